@@ -1,0 +1,170 @@
+"""The data layer: every dataset by name, served from real publisher files, cached and verified.
+
+    >>> from research import data
+    >>> data.names()[:3]
+    ['ff3_factors', 'ff3_factors_daily', 'ff5_factors']
+    >>> sizes = data.load("size_portfolios", block="vw_monthly")   # percent per month
+    >>> data.info("rut")["vintage"]
+
+Resolution: local raw store -> ``RESEARCH_DATA_MIRROR`` (default ``../shared/data`` beside the
+repository) -> download from the publisher. Parsed frames are cached as parquet keyed by the raw
+file's sha256 and the parser version. Importing this module is cheap (no pandas) so the report
+runner can ask :func:`current_sha256` without paying for it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from research import provenance
+from research.config import settings
+from research.data import catalog as _catalog
+from research.data import sources as _sources
+from research.errors import UnknownBlock
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["names", "load", "info", "blocks", "status", "refresh", "current_sha256",
+           "SuspiciousRowsWarning"]
+
+_memo: dict[tuple[str, str, str], Any] = {}
+
+
+class SuspiciousRowsWarning(UserWarning):
+    """Rows flagged as suspicious were excluded from a price series."""
+
+
+def names() -> list[str]:
+    """Every dataset in the catalog."""
+    return _catalog.names()
+
+
+def _parsed_meta(name: str, *, refresh: bool = False, accept_new: bool = False):
+    """Resolve the raw file and make sure its parsed cache entry exists. Returns (ds, raw, meta)."""
+    from research.data import store
+
+    cfg = settings()
+    ds = _catalog.get(name)
+    raw = _sources.resolve(ds, cfg, refresh=refresh, accept_new=accept_new)
+    meta = None if refresh else store.read_meta(cfg, ds, raw.sha256)
+    if meta is None or any(not (store._entry_dir(cfg, ds, raw.sha256) / f"{b}.parquet").is_file()
+                           for b in meta.get("files", {})):
+        parsed = store.parse_raw(ds, raw.path.read_bytes(), str(raw.source or raw.path))
+        store.write_cache(cfg, ds, raw.sha256, parsed)
+        meta = store.read_meta(cfg, ds, raw.sha256)
+        for key, frame in parsed.blocks.items():
+            _memo[(ds.name, raw.sha256, key)] = frame
+    return ds, raw, meta
+
+
+def load(name: str, block: str | None = None, *, include_flagged: bool = False) -> pd.DataFrame:
+    """A dataset as a DataFrame on a DatetimeIndex named ``date``.
+
+    Monthly data sit on month-end dates, annual data on 31 December. French values are in percent
+    per period as published (``-99.99``/``-999`` become NaN); FRED values in the series' units;
+    prices as index levels with columns ``open, high, low, close[, adj_close], volume,
+    suspicious``.
+
+    ``block`` picks a table of a French file (``vw_monthly``, ``ew_monthly``, ``vw_annual``,
+    ``ew_annual``, ``firm_counts``, ``avg_firm_size``, ``monthly``, ``annual``, ``daily`` ...; see
+    ``info(name)["blocks"]``); the default is the catalog's main block. Price rows flagged as
+    suspicious are dropped with a :class:`SuspiciousRowsWarning` unless ``include_flagged``.
+    """
+    from research.data import store
+
+    ds, raw, meta = _parsed_meta(name)
+    key = block or ds.default_block or "data"
+    if key not in meta["files"]:
+        raise UnknownBlock(f"dataset {ds.name!r} has no block {key!r}; blocks: {list(meta['files'])}")
+    memo_key = (ds.name, raw.sha256, key)
+    frame = _memo.get(memo_key)
+    if frame is None:
+        cfg = settings()
+        frame = store.read_block(cfg, ds, raw.sha256, key, meta)
+        if frame is None:  # corrupt entry: rebuild from the raw file, never serve it
+            parsed = store.parse_raw(ds, raw.path.read_bytes(), str(raw.source or raw.path))
+            store.write_cache(cfg, ds, raw.sha256, parsed)
+            frame = parsed.blocks[key]
+        _memo[memo_key] = frame
+    provenance.note_input(ds.name, {
+        "sha256": raw.sha256, "vintage": meta.get("vintage"), "file": ds.file_name,
+        "origin": raw.origin, "url": ds.url,
+    })
+    out = frame.copy()
+    if "suspicious" in out and not include_flagged:
+        flagged = out.index[out["suspicious"].to_numpy()]
+        if len(flagged):
+            shown = ", ".join(d.date().isoformat() for d in flagged[:5])
+            more = f" ... {flagged[-1].date().isoformat()}" if len(flagged) > 5 else ""
+            warnings.warn(
+                f"{ds.name}: {len(flagged)} suspicious row(s) excluded (volume 0 and a close that is "
+                f"not a cent level: intraday snapshots) on {shown}{more}; pass "
+                "include_flagged=True to keep them", SuspiciousRowsWarning, stacklevel=2)
+            out = out.loc[~out["suspicious"]]
+    return out
+
+
+def blocks(name: str) -> list[str]:
+    """The block names a dataset's file contains."""
+    return list(_parsed_meta(name)[2]["files"])
+
+
+def info(name: str) -> dict[str, Any]:
+    """Everything known about a dataset: publisher, URL, file, frequency, vintage, coverage, sha256."""
+    ds, raw, meta = _parsed_meta(name)
+    main = ds.default_block or "data"
+    bmeta = meta["blocks"]
+    flagged = bmeta.get("data", {}).get("flagged", [])
+    out = {
+        "name": ds.name, "title": ds.title, "publisher": ds.publisher, "url": ds.url,
+        "file": ds.file_name, "kind": ds.kind, "frequency": ds.frequency,
+        "vintage": meta.get("vintage"),
+        "coverage": (bmeta[main]["first"], bmeta[main]["last"]),
+        "rows": bmeta[main]["rows"], "columns": bmeta[main]["columns"],
+        "blocks": {k: {kk: v[kk] for kk in ("title", "frequency", "rows", "first", "last")}
+                   for k, v in bmeta.items()},
+        "default_block": main,
+        "sha256": raw.sha256, "pinned_sha256": ds.sha256, "matches_pin": raw.sha256 == ds.sha256,
+        "origin": raw.origin, "source": raw.source, "retrieved_at": raw.retrieved_at,
+        "flagged_rows": flagged, "notes": ds.notes, "series": ds.series,
+    }
+    if ds.name == "me_bm_6_daily":
+        out["notes"] += (" French publishes no daily size deciles here; research.data.sizes builds the "
+                         "daily small-cap series from these six portfolios.")
+    return out
+
+
+def current_sha256(name: str) -> str | None:
+    """The sha256 of the raw file ``load(name)`` would read now (None if unavailable). Cheap."""
+    return _sources.current_sha256(_catalog.get(name), settings())
+
+
+def status() -> list[dict[str, Any]]:
+    """One row per dataset: loadable or not, origin, vintage, coverage, rows, flags."""
+    rows = []
+    for name in names():
+        try:
+            i = info(name)
+            rows.append({"name": name, "ok": True, "origin": i["origin"], "vintage": i["vintage"],
+                         "coverage": f"{i['coverage'][0]}..{i['coverage'][1]}", "rows": i["rows"],
+                         "flags": len(i["flagged_rows"]), "pinned": i["matches_pin"],
+                         "blocks": len(i["blocks"]), "error": ""})
+        except Exception as exc:  # status reports every failure instead of stopping at the first
+            rows.append({"name": name, "ok": False, "origin": "", "vintage": "", "coverage": "",
+                         "rows": 0, "flags": 0, "pinned": False, "blocks": 0,
+                         "error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"})
+    return rows
+
+
+def refresh(name: str, *, accept_new: bool = False) -> dict[str, Any]:
+    """Fetch ``name`` again (mirror or publisher), verify it, and rebuild its parsed cache."""
+    from research.data import store
+
+    ds = _catalog.get(name)
+    _, raw, meta = _parsed_meta(ds.name, refresh=True, accept_new=accept_new)
+    for key in [k for k in _memo if k[0] == ds.name]:
+        del _memo[key]
+    del store  # cache entries are keyed by hash; the new one was written by _parsed_meta
+    return {"name": ds.name, "sha256": raw.sha256, "origin": raw.origin, "vintage": meta.get("vintage")}

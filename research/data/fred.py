@@ -1,0 +1,65 @@
+"""FRED series: a pure text -> DataFrame parser.
+
+Reads the fredgraph CSV (``observation_date,SERIES``, or the older ``DATE,SERIES``; headers in any
+case) and the ``date,value`` copies saved from FRED's API. ``.`` or a blank value means missing.
+The result has one float column named after the series id (upper case) on a DatetimeIndex named
+``date``; monthly series are moved to month-end so they line up with French's monthly data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pandas as pd
+
+from research.errors import ParseError
+
+PARSER_VERSION = 1
+_DATE_HEADERS = {"observation_date", "date"}
+_MISSING = {"", "."}
+
+
+def parse_fred(text: str, series: str, frequency: str, source: str = "<text>") -> pd.DataFrame:
+    """Parse one FRED series; ``frequency`` is ``"monthly"`` or ``"daily"`` (from the catalog)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise ParseError("the file is empty", source=source)
+    header = [c.strip().lower() for c in rows[0]]
+    if len(header) != 2 or header[0] not in _DATE_HEADERS:
+        raise ParseError(
+            f"unexpected header {rows[0]!r}: expected 'observation_date,{series}' (fredgraph) or "
+            "'date,value'", source=source, line=1)
+    if header[1] not in (series.lower(), "value"):
+        raise ParseError(f"header names series {rows[0][1]!r}, expected {series!r}", source=source, line=1)
+    dates, values = [], []
+    for lineno, r in enumerate(rows[1:], start=2):
+        if len(r) != 2:
+            raise ParseError(f"expected 2 fields, got {len(r)}", source=source, line=lineno)
+        d, v = r[0].strip(), r[1].strip()
+        dates.append(d)
+        if v in _MISSING:
+            values.append(np.nan)
+            continue
+        try:
+            values.append(float(v))
+        except ValueError:
+            raise ParseError(f"non-numeric value {v!r} on {d}", source=source, line=lineno) from None
+    if not dates:
+        raise ParseError("the file has a header but no observations", source=source)
+    index = pd.to_datetime(pd.Series(dates), format="%Y-%m-%d", errors="coerce")
+    if index.isna().any():
+        pos = int(np.flatnonzero(index.isna().to_numpy())[0])
+        raise ParseError(f"invalid date {dates[pos]!r}", source=source, line=pos + 2)
+    index = pd.DatetimeIndex(index)
+    if frequency == "monthly":
+        index = index + pd.offsets.MonthEnd(0)
+    steps = np.diff(index.asi8)
+    if (steps <= 0).any():
+        pos = int(np.flatnonzero(steps <= 0)[0]) + 1
+        kind = "duplicated" if steps[pos - 1] == 0 else "out of order"
+        raise ParseError(f"dates {kind}: {dates[pos - 1]} then {dates[pos]}", source=source, line=pos + 2)
+    return pd.DataFrame({series.upper(): np.asarray(values, dtype=float)},
+                        index=pd.DatetimeIndex(index, name="date"))

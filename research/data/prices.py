@@ -1,0 +1,96 @@
+"""Daily index closes: a pure text -> DataFrame parser, and the suspicious-row check.
+
+Layouts read: the plain Yahoo CSV (``Date,Open,High,Low,Close,Adj Close,Volume`` in any column
+order, with or without ``Adj Close``) and yfinance's 3-line header (``Price,...`` /
+``Ticker,...`` / ``Date,,,``). Columns come out in snake case: ``open, high, low, close,
+adj_close, volume``, on a DatetimeIndex named ``date``, plus a boolean ``suspicious`` column.
+
+A row is *suspicious* when its volume is 0 and its close is not a 2-decimal index level: an
+intraday snapshot saved by an updater that never overwrote it with the final bar (RUT.csv has 14
+from 2025-07-14 on). Index levels are published to the cent and stored as float32 by Yahoo, so a
+final close equals float32(round(close, 2)); snapshots do not.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pandas as pd
+
+from research.errors import ParseError
+
+PARSER_VERSION = 1
+_NAMES = {"open": "open", "high": "high", "low": "low", "close": "close", "adj close": "adj_close",
+          "adj_close": "adj_close", "volume": "volume"}
+
+
+def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if not rows:
+        raise ParseError("the file is empty", source=source)
+    first = [c.strip() for c in rows[0]]
+    if first and first[0].lower() == "price":
+        # yfinance MultiIndex: Price,<fields> / Ticker,<tickers> / Date,,,
+        if len(rows) < 3 or rows[1][0].strip().lower() != "ticker" or rows[2][0].strip().lower() != "date":
+            raise ParseError("yfinance header must be 'Price,...' / 'Ticker,...' / 'Date,,,'",
+                             source=source, line=1)
+        fields, body, body_start = first[1:], rows[3:], 4
+    elif first and first[0].lower() == "date":
+        fields, body, body_start = first[1:], rows[1:], 2
+    else:
+        raise ParseError(f"unexpected header {rows[0][:4]!r}: expected 'Date,...' or 'Price,...'",
+                         source=source, line=1)
+    cols = []
+    for f in fields:
+        key = _NAMES.get(f.lower())
+        if key is None:
+            raise ParseError(f"unknown price column {f!r}", source=source, line=1)
+        cols.append(key)
+    if "close" not in cols:
+        raise ParseError("no Close column", source=source, line=1)
+    if not body:
+        raise ParseError("the file has a header but no rows", source=source)
+    width = len(cols) + 1
+    for k, r in enumerate(body):
+        if len(r) != width:
+            raise ParseError(f"expected {width} fields, got {len(r)}", source=source, line=body_start + k)
+    dates = [r[0].strip() for r in body]
+    try:
+        values = np.array([[float(c) if c.strip() else np.nan for c in r[1:]] for r in body], dtype=float)
+    except ValueError:
+        for k, r in enumerate(body):
+            for c in r[1:]:
+                try:
+                    float(c) if c.strip() else None
+                except ValueError:
+                    raise ParseError(f"non-numeric value {c!r}", source=source, line=body_start + k) from None
+        raise
+    index = pd.to_datetime(pd.Series(dates), format="%Y-%m-%d", errors="coerce")
+    if index.isna().any():
+        pos = int(np.flatnonzero(index.isna().to_numpy())[0])
+        raise ParseError(f"invalid date {dates[pos]!r}", source=source, line=body_start + pos)
+    index = pd.DatetimeIndex(index, name="date")
+    steps = np.diff(index.asi8)
+    if (steps <= 0).any():
+        pos = int(np.flatnonzero(steps <= 0)[0]) + 1
+        kind = "duplicated date" if steps[pos - 1] == 0 else "dates out of order"
+        raise ParseError(f"{kind}: {dates[pos - 1]} then {dates[pos]}", source=source,
+                         line=body_start + pos)
+    order = [c for c in ("open", "high", "low", "close", "adj_close", "volume") if c in cols]
+    frame = pd.DataFrame(values, index=index, columns=cols)[order]
+    frame["suspicious"] = suspicious_rows(frame)
+    return frame
+
+
+def suspicious_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows that look like intraday snapshots: volume 0 and a close that is not a cent level."""
+    if "volume" not in frame:
+        return pd.Series(False, index=frame.index)
+    close = frame["close"].to_numpy()
+    cents = np.round(close, 2)
+    # a cent level written as float64 ("2442.74") or as its float32 image ("2442.739990234375")
+    miss = np.minimum(np.abs(close - cents), np.abs(close - cents.astype(np.float32).astype(float)))
+    off_cent = miss > 1e-9 * np.maximum(1.0, np.abs(close))
+    return pd.Series((frame["volume"].to_numpy() == 0) & off_cent, index=frame.index, name="suspicious")

@@ -1,0 +1,267 @@
+"""Resolve a dataset's raw file: local raw store -> mirror folder -> publisher download.
+
+Raw files are immutable and content-addressed under ``data/raw/<kind>/<sha256[:16]>/<file>``;
+``data/raw/manifest.json`` records, for each dataset, the file in use with its URL, origin,
+retrieved-at time and sha256. Nothing here parses: parsing and the parsed cache live in
+:mod:`research.data.store`.
+
+Why the mirror is consulted even when a raw copy exists: the mirror is the team's shared drive,
+and a newer file placed there should be picked up (and re-keyed) without a manual refresh. The
+check is a ``stat``; the file is hashed only when its size or mtime changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import ssl
+import tempfile
+import urllib.error
+import urllib.request
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from research.config import Settings, settings
+from research.data.catalog import Dataset
+from research.errors import ChecksumMismatch, DataUnavailable, DownloadError
+
+MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RawFile:
+    dataset: str
+    path: Path
+    sha256: str
+    origin: str  # "raw-store" | "mirror" | "download"
+    source: str  # mirror path or URL the bytes came from
+    retrieved_at: str
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder and rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+# -- manifest ------------------------------------------------------------------------------------
+
+def read_manifest(cfg: Settings | None = None) -> dict:
+    cfg = cfg or settings()
+    try:
+        return json.loads(cfg.manifest_path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        warnings.warn(f"{cfg.manifest_path} is corrupt; raw files will be re-verified and the "
+                      "manifest rebuilt", stacklevel=2)
+        return {}
+
+
+@contextlib.contextmanager
+def _manifest_lock(cfg: Settings):
+    from filelock import FileLock
+
+    cfg.raw_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(cfg.raw_dir / ".manifest.lock"), timeout=60):
+        yield
+
+
+def _update_manifest(cfg: Settings, name: str, entry: dict) -> None:
+    with _manifest_lock(cfg):
+        manifest = read_manifest(cfg)
+        manifest[name] = entry
+        atomic_write_bytes(cfg.manifest_path, json.dumps(manifest, indent=2, sort_keys=True).encode())
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def _store(cfg: Settings, ds: Dataset, data_path: Path | None, data: bytes | None, sha: str) -> Path:
+    """Put bytes into the content-addressed raw store (never overwriting a different file)."""
+    target = cfg.raw_dir / ds.kind / sha[:16] / ds.file_name
+    if target.exists() and sha256_file(target) == sha:
+        return target
+    if data is None:
+        assert data_path is not None
+        data = data_path.read_bytes()
+    atomic_write_bytes(target, data)
+    os.chmod(target, 0o444)  # raw data is immutable
+    return target
+
+
+# -- resolution ----------------------------------------------------------------------------------
+
+def mirror_path(ds: Dataset, cfg: Settings) -> Path | None:
+    if cfg.mirror is None:
+        return None
+    p = cfg.mirror / ds.file
+    return p if p.is_file() else None
+
+
+def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
+            accept_new: bool = False) -> RawFile:
+    """Find (or fetch) the raw file for ``ds`` and return it with its sha256.
+
+    Order: the local raw store (unless ``refresh``), re-synced from the mirror when the mirror's
+    copy changed; the mirror; a download from the publisher over HTTPS.
+    """
+    cfg = cfg or settings()
+    tried: list[str] = []
+    entry = read_manifest(cfg).get(ds.name)
+    mpath = mirror_path(ds, cfg)
+    mstat = _stat_key(mpath) if mpath else None
+
+    if entry and not refresh:
+        local = Path(entry["path"])
+        if not local.is_absolute():
+            local = cfg.raw_dir / local
+        mirror_changed = mpath is not None and entry.get("origin") == "mirror" and entry.get("mirror_stat") != mstat
+        if local.is_file() and not mirror_changed:
+            sha = sha256_file(local)
+            if sha == entry["sha256"]:
+                return RawFile(ds.name, local, sha, "raw-store", entry.get("source", ""),
+                               entry.get("retrieved_at", ""))
+            warnings.warn(f"{ds.name}: raw file {local} does not match its manifest sha256; "
+                          "fetching it again", stacklevel=2)
+        tried.append(f"local raw store: {local} ({'changed in mirror' if mirror_changed else 'missing or altered'})")
+    else:
+        tried.append(f"local raw store: {cfg.raw_dir / ds.kind} (no copy yet)" if not refresh
+                     else "local raw store: skipped (refresh)")
+
+    if mpath is not None:
+        sha = sha256_file(mpath)
+        if sha != ds.sha256:
+            warnings.warn(f"{ds.name}: mirror file {mpath} has sha256 {sha[:12]}…, not the pinned "
+                          f"{ds.sha256[:12]}… (a different vintage); using it and recording its hash",
+                          stacklevel=2)
+        stored = _store(cfg, ds, mpath, None, sha)
+        retrieved = _now()
+        _update_manifest(cfg, ds.name, {
+            "file": ds.file, "path": str(stored.relative_to(cfg.raw_dir)), "sha256": sha,
+            "origin": "mirror", "source": str(mpath), "url": ds.url, "retrieved_at": retrieved,
+            "mirror_stat": mstat,
+        })
+        return RawFile(ds.name, stored, sha, "mirror", str(mpath), retrieved)
+    tried.append(f"mirror: {cfg.mirror / ds.file if cfg.mirror else 'not set (RESEARCH_DATA_MIRROR)'}"
+                 + (" (no such file)" if cfg.mirror else ""))
+
+    if cfg.offline:
+        tried.append(f"download: {ds.url} (skipped: RESEARCH_OFFLINE is set)")
+        raise DataUnavailable(ds.name, tried)
+    try:
+        data = download(ds.url, timeout=cfg.download_timeout)
+    except DownloadError as exc:
+        tried.append(f"download: {ds.url} ({exc})")
+        raise DataUnavailable(ds.name, tried) from exc
+    sha = sha256_bytes(data)
+    if sha != ds.sha256 and not accept_new:
+        raise ChecksumMismatch(
+            f"{ds.name}: the publisher's file at {ds.url} has sha256 {sha}, not the pinned "
+            f"{ds.sha256} (a new vintage, or a damaged download). Nothing was stored. To accept "
+            f"the new vintage run `research data refresh {ds.name} --accept-new`.")
+    from research.data.store import validate_raw  # parse before keeping: no HTML or half files
+
+    validate_raw(ds, data, ds.url)
+    stored = _store(cfg, ds, None, data, sha)
+    retrieved = _now()
+    _update_manifest(cfg, ds.name, {
+        "file": ds.file, "path": str(stored.relative_to(cfg.raw_dir)), "sha256": sha,
+        "origin": "download", "source": ds.url, "url": ds.url, "retrieved_at": retrieved,
+    })
+    return RawFile(ds.name, stored, sha, "download", ds.url, retrieved)
+
+
+def _stat_key(p: Path) -> list[int]:
+    st = p.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def current_sha256(ds: Dataset, cfg: Settings | None = None) -> str | None:
+    """The sha256 of the raw file a load would read now, or None when it is not available.
+
+    Cheap: a manifest read and a stat; it never downloads.
+    """
+    cfg = cfg or settings()
+    entry = read_manifest(cfg).get(ds.name)
+    mpath = mirror_path(ds, cfg)
+    if entry:
+        local = cfg.raw_dir / entry["path"]
+        stale = mpath is not None and entry.get("origin") == "mirror" and entry.get("mirror_stat") != _stat_key(mpath)
+        if local.is_file() and not stale:
+            return entry["sha256"]
+    if mpath is not None:
+        return sha256_file(mpath)
+    return None
+
+
+# -- download --------------------------------------------------------------------------------------
+
+def download(url: str, timeout: float = 30.0, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+    """GET ``url`` over HTTPS (certificate verified), with a timeout on connect and each read.
+
+    Plain ``http://`` is refused unless the host is loopback (used by the offline tests).
+    """
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+        raise DownloadError(f"refusing to download over {parsed.scheme or 'no scheme'}: {url} "
+                            "(only https is allowed)")
+    req = urllib.request.Request(url, headers={"User-Agent": "research-workbench/0.1"})
+    ctx = ssl.create_default_context()
+    try:
+        with urllib.request.urlopen(req, timeout=timeout, context=ctx if parsed.scheme == "https" else None) as resp:
+            length = resp.headers.get("Content-Length")
+            chunks, total = [], 0
+            while True:
+                chunk = resp.read(1 << 16)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > max_bytes:
+                    raise DownloadError(f"{url}: more than {max_bytes} bytes; refusing")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise DownloadError(f"timed out after {timeout:g} s (RESEARCH_DOWNLOAD_TIMEOUT)") from None
+    except urllib.error.HTTPError as exc:
+        raise DownloadError(f"HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            raise DownloadError(f"timed out after {timeout:g} s (RESEARCH_DOWNLOAD_TIMEOUT)") from None
+        raise DownloadError(f"cannot reach the server ({reason}); are you offline?") from None
+    except OSError as exc:
+        raise DownloadError(f"network error: {exc}") from None
+    data = b"".join(chunks)
+    if length is not None and length.isdigit() and int(length) != len(data):
+        raise DownloadError(f"truncated download: got {len(data)} of {length} bytes")
+    return data

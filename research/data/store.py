@@ -1,0 +1,171 @@
+"""Parse raw files into named blocks and keep the parsed frames in a verified parquet cache.
+
+Cache layout: ``data/cache/<dataset>/<raw sha256[:16]>-<parser version>/`` holding one parquet
+file per block and ``meta.json`` (titles, frequencies, coverage, the sha256 of every parquet
+file). The folder is keyed by the raw file's hash and the parser version, so a new raw file or
+a parser change builds a new entry and nothing stale is served; a parquet file whose sha256 no
+longer matches is rebuilt, not served. Entries are written to a temp folder and renamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from research.config import Settings
+from research.data import french, fred, prices
+from research.data.catalog import Dataset
+from research.errors import ParseError
+
+STORE_VERSION = 1
+
+
+def parser_version(ds: Dataset) -> str:
+    mod = {"french": french, "fred": fred, "prices": prices}[ds.kind]
+    return f"{ds.kind[:2]}{mod.PARSER_VERSION}s{STORE_VERSION}"
+
+
+class CorruptCacheWarning(UserWarning):
+    """A parsed-cache file failed its checksum and was rebuilt."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    blocks: dict[str, pd.DataFrame]
+    meta: dict
+
+
+def _text(ds: Dataset, data: bytes, source: str) -> str:
+    if ds.file_name.lower().endswith(".zip"):
+        return french.read_zip_member(data, source)
+    return french.decode(data, source)
+
+
+def parse_raw(ds: Dataset, data: bytes, source: str) -> Parsed:
+    """Parse the raw bytes of ``ds`` and check the structure the catalog expects."""
+    text = _text(ds, data, source)
+    meta: dict = {"blocks": {}, "vintage": None, "description": ""}
+    if ds.kind == "french":
+        ff = french.parse_french(text, source)
+        missing = [b for b in ds.required_blocks if b not in ff.blocks]
+        if missing:
+            raise ParseError(
+                f"{ds.name}: missing block(s) {missing}; found {list(ff.blocks)}. The publisher "
+                "may have changed the file's layout: check it, then update the catalog", source=source)
+        main = ff.blocks[ds.default_block].frame
+        absent = [c for c in ds.required_columns if c not in main.columns]
+        if absent:
+            raise ParseError(
+                f"{ds.name}: block {ds.default_block!r} lacks column(s) {absent}; header is "
+                f"{list(main.columns)}. The publisher may have renamed them", source=source)
+        blocks = {k: b.frame for k, b in ff.blocks.items()}
+        titles = {k: (b.title, b.frequency) for k, b in ff.blocks.items()}
+        meta["vintage"] = ff.vintage
+        meta["description"] = ff.description
+    elif ds.kind == "fred":
+        frame = fred.parse_fred(text, ds.series or ds.name.upper(), ds.frequency, source)
+        blocks = {"data": frame}
+        titles = {"data": (ds.title, ds.frequency)}
+    else:
+        frame = prices.parse_prices(text, source)
+        blocks = {"data": frame}
+        titles = {"data": (ds.title, "daily")}
+    for key, frame in blocks.items():
+        values = frame.drop(columns=["suspicious"], errors="ignore")
+        meta["blocks"][key] = {
+            "title": titles[key][0], "frequency": titles[key][1], "rows": int(len(frame)),
+            "columns": [str(c) for c in frame.columns],
+            "first": frame.index[0].date().isoformat(), "last": frame.index[-1].date().isoformat(),
+            "last_valid": (values.dropna(how="all").index[-1].date().isoformat()
+                           if values.notna().any().any() else None),
+        }
+        if "suspicious" in frame:
+            flagged = frame.index[frame["suspicious"].to_numpy()]
+            meta["blocks"][key]["flagged"] = [d.date().isoformat() for d in flagged]
+    if meta["vintage"] is None:  # FRED and prices: the vintage is the last observation
+        b = meta["blocks"]["data"]
+        meta["vintage"] = b["last_valid"] or b["last"]
+    return Parsed(blocks=blocks, meta=meta)
+
+
+def validate_raw(ds: Dataset, data: bytes, source: str) -> None:
+    """Raise ParseError unless ``data`` parses as ``ds`` (used before a download is kept)."""
+    parse_raw(ds, data, source)
+
+
+# -- parquet cache ---------------------------------------------------------------------------------
+
+def _entry_dir(cfg: Settings, ds: Dataset, raw_sha: str) -> Path:
+    return cfg.cache_dir / ds.name / f"{raw_sha[:16]}-{parser_version(ds)}"
+
+
+def _frame_to_parquet(frame: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.to_parquet(buf, engine="pyarrow", index=True)
+    return buf.getvalue()
+
+
+def write_cache(cfg: Settings, ds: Dataset, raw_sha: str, parsed: Parsed) -> None:
+    from research.data.sources import sha256_bytes
+
+    target = _entry_dir(cfg, ds, raw_sha)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
+    try:
+        meta = dict(parsed.meta, raw_sha256=raw_sha, parser=parser_version(ds), files={})
+        for key, frame in parsed.blocks.items():
+            data = _frame_to_parquet(frame)
+            (tmp / f"{key}.parquet").write_bytes(data)
+            meta["files"][key] = sha256_bytes(data)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+        if target.exists():  # a corrupt entry being replaced
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.replace(tmp, target)
+        except OSError:  # another process put a complete entry in place first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def read_meta(cfg: Settings, ds: Dataset, raw_sha: str) -> dict | None:
+    try:
+        return json.loads((_entry_dir(cfg, ds, raw_sha) / "meta.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def read_block(cfg: Settings, ds: Dataset, raw_sha: str, block: str, meta: dict) -> pd.DataFrame | None:
+    """The cached frame, or None when it is missing or fails its checksum."""
+    from research.data.sources import sha256_bytes
+
+    path = _entry_dir(cfg, ds, raw_sha) / f"{block}.parquet"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if sha256_bytes(data) != meta.get("files", {}).get(block):
+        warnings.warn(f"{ds.name}: cached block {block!r} at {path} failed its checksum; "
+                      "rebuilding it from the raw file", CorruptCacheWarning, stacklevel=3)
+        return None
+    try:
+        return pd.read_parquet(io.BytesIO(data), engine="pyarrow")
+    except Exception:  # pyarrow raises several types for damaged files
+        warnings.warn(f"{ds.name}: cached block {block!r} is unreadable; rebuilding",
+                      CorruptCacheWarning, stacklevel=3)
+        return None
+
+
+def drop_cache(cfg: Settings, ds: Dataset) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        shutil.rmtree(cfg.cache_dir / ds.name)

@@ -1,0 +1,238 @@
+"""Statistics every claim uses: HAC regressions, the stationary bootstrap, compounding, ranks.
+
+Each function states its estimator. Regressions return :class:`Regression`, a frozen dataclass
+whose fields are labelled pandas objects (pick coefficients by name, never by position).
+Bootstraps take a seed or a ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from research.errors import ParameterError
+
+# -- regressions -------------------------------------------------------------------------------------
+
+def newey_west_lags(nobs: int) -> int:
+    """The Newey-West (1994) plug-in lag count, floor(4 (T/100)^(2/9))."""
+    return int(math.floor(4 * (nobs / 100.0) ** (2.0 / 9.0)))
+
+
+@dataclass(frozen=True)
+class Regression:
+    """An OLS fit with HAC (Newey-West) or classical standard errors, all labelled."""
+
+    params: pd.Series
+    bse: pd.Series
+    tvalues: pd.Series
+    pvalues: pd.Series
+    conf_int: pd.DataFrame  # columns "lower", "upper"
+    nobs: int
+    rsquared: float
+    cov_type: str  # "HAC" | "nonrobust"
+    maxlags: int | None
+    level: float
+    y_name: str
+    sample: str
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The coefficient table: the main output."""
+        return pd.DataFrame({
+            "coef": self.params, "std_err": self.bse, "t": self.tvalues, "p_value": self.pvalues,
+            f"ci_{self.level:.0%}_lower": self.conf_int["lower"],
+            f"ci_{self.level:.0%}_upper": self.conf_int["upper"],
+        })
+
+    def __str__(self) -> str:
+        lags = f", {self.maxlags} lags" if self.cov_type == "HAC" else ""
+        head = f"OLS of {self.y_name}: n={self.nobs}, R²={self.rsquared:.3f}, {self.cov_type}{lags}, {self.sample}"
+        return head + "\n" + self.table.round(4).to_string()
+
+    def _repr_html_(self) -> str:
+        lags = f", {self.maxlags} lags" if self.cov_type == "HAC" else ""
+        cap = (f"OLS of {self.y_name}: n={self.nobs}, R²={self.rsquared:.3f}, "
+               f"{self.cov_type} errors{lags}, sample {self.sample}")
+        return self.table.style.format("{:.4f}").set_caption(cap).to_html()
+
+
+def sample_text(index: pd.Index) -> str:
+    """'1963-07..2025-10' for monthly data, full dates otherwise."""
+    if len(index) == 0:
+        return "empty"
+    a, b = pd.Timestamp(index[0]), pd.Timestamp(index[-1])
+    if isinstance(index, pd.DatetimeIndex) and index.freqstr is None and len(index) > 2:
+        step = np.median(np.diff(index.asi8)) / 86_400e9
+        if step > 25:
+            return f"{a:%Y-%m}..{b:%Y-%m}"
+    return f"{a.date()}..{b.date()}"
+
+
+def ols(y: pd.Series, X: pd.DataFrame | pd.Series, *, hac: bool = True, maxlags: int | None = None,
+        add_constant: bool = True, level: float = 0.95) -> Regression:
+    """OLS of ``y`` on ``X`` (rows with any NaN dropped), with Newey-West HAC errors by default.
+
+    ``maxlags=None`` uses :func:`newey_west_lags`; for overlapping k-period returns pass at least
+    k - 1. The constant is named ``const``.
+    """
+    import statsmodels.api as sm
+
+    X = X.to_frame() if isinstance(X, pd.Series) else X
+    data = pd.concat([y.rename(y.name or "y"), X], axis=1).dropna()
+    if len(data) < X.shape[1] + 3:
+        raise ParameterError(f"regression of {y.name} needs more observations: {len(data)} rows "
+                             f"for {X.shape[1]} regressors")
+    yy = data.iloc[:, 0]
+    xx = data.iloc[:, 1:]
+    if add_constant:
+        xx = sm.add_constant(xx, has_constant="add").rename(columns={"const": "const"})
+    model = sm.OLS(yy, xx)
+    if hac:
+        lags = newey_west_lags(len(data)) if maxlags is None else int(maxlags)
+        fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    else:
+        lags = None
+        fit = model.fit()
+    ci = fit.conf_int(alpha=1 - level)
+    ci.columns = ["lower", "upper"]
+    return Regression(
+        params=fit.params, bse=fit.bse, tvalues=fit.tvalues, pvalues=fit.pvalues, conf_int=ci,
+        nobs=int(fit.nobs), rsquared=float(fit.rsquared), cov_type="HAC" if hac else "nonrobust",
+        maxlags=lags, level=level, y_name=str(yy.name), sample=sample_text(data.index),
+    )
+
+
+def hac_mean(x: pd.Series, maxlags: int | None = None, level: float = 0.95) -> Regression:
+    """The mean of ``x`` with a Newey-West standard error (a regression on a constant)."""
+    x = x.dropna()
+    const = pd.DataFrame(index=x.index)
+    import statsmodels.api as sm
+
+    lags = newey_west_lags(len(x)) if maxlags is None else int(maxlags)
+    fit = sm.OLS(x.to_numpy(), np.ones((len(x), 1))).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    name = ["mean"]
+    ci = pd.DataFrame(fit.conf_int(alpha=1 - level), index=name, columns=["lower", "upper"])
+    del const
+    return Regression(
+        params=pd.Series(fit.params, index=name), bse=pd.Series(fit.bse, index=name),
+        tvalues=pd.Series(fit.tvalues, index=name), pvalues=pd.Series(fit.pvalues, index=name),
+        conf_int=ci, nobs=len(x), rsquared=0.0, cov_type="HAC", maxlags=lags, level=level,
+        y_name=str(x.name), sample=sample_text(x.index),
+    )
+
+
+# -- bootstrap ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BootstrapCI:
+    """A statistic with a stationary-bootstrap percentile interval (Politis and Romano, 1994)."""
+
+    estimate: float
+    lower: float
+    upper: float
+    level: float
+    reps: int
+    block_length: float
+    n: int
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return (self.lower, self.upper)
+
+    def excludes_zero(self) -> bool:
+        return self.lower > 0 or self.upper < 0
+
+    def __str__(self) -> str:
+        return (f"{self.estimate:.3f} [{self.lower:.3f}, {self.upper:.3f}] "
+                f"({self.level:.0%} stationary bootstrap, {self.reps} draws, mean block {self.block_length:.1f}, n={self.n})")
+
+
+def optimal_block(x: np.ndarray) -> float:
+    """Politis-White (2004, with Patton et al. 2009 correction) mean block length, at least 1."""
+    from arch.bootstrap import optimal_block_length
+
+    if len(x) < 10:
+        return 1.0
+    b = float(optimal_block_length(np.asarray(x, dtype=float))["stationary"].iloc[0])
+    return max(1.0, b) if math.isfinite(b) else 1.0
+
+
+def stationary_bootstrap_indices(n: int, reps: int, block: float, rng: np.random.Generator) -> np.ndarray:
+    """Index matrix (reps x n) of the stationary bootstrap: blocks of geometric length, mean ``block``.
+
+    Vectorised: each position starts a new block with probability 1/block, otherwise continues the
+    previous one (wrapping around the end), which is exactly Politis and Romano's scheme.
+    """
+    p = 1.0 / max(block, 1.0)
+    starts = rng.integers(0, n, size=(reps, n))
+    new_block = rng.random((reps, n)) < p
+    new_block[:, 0] = True
+    # position within the current block: steps since the last new block
+    pos = np.arange(n)
+    last_start = np.where(new_block, pos, 0)
+    np.maximum.accumulate(last_start, axis=1, out=last_start)
+    offset = pos - last_start
+    first = np.take_along_axis(starts, last_start, axis=1)
+    return (first + offset) % n
+
+
+def stationary_bootstrap(x: pd.Series | np.ndarray, stat: Callable[[np.ndarray], np.ndarray] | None = None,
+                         *, reps: int = 10_000, level: float = 0.90, block: float | None = None,
+                         seed: int | np.random.Generator | None = 0) -> BootstrapCI:
+    """Percentile interval of ``stat`` (default: the mean) under the stationary bootstrap.
+
+    ``stat`` maps a (reps x n) array of resamples to ``reps`` values; the default is the row mean.
+    ``block`` defaults to the Politis-White optimal mean block length.
+    """
+    arr = np.asarray(pd.Series(x).dropna(), dtype=float)
+    n = len(arr)
+    if n < 2:
+        raise ParameterError(f"a bootstrap needs at least 2 observations, got {n}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    b = optimal_block(arr) if block is None else float(block)
+    stat = stat or (lambda m: m.mean(axis=1))
+    estimate = float(stat(arr[None, :])[0])
+    draws = np.empty(reps)
+    chunk = max(1, min(reps, 2_000_000 // max(n, 1)))  # bound memory for long series
+    for start in range(0, reps, chunk):
+        k = min(chunk, reps - start)
+        idx = stationary_bootstrap_indices(n, k, b, rng)
+        draws[start:start + k] = stat(arr[idx])
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(draws, [alpha, 1 - alpha])
+    return BootstrapCI(estimate, float(lo), float(hi), level, reps, b, n)
+
+
+# -- returns --------------------------------------------------------------------------------------
+
+def compound(returns_pct: pd.Series | np.ndarray) -> float:
+    """Cumulative return in percent of a sequence of percent returns: (prod(1 + r/100) - 1) * 100."""
+    r = np.asarray(returns_pct, dtype=float)
+    return float((np.prod(1 + r / 100.0) - 1) * 100.0)
+
+
+def forward_compound(returns_pct: pd.Series, horizon: int) -> pd.Series:
+    """At each date t, the compounded return over t+1 .. t+horizon (percent); NaN near the end."""
+    logs = np.log1p(returns_pct.astype(float) / 100.0)
+    fwd = logs[::-1].rolling(horizon, min_periods=horizon).sum()[::-1].shift(-1)
+    return (np.expm1(fwd) * 100.0).rename(f"fwd_{horizon}")
+
+
+def trailing_compound(returns_pct: pd.Series, window: int) -> pd.Series:
+    """At each date t, the compounded return over t-window+1 .. t (percent)."""
+    logs = np.log1p(returns_pct.astype(float) / 100.0)
+    return (np.expm1(logs.rolling(window, min_periods=window).sum()) * 100.0).rename(f"trail_{window}")
+
+
+def percentile_rank(history: pd.Series, value: float) -> float:
+    """Share of ``history`` (NaN dropped) at or below ``value``, in [0, 1]."""
+    h = np.asarray(pd.Series(history).dropna(), dtype=float)
+    if len(h) == 0:
+        return float("nan")
+    return float(np.mean(h <= value))

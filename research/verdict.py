@@ -1,0 +1,209 @@
+"""Verdicts: the one shape every claim's conclusion takes, and the sidecar that carries them.
+
+A :class:`Verdict` states its hypothesis, its statistic, interval or p-value, the number of
+independent observations, the sample and the data vintage. :func:`record` shows the verdicts
+and, when the runner asks for it (``RESEARCH_SIDECAR``), writes them to a JSON sidecar so the
+scorecard is built without re-running anything.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from research import provenance
+
+LABELS = ("supported", "contradicted", "mixed", "inconclusive", "not testable")
+SIDECAR_ENV = "RESEARCH_SIDECAR"
+
+_COLOURS = {
+    "supported": "#1a7f37",
+    "contradicted": "#cf222e",
+    "mixed": "#9a6700",
+    "inconclusive": "#57606a",
+    "not testable": "#8250df",
+}
+
+
+def _clean(x: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN to None."""
+    if x is None:
+        return None
+    if hasattr(x, "item") and not isinstance(x, (list, tuple, dict, str)):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    return x
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim's conclusion with the evidence behind it.
+
+    ``claim`` is the id in CLAIMS.md (``"C1"``); ``aspect`` names a sub-claim when one claim
+    has several verdicts (C3: "value tilt", "less profitable", "inferior").
+    """
+
+    claim: str
+    label: str
+    hypothesis: str
+    statistic: float | None = None
+    statistic_name: str = ""
+    interval: tuple[float, float] | None = None
+    interval_level: float | None = None
+    p_value: float | None = None
+    n: int | None = None
+    sample: str = ""
+    vintage: dict[str, str] = field(default_factory=dict)
+    method: str = ""
+    rule: str = ""
+    aspect: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.label not in LABELS:
+            raise ValueError(f"verdict label {self.label!r} is not one of {LABELS}")
+        if self.interval is not None:
+            lo, hi = self.interval
+            object.__setattr__(self, "interval", (float(lo), float(hi)))
+        if self.statistic is not None:
+            object.__setattr__(self, "statistic", float(self.statistic))
+        if self.p_value is not None:
+            object.__setattr__(self, "p_value", float(self.p_value))
+        if self.n is not None:
+            object.__setattr__(self, "n", int(self.n))
+
+    @classmethod
+    def not_testable(cls, claim: str, hypothesis: str, reason: str, data_needed: str = "") -> Verdict:
+        """A claim the catalog cannot test, reported as such instead of raising or vanishing."""
+        note = reason + (f" Data that would settle it: {data_needed}" if data_needed else "")
+        return cls(claim=claim, label="not testable", hypothesis=hypothesis, note=note)
+
+    @property
+    def key(self) -> str:
+        return f"{self.claim}:{self.aspect}" if self.aspect else self.claim
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(asdict(self))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Verdict:
+        d = dict(d)
+        if d.get("interval") is not None:
+            d["interval"] = tuple(d["interval"])
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    # -- display -------------------------------------------------------------------------
+    def interval_text(self, digits: int = 2) -> str:
+        parts = []
+        if self.interval is not None:
+            lvl = f"{self.interval_level:.0%} " if self.interval_level else ""
+            parts.append(f"{lvl}CI [{self.interval[0]:.{digits}f}, {self.interval[1]:.{digits}f}]")
+        if self.p_value is not None:
+            parts.append(f"p = {self.p_value:.3f}")
+        return "; ".join(parts) or "—"
+
+    def statistic_text(self, digits: int = 2) -> str:
+        if self.statistic is None:
+            return "—"
+        return f"{self.statistic:.{digits}f}" + (f" ({self.statistic_name})" if self.statistic_name else "")
+
+    def __str__(self) -> str:
+        head = f"{self.claim}{' ' + self.aspect if self.aspect else ''}: {self.label.upper()}"
+        lines = [head, f"  hypothesis: {self.hypothesis}"]
+        if self.label != "not testable":
+            lines += [
+                f"  statistic:  {self.statistic_text()}",
+                f"  interval:   {self.interval_text()}",
+                f"  n:          {self.n if self.n is not None else '—'}",
+                f"  sample:     {self.sample or '—'}",
+                f"  vintage:    {', '.join(f'{k} {v}' for k, v in self.vintage.items()) or '—'}",
+            ]
+        if self.rule:
+            lines.append(f"  rule:       {self.rule}")
+        if self.note:
+            lines.append(f"  note:       {self.note}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return verdict_box([self])
+
+
+def verdict_box(verdicts: list[Verdict]) -> str:
+    """The HTML box a report opens with: one row per verdict."""
+    rows = []
+    for v in verdicts:
+        colour = _COLOURS[v.label]
+        title = html.escape(v.claim + (f" — {v.aspect}" if v.aspect else ""))
+        vint = ", ".join(f"{html.escape(k)} {html.escape(str(x))}" for k, x in v.vintage.items())
+        detail = (
+            "" if v.label == "not testable" else
+            f"<div><b>statistic</b> {html.escape(v.statistic_text())} &nbsp; "
+            f"<b>interval</b> {html.escape(v.interval_text())} &nbsp; "
+            f"<b>n</b> {v.n if v.n is not None else '—'} &nbsp; "
+            f"<b>sample</b> {html.escape(v.sample or '—')} &nbsp; "
+            f"<b>vintage</b> {vint or '—'}</div>"
+        )
+        extra = "".join(
+            f"<div><b>{name}</b> {html.escape(text)}</div>"
+            for name, text in (("method", v.method), ("rule", v.rule), ("note", v.note)) if text
+        )
+        rows.append(
+            f'<div class="verdict" data-claim="{html.escape(v.claim)}" data-label="{v.label}" '
+            f'style="border-left:6px solid {colour};padding:6px 12px;margin:6px 0;background:#f6f8fa">'
+            f'<div style="font-size:1.1em"><b>{title}</b> '
+            f'<span style="color:#fff;background:{colour};padding:1px 8px;border-radius:10px">'
+            f"{html.escape(v.label)}</span></div>"
+            f"<div><i>{html.escape(v.hypothesis)}</i></div>{detail}{extra}</div>"
+        )
+    return '<div class="verdict-box">' + "".join(rows) + "</div>"
+
+
+def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: bool = True) -> dict:
+    """Show the verdicts and, under the runner, write them to the report's JSON sidecar.
+
+    The sidecar path comes from ``RESEARCH_SIDECAR`` (set by `research run`); interactively
+    nothing is written. ``extra`` carries other machine-readable results (JSON-safe values),
+    e.g. the forecast scorecard. Returns the payload.
+    """
+    for v in verdicts:
+        if not isinstance(v, Verdict):
+            raise TypeError(f"record() takes Verdict objects, got {type(v).__name__}")
+    payload = {
+        "verdicts": [v.to_dict() for v in verdicts],
+        "inputs": provenance.inputs(),
+        "extra": _clean(extra or {}),
+        "recorded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    }
+    path = os.environ.get(SIDECAR_ENV)
+    if path:
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(json.dumps(payload, indent=2, default=str))
+        os.replace(tmp, target)
+    if display:
+        try:
+            from IPython.display import HTML, display as _display
+
+            _display(HTML(verdict_box(list(verdicts))))
+        except ImportError:  # pragma: no cover - IPython ships with the kernel
+            print("\n\n".join(str(v) for v in verdicts))
+    return payload
+
+
+def read_sidecar(path: str | Path) -> dict[str, Any]:
+    """Read a sidecar written by :func:`record`."""
+    data = json.loads(Path(path).read_text())
+    data["verdicts"] = [Verdict.from_dict(v) for v in data.get("verdicts", [])]
+    return data
