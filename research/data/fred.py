@@ -23,8 +23,10 @@ _MISSING = {"", "."}
 
 def parse_fred(text: str, series: str, frequency: str, source: str = "<text>") -> pd.DataFrame:
     """Parse one FRED series; ``frequency`` is ``"monthly"`` or ``"daily"`` (from the catalog)."""
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [r for r in rows if any(c.strip() for c in r)]
+    reader = csv.reader(io.StringIO(text))
+    numbered = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    rows = [r for _, r in numbered]
+    linenos = [n for n, _ in numbered]  # the file's line of each row (blank lines are skipped)
     if not rows:
         raise ParseError("the file is empty", source=source)
     header = [c.strip().lower() for c in rows[0]]
@@ -35,7 +37,7 @@ def parse_fred(text: str, series: str, frequency: str, source: str = "<text>") -
     if header[1] not in (series.lower(), "value"):
         raise ParseError(f"header names series {rows[0][1]!r}, expected {series!r}", source=source, line=1)
     dates, values = [], []
-    for lineno, r in enumerate(rows[1:], start=2):
+    for lineno, r in zip(linenos[1:], rows[1:], strict=True):
         if len(r) != 2:
             raise ParseError(f"expected 2 fields, got {len(r)}", source=source, line=lineno)
         d, v = r[0].strip(), r[1].strip()
@@ -52,7 +54,7 @@ def parse_fred(text: str, series: str, frequency: str, source: str = "<text>") -
     index = pd.to_datetime(pd.Series(dates), format="%Y-%m-%d", errors="coerce")
     if index.isna().any():
         pos = int(np.flatnonzero(index.isna().to_numpy())[0])
-        raise ParseError(f"invalid date {dates[pos]!r}", source=source, line=pos + 2)
+        raise ParseError(f"invalid date {dates[pos]!r}", source=source, line=linenos[pos + 1])
     index = pd.DatetimeIndex(index)
     if frequency == "monthly":
         index = index + pd.offsets.MonthEnd(0)
@@ -60,6 +62,7 @@ def parse_fred(text: str, series: str, frequency: str, source: str = "<text>") -
     if (steps <= 0).any():
         pos = int(np.flatnonzero(steps <= 0)[0]) + 1
         kind = "duplicated" if steps[pos - 1] == 0 else "out of order"
-        raise ParseError(f"dates {kind}: {dates[pos - 1]} then {dates[pos]}", source=source, line=pos + 2)
+        raise ParseError(f"dates {kind}: {dates[pos - 1]} then {dates[pos]}", source=source,
+                         line=linenos[pos + 1])
     return pd.DataFrame({series.upper(): np.asarray(values, dtype=float)},
                         index=pd.DatetimeIndex(index, name="date"))

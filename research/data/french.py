@@ -206,7 +206,7 @@ def _to_frame(dates: list[str], rows: list[list[str]], columns: list[str], sourc
         raise
     values[np.isin(values, SENTINELS)] = np.nan
     if frequency == "monthly":
-        index = pd.to_datetime(dates, format="%Y%m") + pd.offsets.MonthEnd(0)
+        index = pd.to_datetime(dates, format="%Y%m", errors="coerce") + pd.offsets.MonthEnd(0)
     elif frequency == "daily":
         index = pd.to_datetime(dates, format="%Y%m%d", errors="coerce")
     else:

@@ -27,7 +27,9 @@ _NAMES = {"open": "open", "high": "high", "low": "low", "close": "close", "adj c
 
 
 def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    reader = csv.reader(io.StringIO(text))
+    numbered = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    rows = [r for _, r in numbered]
     if not rows:
         raise ParseError("the file is empty", source=source)
     first = [c.strip() for c in rows[0]]
@@ -36,9 +38,9 @@ def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
         if len(rows) < 3 or rows[1][0].strip().lower() != "ticker" or rows[2][0].strip().lower() != "date":
             raise ParseError("yfinance header must be 'Price,...' / 'Ticker,...' / 'Date,,,'",
                              source=source, line=1)
-        fields, body, body_start = first[1:], rows[3:], 4
+        fields, body, skip = first[1:], rows[3:], 3
     elif first and first[0].lower() == "date":
-        fields, body, body_start = first[1:], rows[1:], 2
+        fields, body, skip = first[1:], rows[1:], 1
     else:
         raise ParseError(f"unexpected header {rows[0][:4]!r}: expected 'Date,...' or 'Price,...'",
                          source=source, line=1)
@@ -52,10 +54,11 @@ def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
         raise ParseError("no Close column", source=source, line=1)
     if not body:
         raise ParseError("the file has a header but no rows", source=source)
+    lines = [n for n, _ in numbered[skip:]]  # the file's line of each body row
     width = len(cols) + 1
     for k, r in enumerate(body):
         if len(r) != width:
-            raise ParseError(f"expected {width} fields, got {len(r)}", source=source, line=body_start + k)
+            raise ParseError(f"expected {width} fields, got {len(r)}", source=source, line=lines[k])
     dates = [r[0].strip() for r in body]
     try:
         values = np.array([[float(c) if c.strip() else np.nan for c in r[1:]] for r in body], dtype=float)
@@ -65,19 +68,19 @@ def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
                 try:
                     float(c) if c.strip() else None
                 except ValueError:
-                    raise ParseError(f"non-numeric value {c!r}", source=source, line=body_start + k) from None
+                    raise ParseError(f"non-numeric value {c!r}", source=source, line=lines[k]) from None
         raise
     index = pd.to_datetime(pd.Series(dates), format="%Y-%m-%d", errors="coerce")
     if index.isna().any():
         pos = int(np.flatnonzero(index.isna().to_numpy())[0])
-        raise ParseError(f"invalid date {dates[pos]!r}", source=source, line=body_start + pos)
+        raise ParseError(f"invalid date {dates[pos]!r}", source=source, line=lines[pos])
     index = pd.DatetimeIndex(index, name="date")
     steps = np.diff(index.asi8)
     if (steps <= 0).any():
         pos = int(np.flatnonzero(steps <= 0)[0]) + 1
         kind = "duplicated date" if steps[pos - 1] == 0 else "dates out of order"
         raise ParseError(f"{kind}: {dates[pos - 1]} then {dates[pos]}", source=source,
-                         line=body_start + pos)
+                         line=lines[pos])
     order = [c for c in ("open", "high", "low", "close", "adj_close", "volume") if c in cols]
     frame = pd.DataFrame(values, index=index, columns=cols)[order]
     frame["suspicious"] = suspicious_rows(frame)

@@ -93,10 +93,10 @@ def small_large(definition: str = "deciles", *, freq: str = "monthly", weighting
     end = min(rut.index[-1], spx.index[-1])
     rut, spx = rut.loc[:end], spx.loc[:end]
     if freq == "daily":
-        both = pd.concat({"small": rut, "large": spx}, axis=1).dropna()
+        both = pd.concat({"small": rut, "large": spx}, axis=1, sort=True).dropna()
         rets = both.pct_change().mul(100).iloc[1:]
     else:
-        both = pd.concat({"small": rut, "large": spx}, axis=1).dropna()
+        both = pd.concat({"small": rut, "large": spx}, axis=1, sort=True).dropna()
         month_end = both.groupby(both.index.to_period("M")).tail(1)
         last_bday = (end + pd.offsets.BMonthEnd(0)).normalize()
         if end.normalize() < last_bday:  # the last month is not complete

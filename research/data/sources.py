@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import hashlib
+import http.client
 import json
 import os
 import ssl
@@ -259,6 +260,8 @@ def download(url: str, timeout: float = 30.0, max_bytes: int = MAX_DOWNLOAD_BYTE
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             raise DownloadError(f"timed out after {timeout:g} s (RESEARCH_DOWNLOAD_TIMEOUT)") from None
         raise DownloadError(f"cannot reach the server ({reason}); are you offline?") from None
+    except http.client.HTTPException as exc:  # e.g. IncompleteRead: a chunked body cut short
+        raise DownloadError(f"incomplete or malformed HTTP response ({exc!r})") from None
     except OSError as exc:
         raise DownloadError(f"network error: {exc}") from None
     data = b"".join(chunks)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from research.config import Settings
-from research.data import french, fred, prices
+from research.data import fred, french, prices
 from research.data.catalog import Dataset
 from research.errors import ParseError
 
@@ -45,7 +45,9 @@ class Parsed:
 
 
 def _text(ds: Dataset, data: bytes, source: str) -> str:
-    if ds.file_name.lower().endswith(".zip"):
+    # By content as well as by name: French serves every file as a _CSV.zip, including the
+    # datasets whose mirror copy is an extracted .csv (a refresh from the publisher gets a zip).
+    if ds.file_name.lower().endswith(".zip") or data[:4] == b"PK\x03\x04":
         return french.read_zip_member(data, source)
     return french.decode(data, source)
 

@@ -1,0 +1,102 @@
+"""Shared fixtures.
+
+Data layer: every test starts with an empty in-process memo; ``isolated_data`` points the data
+layer at temporary folders (raw store, cache, mirror) so no test reads or writes the developer's
+``data/`` folder; ``mirror_env`` points it at the real shared mirror (read-only) with a parsed
+cache in a temporary folder shared by the whole session. Tests marked ``mirror`` are skipped, with
+the reason, when the mirror is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from research.config import PROJECT_ROOT
+
+
+def real_mirror() -> Path | None:
+    """The team's data mirror: ``RESEARCH_DATA_MIRROR``, else ``../shared/data`` beside the repo."""
+    env = os.environ.get("RESEARCH_DATA_MIRROR", "").strip()
+    path = Path(env).expanduser() if env else PROJECT_ROOT.parent / "shared" / "data"
+    if all((path / sub).is_dir() for sub in ("french", "fred", "prices")):
+        return path.resolve()
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``mirror`` or ``notebook`` are skipped, with the reason, when the data mirror is absent."""
+    if real_mirror() is not None:
+        return
+    skip = pytest.mark.skip(
+        reason="data mirror not found: set RESEARCH_DATA_MIRROR or put it at ../shared/data")
+    for item in items:
+        if "mirror" in item.keywords or "notebook" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_data_memo():
+    """Each test starts (and ends) with an empty memo and no recorded inputs."""
+    from research import data, provenance
+
+    data._memo.clear()
+    provenance.reset()
+    yield
+    data._memo.clear()
+    provenance.reset()
+
+
+@dataclass
+class DataDirs:
+    root: Path
+    data_dir: Path
+    mirror: Path
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+@pytest.fixture
+def isolated_data(tmp_path, monkeypatch) -> DataDirs:
+    """Empty raw store, cache and mirror under tmp_path; offline; default download timeout."""
+    dirs = DataDirs(root=tmp_path, data_dir=tmp_path / "data", mirror=tmp_path / "mirror")
+    dirs.mirror.mkdir()
+    monkeypatch.setenv("RESEARCH_DATA_DIR", str(dirs.data_dir))
+    monkeypatch.setenv("RESEARCH_DATA_MIRROR", str(dirs.mirror))
+    monkeypatch.setenv("RESEARCH_OFFLINE", "1")
+    monkeypatch.delenv("RESEARCH_DOWNLOAD_TIMEOUT", raising=False)
+    return dirs
+
+
+@pytest.fixture(scope="session")
+def _mirror_data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("mirror-data")
+
+
+@pytest.fixture
+def mirror_env(_mirror_data_dir, monkeypatch) -> Path:
+    """The real mirror, offline, with a raw store and parsed cache shared by the session."""
+    mirror = real_mirror()
+    if mirror is None:
+        pytest.skip("data mirror not found: set RESEARCH_DATA_MIRROR or put it at ../shared/data")
+    monkeypatch.setenv("RESEARCH_DATA_DIR", str(_mirror_data_dir))
+    monkeypatch.setenv("RESEARCH_DATA_MIRROR", str(mirror))
+    monkeypatch.setenv("RESEARCH_OFFLINE", "1")
+    return mirror
+
+
+@pytest.fixture
+def sidecar(tmp_path, monkeypatch) -> Path:
+    """A verdict sidecar path exported to kernels the test starts (they inherit the environment)."""
+    path = tmp_path / "sidecar.json"
+    monkeypatch.setenv("RESEARCH_SIDECAR", str(path))
+    return path
