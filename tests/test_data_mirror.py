@@ -75,7 +75,8 @@ EXPECTED = {
     "t10y2y_rayanetroudi": ("fred/T10Y2Y_RayaneTroudi.csv", "daily", "2025-10-17", "1976-06-01", "2025-10-17", 12884),
     "baa10y": ("fred/BAA10Y.csv", "daily", "2026-04-29", "1990-01-01", "2026-04-29", 9478),
     "bamlh0a0hym2": ("fred/BAMLH0A0HYM2_macrowatch_datevalue.csv", "daily", "2026-08-20", "2023-08-22", "2026-08-20", 787),
-    "rut": ("prices/RUT.csv", "daily", "2026-02-23", "1987-09-10", "2026-02-23", 9686),
+    # vintage and coverage describe what load() serves: the flagged 2026-02-23 snapshot is excluded
+    "rut": ("prices/RUT.csv", "daily", "2026-02-20", "1987-09-10", "2026-02-20", 9686),
     "rut_hjyssg": ("prices/RUT_hjyssg.csv", "daily", "2024-08-02", "1987-09-10", "2024-08-02", 9297),
     "gspc": ("prices/GSPC.csv", "daily", "2026-02-27", "1927-12-30", "2026-02-27", 24656),
     "spy": ("prices/SPY_jonsflow.csv", "daily", "2026-06-05", "1993-01-29", "2026-06-05", 8395),

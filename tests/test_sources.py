@@ -22,6 +22,7 @@ import pytest
 
 from research import data
 from research.data import catalog, french, sources, store
+from research.data.store import STORE_VERSION
 from research.errors import (
     ChecksumMismatch,
     DataUnavailable,
@@ -146,7 +147,7 @@ def test_changed_mirror_file_is_rekeyed(ff, isolated_data, recwarn):
     # both raw files and both cache entries are kept, each under its own hash
     assert (isolated_data.raw_dir / "french" / old_sha[:16] / "T_FF3.csv").read_bytes() == FACTORS
     assert (isolated_data.raw_dir / "french" / new_sha[:16] / "T_FF3.csv").read_bytes() == changed
-    assert _entries(isolated_data, "t_ff3") == sorted([f"{old_sha[:16]}-fr1s1", f"{new_sha[:16]}-fr1s1"])
+    assert _entries(isolated_data, "t_ff3") == sorted([f"{old_sha[:16]}-fr1s{STORE_VERSION}", f"{new_sha[:16]}-fr1s{STORE_VERSION}"])
 
     # and back: both cache entries and memo entries exist now; the old file's data must come back
     (isolated_data.mirror / "french" / "T_FF3.csv").write_bytes(FACTORS)
@@ -171,7 +172,7 @@ def test_cache_is_keyed_by_raw_sha_and_parser_version(ff, isolated_data, parse_c
     data.load("t_ff3")
     assert parse_calls == ["t_ff3"]
     sha16 = _sha(FACTORS)[:16]
-    assert _entries(isolated_data, "t_ff3") == [f"{sha16}-fr1s1"]
+    assert _entries(isolated_data, "t_ff3") == [f"{sha16}-fr1s{STORE_VERSION}"]
 
     data._memo.clear()
     data.load("t_ff3")  # warm cache: read from parquet, not parsed again
@@ -181,15 +182,15 @@ def test_cache_is_keyed_by_raw_sha_and_parser_version(ff, isolated_data, parse_c
     data._memo.clear()
     df = data.load("t_ff3")
     assert parse_calls == ["t_ff3", "t_ff3"]  # a new parser version rebuilds
-    assert _entries(isolated_data, "t_ff3") == [f"{sha16}-fr1s1", f"{sha16}-fr2s1"]
+    assert _entries(isolated_data, "t_ff3") == [f"{sha16}-fr1s{STORE_VERSION}", f"{sha16}-fr2s{STORE_VERSION}"]
     assert df.loc["2024-08-31", "HML"] == 1.25
-    meta = json.loads((isolated_data.cache_dir / "t_ff3" / f"{sha16}-fr2s1" / "meta.json").read_text())
-    assert meta["parser"] == "fr2s1" and meta["raw_sha256"] == _sha(FACTORS)
+    meta = json.loads((isolated_data.cache_dir / "t_ff3" / f"{sha16}-fr2s{STORE_VERSION}" / "meta.json").read_text())
+    assert meta["parser"] == f"fr2s{STORE_VERSION}" and meta["raw_sha256"] == _sha(FACTORS)
 
 
 def test_corrupt_cache_parquet_is_rebuilt_not_served(ff, isolated_data, parse_calls):
     data.load("t_ff3")
-    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s1"
+    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s{STORE_VERSION}"
     parquet = entry / "monthly.parquet"
     good = parquet.read_bytes()
     damaged = bytearray(good)
@@ -208,7 +209,7 @@ def test_corrupt_cache_parquet_is_rebuilt_not_served(ff, isolated_data, parse_ca
 
 def test_garbage_cache_file_is_rebuilt(ff, isolated_data):
     data.load("t_ff3")
-    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s1"
+    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s{STORE_VERSION}"
     (entry / "annual.parquet").write_bytes(b"not parquet at all")
     data._memo.clear()
     with pytest.warns(store.CorruptCacheWarning):
@@ -218,7 +219,7 @@ def test_garbage_cache_file_is_rebuilt(ff, isolated_data):
 
 def test_missing_or_corrupt_cache_metadata_is_rebuilt(ff, isolated_data, parse_calls):
     data.load("t_ff3")
-    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s1"
+    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s{STORE_VERSION}"
     (entry / "meta.json").write_text("{ truncated")
     data._memo.clear()
     assert data.load("t_ff3").loc["2024-07-31", "HML"] == -3.33

@@ -225,6 +225,15 @@ def current_sha256(ds: Dataset, cfg: Settings | None = None) -> str | None:
 
 # -- download --------------------------------------------------------------------------------------
 
+class _SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but never from https down to plain http."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if req.full_url.startswith("https:") and not newurl.startswith("https:"):
+            raise DownloadError(f"refusing a redirect from https to {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def download(url: str, timeout: float = 30.0, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
     """GET ``url`` over HTTPS (certificate verified), with a timeout on connect and each read.
 
@@ -238,9 +247,10 @@ def download(url: str, timeout: float = 30.0, max_bytes: int = MAX_DOWNLOAD_BYTE
         raise DownloadError(f"refusing to download over {parsed.scheme or 'no scheme'}: {url} "
                             "(only https is allowed)")
     req = urllib.request.Request(url, headers={"User-Agent": "research-workbench/0.1"})
-    ctx = ssl.create_default_context()
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=ssl.create_default_context()), _SameSchemeRedirects())
     try:
-        with urllib.request.urlopen(req, timeout=timeout, context=ctx if parsed.scheme == "https" else None) as resp:
+        with opener.open(req, timeout=timeout) as resp:
             length = resp.headers.get("Content-Length")
             chunks, total = [], 0
             while True:

@@ -26,7 +26,7 @@ from research.data import fred, french, prices
 from research.data.catalog import Dataset
 from research.errors import ParseError
 
-STORE_VERSION = 1
+STORE_VERSION = 2
 
 
 def parser_version(ds: Dataset) -> str:
@@ -82,11 +82,14 @@ def parse_raw(ds: Dataset, data: bytes, source: str) -> Parsed:
         blocks = {"data": frame}
         titles = {"data": (ds.title, "daily")}
     for key, frame in blocks.items():
-        values = frame.drop(columns=["suspicious"], errors="ignore")
+        # coverage of what load() serves: flagged price rows are excluded by default
+        clean = frame.loc[~frame["suspicious"]] if "suspicious" in frame else frame
+        clean = clean if len(clean) else frame
+        values = clean.drop(columns=["suspicious"], errors="ignore")
         meta["blocks"][key] = {
             "title": titles[key][0], "frequency": titles[key][1], "rows": int(len(frame)),
             "columns": [str(c) for c in frame.columns],
-            "first": frame.index[0].date().isoformat(), "last": frame.index[-1].date().isoformat(),
+            "first": clean.index[0].date().isoformat(), "last": clean.index[-1].date().isoformat(),
             "last_valid": (values.dropna(how="all").index[-1].date().isoformat()
                            if values.notna().any().any() else None),
         }
