@@ -194,7 +194,8 @@ def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: boo
         os.replace(tmp, target)
     if display:
         try:
-            from IPython.display import HTML, display as _display
+            from IPython.display import HTML
+            from IPython.display import display as _display
 
             _display(HTML(verdict_box(list(verdicts))))
         except ImportError:  # pragma: no cover - IPython ships with the kernel

@@ -1,0 +1,585 @@
+"""C5: the technical breakout. Do 200-day crosses and breakouts above old records pay?
+
+The commentary: the Russell 2000 "cleared its 200-day moving average in September", and a
+breakout "would occur on two consecutive weekly closes above ~2460 (Nov 2021 high) in a bullish
+long-term development". We test both technical events on every day of history:
+
+(a) *200-day cross*: the close rises above its 200-day simple moving average after at least
+    ``min_days_below`` consecutive closes at or below it (Brock, Lakonishok and LeBaron, 1992);
+(b) *breakout*: ``confirm_weeks`` consecutive weekly closes above a prior record close that had
+    stood for at least ``min_record_age_days`` (see :func:`record_breakouts`).
+
+For each event, the forward 1-, 3-, 6- and 12-month returns (21, 63, 126, 252 trading days),
+absolute and relative to large caps, are compared with the same forward returns from all days.
+Forward windows overlap, and events cluster, so the difference is estimated as the coefficient
+of an event dummy in a regression on all days with Newey-West (1987) errors whose lag count is at
+least the horizon. The series are the Russell 2000 vs S&P 500 (price, 1987+) and the daily small
+vs large total-return indices built from French's daily 2x3 portfolios (1926+; French publishes
+no daily size deciles, see :mod:`research.data.sizes`).
+
+Everything here is pure except :func:`run`, which loads the data and calls :func:`test`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from research.claims.base import ResultMixin
+from research.errors import ParameterError
+from research.stats import sample_text
+from research.verdict import Verdict
+
+CLAIM = "C5"
+HORIZON_LABELS = {21: "1m", 63: "3m", 126: "6m", 252: "12m"}
+EVENT_NAMES = {"breakout": "breakout above an old record", "sma_cross": "200-day cross"}
+SERIES_RUSSELL = "Russell 2000 vs S&P 500"
+SERIES_FRENCH = "French daily small vs large"
+
+# Numbers the commentary stated (CLAIMS.md, C5 and the note under the table).
+COMMENTARY = {
+    "record_close": 2442.7,  # "Nov 2021 high", 8 Nov 2021 close
+    "record_month": "2021-11",
+    "breakout_level": 2460.0,  # "~2460"
+    "resistance": 2466.0,  # "~2,466 final resistance"
+    "cross_month": "2025-09",  # "cleared its 200-day moving average in September"
+    "target": 2665.0,  # Jefferies' year-end target ...
+    "target_upside": 0.07,  # ... "roughly 7% upside from Tuesday's close"
+    "tuesday": "2025-10-14",
+    "wednesday": "2025-10-15",
+    "wednesday_gain_pct": 0.8,  # "+0.8%"
+    "wednesday_ratio": 2.0,  # "twice the gain in the S&P 500"
+}
+
+
+# -- events ---------------------------------------------------------------------------------------
+
+def moving_average(close: pd.Series, window: int = 200) -> pd.Series:
+    """Simple moving average of the last ``window`` closes (NaN until ``window`` closes exist)."""
+    return close.rolling(window, min_periods=window).mean().rename(f"sma_{window}")
+
+
+def sma_crosses(close: pd.Series, window: int = 200, min_days_below: int = 20) -> pd.DatetimeIndex:
+    """Days whose close is above its ``window``-day average after ``min_days_below`` days at or below.
+
+    A cross on day t needs close_t > sma_t and close_s <= sma_s on each of the ``min_days_below``
+    trading days before t (with the average defined on all of them).
+    """
+    if window < 2 or min_days_below < 1:
+        raise ParameterError(f"window must be >= 2 and min_days_below >= 1, got {window}, {min_days_below}")
+    sma = moving_average(close, window)
+    below = (close <= sma) & sma.notna()
+    run_below = below.astype(int).groupby((~below).cumsum()).cumsum()
+    crossed = (close > sma) & (run_below.shift(1, fill_value=0) >= min_days_below)
+    return close.index[crossed.to_numpy()]
+
+
+def weekly_closes(close: pd.Series) -> pd.DataFrame:
+    """One row per week ending Friday: the week's last close and date, and its highest close and date."""
+    week = close.index.to_period("W-FRI")
+    frame = pd.DataFrame({"close": close.to_numpy(), "date": close.index}, index=week)
+    grouped = frame.groupby(level=0, sort=True)
+    last = grouped.tail(1)
+    top = frame.loc[frame.groupby(level=0)["close"].transform("max").eq(frame["close"])]
+    top = top.groupby(level=0).tail(1)  # the latest day that reached the week's high close
+    return pd.DataFrame({
+        "date": last["date"].to_numpy(),
+        "close": last["close"].to_numpy(),
+        "max_close": top["close"].reindex(last.index).to_numpy(),
+        "max_date": top["date"].reindex(last.index).to_numpy(),
+    }, index=last.index)
+
+
+def record_breakouts(close: pd.Series, min_record_age_days: int = 365,
+                     confirm_weeks: int = 2) -> pd.DataFrame:
+    """Breakouts: ``confirm_weeks`` consecutive weekly closes above a record at least a year old.
+
+    Walking week by week: when the all-time-high close is at least ``min_record_age_days`` old at
+    a week's end, that record becomes the *armed level*. A breakout is the first week whose close,
+    and the closes of the ``confirm_weeks - 1`` weeks before it, are all above the armed level;
+    the rule then disarms until the (new) all-time high is again old enough. Daily closes above
+    the level in weeks that fall back below it do not count (the weekly-close rule). Returns one
+    row per breakout: ``date`` (close of the confirming week), ``level``, ``record_date``,
+    ``first_week`` (the first of the confirming weeks) and ``close``.
+    """
+    if min_record_age_days < 1 or confirm_weeks < 1:
+        raise ParameterError("min_record_age_days and confirm_weeks must be positive, got "
+                             f"{min_record_age_days}, {confirm_weeks}")
+    weeks = weekly_closes(close.dropna())
+    dates = weeks["date"].to_numpy(dtype="datetime64[D]")
+    closes = weeks["close"].to_numpy()
+    highs = weeks["max_close"].to_numpy()
+    high_dates = weeks["max_date"].to_numpy(dtype="datetime64[D]")
+    age = np.timedelta64(min_record_age_days, "D")
+    ath, ath_date = -np.inf, None
+    armed, armed_date = None, None
+    rows = []
+    for i in range(len(weeks)):
+        if (armed is not None and i >= confirm_weeks - 1
+                and all(closes[i - k] > armed for k in range(confirm_weeks))):
+            rows.append((dates[i], armed, armed_date, dates[i - confirm_weeks + 1], closes[i]))
+            armed, armed_date = None, None
+        if highs[i] > ath:
+            ath, ath_date = highs[i], high_dates[i]
+        if dates[i] - ath_date >= age:
+            armed, armed_date = ath, ath_date
+    out = pd.DataFrame(rows, columns=["date", "level", "record_date", "first_week", "close"])
+    for col in ("date", "record_date", "first_week"):
+        out[col] = pd.to_datetime(out[col])
+    return out
+
+
+def confirmation_date(close: pd.Series, level: float, after: str | pd.Timestamp,
+                      confirm_weeks: int = 2) -> pd.Timestamp | None:
+    """The close of the first week after ``after`` ending ``confirm_weeks`` weekly closes above ``level``."""
+    weeks = weekly_closes(close.loc[pd.Timestamp(after) + pd.Timedelta(days=1):].dropna())
+    above = (weeks["close"] > level).astype(int)
+    streak = above.groupby((above == 0).cumsum()).cumsum()
+    hit = weeks.loc[streak.to_numpy() >= confirm_weeks, "date"]
+    return None if hit.empty else pd.Timestamp(hit.iloc[0])
+
+
+# -- forward returns and the event study ----------------------------------------------------------
+
+def forward_returns(levels: pd.Series, horizons: Sequence[int]) -> pd.DataFrame:
+    """Return from the close of day t to the close ``h`` trading days later, percent, one column per h."""
+    return pd.DataFrame({h: (levels.shift(-h) / levels - 1.0) * 100.0 for h in horizons}, index=levels.index)
+
+
+def hac_ols(y: np.ndarray, X: np.ndarray, maxlags: int) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their Newey-West (Bartlett) covariance, with statsmodels' n/(n-k) correction.
+
+    Equal to ``sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags,
+    "use_correction": True})`` but fast for the long lags that overlapping 252-day windows need.
+    """
+    n, k = X.shape
+    xtx_inv = np.linalg.inv(X.T @ X)
+    beta = xtx_inv @ (X.T @ y)
+    xu = X * (y - X @ beta)[:, None]
+    top = min(maxlags, n - 1)
+    weights = 1.0 - np.arange(1, top + 1) / (maxlags + 1.0)
+    if top > 32:  # all autocovariances at once by FFT: gamma[l, i, j] = sum_t xu[t + l, i] xu[t, j]
+        size = 1 << int(np.ceil(np.log2(n + top + 1)))
+        f = np.fft.rfft(xu, size, axis=0)
+        gamma = np.fft.irfft(f[:, :, None] * np.conj(f[:, None, :]), size, axis=0)[:top + 1]
+        s = gamma[0] + np.einsum("l,lij->ij", weights, gamma[1:] + gamma[1:].transpose(0, 2, 1))
+    else:
+        s = xu.T @ xu
+        for lag in range(1, top + 1):
+            g = xu[lag:].T @ xu[:-lag]
+            s += weights[lag - 1] * (g + g.T)
+    cov = xtx_inv @ s @ xtx_inv * n / (n - k)
+    return beta, cov
+
+
+_NORMAL = NormalDist()
+
+
+def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float = 0.90,
+                hac_lags: int | None = None) -> pd.DataFrame:
+    """Mean forward return after events vs all days, per horizon, with HAC intervals.
+
+    For each horizon h (a column of ``forward``), regress the forward return of every day on a
+    constant and an event dummy with Newey-West errors using ``max(h, hac_lags)`` lags (overlapping
+    windows need at least h - 1). The dummy's coefficient b is the event mean minus the mean of
+    the other days; the reported ``excess`` over *all* days is (1 - p) b, p the event share.
+    """
+    z = _NORMAL.inv_cdf(0.5 + level / 2)
+    rows = []
+    for h in forward.columns:
+        y = forward[h].dropna()
+        is_event = y.index.isin(events)
+        n_events = int(is_event.sum())
+        row = {"horizon_days": int(h), "horizon": HORIZON_LABELS.get(int(h), f"{h}d"),
+               "n_events": n_events, "n_days": len(y),
+               "mean_event": float(y[is_event].mean()) if n_events else math.nan,
+               "mean_all": float(y.mean()),
+               "hit_rate_event": float((y[is_event] > 0).mean()) if n_events else math.nan,
+               "hit_rate_all": float((y > 0).mean())}
+        excess = lower = upper = p_value = math.nan
+        lags = max(int(h), int(hac_lags or 0))
+        if n_events >= 2 and len(y) > n_events + 2:
+            X = np.column_stack([np.ones(len(y)), is_event.astype(float)])
+            beta, cov = hac_ols(y.to_numpy(dtype=float), X, lags)
+            share = n_events / len(y)
+            b, se = beta[1], math.sqrt(max(cov[1, 1], 0.0))
+            excess = (1 - share) * b
+            lower, upper = (1 - share) * (b - z * se), (1 - share) * (b + z * se)
+            p_value = 2 * (1 - _NORMAL.cdf(abs(b / se))) if se > 0 else math.nan
+        elif n_events == 1:
+            excess = row["mean_event"] - row["mean_all"]
+        row.update(excess=excess, ci_lower=lower, ci_upper=upper, p_value=p_value, hac_lags=lags)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("horizon")
+
+
+def study_series(levels: pd.DataFrame, *, window: int = 200, min_days_below: int = 20,
+                 min_record_age_days: int = 365, confirm_weeks: int = 2,
+                 horizons: Sequence[int] = (21, 63, 126, 252), level: float = 0.90,
+                 hac_lags: int | None = None, start: str | None = None,
+                 end: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both events and their event study for one series (``levels``: columns small, large).
+
+    Events are found on the whole history (the average and the record need the past), then the
+    sample is cut to ``start``..``end`` for events and for the all-days benchmark alike.
+    Returns ``(events, table)``: events with their forward returns, and the event-study table with
+    a row per event type, measure (absolute, relative) and horizon.
+    """
+    small = levels["small"]
+    crosses = sma_crosses(small, window, min_days_below)
+    breakouts = record_breakouts(small, min_record_age_days, confirm_weeks)
+    fwd_abs = forward_returns(small, horizons)
+    fwd_rel = fwd_abs - forward_returns(levels["large"], horizons)
+    lo = pd.Timestamp(start) if start else small.index[0]
+    hi = pd.Timestamp(end) if end else small.index[-1]
+    fwd_abs, fwd_rel = fwd_abs.loc[lo:hi], fwd_rel.loc[lo:hi]
+    event_dates = {"breakout": pd.DatetimeIndex(breakouts["date"]), "sma_cross": crosses}
+    tables, events = [], []
+    for kind, dates in event_dates.items():
+        dates = dates[(dates >= lo) & (dates <= hi)]
+        for measure, fwd in (("absolute", fwd_abs), ("relative", fwd_rel)):
+            tables.append(event_study(fwd, dates, level=level, hac_lags=hac_lags)
+                          .assign(event=kind, measure=measure))
+        events.append(
+            pd.DataFrame({"event": kind, "date": dates, "close": small.reindex(dates).to_numpy()})
+            .join(fwd_abs.reindex(dates).add_prefix("abs_").reset_index(drop=True))
+            .join(fwd_rel.reindex(dates).add_prefix("rel_").reset_index(drop=True))
+        )
+    table = (pd.concat(tables)
+             .reset_index()
+             .set_index(["event", "measure", "horizon"]))
+    events_frame = pd.concat(events, ignore_index=True)
+    if not breakouts.empty:
+        events_frame = events_frame.merge(
+            breakouts[["date", "level", "record_date"]].assign(event="breakout"),
+            on=["event", "date"], how="left")
+    else:
+        events_frame = events_frame.assign(level=np.nan, record_date=pd.NaT)
+    events_frame.attrs["sample"] = sample_text(fwd_abs.index)
+    return events_frame, table
+
+
+# -- verdict rule ---------------------------------------------------------------------------------
+
+def rule_text(verdict_horizons: Sequence[int], min_events: int, level: float) -> str:
+    """The verdict rule, as the verdict states it."""
+    hs = " and ".join(HORIZON_LABELS.get(h, f"{h}d") for h in verdict_horizons)
+    return (f"supported if the forward {hs} returns after events beat those of all days with "
+            f"{level:.0%} intervals (HAC, lags >= horizon) excluding zero; contradicted if any is "
+            "below with its interval excluding zero and none is above; mixed if they disagree; "
+            f"inconclusive if intervals straddle zero or there are fewer than {min_events} events")
+
+
+def classify(rows: pd.DataFrame, min_events: int) -> tuple[str, str]:
+    """Label and reason from event-study rows (one per verdict horizon: excess, ci_lower, ci_upper, n_events)."""
+    n = int(rows["n_events"].min()) if len(rows) else 0
+    if n < min_events:
+        return "inconclusive", f"only {n} events with complete forward windows (fewer than {min_events})"
+    above = rows["ci_lower"] > 0
+    below = rows["ci_upper"] < 0
+    if above.all():
+        return "supported", "every verdict horizon beats all days with an interval above zero"
+    if above.any() and below.any():
+        return "mixed", "one horizon is significantly above all days and another significantly below"
+    if below.any():
+        return "contradicted", "a verdict horizon is significantly below all days and none above"
+    return "inconclusive", "the intervals straddle zero"
+
+
+def _combine(primary: str, other: str | None) -> str:
+    """The primary series decides; a decisive opposite result on the other series makes it mixed."""
+    if other is None:
+        return primary
+    opposite = {"supported": "contradicted", "contradicted": "supported"}
+    return "mixed" if opposite.get(primary) == other else primary
+
+
+# -- commentary checks ----------------------------------------------------------------------------
+
+def commentary_checks(rut: pd.DataFrame, spx: pd.Series, *, window: int = 200, min_days_below: int = 20,
+                      confirm_weeks: int = 2, level_tolerance_pct: float = 1.0,
+                      return_tolerance_pp: float = 0.25, ratio_tolerance: float = 0.5,
+                      commentary: Mapping[str, Any] = COMMENTARY) -> pd.DataFrame:
+    """Each number the commentary stated, next to what the data show, and whether they agree.
+
+    ``rut`` has daily ``close`` and ``high`` of the Russell 2000 (suspicious rows removed);
+    ``spx`` the S&P 500 closes. Levels agree within ``level_tolerance_pct`` percent, daily returns
+    within ``return_tolerance_pp`` percentage points, "twice" within ``ratio_tolerance``.
+    """
+    c = dict(COMMENTARY, **commentary)
+    close, high = rut["close"].dropna(), rut["high"].reindex(rut["close"].dropna().index)
+    rows = []
+
+    def add(check, says, shows, consistent, difference=""):
+        rows.append({"check": check, "commentary": says, "data": shows,
+                     "difference": difference, "consistent": bool(consistent)})
+
+    def gap(a, b):
+        return (a / b - 1.0) * 100.0
+
+    def pct(x):
+        return f"{x:+.2f}%"
+
+    month = close.loc[c["record_month"]]
+    rec_date, rec = month.idxmax(), float(month.max())
+    later = close.loc[rec_date + pd.Timedelta(days=1):]
+    broken = later.index[later > rec]
+    until = f"; not closed above until {broken[0]:%Y-%m-%d}" if len(broken) else ""
+    add("Nov 2021 record close", f"about {c['record_close']:,.1f}",
+        f"{rec:,.2f} on {rec_date:%Y-%m-%d}{until}",
+        abs(gap(c["record_close"], rec)) <= level_tolerance_pct, pct(gap(c["record_close"], rec)))
+    intraday = float(high.loc[c["record_month"]].max())
+    add("~2,460 breakout level (Nov 2021 high)", f"~{c['breakout_level']:,.0f}",
+        f"intraday high {intraday:,.2f}, close {rec:,.2f} (Nov 2021)",
+        abs(gap(c["breakout_level"], intraday)) <= level_tolerance_pct, pct(gap(c["breakout_level"], intraday)))
+    tuesday = pd.Timestamp(c["tuesday"])
+    before = close.loc[rec_date + pd.Timedelta(days=1):tuesday]
+    sep = close.loc[c["cross_month"]]
+    sep_top, sep_top_date = float(sep.max()), sep.idxmax()
+    add("~2,466 final resistance (our reading: the September 2025 high close)",
+        f"~{c['resistance']:,.0f}", f"{sep_top:,.2f} on {sep_top_date:%Y-%m-%d}; highest close to "
+        f"{tuesday:%d %b}: {before.max():,.2f}",
+        abs(gap(c["resistance"], sep_top)) <= level_tolerance_pct, pct(gap(c["resistance"], sep_top)))
+
+    sma = moving_average(close, window)
+    year = c["cross_month"][:4]
+    any_cross = sma_crosses(close.loc[:tuesday], window, 1)
+    long_cross = sma_crosses(close.loc[:tuesday], window, min_days_below)
+    in_month = any_cross[any_cross.strftime("%Y-%m") == c["cross_month"]]
+    above_all_month = bool((sep > sma.reindex(sep.index)).all())
+    this_year = any_cross[any_cross.year == int(year)]
+    listed = ", ".join(f"{d:%Y-%m-%d}" for d in this_year) or "none"
+    last_long = f"{long_cross[-1]:%Y-%m-%d}" if len(long_cross) else "none"
+    add(f"cleared its {window}-day average in September", f"a cross above the {window}-day in {c['cross_month']}",
+        f"crosses above in {year}: {listed}; after >= {min_days_below} days below: {last_long}; "
+        f"above it on every day of {c['cross_month']}: {above_all_month}",
+        len(in_month) > 0)
+
+    tue = float(close.loc[tuesday])
+    implied = c["target"] / (1 + c["target_upside"])
+    add("Tuesday 14 Oct 2025 close (2,665 target = ~7% upside)", f"~{implied:,.0f} (2,665 / 1.07)",
+        f"{tue:,.2f}; 2,665 is {gap(c['target'], tue):+.2f}% above it",
+        abs(gap(implied, tue)) <= level_tolerance_pct, pct(gap(implied, tue)))
+
+    wed = pd.Timestamp(c["wednesday"])
+    both = pd.concat({"rut": close, "spx": spx}, axis=1, sort=True).dropna()
+    day = both.pct_change().mul(100.0).loc[wed]
+    add("Wednesday 15 Oct 2025 Russell 2000 gain", f"+{c['wednesday_gain_pct']:.1f}%",
+        f"{day['rut']:+.2f}% (close to close)",
+        abs(day["rut"] - c["wednesday_gain_pct"]) <= return_tolerance_pp,
+        f"{c['wednesday_gain_pct'] - day['rut']:+.2f} pp")
+    ratio = day["rut"] / day["spx"] if day["spx"] != 0 else math.nan
+    add("... twice the gain in the S&P 500", "ratio ~2",
+        f"S&P 500 {day['spx']:+.2f}%; ratio {ratio:.2f}",
+        abs(ratio - c["wednesday_ratio"]) <= ratio_tolerance, f"{c['wednesday_ratio'] - ratio:+.2f}")
+
+    confirmed = confirmation_date(close, c["breakout_level"], tuesday, confirm_weeks)
+    add(f"breakout: {confirm_weeks} weekly closes above ~{c['breakout_level']:,.0f} (after the article)",
+        "a future condition", f"met in the week ending {confirmed:%Y-%m-%d}" if confirmed is not None
+        else f"not met by {close.index[-1]:%Y-%m-%d}", confirmed is not None)
+    return pd.DataFrame(rows).set_index("check")
+
+
+# -- the claim ------------------------------------------------------------------------------------
+
+def verdict_sentence(v: Verdict, digits: int = 1) -> str:
+    """One markdown bullet stating a verdict with its statistic, interval, n and sample."""
+    if v.label == "not testable":
+        return f"- **{v.aspect or v.claim}: not testable.** {v.note}"
+    stat = f"{v.statistic:+.{digits}f}" if v.statistic is not None else "—"
+    parts = []
+    if v.interval is not None:
+        lvl = f"{v.interval_level:.0%} " if v.interval_level else ""
+        parts.append(f"{lvl}interval [{v.interval[0]:+.{digits}f}, {v.interval[1]:+.{digits}f}]")
+    if v.p_value is not None:
+        parts.append(f"p = {v.p_value:.3f}")
+    parts += [f"n = {v.n}", v.sample]
+    return f"- **{v.aspect or v.claim}: {v.label}.** {v.statistic_name}: {stat} ({'; '.join(parts)}). {v.note}"
+
+
+@dataclass(frozen=True)
+class TechnicalsResult(ResultMixin):
+    """C5 result: verdicts, the event-study table, every event, the fact checks and the 2025 chart data."""
+
+    verdicts: tuple[Verdict, ...]
+    table: pd.DataFrame  # index (series, event, measure, horizon)
+    spec: dict[str, Any]
+    events: pd.DataFrame
+    checks: pd.DataFrame
+    chart: pd.DataFrame  # Russell 2000 in chart_year: close, sma
+    chart_events: pd.DataFrame
+    samples: dict[str, str] = field(default_factory=dict)
+
+    def narrative(self) -> str:
+        """The verdicts and the fact checks in words, with their numbers (markdown)."""
+        lines = [verdict_sentence(v) for v in self.verdicts]
+        if not self.checks.empty:
+            ok = self.checks["consistent"]
+            wrong = "; ".join(f"*{name}*: the data show {row['data']}"
+                              for name, row in self.checks.loc[~ok].iterrows())
+            lines.append(f"- **The commentary's numbers:** {int(ok.sum())} of {len(ok)} checks agree with "
+                         "the data within the stated tolerances" + (f". They disagree on {wrong}." if wrong else "."))
+        return "\n".join(lines)
+
+    def excess(self, measure: str = "absolute") -> pd.DataFrame:
+        """Tidy excess forward returns (event minus all days) with intervals, for plotting."""
+        return (self.table.xs(measure, level="measure")
+                .reset_index()
+                [["series", "event", "horizon", "horizon_days", "n_events", "excess", "ci_lower", "ci_upper"]])
+
+    def summary(self, measure: str = "absolute") -> pd.DataFrame:
+        """The event-study table for one measure, one row per series, event and horizon, rounded."""
+        cols = ["n_events", "mean_event", "mean_all", "excess", "ci_lower", "ci_upper", "p_value",
+                "hit_rate_event", "hit_rate_all"]
+        return (self.table.xs(measure, level="measure")[cols]
+                .round({"mean_event": 1, "mean_all": 1, "excess": 1, "ci_lower": 1, "ci_upper": 1,
+                        "p_value": 3, "hit_rate_event": 2, "hit_rate_all": 2}))
+
+
+def test(series: Mapping[str, pd.DataFrame], *, primary: str, rut: pd.DataFrame | None = None,
+         spx: pd.Series | None = None, window: int = 200, min_days_below: int = 20,
+         min_record_age_days: int = 365, confirm_weeks: int = 2,
+         horizons: Sequence[int] = (21, 63, 126, 252), verdict_horizons: Sequence[int] = (126, 252),
+         measure: str = "absolute", min_events: int = 10, level: float = 0.90,
+         hac_lags: int | None = None, start: str | None = None, end: str | None = None,
+         chart_year: int = 2025, vintage: Mapping[str, str] | None = None,
+         commentary: Mapping[str, Any] = COMMENTARY) -> TechnicalsResult:
+    """Test C5 on daily index levels.
+
+    ``series`` maps a name to a frame of daily levels with columns ``small`` and ``large``; the
+    verdicts come from ``primary`` (a key), and a decisive opposite result on another series turns
+    a label into "mixed". ``rut`` (close, high) and ``spx`` (close) feed the commentary checks and
+    the chart; without them those tables are empty. See :func:`study_series` for the rest.
+    """
+    _validate(series, primary, horizons, verdict_horizons, measure, min_events, level)
+    studies = {name: study_series(frame, window=window, min_days_below=min_days_below,
+                                  min_record_age_days=min_record_age_days,
+                                  confirm_weeks=confirm_weeks, horizons=horizons, level=level,
+                                  hac_lags=hac_lags, start=start, end=end)
+               for name, frame in series.items()}
+    table = pd.concat({name: t for name, (_, t) in studies.items()}, names=["series"])
+    events = pd.concat({name: e for name, (e, _) in studies.items()}, names=["series"]).droplevel(1)
+    samples = {name: e.attrs["sample"] for name, (e, _) in studies.items()}
+    rule = rule_text(verdict_horizons, min_events, level)
+    labels_used = [HORIZON_LABELS.get(h, f"{h}d") for h in verdict_horizons]
+    verdicts = []
+    for kind in ("breakout", "sma_cross"):
+        per_series = {}
+        for name in series:
+            rows = table.loc[(name, kind, measure)].loc[labels_used]
+            per_series[name] = (classify(rows, min_events), rows)
+        (label, why), rows = per_series[primary]
+        others = [lab for name, ((lab, _), _) in per_series.items() if name != primary]
+        other_label = next((lab for lab in others if lab in ("supported", "contradicted")), None)
+        final = _combine(label, other_label)
+        last = rows.iloc[-1]
+        other_text = "; ".join(
+            f"{name}: {lab} ({r.iloc[-1]['excess']:+.1f} pp, n={int(r.iloc[-1]['n_events'])})"
+            for name, ((lab, _), r) in per_series.items() if name != primary)
+        note = (f"{primary}: {why}; {labels_used[0]} excess {rows.iloc[0]['excess']:+.1f} pp "
+                f"[{rows.iloc[0]['ci_lower']:+.1f}, {rows.iloc[0]['ci_upper']:+.1f}], "
+                f"{labels_used[-1]} excess {last['excess']:+.1f} pp."
+                + (f" Other series — {other_text}." if other_text else "")
+                + (" The other series' opposite result makes it mixed." if final == "mixed" and label != "mixed" else ""))
+        event_text = (f"{confirm_weeks} weekly closes above a record at least {min_record_age_days} days old"
+                      if kind == "breakout" else
+                      f"close crosses above its {window}-day average after >= {min_days_below} days below")
+        verdicts.append(Verdict(
+            claim=CLAIM, aspect=EVENT_NAMES[kind], label=final,
+            hypothesis=(f"After a {EVENT_NAMES[kind]} ({event_text}), small caps' forward "
+                        f"{' and '.join(labels_used)} {measure} returns beat those of all days"),
+            statistic=last["excess"],
+            statistic_name=f"{labels_used[-1]} forward {measure} return after events minus all days, pp",
+            interval=(last["ci_lower"], last["ci_upper"]) if math.isfinite(last["ci_lower"]) else None,
+            interval_level=level if math.isfinite(last["ci_lower"]) else None,
+            p_value=last["p_value"] if math.isfinite(last["p_value"]) else None,
+            n=int(last["n_events"]), sample=f"{primary}, {samples[primary]}", vintage=dict(vintage or {}),
+            method=("event dummy regression on all days' forward returns, Newey-West (1987) errors "
+                    "with lags >= horizon; events as in Brock, Lakonishok and LeBaron (1992)"),
+            rule=rule, note=note))
+
+    chart = pd.DataFrame()
+    chart_events = pd.DataFrame(columns=["event", "date", "close"])
+    checks = pd.DataFrame()
+    if rut is not None and spx is not None:
+        close = rut["close"].dropna()
+        chart = (pd.DataFrame({"close": close, "sma": moving_average(close, window)})
+                 .loc[str(chart_year)])
+        crosses = sma_crosses(close, window, 1)
+        breakouts = record_breakouts(close, min_record_age_days, confirm_weeks)
+        chart_events = pd.concat([
+            pd.DataFrame({"event": f"cross above {window}-day", "date": crosses}),
+            pd.DataFrame({"event": "breakout (rule b)", "date": breakouts["date"]}),
+        ]).assign(close=lambda d: close.reindex(d["date"]).to_numpy())
+        chart_events = chart_events.loc[chart_events["date"].dt.year == chart_year].reset_index(drop=True)
+        checks = commentary_checks(rut, spx, window=window, min_days_below=min_days_below,
+                                   confirm_weeks=confirm_weeks, commentary=commentary)
+    spec = {"primary": primary, "series": list(series), "window": window,
+            "min_days_below": min_days_below, "min_record_age_days": min_record_age_days,
+            "confirm_weeks": confirm_weeks, "horizons": list(horizons),
+            "verdict_horizons": list(verdict_horizons), "measure": measure,
+            "min_events": min_events, "level": level, "hac_lags": hac_lags, "start": start, "end": end}
+    return TechnicalsResult(verdicts=tuple(verdicts), table=table, spec=spec, events=events,
+                            checks=checks, chart=chart, chart_events=chart_events, samples=samples)
+
+
+def _validate(series, primary, horizons, verdict_horizons, measure, min_events, level) -> None:
+    if primary not in series:
+        raise ParameterError(f"primary series {primary!r} is not one of {list(series)}")
+    for name, frame in series.items():
+        missing = {"small", "large"} - set(frame.columns)
+        if missing:
+            raise ParameterError(f"series {name!r} needs columns small and large (levels); missing {missing}")
+    if not horizons or any(int(h) < 1 for h in horizons):
+        raise ParameterError(f"horizons must be positive trading-day counts, got {list(horizons)}")
+    if not set(verdict_horizons) <= set(horizons):
+        raise ParameterError(f"verdict_horizons {list(verdict_horizons)} must be among horizons {list(horizons)}")
+    if measure not in ("absolute", "relative"):
+        raise ParameterError(f"measure must be 'absolute' or 'relative', not {measure!r}")
+    if min_events < 2:
+        raise ParameterError(f"min_events must be at least 2, got {min_events}")
+    if not 0 < level < 1:
+        raise ParameterError(f"level must be in (0, 1), e.g. 0.90; got {level}")
+
+
+# -- loading --------------------------------------------------------------------------------------
+
+def load_series(small_large: str = "deciles", weighting: str = "vw") -> tuple[dict[str, pd.DataFrame], str, pd.DataFrame, pd.Series, list[str]]:
+    """Daily levels of both series, the primary series' name, RUT (close, high), S&P closes, datasets read.
+
+    The French series is the daily small/large from :func:`research.data.sizes.small_large`
+    (``small_large`` "deciles" or "smb": both use the 2x3 halves daily) compounded into indices
+    starting at 100; the Russell series is the Russell 2000 and S&P 500 price closes, suspicious
+    rows excluded.
+    """
+    from research import data
+    from research.data.sizes import small_large as small_large_returns
+
+    if small_large not in ("deciles", "smb", "russell"):
+        raise ParameterError(f"small_large must be 'deciles', 'smb' or 'russell', not {small_large!r}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", data.SuspiciousRowsWarning)  # excluded, and said so in the report
+        rut = data.load("rut")[["close", "high"]]
+    spx = data.load("gspc")["close"]
+    russell = pd.concat({"small": rut["close"], "large": spx}, axis=1, sort=True).dropna()
+    french_def = "deciles" if small_large == "russell" else small_large
+    daily = small_large_returns(french_def, freq="daily", weighting=weighting)
+    french = (1 + daily[["small", "large"]] / 100.0).cumprod() * 100.0
+    series = {SERIES_RUSSELL: russell, SERIES_FRENCH: french}
+    primary = SERIES_RUSSELL if small_large == "russell" else SERIES_FRENCH
+    return series, primary, rut, spx, ["rut", "gspc", *daily.attrs["datasets"]]
+
+
+def run(small_large: str = "deciles", weighting: str = "vw", **params: Any) -> TechnicalsResult:
+    """Load the Russell 2000, the S&P 500 and French's daily portfolios, then :func:`test`."""
+    from research.claims.base import vintage_of
+
+    series, primary, rut, spx, datasets = load_series(small_large, weighting)
+    return test(series, primary=primary, rut=rut, spx=spx, vintage=vintage_of(*datasets), **params)
