@@ -170,7 +170,7 @@ def verdict_box(verdicts: list[Verdict]) -> str:
     return '<div class="verdict-box">' + "".join(rows) + "</div>"
 
 
-def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: bool = True) -> dict:
+def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: bool = True) -> None:
     """Show the verdicts and, under the runner, write them to the report's JSON sidecar.
 
     The sidecar path comes from ``RESEARCH_SIDECAR`` (set by `research run`); interactively
@@ -200,7 +200,6 @@ def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: boo
             _display(HTML(verdict_box(list(verdicts))))
         except ImportError:  # pragma: no cover - IPython ships with the kernel
             print("\n\n".join(str(v) for v in verdicts))
-    return payload
 
 
 def read_sidecar(path: str | Path) -> dict[str, Any]:
