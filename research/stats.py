@@ -66,7 +66,7 @@ def sample_text(index: pd.Index) -> str:
     if len(index) == 0:
         return "empty"
     a, b = pd.Timestamp(index[0]), pd.Timestamp(index[-1])
-    if isinstance(index, pd.DatetimeIndex) and index.freqstr is None and len(index) > 2:
+    if isinstance(index, pd.DatetimeIndex) and len(index) > 2:
         step = np.median(np.diff(index.asi8)) / 86_400e9
         if step > 25:
             return f"{a:%Y-%m}..{b:%Y-%m}"

@@ -111,7 +111,7 @@ class Verdict:
             lvl = f"{self.interval_level:.0%} " if self.interval_level else ""
             parts.append(f"{lvl}CI [{self.interval[0]:.{digits}f}, {self.interval[1]:.{digits}f}]")
         if self.p_value is not None:
-            parts.append(f"p = {self.p_value:.3f}")
+            parts.append("p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}")
         return "; ".join(parts) or "—"
 
     def statistic_text(self, digits: int = 2) -> str:

@@ -1,0 +1,386 @@
+"""C2: are small caps "more sensitive to interest rates"?
+
+Each size decile's excess return (and small, large, small-minus-large) is regressed on the market
+excess return and on the monthly change in a Treasury yield, with Newey-West (1987) HAC errors.
+The claim is tested on the small-minus-large regression: its yield coefficient *is* the difference
+between small's and large's yield coefficients (same regressors, OLS is linear in ``y``), so its HAC
+p-value is the test of the difference. Rolling 60-month regressions show whether the sign holds.
+
+    >>> from research.claims import rates
+    >>> result = rates.run()                      # loads the data, then calls rates.test(...)
+    >>> result.verdicts[0].label
+
+Units: returns in percent per month, yield changes in percentage points, so a coefficient is the
+percent return that goes with a one-percentage-point (100 bp) rise in the yield in the same month.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from research import stats
+from research.claims.base import ResultMixin, vintage_of
+from research.errors import ParameterError
+from research.verdict import Verdict
+
+CLAIM = "C2"
+HYPOTHESIS = ("Small caps are more sensitive to interest rates: their return falls more than large "
+              "caps' when Treasury yields rise (small-minus-large yield coefficient < 0)")
+PORTFOLIOS = ("small", "large", "small_minus_large")
+
+
+@dataclass(frozen=True)
+class YieldSeries:
+    """A Treasury yield the claim can be tested on, and how its monthly change is measured."""
+
+    dataset: str
+    label: str  # "2-year"
+    measure: str  # how the monthly level is taken
+
+
+YIELDS: dict[str, YieldSeries] = {
+    "dgs2": YieldSeries("dgs2", "2-year", "month-end level of the daily constant-maturity yield"),
+    "dgs10": YieldSeries("dgs10", "10-year", "month-end level of the daily constant-maturity yield"),
+    "gs10": YieldSeries("gs10", "10-year (monthly average)", "monthly average yield"),
+    "gs2": YieldSeries("gs2", "2-year (monthly average)", "monthly average yield"),
+}
+
+
+def rule_text(alpha: float = 0.05, majority: float = 0.5, window: int = 60) -> str:
+    """The verdict rule of CLAIMS.md, with this run's thresholds filled in."""
+    return (f"supported if the small-minus-large yield coefficient is < 0 with HAC p < {alpha:g} over "
+            f"the full sample and < 0 in more than {majority:.0%} of the {window}-month rolling "
+            f"windows; contradicted if it is > 0 with p < {alpha:g} and > 0 in more than "
+            f"{majority:.0%} of the windows; mixed if the full sample and the rolling windows "
+            "disagree; inconclusive if p >= "
+            f"{alpha:g}")
+
+
+def verdict_label(coef: float, p_value: float, share_negative: float, *, alpha: float = 0.05,
+                  majority: float = 0.5) -> str:
+    """The C2 rule: the full-sample sign and significance, then the sign in the rolling windows.
+
+    ``share_negative`` is the share of rolling windows whose small-minus-large yield
+    coefficient is below zero.
+    """
+    if not (np.isfinite(coef) and np.isfinite(p_value)) or p_value >= alpha:
+        return "inconclusive"
+    if coef < 0:
+        return "supported" if share_negative > majority else "mixed"
+    return "contradicted" if (1 - share_negative) > majority else "mixed"
+
+
+def monthly_yield_changes(levels: pd.Series) -> pd.Series:
+    """Month-over-month change of a yield in percentage points, on month-end dates.
+
+    Daily series are sampled at the last quote of each month (returns are month-end to month-end
+    too); monthly series (FRED's monthly averages) are used as they are.
+    """
+    levels = levels.dropna().astype(float)
+    if len(levels) < 3:
+        raise ParameterError(f"yield series {levels.name!r} has {len(levels)} observations; need 3+")
+    spacing_days = np.median(np.diff(levels.index.asi8)) / 86_400e9
+    monthly = levels.groupby(levels.index.to_period("M")).last() if spacing_days < 25 else (
+        levels.groupby(levels.index.to_period("M")).mean())
+    monthly.index = monthly.index.to_timestamp("M")
+    monthly.index.name = "date"
+    return monthly.diff().dropna().rename(levels.name)
+
+
+def _span(index: pd.Index) -> str:
+    return f"{index[0]:%Y-%m}..{index[-1]:%Y-%m}" if len(index) else "empty"
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _as_month_end(date: str, name: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(date) + pd.offsets.MonthEnd(0)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"{name} must be an ISO date such as '1976-06-30', got {date!r}") from exc
+
+
+def _regressors(market: pd.Series, d_yield: pd.Series, control_market: bool) -> pd.DataFrame:
+    cols = {"mkt_excess": market, "d_yield": d_yield} if control_market else {"d_yield": d_yield}
+    return pd.concat(cols, axis=1)
+
+
+def rolling_yield_coefficient(y: pd.Series, X: pd.DataFrame, *, window: int = 60,
+                              level: float = 0.95) -> pd.DataFrame:
+    """Rolling-window OLS coefficient on ``d_yield``, with White (HC0) bands; one row per window end.
+
+    Each window is a separate regression on non-overlapping monthly returns, so heteroskedasticity-
+    robust errors are enough for the band; the verdict uses only the sign of each coefficient.
+    """
+    import statsmodels.api as sm
+    from scipy.stats import norm
+    from statsmodels.regression.rolling import RollingOLS
+
+    data = pd.concat([y.rename("y"), X], axis=1).dropna()
+    fit = RollingOLS(data["y"], sm.add_constant(data[X.columns]), window=window).fit(cov_type="HCCM")
+    coef = fit.params["d_yield"]
+    se = fit.bse["d_yield"]
+    z = norm.ppf(0.5 + level / 2)
+    return (
+        pd.DataFrame({"coef": coef, "std_err": se, "lower": coef - z * se, "upper": coef + z * se})
+        .dropna()
+        .rename_axis("date")
+    )
+
+
+@dataclass(frozen=True)
+class RateSensitivity(ResultMixin):
+    """C2 result: yield coefficients of small, large and small-minus-large, by decile and rolling.
+
+    ``table``: one row per (yield, portfolio) with the yield coefficient, HAC interval and p-value;
+    ``deciles``: the yield coefficient of each size decile; ``rolling``: rolling small-minus-large
+    yield coefficients (long: one row per yield and window end); ``regressions``: the fitted
+    small-minus-large regressions by yield.
+    """
+
+    verdicts: tuple[Verdict, ...]
+    table: pd.DataFrame
+    deciles: pd.DataFrame
+    rolling: pd.DataFrame
+    regressions: dict[str, stats.Regression]
+    spec: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rolling_summary(self) -> pd.DataFrame:
+        """Per yield: rolling windows, share with a negative small-minus-large coefficient, share
+        significantly negative / positive (band excludes zero), median coefficient."""
+        return (
+            self.rolling
+            .assign(negative=lambda d: d["coef"] < 0,
+                    significantly_negative=lambda d: d["upper"] < 0,
+                    significantly_positive=lambda d: d["lower"] > 0)
+            .groupby("yield", sort=False)
+            .agg(windows=("coef", "size"), share_negative=("negative", "mean"),
+                 share_significantly_negative=("significantly_negative", "mean"),
+                 share_significantly_positive=("significantly_positive", "mean"),
+                 median_coef=("coef", "median"))
+        )
+
+    def conclusion(self) -> str:
+        """The closing note in Markdown: each verdict with its statistic, interval and n."""
+        lines = []
+        for v in self.verdicts:
+            lines += [
+                f"**{v.aspect}: {v.label}.** {v.note}",
+                "",
+                f"- Statistic: small-minus-large yield coefficient **{v.statistic:+.2f}** "
+                "(% per month per percentage-point rise in the yield, market held fixed)"
+                if self.spec.get("control_market", True) else
+                f"- Statistic: small-minus-large yield coefficient **{v.statistic:+.2f}** "
+                "(% per month per percentage-point rise in the yield)",
+                f"- Interval: {v.interval_level:.0%} Newey-West [{v.interval[0]:+.2f}, "
+                f"{v.interval[1]:+.2f}], {_p_text(v.p_value)}",
+                f"- n = {v.n} months ({v.sample}); vintage "
+                + ", ".join(f"{k} {x}" for k, x in v.vintage.items()) + ".",
+                "",
+            ]
+        return "\n".join(lines)
+
+
+def _validate(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFrame, *,
+              window: int, maxlags: int | None, level: float, alpha: float, majority: float) -> None:
+    missing = [c for c in PORTFOLIOS if c not in returns]
+    if missing:
+        raise ParameterError(f"returns need columns {PORTFOLIOS} (research.data.sizes.small_large); "
+                             f"missing {missing}")
+    if not {"Mkt-RF", "RF"} <= set(factors.columns):
+        raise ParameterError("factors need French's 'Mkt-RF' and 'RF' columns (ff3_factors, monthly)")
+    if yield_changes.shape[1] == 0:
+        raise ParameterError("no yield series given: pass at least one of " + ", ".join(YIELDS))
+    if not isinstance(window, int | np.integer) or window < 24:
+        raise ParameterError(f"rolling window must be an integer of at least 24 months, got {window!r}")
+    if maxlags is not None and (not isinstance(maxlags, int | np.integer) or maxlags < 0):
+        raise ParameterError(f"HAC lags must be a non-negative integer or None (plug-in rule), got {maxlags!r}")
+    if not 0 < level < 1 or not 0 < alpha < 1 or not 0 <= majority < 1:
+        raise ParameterError(f"level and alpha must lie in (0, 1) and majority in [0, 1); got "
+                             f"level={level}, alpha={alpha}, majority={majority}")
+
+
+def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFrame,
+         deciles: pd.DataFrame | None = None, *, start: str = "1926-07-31", end: str = "2025-10-31",
+         maxlags: int | None = None, window: int = 60, control_market: bool = True,
+         level: float = 0.95, alpha: float = 0.05, majority: float = 0.5,
+         vintage: dict[str, str] | None = None, definition: str = "") -> RateSensitivity:
+    """Test C2 on data already loaded; fast enough for specification sweeps.
+
+    Parameters
+    ----------
+    returns : small, large, small_minus_large (percent per month), from ``sizes.small_large``.
+    factors : French's monthly 'Mkt-RF' and 'RF' (percent).
+    yield_changes : one column per yield (e.g. ``dgs2``), monthly changes in percentage points
+        (:func:`monthly_yield_changes`); the first column is the headline yield.
+    deciles : optional size-decile returns (columns ``Lo 10`` .. ``Hi 10``) for the decile panel.
+    start, end : sample bounds (ISO dates; snapped to month ends); each yield's sample is the
+        overlap of these bounds with its data.
+    maxlags : Newey-West lags (None: the plug-in rule floor(4 (T/100)^(2/9))).
+    window : months per rolling regression.
+    control_market : include the market excess return as a regressor (the spec); False gives the
+        total, not the market-adjusted, sensitivity.
+    level, alpha, majority : interval level, significance level and rolling-window majority of
+        the verdict rule.
+    """
+    _validate(returns, factors, yield_changes, window=window, maxlags=maxlags, level=level,
+              alpha=alpha, majority=majority)
+    lo, hi = _as_month_end(start, "start"), _as_month_end(end, "end")
+    if lo >= hi:
+        raise ParameterError(f"start {start} must come before end {end}")
+    rf = factors["RF"]
+    market = factors["Mkt-RF"]
+    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - rf,
+                                              large=lambda d: d["large"] - rf)
+    decile_excess = None
+    if deciles is not None:
+        from research.data.sizes import DECILE_COLUMNS
+
+        decile_excess = (deciles[list(DECILE_COLUMNS.values())]
+                         .sub(rf, axis=0)
+                         .set_axis(list(DECILE_COLUMNS), axis=1))
+
+    rows, decile_rows, rolling, regressions, verdicts = [], [], [], {}, []
+    for name in yield_changes.columns:
+        series = YIELDS.get(name, YieldSeries(name, name, "as given"))
+        X = _regressors(market, yield_changes[name], control_market)
+        sample = pd.concat([excess, X], axis=1).loc[lo:hi].dropna().index
+        n = len(sample)
+        if n <= window:
+            raise ParameterError(f"{series.label} yield: {n} months in {_span(sample)} is not more "
+                                 f"than the {window}-month rolling window; widen start/end or "
+                                 "shorten the window")
+        X = X.loc[sample]
+        fits = {p: stats.ols(excess.loc[sample, p].rename(p), X, maxlags=maxlags, level=level)
+                for p in PORTFOLIOS}
+        for p, fit in fits.items():
+            rows.append({
+                "yield": series.label, "portfolio": p,
+                "yield_coef": fit.params["d_yield"], "std_err": fit.bse["d_yield"],
+                "ci_lower": fit.conf_int.loc["d_yield", "lower"],
+                "ci_upper": fit.conf_int.loc["d_yield", "upper"],
+                "p_value": fit.pvalues["d_yield"],
+                "market_beta": fit.params.get("mkt_excess", np.nan),
+                "alpha": fit.params["const"], "r2": fit.rsquared, "n_months": fit.nobs,
+                "hac_lags": fit.maxlags, "sample": _span(sample),
+            })
+        if decile_excess is not None:
+            for d in decile_excess.columns:
+                fit = stats.ols(decile_excess.loc[sample, d].rename(f"decile {d}"), X,
+                                maxlags=maxlags, level=level)
+                decile_rows.append({
+                    "yield": series.label, "decile": d, "yield_coef": fit.params["d_yield"],
+                    "ci_lower": fit.conf_int.loc["d_yield", "lower"],
+                    "ci_upper": fit.conf_int.loc["d_yield", "upper"],
+                    "p_value": fit.pvalues["d_yield"], "n_months": fit.nobs,
+                })
+        roll = rolling_yield_coefficient(excess.loc[sample, "small_minus_large"], X, window=window,
+                                         level=level)
+        rolling.append(roll.assign(yield_=series.label).rename(columns={"yield_": "yield"}))
+        diff = fits["small_minus_large"]
+        regressions[name] = diff
+        share_negative = float((roll["coef"] < 0).mean())
+        coef, p = diff.params["d_yield"], diff.pvalues["d_yield"]
+        label = verdict_label(coef, p, share_negative, alpha=alpha, majority=majority)
+        direction = "lower" if coef < 0 else "higher"
+        verdicts.append(Verdict(
+            claim=CLAIM, label=label, aspect=f"{series.label} yield", hypothesis=HYPOTHESIS,
+            statistic=coef,
+            statistic_name=("small-minus-large yield coefficient, % per month per 1 pp rise in "
+                            f"the {series.label} yield"),
+            interval=tuple(diff.conf_int.loc["d_yield"]), interval_level=level, p_value=p, n=n,
+            sample=_span(sample),
+            vintage={k: v for k, v in (vintage or {}).items() if k not in YIELDS or k == name},
+            method=(f"OLS of monthly excess returns on {'the market and ' if control_market else ''}"
+                    f"the monthly change in the {series.label} Treasury yield ({series.measure}), "
+                    f"Newey-West HAC errors with {diff.maxlags} lags; {window}-month rolling "
+                    f"regressions for stability. Small/large: {definition or 'as given'}"),
+            rule=rule_text(alpha, majority, window),
+            note=(f"Small caps' {series.label} yield coefficient is {abs(coef):.2f} {direction} than "
+                  f"large caps' ({_p_text(p)}, n = {n} months), so in months when that yield rose "
+                  f"small caps did {'worse' if coef < 0 else 'better'} than large caps; the "
+                  f"difference is below zero in {share_negative:.0%} of {len(roll)} rolling "
+                  f"{window}-month windows ({n // window} non-overlapping)."),
+        ))
+
+    table = pd.DataFrame(rows).set_index(["yield", "portfolio"])
+    decile_table = (pd.DataFrame(decile_rows).set_index(["yield", "decile"]) if decile_rows
+                    else pd.DataFrame())
+    spec = {"definition": definition, "yields": list(yield_changes.columns), "start": start,
+            "end": end, "maxlags": maxlags, "window": window, "control_market": control_market,
+            "level": level, "alpha": alpha, "majority": majority}
+    return RateSensitivity(verdicts=tuple(verdicts), table=table, deciles=decile_table,
+                           rolling=pd.concat(rolling, sort=False), regressions=regressions, spec=spec)
+
+
+def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[int] = (1, 2, 3),
+        large: Sequence[int] = (8, 9, 10), yields: Sequence[str] = ("dgs2", "dgs10"),
+        start: str = "1926-07-31", end: str = "2025-10-31", maxlags: int | None = None,
+        window: int = 60, control_market: bool = True, level: float = 0.95,
+        alpha: float = 0.05, decile_panel: bool = True) -> RateSensitivity:
+    """Load the data through ``research.data`` and :func:`research.data.sizes.small_large`, then
+    :func:`test`. ``yields`` are keys of :data:`YIELDS`; the first one is the headline verdict.
+    ``decile_panel=False`` skips the ten decile regressions (faster, for sweeps)."""
+    from research import data
+    from research.claims.quality import load_small_large
+
+    unknown = [y for y in yields if y not in YIELDS]
+    if unknown or not yields:
+        raise ParameterError(f"unknown yield series {unknown or yields!r}; choose from {list(YIELDS)}")
+    returns, definition = load_small_large(small_large, weighting=weighting, small=tuple(small),
+                                           large=tuple(large))
+    factors = data.load("ff3_factors", block="monthly")
+    deciles = data.load("size_portfolios", block=f"{weighting}_monthly") if decile_panel else None
+    changes = pd.concat({y: monthly_yield_changes(data.load(y).iloc[:, 0]) for y in yields},
+                        axis=1, sort=True)
+    names = [*returns.attrs["datasets"], "ff3_factors",
+             *(["size_portfolios"] if decile_panel else []), *yields]
+    return test(returns, factors, changes, deciles, start=start, end=end, maxlags=maxlags,
+                window=window, control_market=control_market, level=level, alpha=alpha,
+                vintage=vintage_of(*dict.fromkeys(names)), definition=definition)
+
+
+#: The specifications :func:`robustness` crosses by default.
+ROBUSTNESS_GRID: dict[str, tuple] = {
+    "small_large": ("deciles", "smb", "russell"),
+    "weighting": ("vw", "ew"),
+    "control_market": (True, False),
+    "start": ("1926-07-31", "1990-01-31"),
+}
+
+
+def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd.DataFrame:
+    """Re-run :func:`run` over a grid of reasonable specifications (Tidy Finance style): one row per
+    specification and yield, with the verdict label, statistic, interval, p-value and n.
+    Equal weighting changes only the decile definition, so it is skipped for the others."""
+    grid = ROBUSTNESS_GRID if grid is None else grid
+    rows = []
+    for values in itertools.product(*grid.values()):
+        spec = dict(zip(grid, values, strict=True))
+        if spec.get("weighting", "vw") == "ew" and spec.get("small_large", "deciles") != "deciles":
+            continue  # weighting changes nothing for SMB and the index pair
+        result = run(**{**fixed, **spec, "decile_panel": False})
+        rows += [{**spec, "yield": v.aspect.removesuffix(" yield"), "label": v.label,
+                  "statistic": v.statistic, "ci_lower": v.interval[0], "ci_upper": v.interval[1],
+                  "p_value": v.p_value, "n": v.n, "sample": v.sample}
+                 for v in result.verdicts]
+    return pd.DataFrame(rows)
+
+
+def robustness_table(grid: pd.DataFrame) -> pd.DataFrame:
+    """:func:`robustness` read across: one row per specification (in grid order, so the default
+    comes first), the label, statistic and p-value for each yield side by side."""
+    keys = [c for c in grid.columns if c in ROBUSTNESS_GRID]
+    return (grid
+            .assign(**({"start": grid["start"].str[:7]} if "start" in grid else {}))
+            .pivot_table(index=keys, columns="yield", values=["label", "statistic", "p_value"],
+                         aggfunc="first", sort=False)
+            .reindex(columns=["label", "statistic", "p_value"], level=0))

@@ -1,0 +1,189 @@
+"""C3 (value/profitability tilt): numbers against independent computations, each verdict branch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from research.claims import quality
+from research.errors import ParameterError
+from research.verdict import LABELS
+
+FACTORS = ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]
+
+
+def french_25_columns(kind: str = "OP") -> list[str]:
+    """Column names as French publishes the 25 size x OP (or INV) portfolios."""
+    cols = []
+    for s in range(1, 6):
+        for g in range(1, 6):
+            size = {1: "SMALL", 5: "BIG"}.get(s) if g in (1, 5) else None
+            if size:
+                cols.append(f"{size} {'Lo' if g == 1 else 'Hi'}{kind}")
+            else:
+                cols.append(f"ME{s} {kind}{g}")
+    return cols
+
+
+def synthetic(n: int = 300, hml: float = 0.4, rmw: float = -0.5, alpha: float = 0.0, seed: int = 3):
+    """Five factors and small/large returns with known loadings; 25 OP portfolios with a known
+    size premium of +0.5 among robust firms and 0 among weak firms."""
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range("1970-01-31", periods=n, freq="ME")
+    f = pd.DataFrame(rng.normal(0.3, 3.0, (n, 5)), index=idx, columns=FACTORS).assign(RF=0.4)
+    large = f["RF"] + f["Mkt-RF"] + rng.normal(0, 0.5, n)
+    diff = alpha + 1.0 * f["SMB"] + hml * f["HML"] + rmw * f["RMW"] + rng.normal(0, 0.8, n)
+    returns = pd.DataFrame({"small": large + diff, "large": large, "small_minus_large": diff})
+    op = pd.DataFrame(rng.normal(1.0, 4.0, (n, 25)), index=idx, columns=french_25_columns())
+    op["SMALL HiOP"] = op["BIG HiOP"] + 0.5 + rng.normal(0, 0.01, n)
+    op["SMALL LoOP"] = op["BIG LoOP"] + rng.normal(0, 0.01, n)
+    return returns, f, op
+
+
+# -- building blocks -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("size", "group", "kind", "column"), [
+    (1, 1, "OP", "SMALL LoOP"), (1, 2, "OP", "ME1 OP2"), (1, 5, "OP", "SMALL HiOP"),
+    (2, 1, "OP", "ME2 OP1"), (5, 5, "OP", "BIG HiOP"), (5, 3, "OP", "ME5 OP3"),
+    (1, 5, "INV", "SMALL HiINV"), (3, 4, "INV", "ME3 INV4"),
+])
+def test_portfolio_column_reads_french_corner_names(size, group, kind, column):
+    assert quality.portfolio_column(french_25_columns(kind), size, group, kind) == column
+
+
+def test_portfolio_column_rejects_quintile_six():
+    with pytest.raises(ParameterError, match="quintiles run 1..5"):
+        quality.portfolio_column(french_25_columns(), 6, 1)
+
+
+def test_size_premium_by_hand():
+    idx = pd.date_range("2000-01-31", periods=3, freq="ME")
+    op = pd.DataFrame(np.arange(75, dtype=float).reshape(3, 25), index=idx, columns=french_25_columns())
+    out = quality.size_premium_returns(op)
+    assert out["robust"].tolist() == (op["SMALL HiOP"] - op["BIG HiOP"]).tolist()
+    assert out["weak"].tolist() == (op["SMALL LoOP"] - op["BIG LoOP"]).tolist()
+    assert out["OP3"].tolist() == (op["ME1 OP3"] - op["ME5 OP3"]).tolist()
+    two = quality.size_premium_returns(op, small=(1, 2), robust=(4, 5))
+    hand = (op[["ME1 OP4", "SMALL HiOP", "ME2 OP4", "ME2 OP5"]].mean(axis=1)
+            - op[["ME5 OP4", "BIG HiOP"]].mean(axis=1))
+    assert two["robust"].to_numpy() == pytest.approx(hand.to_numpy())
+    assert two["robust_minus_weak"].to_numpy() == pytest.approx((two["robust"] - two["weak"]).to_numpy())
+
+
+def test_loadings_match_statsmodels_hac_called_directly():
+    returns, f, op = synthetic()
+    result = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since="1985-01-31",
+                          maxlags=4)
+    X = sm.add_constant(f[FACTORS])
+    direct = sm.OLS(returns["small_minus_large"], X).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 4, "use_correction": True})
+    table = result.table.loc["small_minus_large"]
+    for ours, theirs in [("alpha", "const"), ("hml", "HML"), ("rmw", "RMW"), ("smb", "SMB")]:
+        assert table.loc[ours, "coef"] == pytest.approx(direct.params[theirs], rel=1e-10)
+        assert table.loc[ours, "std_err"] == pytest.approx(direct.bse[theirs], rel=1e-10)
+    assert result.loadings.loc["small_minus_large", "hml"] == pytest.approx(direct.params["HML"])
+    # small's regression uses its excess return over RF
+    small = sm.OLS(returns["small"] - f["RF"], X).fit()
+    assert result.table.loc[("small", "rmw"), "coef"] == pytest.approx(small.params["RMW"], rel=1e-10)
+
+
+def test_size_premium_means_match_hand_and_hac():
+    returns, f, op = synthetic()
+    result = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since="1985-01-31",
+                          maxlags=2)
+    robust = (op["SMALL HiOP"] - op["BIG HiOP"])
+    row = result.premiums.loc[("full sample", "robust")]
+    assert row["mean"] == pytest.approx(robust.mean(), rel=1e-12)
+    direct = sm.OLS(robust.to_numpy(), np.ones(len(robust))).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True})
+    assert row["std_err"] == pytest.approx(direct.bse[0], rel=1e-10)
+    late = result.premiums.loc[("since 1985", "robust")]
+    assert late["n_months"] == 120 and late["sample"] == "1985-01..1994-12"
+    assert late["mean"] == pytest.approx(robust.loc["1985":].mean(), rel=1e-12)
+
+
+# -- verdict rules --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("coef", "p", "sign", "label"), [
+    (0.3, 0.01, 1, "supported"), (-0.3, 0.01, 1, "contradicted"), (0.3, 0.2, 1, "inconclusive"),
+    (-0.2, 0.001, -1, "supported"), (0.2, 0.001, -1, "contradicted"), (-0.2, 0.06, -1, "inconclusive"),
+])
+def test_loading_label_branches(coef, p, sign, label):
+    assert quality.loading_label(coef, p, sign) == label
+
+
+@pytest.mark.parametrize(("a", "a_p", "prem", "prem_p", "label"), [
+    (-0.3, 0.01, -0.4, 0.01, "supported"),
+    (-0.3, 0.01, 0.1, 0.50, "mixed"),
+    (-0.3, 0.01, 0.4, 0.01, "mixed"),
+    (0.3, 0.01, 0.1, 0.50, "contradicted"),
+    (0.1, 0.40, 0.4, 0.01, "contradicted"),
+    (-0.1, 0.40, 0.1, 0.50, "inconclusive"),
+])
+def test_inferior_label_branches(a, a_p, prem, prem_p, label):
+    assert quality.inferior_label(a, a_p, prem, prem_p) == label
+
+
+@pytest.mark.parametrize(("hml", "rmw", "alpha", "labels"), [
+    (0.4, -0.5, 0.0, ("supported", "supported")),
+    (-0.4, 0.5, 0.0, ("contradicted", "contradicted")),
+])
+def test_synthetic_data_give_the_planted_verdicts(hml, rmw, alpha, labels):
+    returns, f, op = synthetic(hml=hml, rmw=rmw, alpha=alpha)
+    result = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None)
+    tilt, profit, inferior = result.verdicts
+    assert (tilt.aspect, profit.aspect, inferior.aspect) == ("value tilt", "less profitable", "inferior")
+    assert (tilt.label, profit.label) == labels
+    assert tilt.statistic == pytest.approx(hml, abs=0.1) and profit.statistic == pytest.approx(rmw, abs=0.1)
+    # the robust size premium is +0.5 a month with almost no noise: inferior is contradicted
+    assert inferior.label == "contradicted" and inferior.n == 300
+    assert set(result.premiums.index.get_level_values("period")) == {"full sample"}
+
+
+def test_without_smb_the_regression_has_no_smb_term():
+    returns, f, op = synthetic()
+    result = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", include_smb=False)
+    assert "smb" not in result.loadings.columns
+    assert "four-factor" in result.verdicts[0].method
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"start": "1994-01-31", "end": "1990-01-31"}, "must come before"),
+    ({"since": "2020-01-31"}, "must fall inside"),
+    ({"robust_quintiles": [1], "weak_quintiles": [1]}, "overlap"),
+    ({"small_quintiles": [0]}, "quintiles 1..5"),
+    ({"level": 1.5}, "level and alpha"),
+])
+def test_bad_parameters_say_what_to_fix(kwargs, message):
+    returns, f, op = synthetic()
+    with pytest.raises(ParameterError, match=message):
+        quality.test(returns, f, op, **{"start": "1970-01-31", "end": "1994-12-31", **kwargs})
+
+
+def test_smb_against_a_model_with_smb_is_refused():
+    with pytest.raises(ParameterError, match="circular"):
+        quality.run("smb")
+
+
+# -- real data ------------------------------------------------------------------------------------------
+
+@pytest.mark.mirror
+def test_run_on_the_mirror():
+    result = quality.run()
+    assert [v.aspect for v in result.verdicts] == ["value tilt", "less profitable", "inferior"]
+    for v in result.verdicts:
+        assert v.label in LABELS and v.label != "not testable"
+        assert v.n > 700 and v.sample.startswith("1963-07")
+        assert set(v.vintage) >= {"ff5_factors", "me_op_25"}
+    assert result.premiums.loc[("since 1990", "robust"), "sample"].startswith("1990-01")
+    assert result.loadings.loc["small_minus_large", "smb"] > 0.5  # small-minus-large is a size bet
+
+
+@pytest.mark.mirror
+def test_flagged_russell_rows_are_reported_in_the_method_not_as_a_warning(recwarn):
+    returns, definition = quality.load_small_large("russell")
+    assert "suspicious" in definition and "Russell 2000" in definition
+    assert not [w for w in recwarn if "suspicious" in str(w.message)]
+    assert {"small", "large", "small_minus_large"} <= set(returns.columns)
