@@ -67,7 +67,7 @@ def sample_text(index: pd.Index) -> str:
         return "empty"
     a, b = pd.Timestamp(index[0]), pd.Timestamp(index[-1])
     if isinstance(index, pd.DatetimeIndex) and len(index) > 2:
-        step = np.median(np.diff(index.asi8)) / 86_400e9
+        step = float(np.median(np.diff(index.values) / np.timedelta64(1, "D")))
         if step > 25:
             return f"{a:%Y-%m}..{b:%Y-%m}"
     return f"{a.date()}..{b.date()}"
