@@ -1,0 +1,103 @@
+"""Full and no-op regeneration of a report registry: `research run` vs the plain CLI loop.
+
+    python benchmarks/regeneration.py                        # notebooks/reports.toml
+    python benchmarks/regeneration.py benchmarks/fixtures.toml --repeat 3
+
+The baseline is what a team does without the runner: for each report, the ``papermill`` CLI
+(parameters as YAML) and then ``jupyter nbconvert --to html --no-input``, one after the other.
+The runner is ``research run`` into a fresh reports folder (everything stale), then again with
+nothing changed (the no-op). Both run here, one after the other, on the same notebooks and
+parameters, each as a separate process as a user would start it. Goals: >= 2x faster, no-op < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tool(name: str) -> list[str]:
+    """The console script next to this interpreter, else ``python -m``."""
+    script = Path(sys.executable).parent / name
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", {"jupyter": "jupyter"}.get(name, name)]
+
+
+def timed(cmd: list[str], **kw) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    return elapsed, proc.stdout
+
+
+def baseline(reports, workdir: Path) -> float:
+    """papermill CLI + nbconvert CLI per report, sequentially."""
+    env = {k: v for k, v in os.environ.items() if k != "RESEARCH_SIDECAR"}
+    start = time.perf_counter()
+    for report in reports:
+        out = workdir / f"{report.name}.ipynb"
+        timed([*tool("papermill"), str(report.notebook), str(out), "-y", json.dumps(report.parameters),
+               "--cwd", str(workdir), "--no-progress-bar"], env=env)
+        timed([*tool("jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)], env=env)
+    return time.perf_counter() - start
+
+
+def runner(registry: Path, reports_dir: Path, jobs: int | None, *, expect_noop: bool = False) -> float:
+    cmd = [*tool("research"), "run", "--registry", str(registry), "--reports-dir", str(reports_dir)]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    elapsed, out = timed(cmd)
+    ran = [line for line in out.splitlines() if ": run: " in line]
+    if expect_noop and ran:  # e.g. someone edited research/ between the two runs
+        print("  warning: the no-op run re-ran reports:\n    " + "\n    ".join(ran))
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("registry", nargs="?", type=Path, default=ROOT / "notebooks" / "reports.toml")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; medians are reported")
+    parser.add_argument("--jobs", type=int, default=None, help="research run --jobs (default: one per core)")
+    args = parser.parse_args()
+
+    from research.registry import load_registry, resolve_parameters
+
+    registry = load_registry(args.registry)
+    reports = list(registry.reports.values())
+    for report in reports:  # fail early, with the registry's own message, on a bad parameter
+        resolve_parameters(report)
+    print(f"{len(reports)} report(s) from {registry.path}; {os.cpu_count()} core(s)")
+
+    base_times, full_times, noop_times = [], [], []
+    for round_ in range(1, args.repeat + 1):
+        work = Path(tempfile.mkdtemp(prefix="regen-bench-"))
+        try:
+            (work / "baseline").mkdir()
+            base_times.append(baseline(reports, work / "baseline"))
+            full_times.append(runner(registry.path, work / "reports", args.jobs))
+            noop_times.append(runner(registry.path, work / "reports", args.jobs, expect_noop=True))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print(f"round {round_}: baseline {base_times[-1]:.1f} s, research run {full_times[-1]:.1f} s, "
+              f"no-op {noop_times[-1]:.2f} s")
+    base, full, noop = (statistics.median(t) for t in (base_times, full_times, noop_times))
+    print(f"\npapermill + nbconvert CLI loop : {base:7.1f} s")
+    print(f"research run (full)            : {full:7.1f} s   ({base / full:.1f}x faster; goal >= 2x)")
+    print(f"research run (no-op)           : {noop:7.2f} s   (goal < 1 s)")
+
+
+if __name__ == "__main__":
+    main()

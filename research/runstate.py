@@ -1,0 +1,265 @@
+"""What the runner remembers about each report, and whether a report must run again.
+
+Each report has one JSON file, ``reports/_state/<name>.json``, written atomically::
+
+    {"report": ..., "status": "ok" | "failed",
+     "attempt": {...the last run: key, components, parameters, ran_at, seconds, error...},
+     "success": {...the last good run: the same plus inputs, verdicts, extra, html, ipynb...}}
+
+A report's **key** is a sha256 over its components, never timestamps (ploomber's lesson):
+
+* ``notebook``   code cells' source + kernel name (markdown, outputs, metadata ignored, as in
+  jupyter-cache), so prose edits do not re-run a report;
+* ``parameters`` canonical JSON of the parameters passed to papermill;
+* ``package``    every ``.py`` file under ``research/`` (jupyter-cache and ploomber miss this);
+* ``inputs``     the sha256 of each dataset the last run actually read, from its sidecar, compared
+  with :func:`research.data.current_sha256` now, so a new vintage of one dataset re-runs only the
+  reports that read it.
+
+Only the standard library is used here: ``research list`` and a no-op ``research run`` import
+this module and must stay well under a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from research.registry import cell_source
+
+STATE_DIR = "_state"
+FAILED_DIR = "_failed"
+STATE_VERSION = 1
+
+InputSha = Callable[[str], "str | None"]
+
+
+# -- atomic files --------------------------------------------------------------------------------
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``path`` so readers see the old file or the new one, never half of one.
+
+    The temporary file is a hidden ``.<name>.*.tmp`` in the same folder (same filesystem, so
+    :func:`os.replace` is atomic); a run killed mid-write leaves only such a file, which the next
+    run removes (:func:`clean_temporaries`).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; reports are for readers (and web servers)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def clean_temporaries(reports_dir: Path) -> list[Path]:
+    """Remove what killed runs left behind: ``.run-*`` scratch folders and ``.*.tmp`` files.
+
+    Call only while holding the run lock (no other run can be using them).
+    """
+    import shutil
+
+    removed: list[Path] = []
+    if not reports_dir.is_dir():
+        return removed
+    for scratch in reports_dir.glob(".run-*"):
+        shutil.rmtree(scratch, ignore_errors=True)
+        removed.append(scratch)
+    for folder in (reports_dir, reports_dir / STATE_DIR, reports_dir / FAILED_DIR):
+        for tmp in folder.glob(".*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+# -- hashes --------------------------------------------------------------------------------------
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def notebook_hash(nb: Mapping[str, Any]) -> str:
+    """sha256 of the code cells' source and the kernel name; outputs and prose do not count."""
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name", "")
+    code = [cell_source(c) for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    return sha256_text(canonical_json({"kernel": kernel, "code": code}))
+
+
+def parameters_hash(parameters: Mapping[str, Any]) -> str:
+    return sha256_text(canonical_json(dict(parameters)))
+
+
+def package_hash(package_dir: Path | None = None) -> str:
+    """sha256 over every ``.py`` file of the ``research`` package (path and content)."""
+    if package_dir is None:
+        package_dir = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(package_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def report_key(components: Mapping[str, Any]) -> str:
+    """The cache key: sha256 of the canonical JSON of the components."""
+    return sha256_text(canonical_json(dict(components)))
+
+
+def input_shas(inputs: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str | None]:
+    """name -> recorded sha256, from a sidecar's ``inputs``."""
+    return {name: (details or {}).get("sha256") for name, details in (inputs or {}).items()}
+
+
+def current_input_sha256(name: str) -> str | None:
+    """The sha256 of the raw file that ``research.data.load(name)`` would read now.
+
+    Delegates to the data layer; imported lazily so the runner works (and is tested) without it.
+    """
+    from research.data import current_sha256
+
+    return current_sha256(name)
+
+
+# -- state files ---------------------------------------------------------------------------------
+def state_path(reports_dir: Path, name: str) -> Path:
+    return reports_dir / STATE_DIR / f"{name}.json"
+
+
+def read_state(reports_dir: Path, name: str) -> dict[str, Any] | None:
+    """The report's state, or ``None`` if it never ran (or the file is unreadable)."""
+    try:
+        return json.loads(state_path(reports_dir, name).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def read_all_states(reports_dir: Path) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    folder = reports_dir / STATE_DIR
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            state = read_state(reports_dir, path.stem)
+            if state is not None:
+                out[path.stem] = state
+    return out
+
+
+def write_state(reports_dir: Path, name: str, state: Mapping[str, Any]) -> None:
+    atomic_write_text(state_path(reports_dir, name), json.dumps(state, indent=2, default=str) + "\n")
+
+
+# -- decisions -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Decision:
+    """Whether one report runs, and why (logged like ploomber: every decision has a reason)."""
+
+    name: str
+    run: bool
+    reasons: tuple[str, ...] = ()
+    state: str = "fresh"  # fresh | stale | failed
+    components: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        if not self.run:
+            return "skip: key unchanged"
+        return "run: " + "; ".join(self.reasons)
+
+
+def decide(
+    name: str,
+    components: Mapping[str, Any],
+    state: Mapping[str, Any] | None,
+    *,
+    reports_dir: Path,
+    input_sha: InputSha = current_input_sha256,
+    force: bool = False,
+) -> Decision:
+    """Compare the report's current components with its last good run.
+
+    ``components`` holds ``notebook``, ``parameters`` and ``package`` hashes; the inputs part is
+    looked up here, for the datasets the last good run recorded. A failure to look an input up
+    (data layer missing or raising) makes the report stale with that reason, never silently fresh.
+    """
+    reasons: list[str] = []
+    label = "stale"
+    success = (state or {}).get("success")
+    if state and state.get("status") == "failed":
+        label = "failed"
+        err = (state.get("attempt") or {}).get("error") or {}
+        reasons.append(f"last run failed ({err.get('first_line', 'unknown error')})")
+    if not success:
+        if not state:
+            reasons.append("never run")
+        elif not reasons:
+            reasons.append("no successful run recorded")
+        current = dict(components)
+    else:
+        old = success.get("components", {})
+        for part, text in (("notebook", "notebook changed"), ("parameters", "parameters changed"),
+                           ("package", "research package changed")):
+            if old.get(part) != components.get(part):
+                reasons.append(text)
+        current_inputs, input_reasons = _current_inputs(success.get("inputs"), input_sha)
+        reasons += input_reasons
+        current = {**components, "inputs": current_inputs}
+        if not reasons and report_key(current) != success.get("key"):
+            reasons.append("key changed")
+        html = success.get("html")
+        if html and not (reports_dir / html).is_file():
+            reasons.append(f"output {html} missing")
+    if not reasons:
+        label = "fresh"
+    if force:
+        reasons.insert(0, "forced")
+    return Decision(name, bool(reasons), tuple(reasons), label, current)
+
+
+def _current_inputs(
+    recorded: Mapping[str, Any] | None, input_sha: InputSha
+) -> tuple[dict[str, str | None], list[str]]:
+    if recorded is None:
+        return {}, ["no record of the inputs it read (did the notebook call research.verdict.record?)"]
+    now: dict[str, str | None] = {}
+    reasons: list[str] = []
+    for name, old in input_shas(recorded).items():
+        try:
+            new = input_sha(name)
+        except Exception as exc:  # the data layer missing or failing must not pass for "fresh"
+            now[name] = None
+            reasons.append(f"input {name} cannot be checked ({type(exc).__name__}: {_first_line(exc)})")
+            continue
+        now[name] = new
+        if new is None:
+            reasons.append(f"input {name} not available to check")
+        elif new != old:
+            reasons.append(f"input {name} changed")
+    return now, reasons
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else ""

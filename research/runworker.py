@@ -1,0 +1,231 @@
+"""The runner's worker process: execute one report with papermill, render it, hand back files.
+
+Each worker is a separate process (papermill changes the process-wide cwd, papermill #578), forked
+from a forkserver that imported this module once, so papermill and nbconvert are loaded a single
+time per run rather than once per report. A worker runs one report at a time in its own scratch
+folder (the kernel's cwd), renders the HTML in-process (no extra process per report) and returns
+a plain dict. It writes only inside its hidden scratch folder (``reports/.run-*/NAME``); the
+parent, which holds the run lock, moves finished files into place, so a worker orphaned by a
+killed run cannot publish anything.
+
+Importing this module is deliberately heavy (papermill, nbconvert, one warm-up render): it is the
+forkserver's preload. The CLI never imports it on the no-op path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+# jsonschema (under nbformat) imports rfc3987_syntax when installed (jupyterlab pulls it in), and
+# that module compiles an Earley grammar at import: 2.2 s per process here, for an IRI format
+# check nbformat's schema never uses. Without it jsonschema simply skips that optional check.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import nbformat  # noqa: E402
+import papermill  # noqa: E402
+from papermill.exceptions import PapermillExecutionError  # noqa: E402
+
+from research import render  # noqa: E402
+from research.runner import Job  # noqa: E402
+from research.runstate import input_shas, report_key  # noqa: E402
+from research.verdict import SIDECAR_ENV  # noqa: E402
+
+KERNEL_NAME = "python3"  # the runner's own interpreter (jupyter_client maps `python` to sys.executable)
+KERNEL_ARGS = ["--HistoryManager.enabled=False"]  # no sqlite history: faster, no lock contention
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def init_worker(run_pid: int) -> None:
+    """Runs once in each worker: leave Ctrl-C to the run, and never outlive it.
+
+    SIGINT gets a no-op handler rather than SIG_IGN because an ignored signal would be inherited
+    by the kernels this process starts. A worker's parent is the forkserver, which stays up as long
+    as any worker does, so the parent-death signal cannot be used; instead a thread waits for the
+    run process (``run_pid``) to end, then kills this worker's kernel and exits. SIGTERM (the
+    run's Ctrl-C clean-up) does the same.
+    """
+    signal.signal(signal.SIGINT, lambda *_: None)
+    signal.signal(signal.SIGTERM, lambda *_: _die())
+    threading.Thread(target=_watch, args=(run_pid,), name="watch-run", daemon=True).start()
+
+
+def _watch(pid: int) -> None:
+    try:
+        fd = os.pidfd_open(pid)  # Linux >= 5.3: readable once the process has exited
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+    else:  # pragma: no cover - other platforms: poll
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:
+                pass
+            time.sleep(0.5)
+    _die()
+
+
+def _die() -> None:
+    """Kill this process's children (the kernel, in its own session) and exit at once."""
+    for child in _children():
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+    os._exit(1)
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            pids += [int(p) for p in (task / "children").read_text().split()]
+    return pids
+
+
+def _first_line(text: str) -> str:
+    lines = [ln for ln in str(text).strip().splitlines() if ln.strip()]
+    return lines[0] if lines else ""
+
+
+def run_job(job: Job) -> dict[str, Any]:
+    """Execute and render one report into ``job.workdir``; never raises for a notebook failure."""
+    started = time.perf_counter()
+    ran_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    workdir = Path(job.workdir)
+    out_dir = workdir / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / f"{job.name}.ipynb"
+    sidecar_path = workdir / "sidecar.json"
+    result: dict[str, Any] = {"name": job.name, "ran_at": ran_at, "html": None, "ipynb": None,
+                              "failed_html": None, "error": None}
+    # The kernel inherits this process's environment: make it the parent run's, plus the sidecar.
+    saved_env = dict(os.environ)
+    if job.env:
+        os.environ.clear()
+        os.environ.update(job.env)
+    os.environ[SIDECAR_ENV] = str(sidecar_path)
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    project_root = str(Path(render.__file__).resolve().parent.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, os.environ.get("PYTHONPATH", "")) if p)
+    log_path = workdir / "kernel.log"
+    try:
+        with _output_to(log_path):  # kernel chatter goes to a log, not the run's terminal or cron mail
+            nb = papermill.execute_notebook(
+                job.notebook, str(executed), parameters=job.parameters, cwd=str(workdir),
+                kernel_name=KERNEL_NAME, progress_bar=False, request_save_on_cell_execute=False,
+                start_timeout=job.start_timeout, extra_arguments=KERNEL_ARGS,
+            )
+    except PapermillExecutionError as exc:
+        result["error"] = {"cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
+                           "evalue": exc.evalue, "first_line": f"{exc.ename}: {_first_line(exc.evalue)}"}
+    except Exception as exc:  # kernel died or never started, timeout, unreadable notebook...
+        result["error"] = {"cell_index": None, "exec_count": None, "ename": type(exc).__name__,
+                           "evalue": str(exc), "first_line": f"{type(exc).__name__}: {_first_line(str(exc))}",
+                           "traceback": traceback.format_exc(limit=5), "kernel_log": _tail(log_path)}
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+    result["execute_seconds"] = time.perf_counter() - started
+    sidecar = _read_json(sidecar_path)
+    inputs = (sidecar or {}).get("inputs")
+    key = report_key({**job.components, "inputs": input_shas(inputs)})
+    footer = {"report": job.name, "notebook": job.notebook_display, "parameters": job.parameters,
+              "inputs": inputs or {}, "version": job.version, "git_commit": job.git_commit,
+              "seconds": result["execute_seconds"], "ran_at": ran_at, "key": key,
+              "ipynb": f"{job.name}.ipynb", "index": "index.html"}
+    render_start = time.perf_counter()
+    if result["error"] is None:
+        try:
+            html_text = render.report_html(nb, title=job.title, verdicts=(sidecar or {}).get("verdicts", []),
+                                           footer=footer)
+            (out_dir / f"{job.name}.html").write_text(html_text, encoding="utf-8")
+            result.update(status="ok", html=str(out_dir / f"{job.name}.html"), ipynb=str(executed),
+                          sidecar=sidecar, key=key)
+        except Exception as exc:  # a rendering bug must not pass for a good report
+            result["error"] = {"cell_index": None, "exec_count": None, "ename": type(exc).__name__,
+                               "evalue": f"rendering the HTML failed: {exc}",
+                               "first_line": f"{type(exc).__name__}: rendering the HTML failed: {_first_line(str(exc))}",
+                               "traceback": traceback.format_exc(limit=8)}
+    if result["error"] is not None:
+        result["status"] = "failed"
+        if executed.is_file():
+            result["ipynb"] = str(executed)
+            try:
+                failed_nb = nbformat.read(str(executed), as_version=4)
+                page = render.failed_html(failed_nb, title=job.title or job.name, error=result["error"],
+                                          footer={**footer, "ipynb": f"{job.name}.ipynb", "index": "../index.html"})
+                (out_dir / f"{job.name}.failed.html").write_text(page, encoding="utf-8")
+                result["failed_html"] = str(out_dir / f"{job.name}.failed.html")
+            except Exception:  # the evidence is the notebook; its HTML is a convenience
+                result["failed_html"] = None
+    result["render_seconds"] = time.perf_counter() - render_start
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
+@contextlib.contextmanager
+def _output_to(path: Path) -> Iterator[None]:
+    """Point file descriptors 1 and 2 at ``path`` (the kernel started inside inherits them)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for f in (fd, *saved):
+            os.close(f)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def warm_up() -> None:
+    """Build both exporters and render a small notebook once, in the forkserver.
+
+    The first render in a process compiles nbconvert's templates and loads the markdown and
+    pygments machinery (about 0.7 s here); workers forked afterwards inherit it for free.
+    """
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Warm-up\n\nSome *text*."),
+        new_code_cell("x = 1", outputs=[new_output("display_data", data={"text/html": "<b>x</b>"})]),
+    ])
+    render.report_html(nb, title="warm-up")
+    render.failed_html(nb, title="warm-up", error={})
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+warm_up()  # this module is the forkserver's preload: pay template compilation once per run

@@ -1,0 +1,152 @@
+"""Report pages and the scorecard, rendered from in-memory notebooks and state dicts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from research import render
+from research.registry import Report
+from research.verdict import Verdict, verdict_box
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+VERDICT = Verdict(claim="C1", label="inconclusive", hypothesis="easing helps small caps", statistic=0.8,
+                  interval=(-0.4, 2.0), interval_level=0.9, n=8, sample="1954..2025", vintage={"FEDFUNDS": "2025-10"})
+
+
+def executed_notebook():
+    """Shaped like a papermill output: parameters, injected parameters, check, prose, figure, verdict."""
+    nb = new_notebook()
+    nb.cells = [
+        new_code_cell("horizon: int = 12  # months", metadata={"tags": ["parameters"]}),
+        new_code_cell("horizon = 6", metadata={"tags": ["injected-parameters"]}),
+        new_code_cell("from research.params import check_parameters; check_parameters(globals())"),
+        new_markdown_cell("# Easing cycles and small caps\n\nDoes the first cut help small caps?"),
+        new_code_cell("import matplotlib.pyplot as plt\nfig = plt.plot([1, 2])", outputs=[
+            new_output("stream", name="stderr", text="FutureWarning: noise\n"),
+            new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
+        ]),
+        new_code_cell("summary_table", outputs=[new_output(
+            "execute_result", data={"text/html": "<table class='dataframe'><tr><td>1.5</td></tr></table>"},
+            execution_count=5)]),
+        new_code_cell("record(verdict)", outputs=[
+            new_output("display_data", data={"text/html": verdict_box([VERDICT])}),
+            new_output("execute_result", data={"text/plain": "{'verdicts': [...]}"}, execution_count=6),
+        ]),
+    ]
+    return nb
+
+
+FOOTER = {"report": "easing", "notebook": "notebooks/easing.ipynb", "parameters": {"horizon": 6},
+          "inputs": {"fedfunds": {"sha256": "ab" * 32, "vintage": "2025-10-01"}}, "version": "0.1.0",
+          "git_commit": "c0ffee", "seconds": 3.25, "ran_at": "2025-11-01T06:00:00Z", "key": "k" * 64,
+          "ipynb": "easing.ipynb"}
+
+
+def test_report_hides_code_and_opens_with_title_then_verdict():
+    page = render.report_html(executed_notebook(), title="", footer=FOOTER)
+    body = page[:page.index("<footer")]
+    for source in ("check_parameters", "import matplotlib", "summary_table", "record(verdict)", "horizon = 6"):
+        assert source not in body
+    assert "jp-InputArea" not in body and 'class="input' not in body and "highlight" not in body
+    assert "<pre>" not in body  # no input source, and the stderr noise and record() echo are gone
+    main = page[page.index("<main>"):]
+    h1, box, prose, image = (main.index(s) for s in ("<h1", 'class="verdict-box"', "Does the first cut",
+                                                       "data:image/png;base64,"))
+    assert h1 < box < prose < image
+    assert main[:h1].count("<div") <= 3 and "<p>" not in main[:box]  # nothing but the title before the box
+    assert page.count('class="verdict-box"') == 1
+    assert "<script" not in page and "http" not in re.sub(r'href="[^"]*"', "", page)  # self-contained
+
+
+def test_footer_has_parameters_inputs_package_commit_and_timing():
+    page = render.report_html(executed_notebook(), title="C1 — deciles", footer=FOOTER)
+    footer = page[page.index('<footer class="report-footer">'):]
+    for text in ("horizon = 6", "fedfunds", "2025-10-01", "ab" * 32, "research 0.1.0", "c0ffee",
+                 "executed in 3.2 s", "2025-11-01T06:00:00Z", 'href="easing.ipynb"', 'href="index.html"'):
+        assert text in footer, text
+    assert "<title>C1 — deciles</title>" in page and "<h1>C1 — deciles</h1>" in page
+
+
+def test_without_a_displayed_box_the_verdict_comes_from_the_sidecar():
+    nb = executed_notebook()
+    nb.cells = nb.cells[:-1]
+    page = render.report_html(nb, title="t", verdicts=[VERDICT.to_dict()])
+    assert 'data-claim="C1"' in page
+    assert "recorded no verdict" in render.report_html(nb, title="t")
+
+
+def test_failed_page_shows_code_and_the_error():
+    nb = executed_notebook()
+    nb.cells.append(new_code_cell("1/0", outputs=[new_output("error", ename="ZeroDivisionError",
+                                                             evalue="division by zero", traceback=["boom"])]))
+    page = render.failed_html(nb, title="easing", error={"cell_index": 7, "first_line": "ZeroDivisionError: division by zero"})
+    assert "FAILED: easing" in page and "ZeroDivisionError: division by zero" in page
+    assert "input_area" in page and "check_parameters" in page  # code shown: this page is for fixing it
+
+
+# -- scorecard ---------------------------------------------------------------------------------
+def state(name, verdicts, *, status="ok", extra=None, error=None):
+    success = {"ran_at": "2025-11-01T06:00:00Z", "seconds": 4.0, "html": f"{name}.html", "ipynb": f"{name}.ipynb",
+               "verdicts": [v.to_dict() for v in verdicts], "extra": extra or {},
+               "inputs": {"fedfunds": {"sha256": "x", "vintage": "2025-10-01"}}}
+    attempt = {"ran_at": "2025-11-02T06:00:00Z", "error": error, "failed_notebook": f"_failed/{name}.ipynb"}
+    return {"status": status, "success": success, "attempt": attempt}
+
+
+REPORTS = [
+    Report("c1_deciles", Path("easing.ipynb"), title="C1 by deciles", claims=("C1",)),
+    Report("c1_russell", Path("easing.ipynb"), title="C1 by Russell", claims=("C1",)),
+    Report("c3", Path("quality.ipynb"), claims=("C3",)),
+    Report("c7", Path("yearend.ipynb"), claims=("C7",)),
+    Report("c5", Path("technicals.ipynb"), claims=("C5",)),
+]
+STATES = {
+    "c1_deciles": state("c1_deciles", [VERDICT], extra={"robustness_share": 0.6}),
+    "c1_russell": state("c1_russell", [Verdict(claim="C1", label="supported", hypothesis="h", n=8)],
+                        status="failed", error={"first_line": "DataUnavailable: dataset 'rut' is not available"}),
+    "c3": state("c3", [Verdict(claim="C3", aspect=a, label=lab, hypothesis=a, p_value=0.01)
+                       for a, lab in (("value tilt", "supported"), ("less profitable", "contradicted"),
+                                      ("inferior", "mixed"))]),
+    "c7": state("c7", [Verdict(claim="C7", label="supported", hypothesis="h")],
+                extra={"forecasts": [{"target": "R2000 >= 2665", "probability": 0.312, "outcome": "miss"}]}),
+}
+
+
+def rows_of(page: str, claim: str) -> list[str]:
+    return re.findall(rf'<tr data-claim="{claim}">(.*?)</tr>', page)
+
+
+def test_scorecard_has_one_row_per_claim_verdict_and_report():
+    page = render.index_html(REPORTS, STATES, generated_at="now")
+    assert [c for c in render.CLAIMS] == [f"C{i}" for i in range(1, 10)]
+    for claim in render.CLAIMS:
+        assert rows_of(page, claim), claim
+    c1 = rows_of(page, "C1")
+    assert len(c1) == 2 and 'href="c1_deciles.html"' in c1[0] and 'href="c1_russell.html"' in c1[1]
+    assert "inconclusive" in c1[0] and "90% CI [-0.40, 2.00]" in c1[0] and "FEDFUNDS 2025-10" in c1[0]
+    assert "60%" in c1[0]  # robustness share
+    assert 'class="failed"' in c1[1] and "DataUnavailable: dataset &#x27;rut&#x27; is not available" in c1[1]
+    assert [a in "".join(rows_of(page, "C3")) for a in ("value tilt", "less profitable", "inferior")] == [True] * 3
+    assert len(rows_of(page, "C3")) == 3
+
+
+def test_scorecard_placeholders_for_missing_reports():
+    page = render.index_html(REPORTS, STATES, generated_at="now")
+    (c9,) = rows_of(page, "C9")
+    assert "not testable" in c9 and "No public M&amp;A or earnings-revision series" in c9
+    (c2,) = rows_of(page, "C2")
+    assert "no report yet" in c2
+    (c5,) = rows_of(page, "C5")
+    assert "no successful run yet" in c5 and "not run yet" in c5
+
+
+def test_forecast_scorecard_and_reports_section():
+    page = render.index_html(REPORTS, STATES, generated_at="now")
+    assert "Forecast scorecard" in page and "R2000 &gt;= 2665" in page and "0.312" in page
+    section = page[page.index('id="reports"'):]
+    assert section.count("<tr data-report=") == len(REPORTS)
+    assert 'href="_failed/c1_russell.ipynb"' in section
+    assert "Forecast scorecard" not in render.index_html(REPORTS[:1], STATES, generated_at="now")
