@@ -100,3 +100,36 @@ def sidecar(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "sidecar.json"
     monkeypatch.setenv("RESEARCH_SIDECAR", str(path))
     return path
+
+
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+
+@pytest.fixture
+def execute_report_notebook(tmp_path, sidecar):
+    """Execute a real report notebook with papermill against the mirror; return (notebook, sidecar).
+
+    Asserts what every report must do: no cell errors, and the verdict box as the first output
+    (when the notebook records verdicts).
+    """
+
+    def run(name: str, **parameters):
+        import nbformat
+        import papermill
+
+        from research.verdict import read_sidecar
+
+        out = tmp_path / f"{name}.out.ipynb"
+        papermill.execute_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(out), parameters=parameters,
+                                   cwd=str(tmp_path), kernel_name="python3", progress_bar=False)
+        executed = nbformat.read(out, as_version=4)
+        errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if o.get("output_type") == "error"]
+        assert not errors, errors
+        payload = read_sidecar(sidecar)
+        if payload["verdicts"]:
+            first = next(c for c in executed.cells if c.cell_type == "code" and c.get("outputs"))
+            assert 'class="verdict-box"' in first.outputs[0]["data"]["text/html"]
+        return executed, payload
+
+    return run

@@ -3,41 +3,17 @@ the forecast scorecard the index page shows."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import nbformat
 import pytest
 
-from research.verdict import LABELS, read_sidecar
+from research.verdict import LABELS
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "year_end.ipynb"
 FORECAST_KEYS = {"forecast", "source", "made_on", "target_date", "level_at_forecast", "target",
                  "ex_ante_probability", "outcome", "realized", "as_of"}
 
 
-def test_notebook_is_committed_without_outputs_and_has_a_parameters_cell():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
-    assert "parameters" in nb.cells[1].metadata.get("tags", [])
-    assert "record(*result.verdicts" in code[-1].source
-
-
 @pytest.mark.notebook
-def test_notebook_executes_and_records_verdict_and_forecasts(tmp_path, sidecar):
-    import papermill
-
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"small_large": "russell", "reps": 2000},
-                               cwd=str(tmp_path), kernel_name="python3", progress_bar=False)
-    executed = nbformat.read(out, as_version=4)
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
-    assert not errors
-    first = next(c for c in executed.cells if c.cell_type == "code" and c.get("outputs"))
-    assert 'class="verdict-box"' in first.outputs[0]["data"]["text/html"]
-    payload = read_sidecar(sidecar)
+def test_notebook_executes_and_records_verdict_and_forecasts(execute_report_notebook):
+    _, payload = execute_report_notebook("year_end", small_large="russell", reps=2000)
     (verdict,) = payload["verdicts"]
     assert verdict.claim == "C7" and verdict.label in LABELS and verdict.sample.startswith("1987-")
     forecasts = payload["extra"]["forecasts"]
