@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from research.config import export_absolute_paths
+
+    export_absolute_paths()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

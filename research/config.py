@@ -40,6 +40,23 @@ def default_mirror(root: Path = PROJECT_ROOT) -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+PATH_VARIABLES = ("RESEARCH_ROOT", "RESEARCH_DATA_DIR", "RESEARCH_REPORTS_DIR", "RESEARCH_NOTEBOOKS_DIR",
+                  "RESEARCH_DATA_MIRROR")
+
+
+def export_absolute_paths() -> None:
+    """Make relative path variables absolute, against the current folder, in this process's env.
+
+    Report kernels run in their own temporary folders and inherit the environment, so a
+    ``RESEARCH_DATA_MIRROR=../shared/data`` that is right for the shell would point nowhere
+    inside a kernel. The CLI and the runner call this once before starting anything.
+    """
+    for var in PATH_VARIABLES:
+        value = os.environ.get(var)
+        if value and value.strip() and not os.path.isabs(os.path.expanduser(value)):
+            os.environ[var] = os.path.abspath(os.path.expanduser(value))
+
+
 def settings() -> Settings:
     """Read settings from the environment now.
 

@@ -217,8 +217,9 @@ def run(
     replace the data layer's and the package's hashes (tests). Raises ParameterError (bad
     registry or parameters, nothing run) and RunLocked (another run holds the lock).
     """
-    from research.config import settings
+    from research.config import export_absolute_paths, settings
 
+    export_absolute_paths()  # kernels run in temp folders: relative paths would point nowhere
     t0 = time.perf_counter()
     reporter = reporter or Reporter()
     input_sha = input_sha or current_input_sha256

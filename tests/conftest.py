@@ -27,6 +27,13 @@ def real_mirror() -> Path | None:
     return None
 
 
+def pytest_configure(config):
+    # kernels started by tests run in temp folders; a relative RESEARCH_DATA_MIRROR must not break them
+    from research.config import export_absolute_paths
+
+    export_absolute_paths()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``mirror`` or ``notebook`` are skipped, with the reason, when the data mirror is absent."""
     if real_mirror() is not None:

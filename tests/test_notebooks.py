@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 import pytest
@@ -43,9 +44,16 @@ def test_data_overview_runs_on_the_mirror(execute_report_notebook):
 
 
 @pytest.mark.notebook
-def test_real_registry_renders_a_subset_into_reports(tmp_path):
-    """`research run --only` on the real registry: HTML, executed notebook, state and scorecard."""
+def test_real_registry_renders_a_subset_into_reports(tmp_path, monkeypatch):
+    """`research run --only` on the real registry: HTML, executed notebook, state and scorecard.
+
+    The mirror is given as a relative path, as .ci/run does: kernels run in temp folders, so the
+    runner must hand them an absolute one.
+    """
     from research import runner
+    from research.config import settings
+
+    monkeypatch.setenv("RESEARCH_DATA_MIRROR", os.path.relpath(settings().mirror))
 
     reports = tmp_path / "reports"
     summary = runner.run(registry_path=PROJECT_ROOT / "notebooks" / "reports.toml", reports_dir=reports,
