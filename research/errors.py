@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno as _errno
+
 
 class ResearchError(Exception):
     """Base of every error the package raises on purpose."""
@@ -55,15 +57,33 @@ class ChecksumMismatch(DataError):
 
 
 class ParseError(DataError, ValueError):
-    """A raw file does not have the layout its parser expects."""
+    """A raw file does not have the layout its parser expects.
 
-    def __init__(self, message: str, *, source: str | None = None, line: int | None = None):
+    The parsers say what is wrong and where (``source``, ``line``); the data layer adds which
+    ``dataset`` it was and a ``hint`` on what to do (:meth:`with_context`), e.g.::
+
+        dataset 'dgs2': dates duplicated: 1976-06-02 then 1976-06-02 [<mirror>/fred/DGS2.csv, line 4]
+        Fix: nothing was stored; the last good copy is kept. Replace <mirror>/fred/DGS2.csv with ...
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
+                 dataset: str | None = None, hint: str | None = None):
+        self.message = message
         self.source = source
         self.line = line
+        self.dataset = dataset
+        self.hint = hint
         where = ""
         if source:
             where = f" [{source}" + (f", line {line}" if line else "") + "]"
-        super().__init__(message + where)
+        head = f"dataset {dataset!r}: " if dataset else ""
+        fix = f"\nFix: {hint}" if hint else ""
+        super().__init__(head + message + where + fix)
+
+    def with_context(self, *, dataset: str | None = None, hint: str | None = None) -> ParseError:
+        """The same error, naming the dataset and saying what to do (values already set win)."""
+        return ParseError(self.message, source=self.source, line=self.line,
+                          dataset=self.dataset or dataset, hint=self.hint or hint)
 
 
 class ParameterError(ResearchError, ValueError):
@@ -72,6 +92,32 @@ class ParameterError(ResearchError, ValueError):
 
 class RunLocked(ResearchError):
     """Another `research run` holds the lock."""
+
+
+class ReportsNotWritable(ResearchError):
+    """The reports folder cannot be written: disk full, read-only, or no permission.
+
+    Raised by the runner after undoing whatever it had moved into place for the report, so the
+    last good report, its executed notebook and its state file stay as they were.
+    """
+
+    def __init__(self, message: str, *, folder: str | None = None, errno: int | None = None,
+                 filename: str | None = None):
+        self.folder = folder
+        self.errno = errno
+        self.filename = filename
+        super().__init__(message)
+
+    @classmethod
+    def from_oserror(cls, folder: str, error: OSError, *, doing: str, kept: str) -> ReportsNotWritable:
+        """``cannot <doing>: [Errno 28] No space left on device (<file>). <kept> Fix: ...``"""
+        space = error.errno in (_errno.ENOSPC, getattr(_errno, "EDQUOT", -1))
+        fix = (f"free space on the disk that holds {folder}" if space
+               else f"make {folder} writable by this user")
+        reason = f"[Errno {error.errno}] {error.strerror}" if error.strerror else str(error)
+        return cls(f"cannot {doing}: {reason}" + (f" ({error.filename})" if error.filename else "")
+                   + f". {kept} Fix: {fix} (or point --reports-dir / RESEARCH_REPORTS_DIR at another "
+                   "folder), then run again.", folder=folder, errno=error.errno, filename=error.filename)
 
 
 class ReportFailed(ResearchError):

@@ -47,7 +47,11 @@ class RunLock:
         except Timeout:
             raise RunLocked(self._locked_message()) from None
         self._lock = lock
-        self._write_holder()
+        try:
+            self._write_holder()
+        except BaseException:  # e.g. a read-only or full reports folder: do not keep the lock
+            self.release()
+            raise
         return self
 
     def release(self) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import shutil
 import subprocess
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from research import __version__
-from research.errors import ParameterError, ReportFailed, ResearchError
+from research.errors import ParameterError, ReportFailed, ReportsNotWritable, ResearchError
 from research.lock import RunLock
 from research.registry import (
     Registry,
@@ -61,6 +62,9 @@ from research.runstate import (
 # A notebook failing on these means the data could not be had (exit code 3), not a code bug.
 DATA_ERROR_NAMES = frozenset({"DataUnavailable", "DownloadError", "ChecksumMismatch"})
 EXIT_OK, EXIT_FAILED, EXIT_DATA = 0, 1, 3
+# An OSError with one of these while writing into reports/ means the folder cannot be written.
+NOT_WRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
+WHOLE = "Nothing was half-written: every report and state file is the old one or the new one."
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,8 @@ def plan(
         components = {"notebook": notebook_hash(nb), "parameters": parameters_hash(params), "package": package_sha}
         planned.append(Planned(report, params, components))
     if problems:
-        raise ParameterError("\n".join(problems) + "\nNo report was run.")
+        raise ParameterError("\n".join(problems) + f"\nNo report was run. Fix the above in "
+                             f"{registry.path} (or the -p options), then run again.")
     return planned
 
 
@@ -230,6 +235,22 @@ def run(
     package_sha = package_sha or package_hash()
     planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha)
     summary = RunSummary()
+    try:
+        _run_locked(summary, registry, planned, reports_dir, force=force, jobs=jobs, wait=wait,
+                    reporter=reporter, input_sha=input_sha, package_sha=package_sha)
+    except OSError as exc:  # disk full, read-only folder: say so, not a traceback
+        if exc.errno not in NOT_WRITABLE:
+            raise
+        raise ReportsNotWritable.from_oserror(str(reports_dir), exc, kept=WHOLE,
+                                              doing=f"write to the reports folder {reports_dir}") from None
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned], reports_dir: Path, *,
+                force: bool, jobs: int | None, wait: float, reporter: Reporter, input_sha: InputSha,
+                package_sha: str) -> None:
+    """Steps 2-6 of :func:`run`, under the run lock."""
     with RunLock(reports_dir, wait=wait):
         clean_temporaries(reports_dir)
         decisions: dict[str, Decision] = {}
@@ -249,8 +270,6 @@ def run(
                 decisions[result.name] = Decision(result.name, False, (), "fresh" if result.status == "ok" else "failed")
         summary.index_path = write_index(registry, reports_dir, decisions, input_sha=input_sha,
                                          package_sha=package_sha)
-    summary.seconds = time.perf_counter() - t0
-    return summary
 
 
 def _execute(
@@ -357,6 +376,40 @@ def _replace(src: str | Path, dst: Path) -> None:
     os.replace(src, dst)
 
 
+class _Moves:
+    """Move a report's files into place one by one, and put every replaced file back on failure.
+
+    Each file is atomic on its own (:func:`_replace`); this makes the set atomic too, so a failure
+    between the notebook and the HTML (a full disk) never leaves a new notebook beside an old page.
+    The file being replaced is kept as a hard link (or a copy) in the run's scratch folder.
+    """
+
+    def __init__(self) -> None:
+        self.done: list[tuple[Path, Path | None]] = []
+
+    def replace(self, src: str | Path, dst: Path) -> None:
+        backup = None
+        if dst.exists():
+            backup = Path(src).with_name(f".previous-{dst.name}")
+            with contextlib.suppress(FileNotFoundError):
+                backup.unlink()
+            try:
+                os.link(dst, backup)
+            except OSError:  # a filesystem without hard links
+                shutil.copy2(dst, backup)
+        _replace(src, dst)
+        self.done.append((dst, backup))
+
+    def undo(self) -> None:
+        for dst, backup in reversed(self.done):
+            with contextlib.suppress(OSError):
+                if backup is None:
+                    dst.unlink()
+                else:
+                    os.replace(backup, dst)
+        self.done.clear()
+
+
 def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping[str, Any] | None,
             raw: Mapping[str, Any]) -> ReportResult:
     """Move one worker result into ``reports/`` and write the report's state file (last)."""
@@ -372,11 +425,6 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
                              "title": p.report.title, "claims": list(p.report.claims)}
     failed_dir = reports_dir / FAILED_DIR
     if raw.get("status") == "ok" and err is None:
-        _replace(raw["ipynb"], reports_dir / f"{name}.ipynb")
-        _replace(raw["html"], reports_dir / f"{name}.html")
-        for stale in (failed_dir / f"{name}.ipynb", failed_dir / f"{name}.html"):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
         sidecar = raw.get("sidecar") or {}
         inputs = sidecar.get("inputs") if raw.get("sidecar") is not None else None
         success = {
@@ -386,18 +434,39 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
             "html": f"{name}.html", "ipynb": f"{name}.ipynb",
         }
         state.update(status="ok", attempt=attempt, success=success)
-        write_state(reports_dir, name, state)
+        moves = _Moves()
+        try:  # the notebook, the page and (last) the state: all of them, or none
+            moves.replace(raw["ipynb"], reports_dir / f"{name}.ipynb")
+            moves.replace(raw["html"], reports_dir / f"{name}.html")
+            write_state(reports_dir, name, state)
+        except BaseException as exc:  # a full disk, or Ctrl-C between two moves
+            moves.undo()
+            if not isinstance(exc, OSError):
+                raise
+            raise ReportsNotWritable.from_oserror(
+                str(reports_dir), exc, doing=f"publish report {name!r}",
+                kept=f"Nothing was half-written: the last good {name}.html, {name}.ipynb and its "
+                     "state file are unchanged.") from None
+        for stale in (failed_dir / f"{name}.ipynb", failed_dir / f"{name}.html"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
         return ReportResult(name, "ok", float(raw.get("seconds") or 0.0), decision.reasons)
     kept = None
-    if raw.get("ipynb"):
-        kept = failed_dir / f"{name}.ipynb"
-        _replace(raw["ipynb"], kept)
-        attempt["failed_notebook"] = f"{FAILED_DIR}/{name}.ipynb"
-    if raw.get("failed_html"):
-        _replace(raw["failed_html"], failed_dir / f"{name}.html")
-        attempt["failed_html"] = f"{FAILED_DIR}/{name}.html"
-    state.update(status="failed", attempt=attempt, success=previous.get("success"))
-    write_state(reports_dir, name, state)
+    try:
+        if raw.get("ipynb"):
+            kept = failed_dir / f"{name}.ipynb"
+            _replace(raw["ipynb"], kept)
+            attempt["failed_notebook"] = f"{FAILED_DIR}/{name}.ipynb"
+        if raw.get("failed_html"):
+            _replace(raw["failed_html"], failed_dir / f"{name}.html")
+            attempt["failed_html"] = f"{FAILED_DIR}/{name}.html"
+        state.update(status="failed", attempt=attempt, success=previous.get("success"))
+        write_state(reports_dir, name, state)
+    except OSError as exc:
+        first = (err or {}).get("first_line", "")
+        raise ReportsNotWritable.from_oserror(
+            str(reports_dir), exc, doing=f"record the failure of report {name!r} ({first})",
+            kept=f"The last good {name}.html, {name}.ipynb and its state file are unchanged.") from None
     error = ReportFailed(name, str(p.report.notebook), cell_index=(err or {}).get("cell_index"),
                          ename=(err or {}).get("ename", ""), evalue=(err or {}).get("evalue", ""),
                          output_path=str(kept) if kept else None)

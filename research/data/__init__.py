@@ -51,12 +51,24 @@ def _parsed_meta(name: str, *, refresh: bool = False, accept_new: bool = False):
     meta = None if refresh else store.read_meta(cfg, ds, raw.sha256)
     if meta is None or any(not (store._entry_dir(cfg, ds, raw.sha256) / f"{b}.parquet").is_file()
                            for b in meta.get("files", {})):
-        parsed = store.parse_raw(ds, raw.path.read_bytes(), str(raw.source or raw.path))
+        parsed = _parse(ds, raw)
         store.write_cache(cfg, ds, raw.sha256, parsed)
         meta = store.read_meta(cfg, ds, raw.sha256)
         for key, frame in parsed.blocks.items():
             _memo[(ds.name, raw.sha256, key)] = frame
     return ds, raw, meta
+
+
+def _parse(ds, raw):
+    """Parse the raw file in use; a failure names the dataset, the file and the fix."""
+    from research.data import store
+    from research.errors import ParseError
+
+    try:
+        return store.parse_raw(ds, raw.path.read_bytes(), str(raw.source or raw.path))
+    except ParseError as exc:
+        raise exc.with_context(hint=f"the copy in use ({raw.path}) cannot be parsed; fetch a good "
+                                    f"one with `research data refresh {ds.name}`") from None
 
 
 def load(name: str, block: str | None = None, *, include_flagged: bool = False) -> pd.DataFrame:
@@ -84,7 +96,7 @@ def load(name: str, block: str | None = None, *, include_flagged: bool = False) 
         cfg = settings()
         frame = store.read_block(cfg, ds, raw.sha256, key, meta)
         if frame is None:  # corrupt entry: rebuild from the raw file, never serve it
-            parsed = store.parse_raw(ds, raw.path.read_bytes(), str(raw.source or raw.path))
+            parsed = _parse(ds, raw)
             store.write_cache(cfg, ds, raw.sha256, parsed)
             frame = parsed.blocks[key]
         _memo[memo_key] = frame

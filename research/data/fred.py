@@ -21,10 +21,22 @@ _DATE_HEADERS = {"observation_date", "date"}
 _MISSING = {"", "."}
 
 
+def csv_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a CSV text with their line numbers; any line ending (a lone CR too).
+
+    A text the csv module cannot read (e.g. a field over its size limit) is a :class:`ParseError`,
+    not a ``csv.Error``. Shared by the FRED and price parsers.
+    """
+    reader = csv.reader(io.StringIO(text, newline=None))  # universal newlines: \r, \r\n, \n
+    try:
+        return [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise ParseError(f"not a readable CSV file ({exc})", source=source, line=reader.line_num or None) from None
+
+
 def parse_fred(text: str, series: str, frequency: str, source: str = "<text>") -> pd.DataFrame:
     """Parse one FRED series; ``frequency`` is ``"monthly"`` or ``"daily"`` (from the catalog)."""
-    reader = csv.reader(io.StringIO(text))
-    numbered = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    numbered = csv_rows(text, source)
     rows = [r for _, r in numbered]
     linenos = [n for n, _ in numbered]  # the file's line of each row (blank lines are skipped)
     if not rows:

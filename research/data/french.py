@@ -53,12 +53,14 @@ def read_zip_member(raw: bytes, source: str) -> str:
         if len(members) != 1:
             raise ParseError(f"expected one .csv inside the zip, found {members or 'none'}", source=source)
         data = zf.read(members[0])  # checks the CRC, so a damaged member fails here
+    except ParseError:
+        raise
     except zipfile.BadZipFile as exc:
         raise ParseError(
-            f"not a valid zip archive ({exc}); the download may be truncated. "
-            "Re-fetch it with `research data refresh`", source=source) from None
-    except (zipfile.LargeZipFile, EOFError, OSError) as exc:
-        raise ParseError(f"cannot read zip archive: {exc}", source=source) from None
+            f"not a valid zip archive ({exc}); the file may be truncated", source=source) from None
+    except Exception as exc:  # a damaged archive raises zlib.error, EOFError, ValueError, OSError...
+        raise ParseError(f"cannot read the zip archive ({type(exc).__name__}: {exc}); the file is "
+                         "damaged", source=source) from None
     return decode(data, source)
 
 
@@ -130,6 +132,10 @@ def parse_french(text: str, source: str = "<text>") -> FrenchFile:
         if stripped.startswith(","):
             header_line = i + 1
             columns = [c.strip() for c in stripped.split(",")[1:]]
+            repeated = sorted({c for c in columns if columns.count(c) > 1})
+            if repeated:
+                raise ParseError(f"header names column(s) {repeated} more than once", source=source,
+                                 line=i + 1)
             title_lines = list(paragraph)
             untitled = not seen_table and (not title_lines or title_lines[0].lower().startswith("this file"))
             title = "" if untitled else " ".join(title_lines)

@@ -13,12 +13,10 @@ final close equals float32(round(close, 2)); snapshots do not.
 
 from __future__ import annotations
 
-import csv
-import io
-
 import numpy as np
 import pandas as pd
 
+from research.data.fred import csv_rows
 from research.errors import ParseError
 
 PARSER_VERSION = 1
@@ -27,8 +25,7 @@ _NAMES = {"open": "open", "high": "high", "low": "low", "close": "close", "adj c
 
 
 def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
-    reader = csv.reader(io.StringIO(text))
-    numbered = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    numbered = csv_rows(text, source)
     rows = [r for _, r in numbered]
     if not rows:
         raise ParseError("the file is empty", source=source)
@@ -50,6 +47,9 @@ def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
         if key is None:
             raise ParseError(f"unknown price column {f!r}", source=source, line=1)
         cols.append(key)
+    repeated = sorted({c for c in cols if cols.count(c) > 1})
+    if repeated:
+        raise ParseError(f"column(s) {repeated} appear more than once in the header", source=source, line=1)
     if "close" not in cols:
         raise ParseError("no Close column", source=source, line=1)
     if not body:

@@ -160,6 +160,9 @@ def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
     if mpath is not None:
         sha = sha256_file(mpath)
         if sha != ds.sha256:
+            # Not the pinned vintage: parse it before keeping it, as for a download, so a damaged
+            # or HTML file in the mirror never enters the raw store or replaces the last good copy.
+            _validate_or_explain(ds, mpath.read_bytes(), str(mpath), _mirror_hint(ds, mpath, entry, cfg))
             warnings.warn(f"{ds.name}: mirror file {mpath} has sha256 {sha[:12]}…, not the pinned "
                           f"{ds.sha256[:12]}… (a different vintage); using it and recording its hash",
                           stacklevel=2)
@@ -171,8 +174,13 @@ def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
             "mirror_stat": mstat,
         })
         return RawFile(ds.name, stored, sha, "mirror", str(mpath), retrieved)
-    tried.append(f"mirror: {cfg.mirror / ds.file if cfg.mirror else 'not set (RESEARCH_DATA_MIRROR)'}"
-                 + (" (no such file)" if cfg.mirror else ""))
+    if cfg.mirror is None:
+        tried.append("mirror: not set (RESEARCH_DATA_MIRROR)")
+    elif not cfg.mirror.is_dir():
+        tried.append(f"mirror: {cfg.mirror / ds.file} (the mirror folder {cfg.mirror} does not exist: "
+                     "is the shared drive mounted?)")
+    else:
+        tried.append(f"mirror: {cfg.mirror / ds.file} (no such file)")
 
     if cfg.offline:
         tried.append(f"download: {ds.url} (skipped: RESEARCH_OFFLINE is set)")
@@ -183,14 +191,17 @@ def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
         tried.append(f"download: {ds.url} ({exc})")
         raise DataUnavailable(ds.name, tried) from exc
     sha = sha256_bytes(data)
+    # Parse before the checksum and before keeping: an error page or half a file is named as
+    # such (not as "a new vintage"), and never enters the raw store.
+    _validate_or_explain(ds, data, ds.url, (
+        f"the server did not send a usable file; nothing was stored and the last good copy (if "
+        f"any) is kept. Try again later (`research data refresh {ds.name}`), or put the file in "
+        "the mirror (RESEARCH_DATA_MIRROR)."))
     if sha != ds.sha256 and not accept_new:
         raise ChecksumMismatch(
             f"{ds.name}: the publisher's file at {ds.url} has sha256 {sha}, not the pinned "
             f"{ds.sha256} (a new vintage, or a damaged download). Nothing was stored. To accept "
             f"the new vintage run `research data refresh {ds.name} --accept-new`.")
-    from research.data.store import validate_raw  # parse before keeping: no HTML or half files
-
-    validate_raw(ds, data, ds.url)
     stored = _store(cfg, ds, None, data, sha)
     retrieved = _now()
     _update_manifest(cfg, ds.name, {
@@ -198,6 +209,25 @@ def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
         "origin": "download", "source": ds.url, "url": ds.url, "retrieved_at": retrieved,
     })
     return RawFile(ds.name, stored, sha, "download", ds.url, retrieved)
+
+
+def _validate_or_explain(ds: Dataset, data: bytes, source: str, hint: str) -> None:
+    """Raise ParseError (naming the dataset, the file and what to do) unless ``data`` parses."""
+    from research.data.store import validate_raw
+    from research.errors import ParseError
+
+    try:
+        validate_raw(ds, data, source)
+    except ParseError as exc:
+        raise exc.with_context(dataset=ds.name, hint=hint) from None
+
+
+def _mirror_hint(ds: Dataset, mpath: Path, entry: dict | None, cfg: Settings) -> str:
+    kept = entry is not None and (cfg.raw_dir / entry["path"]).is_file()
+    return (f"nothing was stored{'; the last good copy is kept' if kept else ''}. Replace {mpath} "
+            f"with the publisher's file ({ds.url})"
+            + (", or delete it to go back to the last good copy." if kept
+               else f", or delete it and run `research data refresh {ds.name}` to download it."))
 
 
 def _stat_key(p: Path) -> list[int]:

@@ -47,13 +47,26 @@ class Parsed:
 def _text(ds: Dataset, data: bytes, source: str) -> str:
     # By content as well as by name: French serves every file as a _CSV.zip, including the
     # datasets whose mirror copy is an extracted .csv (a refresh from the publisher gets a zip).
-    if ds.file_name.lower().endswith(".zip") or data[:4] == b"PK\x03\x04":
+    if data[:4] == b"PK\x03\x04":
         return french.read_zip_member(data, source)
+    if ds.file_name.lower().endswith(".zip"):
+        french.decode(data, source)  # an empty file or an HTML error page is named as such...
+        return french.read_zip_member(data, source)  # ...anything else as "not a valid zip"
     return french.decode(data, source)
 
 
 def parse_raw(ds: Dataset, data: bytes, source: str) -> Parsed:
-    """Parse the raw bytes of ``ds`` and check the structure the catalog expects."""
+    """Parse the raw bytes of ``ds`` and check the structure the catalog expects.
+
+    Raises :class:`ParseError` naming the dataset, the file (``source``) and the line.
+    """
+    try:
+        return _parse_raw(ds, data, source)
+    except ParseError as exc:
+        raise exc.with_context(dataset=ds.name) from None
+
+
+def _parse_raw(ds: Dataset, data: bytes, source: str) -> Parsed:
     text = _text(ds, data, source)
     meta: dict = {"blocks": {}, "vintage": None, "description": ""}
     if ds.kind == "french":
@@ -61,13 +74,13 @@ def parse_raw(ds: Dataset, data: bytes, source: str) -> Parsed:
         missing = [b for b in ds.required_blocks if b not in ff.blocks]
         if missing:
             raise ParseError(
-                f"{ds.name}: missing block(s) {missing}; found {list(ff.blocks)}. The publisher "
+                f"missing block(s) {missing}; found {list(ff.blocks)}. The publisher "
                 "may have changed the file's layout: check it, then update the catalog", source=source)
         main = ff.blocks[ds.default_block].frame
         absent = [c for c in ds.required_columns if c not in main.columns]
         if absent:
             raise ParseError(
-                f"{ds.name}: block {ds.default_block!r} lacks column(s) {absent}; header is "
+                f"block {ds.default_block!r} lacks column(s) {absent}; header is "
                 f"{list(main.columns)}. The publisher may have renamed them", source=source)
         blocks = {k: b.frame for k, b in ff.blocks.items()}
         titles = {k: (b.title, b.frequency) for k, b in ff.blocks.items()}
@@ -96,8 +109,8 @@ def parse_raw(ds: Dataset, data: bytes, source: str) -> Parsed:
         if "suspicious" in frame:
             flagged = frame.index[frame["suspicious"].to_numpy()]
             meta["blocks"][key]["flagged"] = [d.date().isoformat() for d in flagged]
-    if meta["vintage"] is None:  # FRED and prices: the vintage is the last observation
-        b = meta["blocks"]["data"]
+    if meta["vintage"] is None:  # FRED, prices (and a French file without its CRSP line):
+        b = meta["blocks"].get("data") or meta["blocks"][ds.default_block]  # the last observation
         meta["vintage"] = b["last_valid"] or b["last"]
     return Parsed(blocks=blocks, meta=meta)
 

@@ -1,0 +1,17 @@
+"""The reliability corpus: one test per bad input or fault, in one readable catalogue.
+
+Every case feeds one fault and checks two things:
+
+1. **a clear error**: the package's own error type (or a documented exit code) whose message says
+   what failed, which file, dataset, parameter or report, and what to do; or, for inputs that
+   are merely awkward (sentinels, ``.`` values, a lower-case header), the right values silently;
+2. **nothing lost or half-written**: the last good report (HTML, executed notebook, state file)
+   and the last good raw file and parquet cache entry hash the same before and after, and no
+   temporary file (``*.tmp``, ``.tmp-*``, ``.run-*``) is left behind.
+
+``test_data_faults.py`` holds the data layer's cases, ``test_runner_faults.py`` the runner's.
+Some faults are also tested elsewhere in ``tests/``; they have their own explicit case here so
+that this folder reads as the list of everything that can go wrong. Nothing here sleeps: a
+stalled server waits on an event released at teardown, a running notebook is detected by the
+marker file it writes.
+"""

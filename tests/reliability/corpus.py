@@ -1,0 +1,83 @@
+"""Helpers of the reliability corpus: fingerprints of folders, leftovers, throw-away datasets.
+
+Not a test module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+# What an interrupted atomic write or run can leave behind (see runstate.atomic_write_bytes,
+# sources.atomic_write_bytes, store.write_cache, runner._execute and runner._Moves).
+TEMPORARY_PREFIXES = (".tmp-", ".run-", ".previous-")
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def fingerprint(root: Path, *, hidden: bool = True, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """relative path -> sha256 of every file under ``root`` (to compare before and after a fault).
+
+    ``hidden=False`` leaves out dot-files and dot-folders (lock files, scratch folders); ``skip``
+    leaves out the named relative paths (e.g. ``index.html``, rebuilt by every run).
+    """
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or rel.as_posix() in skip:
+            continue
+        if not hidden and any(part.startswith(".") for part in rel.parts):
+            continue
+        out[rel.as_posix()] = sha256(path.read_bytes())
+    return out
+
+
+def leftovers(root: Path) -> list[Path]:
+    """Temporary files or folders under ``root``: ``*.tmp``, ``.tmp-*``, ``.run-*``, ``.previous-*``."""
+    return sorted(p for p in root.rglob("*")
+                  if p.name.endswith(".tmp") or p.name.startswith(TEMPORARY_PREFIXES))
+
+
+def zipped(member: str, payload: bytes) -> bytes:
+    """A zip as French serves it (fixed timestamp: the same bytes on every run)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(member, date_time=(2025, 10, 31, 12, 0, 0)), payload,
+                    compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def register(monkeypatch, base: str, name: str, file: str, payload: bytes, **changes):
+    """A temporary catalog entry copied from ``base``, pinned to ``payload``'s sha256."""
+    from research.data import catalog
+
+    ds = replace(catalog.CATALOG[base], name=name, file=file, sha256=sha256(payload), **changes)
+    monkeypatch.setattr(catalog, "CATALOG", {**catalog.CATALOG, name: ds})
+    return ds
+
+
+def put(path: Path, payload: bytes) -> None:
+    """Write a mirror file as a colleague would: new content, and a later mtime even when the
+    clock's tick is coarse (the data layer re-hashes a mirror file whose size or mtime changed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    before = path.stat().st_mtime_ns if path.exists() else None
+    path.write_bytes(payload)
+    if before is not None:
+        later = max(path.stat().st_mtime_ns, before + 1_000_000_000)
+        os.utime(path, ns=(later, later))
+
+
+def lines(payload: bytes) -> list[bytes]:
+    return payload.splitlines(keepends=True)
