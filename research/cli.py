@@ -1,7 +1,7 @@
 """The `research` command. A thin layer: each command group registers itself from its own module
 and calls the library; the only logic here is argument parsing and exit codes.
 
-Exit codes: 0 success; 1 a report or check failed; 2 bad usage or parameters;
+Exit codes: 0 success; 1 a report or check failed, or reports/ not writable; 2 bad usage or parameters;
 3 data unavailable; 4 another run holds the lock; 130 interrupted.
 """
 

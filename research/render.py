@@ -9,7 +9,11 @@ version and git commit, run time. The page is self-contained: images are inline,
 small, and there are no external scripts.
 
 The scorecard is built from the state files alone (pure string work, standard library only), so
-it can be rebuilt at the end of every run, even a no-op one, without executing anything.
+it can be rebuilt at the end of every run, even a no-op one, without executing anything. Besides
+each claim's verdicts it shows, from the same state files, each claim's specification curve (the
+shares of a ``spec_curve.ipynb`` report's specifications that support, contradict or leave the
+claim inconclusive, next to the verdict they qualify) and the multiple-testing family: the main
+verdicts' p-values adjusted by Holm and by Benjamini-Hochberg across claims.
 """
 
 from __future__ import annotations
@@ -66,6 +70,12 @@ body.wide { max-width: 1440px; } td.claim-text { min-width: 16em; } .when { whit
 .report-footer { border-top: 1px solid var(--line); margin-top: 2.5em; padding-top: .8em; font-size: .88em; }
 .report-footer code, .sha { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85em; }
 .verdict-missing { border-left: 6px solid #8c959f; padding: 6px 12px; background: var(--bg-soft); }
+.shares { display: inline-flex; width: 9em; height: .8em; border-radius: 3px; overflow: hidden;
+          vertical-align: middle; background: #eaeef2; margin-right: .4em; }
+.shares span { display: block; height: 100%; }
+.spec-curve, .adjusted { font-size: .88em; } .spec-curve .muted, .adjusted { color: var(--muted); }
+td.robustness { min-width: 11em; }
+table.scorecard { font-size: .84em; }
 .ansi-red-fg { color: #cf222e; } .ansi-green-fg { color: #1a7f37; } .ansi-cyan-fg { color: #1b7c83; }
 .ansi-yellow-fg { color: #9a6700; } .ansi-blue-fg { color: #0969da; } .ansi-bold { font-weight: bold; }
 """
@@ -271,6 +281,8 @@ def _vintage_text(v: Verdict, state: Mapping[str, Any] | None) -> str:
 
 
 def _robustness_text(state: Mapping[str, Any] | None) -> str:
+    """The report's own robustness share (``extra["robustness_share"]``): how many of the variants
+    the claim's report itself checks agree with its verdict."""
     extra = (((state or {}).get("success") or {}).get("extra")) or {}
     value = extra.get("robustness_share")
     if value is None:
@@ -280,55 +292,271 @@ def _robustness_text(state: Mapping[str, Any] | None) -> str:
     return esc(value)
 
 
+# -- specification curves (reports of spec_curve.ipynb, one per claim) -----------------------------
+SPEC_CURVE_NOTEBOOK = "spec_curve.ipynb"
+SHARE_LABELS = ("supported", "contradicted", "mixed", "inconclusive")
+
+
+def spec_curve_claim(report: Any, state: Mapping[str, Any] | None) -> str | None:
+    """The claim a specification-curve report sweeps (from its sidecar, else its ``claim``
+    parameter), or None for any other report. Such reports list no ``claims`` in the registry:
+    they qualify a claim's verdicts rather than give one."""
+    extra = (((state or {}).get("success") or {}).get("extra")) or {}
+    recorded = (extra.get("spec_curve") or {}).get("claim")
+    if recorded:
+        return str(recorded)
+    if getattr(report.notebook, "name", "") == SPEC_CURVE_NOTEBOOK:
+        claim = (report.parameters or {}).get("claim")
+        return str(claim) if claim else None
+    return None
+
+
+def spec_curves(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[Any, Any]]:
+    """claim -> (report, state or None) of its specification curve (the first one registered)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for report in reports:
+        state = states.get(report.name)
+        claim = spec_curve_claim(report, state)
+        if claim and claim not in out:
+            out[claim] = (report, state)
+    return out
+
+
+def shares_bar(block: Mapping[str, Any]) -> str:
+    """A small stacked bar of the shares (supported, contradicted, mixed, inconclusive)."""
+    parts = "".join(
+        f'<span style="width:{100 * (block.get(f"share_{lab}") or 0):.1f}%;background:{LABEL_COLOURS[lab]}" '
+        f'title="{lab} {100 * (block.get(f"share_{lab}") or 0):.0f}%"></span>'
+        for lab in SHARE_LABELS)
+    return f'<span class="shares" role="img" aria-label="shares of specifications by label">{parts}</span>'
+
+
+def _share_words(block: Mapping[str, Any]) -> str:
+    words = [f"{100 * (block.get(f'share_{lab}') or 0):.0f}% {lab}" for lab in SHARE_LABELS
+             if (block.get(f"share_{lab}") or 0) > 0]
+    return " · ".join(words) or "no valid specification"
+
+
+def spec_curve_cell(curve: tuple[Any, Any] | None, aspect: str = "") -> str:
+    """The scorecard's robustness cell for one verdict: the share of the claim's specification
+    curve (the verdict's aspect when the curve has one per aspect) by label, the curve's own label
+    and a link to the report; a pointer to ``research sweep`` when it has not run."""
+    if curve is None:
+        return ""
+    report, state = curve
+    success = (state or {}).get("success") or {}
+    summary = (success.get("extra") or {}).get("spec_curve")
+    claim = spec_curve_claim(report, state) or ""
+    if not summary:
+        link = f'<a href="{esc(success["html"])}">last curve</a>' if success.get("html") else ""
+        why = "failed" if (state or {}).get("status") == "failed" else "not run yet"
+        return (f'<div class="spec-curve"><span class="muted">specification curve {why}: '
+                f"<code>research sweep {esc(claim)}</code></span> {link}</div>")
+    block = (summary.get("by_aspect") or {}).get(aspect) or summary
+    count = f"{int(block.get('valid') or 0):,}"
+    scope = f" on {esc(aspect)}" if aspect and aspect in (summary.get("by_aspect") or {}) else ""
+    link = f'<a href="{esc(success["html"])}">curve</a>' if success.get("html") else ""
+    return (f'<div class="spec-curve" data-spec-curve="{esc(claim)}">{shares_bar(block)}'
+            f"{badge(str(block.get('label', '')))}<br>{esc(_share_words(block))}"
+            f'<br><span class="muted">of {count} specifications{scope}</span> · {link}</div>')
+
+
+# -- multiple testing across claims ---------------------------------------------------------------
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (family-wise error rate), in the input order.
+
+    Written out here rather than taken from statsmodels (``research.stats.adjust_pvalues``, which
+    the tests check it against) because the scorecard is rebuilt on every run, even a no-op one,
+    and must not import numpy or statsmodels.
+    """
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    out, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        out[i] = running
+    return out
+
+
+def benjamini_hochberg(pvalues: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate), in the input order."""
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    out, running = [0.0] * m, 1.0
+    for rank in range(m - 1, -1, -1):
+        i = order[rank]
+        running = min(running, min(1.0, m / (rank + 1) * pvalues[i]))
+        out[i] = running
+    return out
+
+
+def _same_statistic(a: Any, b: Any) -> bool:
+    try:
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    except (TypeError, ValueError):
+        return False
+
+
+def testing_family(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The multiple-testing family and what was left out of it, with the reason.
+
+    Members are the verdicts of each claim's *main* report (the first one registered for the
+    claim; the others are variants of the same test, not new hypotheses) that carry a p-value.
+    A main verdict with only a bootstrap interval enters with the p-value its own interval inverts
+    (recorded by the claim's specification-curve report as ``extra["family"]``), and only when
+    that record reproduces the verdict's statistic. Each member gets ``p_holm`` and ``p_bh``.
+    """
+    curves = spec_curves(reports, states)
+    members: list[dict[str, Any]] = []
+    left_out: list[str] = []
+    for claim in CLAIMS:
+        main = next((r for r in reports if claim in r.claims and spec_curve_claim(r, states.get(r.name)) is None), None)
+        if main is None:
+            continue
+        state = states.get(main.name)
+        derived = {}
+        curve = curves.get(claim)
+        if curve is not None:
+            for item in (((curve[1] or {}).get("success") or {}).get("extra") or {}).get("family") or []:
+                if isinstance(item, dict):
+                    derived[item.get("aspect") or ""] = item
+        for v in _verdicts_for(state, claim):
+            name = f"{claim}{' ' + v.aspect if v.aspect else ''}"
+            if v.label == "not testable":
+                continue
+            if v.p_value is not None:
+                members.append({"claim": claim, "aspect": v.aspect, "label": v.label, "p_raw": float(v.p_value),
+                                "basis": "reported by the report", "report": main})
+                continue
+            item = derived.get(v.aspect or "")
+            same = (item and _same_statistic(item.get("statistic"), v.statistic) and v.interval is not None
+                    and _same_statistic(item.get("lower"), v.interval[0])
+                    and _same_statistic(item.get("upper"), v.interval[1]))
+            if same and item.get("p_value") is not None:
+                members.append({"claim": claim, "aspect": v.aspect, "label": v.label, "p_raw": float(item["p_value"]),
+                                "basis": "derived from the verdict's bootstrap", "report": main})
+            elif item:
+                left_out.append(f"{name}: the specification curve's bootstrap p-value was computed for a "
+                                "different statistic or interval than the report's (re-run both)")
+            else:
+                left_out.append(f"{name}: only a bootstrap interval, and no p-value derived from it yet "
+                                f"(run <code>research sweep {claim}</code>)")
+    if members:
+        adjusted_holm = holm([m["p_raw"] for m in members])
+        adjusted_bh = benjamini_hochberg([m["p_raw"] for m in members])
+        for m, h, b in zip(members, adjusted_holm, adjusted_bh, strict=True):
+            m["p_holm"], m["p_bh"] = h, b
+    return members, left_out
+
+
+def p_text(p: float) -> str:
+    return "&lt; 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _adjusted_cell(member: Mapping[str, Any] | None) -> str:
+    if not member:
+        return ""
+    raw = "" if member["basis"].startswith("reported") else f"bootstrap p {p_text(member['p_raw'])} · "
+    return (f'<div class="adjusted">{raw}Holm p {p_text(member["p_holm"])} · '
+            f'BH p {p_text(member["p_bh"])}</div>')
+
+
 def _report_link(report: Any, state: Mapping[str, Any] | None) -> str:
     label = esc(report.title or report.name)
     html_name = ((state or {}).get("success") or {}).get("html")
     return f'<a href="{esc(html_name)}">{label}</a>' if html_name else label
 
 
-def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
-    """(claim id, cells) rows: one per verdict per report; placeholders where nothing exists."""
+def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
+                   family: Sequence[Mapping[str, Any]] | None = None) -> list[tuple[str, list[str]]]:
+    """(claim id, cells) rows: one per verdict per report; placeholders where nothing exists.
+
+    Specification-curve reports give no rows of their own: their shares fill the Robustness cell
+    of the claim's verdicts. ``family`` (from :func:`testing_family`) adds the adjusted p-values.
+    """
+    curves = spec_curves(reports, states)
+    if family is None:
+        family = testing_family(reports, states)[0]
+    adjusted = {(m["report"].name, m["claim"], m["aspect"]): m for m in family}
     rows: list[tuple[str, list[str]]] = []
     for claim in CLAIMS:
         claim_rows: list[list[str]] = []
+        curve = curves.get(claim)
         for report in reports:
             state = states.get(report.name)
+            if spec_curve_claim(report, state):
+                continue
             verdicts = _verdicts_for(state, claim)
             success = (state or {}).get("success") or {}
             ran = when(success.get("ran_at"))
             for v in verdicts:
+                own = _robustness_text(state)
+                curve_cell = "" if v.label == "not testable" else spec_curve_cell(curve, v.aspect)
+                robustness = curve_cell + (
+                    f'<div class="muted">the report\'s own checks agree: {own}</div>' if own else "")
                 claim_rows.append([
-                    esc(v.aspect), badge(v.label), esc(v.statistic_text()), esc(v.interval_text()),
+                    esc(v.aspect), badge(v.label), esc(v.statistic_text()),
+                    esc(v.interval_text()) + _adjusted_cell(adjusted.get((report.name, claim, v.aspect))),
                     esc(v.n if v.n is not None else "—"), esc(v.sample or "—"), esc(_vintage_text(v, state)),
-                    _robustness_text(state), _report_link(report, state), ran, _last_run_cell(state),
+                    robustness, _report_link(report, state), ran, _last_run_cell(state),
                 ])
             if not verdicts and claim in report.claims:
                 what = "no verdict recorded for this claim" if success else "no successful run yet"
-                claim_rows.append(["", f'<span class="muted">{what}</span>', "", "", "", "", "", "",
-                                   _report_link(report, state), ran, _last_run_cell(state)])
+                claim_rows.append(["", f'<span class="muted">{what}</span>', "", "", "", "", "",
+                                   spec_curve_cell(curve), _report_link(report, state), ran, _last_run_cell(state)])
         if not claim_rows:
             if claim in NOT_TESTABLE:
                 claim_rows.append(["", badge("not testable"), "", esc(NOT_TESTABLE[claim]), "", "", "", "",
                                    '<span class="muted">no report</span>', "", ""])
             else:
-                claim_rows.append(["", '<span class="muted">no report yet</span>'] + [""] * 9)
+                claim_rows.append(["", '<span class="muted">no report yet</span>', "", "", "", "", "",
+                                   spec_curve_cell(curve), "", "", ""])
         rows += [(claim, cells) for cells in claim_rows]
     return rows
 
 
-def _scorecard_table(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> str:
+def _scorecard_table(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
+                     family: Sequence[Mapping[str, Any]] | None = None) -> str:
     head = ("Claim", "Commentary", "Aspect", "Verdict", "Statistic", "Interval / p", "n", "Sample",
             "Vintage", "Robustness", "Report", "Ran at", "Last run")
     out = ['<table class="scorecard"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
-    rows = scorecard_rows(reports, states)
+    rows = scorecard_rows(reports, states, family)
     for i, (claim, cells) in enumerate(rows):
         first = i == 0 or rows[i - 1][0] != claim
         span = sum(1 for c, _ in rows if c == claim)
         lead = (f'<td rowspan="{span}"><b>{claim}</b></td><td rowspan="{span}" class="claim-text">{esc(CLAIMS[claim])}</td>'
                 if first else "")
-        out.append(f'<tr data-claim="{claim}">{lead}' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        body = "".join(f'<td class="robustness">{c}</td>' if j == 7 else f"<td>{c}</td>" for j, c in enumerate(cells))
+        out.append(f'<tr data-claim="{claim}">{lead}{body}</tr>')
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def _family_table(family: Sequence[Mapping[str, Any]], left_out: Sequence[str], states: Mapping[str, Any]) -> str:
+    """The multiple-testing section: every member with its raw and adjusted p-values."""
+    if not family and not left_out:
+        return ""
+    rows = "".join(
+        f'<tr data-family="{esc(m["claim"])}"><td>{esc(m["claim"])}</td><td>{esc(m["aspect"] or "—")}</td>'
+        f"<td>{badge(m['label'])}</td><td>{p_text(m['p_raw'])}</td><td>{p_text(m['p_holm'])}</td>"
+        f"<td>{p_text(m['p_bh'])}</td><td>{esc(m['basis'])}</td>"
+        f"<td>{_report_link(m['report'], states.get(m['report'].name))}</td></tr>"
+        for m in family)
+    head = "".join(f"<th>{h}</th>" for h in ("Claim", "Aspect", "Verdict", "p (raw)", "Holm", "Benjamini-Hochberg",
+                                             "Source of the raw p", "Report"))
+    notes = "".join(f"<li>{item}</li>" for item in left_out)
+    return (
+        '<h2 id="multiple-testing">Multiple testing across claims</h2>'
+        f'<p class="muted">{len(family)} main verdicts carry a p-value: those of each claim\'s first '
+        "report (the other reports are variants of the same test, not new hypotheses). Tested together, "
+        "some would look significant by chance. Holm's adjustment bounds the chance of even one false "
+        "rejection in the family; Benjamini-Hochberg bounds the expected share of false rejections among "
+        "those made. The tests differ in their hypotheses and sidedness (each verdict states its own), "
+        "so the adjustment is a guard against luck, not a re-test. Where a verdict has only a bootstrap "
+        "interval, its p-value is the one that interval inverts (twice the share of bootstrap means on "
+        "the far side of zero, same draws and seed), so the verdict and its p-value agree.</p>"
+        f'<table class="family"><tr>{head}</tr>{rows}</table>'
+        + (f'<p class="muted">Left out of the family:</p><ul class="muted">{notes}</ul>' if notes else ""))
 
 
 def _forecast_table(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> str:
@@ -387,9 +615,11 @@ def _reports_table(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
             if failed_page:
                 files.append(f'<a href="{esc(failed_page)}">failed html</a>')
         seconds = success.get("seconds")
+        swept = spec_curve_claim(report, state)
+        claims = f"{swept} (specification curve)" if swept else ", ".join(report.claims)
         rows.append(
             f'<tr data-report="{esc(report.name)}" data-state="{esc(label)}"><td>{_report_link(report, state)}</td>'
-            f"<td><code>{esc(report.notebook.name)}</code></td><td>{esc(', '.join(report.claims))}</td>"
+            f"<td><code>{esc(report.notebook.name)}</code></td><td>{esc(claims)}</td>"
             f"<td>{label_html}</td><td>{esc(why)}</td><td>{when(success.get('ran_at')) or '—'}</td>"
             f"<td>{'' if seconds is None else f'{seconds:.1f}'}</td><td>{' · '.join(files)}</td></tr>"
         )
@@ -400,12 +630,14 @@ def index_html(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
                decisions: Mapping[str, Any] | None = None, *, generated_at: str | None = None) -> str:
     """The scorecard page: one row per claim and verdict, forecasts, and every report's state."""
     generated_at = generated_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    family, left_out = testing_family(reports, states)
     body = (
         "<h1>Small caps: the commentary on trial</h1>"
         '<p class="muted">Each claim from the October 2025 commentary, tested on public data. '
         "Verdicts: supported, contradicted, mixed, inconclusive, not testable. "
         f"Built from the recorded runs at {when(generated_at)}; nothing here is re-executed.</p>"
-        '<h2 id="scorecard">Scorecard</h2>' + _scorecard_table(reports, states)
+        '<h2 id="scorecard">Scorecard</h2>' + _scorecard_table(reports, states, family)
+        + _family_table(family, left_out, states)
         + _forecast_table(reports, states)
         + '<h2 id="reports">Reports</h2>' + _reports_table(reports, states, decisions or {})
     )

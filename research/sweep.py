@@ -2,11 +2,15 @@
 
 A :class:`Grid` names a claim's choices (small/large definition, weighting, sample start, horizon,
 event rule, HAC lags...) and a module-level estimate function ``f(**spec) -> dict`` returning at
-least ``estimate``, ``lower``, ``upper``, ``label`` (supported | contradicted | inconclusive) and
-``n`` (optionally ``p_value``). :func:`run_sweep` maps it over every specification, serially or on
-``dask.distributed`` (a LocalCluster here, or an existing cluster by scheduler address); the
-results are identical either way because each specification is a pure, seeded computation.
-The grids themselves live in :mod:`research.sweep_grids`.
+least ``estimate``, ``lower``, ``upper``, ``label`` (supported | contradicted | mixed |
+inconclusive) and ``n`` (optionally ``p_value``). :func:`run_sweep` maps it over every
+specification, serially or on ``dask.distributed`` (a LocalCluster here, or an existing cluster by
+scheduler address); the results are identical either way because each specification is a pure,
+seeded computation. The grids themselves live in :mod:`research.sweep_grids`; ``research sweep
+CLAIM`` renders a claim's specification-curve report through :mod:`research.runner`.
+
+numpy, pandas, dask and matplotlib are imported inside the functions: the ``research`` CLI imports
+this module for its ``sweep`` command, and its start-up must stay light.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,7 +35,15 @@ LABELS = ("supported", "contradicted", "mixed", "inconclusive")
 
 @dataclass(frozen=True)
 class Grid:
-    """A claim's specification grid."""
+    """A claim's specification grid.
+
+    ``choices`` maps each choice to its values; every combination that ``valid`` accepts is one
+    specification. ``fixed`` are keyword arguments passed to every call but not varied (e.g.
+    bootstrap draws). When a claim has several verdicts that test different hypotheses (C3's value
+    tilt, profitability and inferiority), ``aspect`` names the choice whose values are those
+    verdicts' aspects: each aspect gets its own curve and shares, and ``aspect_defaults`` completes
+    ``default`` for each of them (choices that apply to one aspect only).
+    """
 
     claim: str
     title: str
@@ -41,8 +54,13 @@ class Grid:
     valid: str | None = None  # "module:function" spec -> bool, to drop impossible combinations
     notes: str = ""
     fixed: dict[str, Any] = field(default_factory=dict)
+    aspect: str | None = None
+    aspect_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    aspect_labels: dict[str, str] = field(default_factory=dict)  # statistic name per aspect
+    reference: float | None = 0.0  # the curve's reference line (0, or a threshold)
 
     def specs(self) -> list[dict[str, Any]]:
+        """Every valid specification, in grid order (the product of the choices)."""
         keys = list(self.choices)
         keep = _resolve(self.valid) if self.valid else None
         out = []
@@ -52,6 +70,17 @@ class Grid:
                 out.append(spec)
         return out
 
+    def defaults(self) -> list[dict[str, Any]]:
+        """The default specification(s): one, or one per aspect."""
+        if not self.aspect:
+            return [dict(self.default)]
+        return [{**self.default, self.aspect: a, **self.aspect_defaults.get(a, {})}
+                for a in self.choices[self.aspect]]
+
+    def is_default(self, spec: dict[str, Any]) -> bool:
+        """Whether ``spec`` is a default specification (the one behind the claim's report)."""
+        return any(all(spec.get(k) == v for k, v in d.items()) for d in self.defaults())
+
 
 def _resolve(path: str) -> Callable:
     mod, _, attr = path.partition(":")
@@ -59,8 +88,15 @@ def _resolve(path: str) -> Callable:
 
 
 def evaluate(estimate: str, spec: dict[str, Any], fixed: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run one specification (in whatever process this is called). Errors become rows, not crashes."""
+    """Run one specification (in whatever process this is called). Errors become rows, not crashes.
+
+    The row carries, under ``_inputs``, the datasets this process has read so far (name -> sha256
+    and vintage): a Dask worker's reads are invisible to the notebook's kernel, and the runner keys
+    a report on exactly the data it read, so :func:`run_sweep` merges them back.
+    """
     import numpy as np
+
+    from research import provenance
 
     t0 = time.perf_counter()
     try:
@@ -76,22 +112,40 @@ def evaluate(estimate: str, spec: dict[str, Any], fixed: dict[str, Any] | None =
     row.update(out)
     row["error"] = err
     row["seconds"] = time.perf_counter() - t0
+    row["_inputs"] = provenance.inputs()
     return row
 
 
+def subset(grid: Grid, specs: list[dict[str, Any]], max_specs: int) -> list[dict[str, Any]]:
+    """At most ``max_specs`` specifications, evenly spaced through the grid, defaults always kept
+    (for quick runs and tests; 0 keeps them all)."""
+    if max_specs <= 0 or len(specs) <= max_specs:
+        return specs
+    others = [i for i, s in enumerate(specs) if not grid.is_default(s)]
+    room = max(max_specs - (len(specs) - len(others)), 0)
+    picked = {others[int(k * len(others) / room)] for k in range(room)} if room else set()
+    return [s for i, s in enumerate(specs) if i in picked or grid.is_default(s)]
+
+
 def run_sweep(grid: Grid, *, scheduler: str | None = None, serial: bool = False, workers: int = 2,
-              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+              max_specs: int = 0, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Evaluate every specification of ``grid``; one row per specification, in grid order.
 
     ``serial=True`` runs in this process; otherwise on Dask: an existing cluster when
     ``scheduler`` is an address (``tcp://host:8786``), else a LocalCluster of ``workers`` processes.
+    ``max_specs`` > 0 evaluates an evenly spaced subset (defaults included). The datasets the
+    specifications read are noted in this process's provenance, wherever they ran.
     """
     import numpy as np
     import pandas as pd
 
-    specs = grid.specs()
+    from research import provenance
+
+    specs = subset(grid, grid.specs(), max_specs)
     if not specs:
         raise ParameterError(f"the {grid.claim} grid has no valid specification")
+    if not serial and workers < 1 and not scheduler:
+        raise ParameterError(f"workers must be at least 1, got {workers}")
     t0 = time.perf_counter()
     if serial:
         rows = []
@@ -102,11 +156,33 @@ def run_sweep(grid: Grid, *, scheduler: str | None = None, serial: bool = False,
         backend = "serial"
     else:
         rows, backend = _run_dask(grid, specs, scheduler, workers, progress)
+    for row in rows:
+        for name, details in row.pop("_inputs", {}).items():
+            provenance.note_input(name, details)
     frame = pd.DataFrame(rows)
     frame.attrs.update(claim=grid.claim, backend=backend, wall_seconds=time.perf_counter() - t0,
                        choices=list(grid.choices), statistic_name=grid.statistic_name)
-    frame["is_default"] = np.all([frame[k] == v for k, v in grid.default.items() if k in frame], axis=0)
+    frame["is_default"] = np.array([grid.is_default(s) for s in specs], dtype=bool)
     return frame
+
+
+def evaluate_many(estimate: str, specs: list[dict[str, Any]], fixed: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """:func:`evaluate` for a batch of specifications, in order (one Dask task per batch)."""
+    return [evaluate(estimate, spec, fixed) for spec in specs]
+
+
+TASKS_PER_THREAD = 16  # batches per worker thread: enough to balance uneven costs, few enough to keep overhead low
+
+
+def batches(specs: list[dict[str, Any]], threads: int) -> list[list[dict[str, Any]]]:
+    """Consecutive runs of specifications, about ``TASKS_PER_THREAD`` per worker thread.
+
+    A task per specification costs Dask more than a cheap specification itself (a few ms each),
+    and neighbours in grid order share their data (only the last choices differ), so a worker's
+    per-process caches serve a whole batch.
+    """
+    size = max(1, -(-len(specs) // max(1, TASKS_PER_THREAD * threads)))
+    return [specs[i:i + size] for i in range(0, len(specs), size)]
 
 
 def _run_dask(grid: Grid, specs: list[dict], scheduler: str | None, workers: int, progress):
@@ -122,12 +198,16 @@ def _run_dask(grid: Grid, specs: list[dict], scheduler: str | None, workers: int
         client = Client(cluster)
         backend = f"dask LocalCluster, {workers} workers"
     try:
-        futures = client.map(evaluate, [grid.estimate] * len(specs), specs,
-                             [grid.fixed] * len(specs), pure=False)
+        threads = sum(client.nthreads().values()) or workers
+        chunks = batches(specs, threads)
+        futures = client.map(evaluate_many, [grid.estimate] * len(chunks), chunks,
+                             [grid.fixed] * len(chunks), pure=False)
         if progress:
-            for i, _ in enumerate(as_completed(futures), 1):
-                progress(i, len(specs))
-        rows = client.gather(futures)
+            done = 0
+            for future in as_completed(futures):
+                done += len(future.result())
+                progress(done, len(specs))
+        rows = [row for chunk in client.gather(futures) for row in chunk]
     finally:
         client.close()
         if cluster is not None:
@@ -138,7 +218,11 @@ def _run_dask(grid: Grid, specs: list[dict], scheduler: str | None, workers: int
 # -- summaries ---------------------------------------------------------------------------------------
 
 def shares(frame: pd.DataFrame) -> dict[str, Any]:
-    """Share of the valid specifications that support, contradict or are inconclusive."""
+    """Share of the valid specifications that support, contradict, are mixed or inconclusive.
+
+    Valid means the specification produced a label by the claim's rule; "skipped" (the data cannot
+    test that combination) and "error" rows are counted but left out of the shares.
+    """
 
     valid = frame[frame["label"].isin(LABELS)]
     n = len(valid)
@@ -153,80 +237,387 @@ def shares(frame: pd.DataFrame) -> dict[str, Any]:
 
 def influence(frame: pd.DataFrame, choices: Iterable[str]) -> pd.DataFrame:
     """Which choice moves the estimate most: the spread of the median estimate across each
-    choice's values, and the share of the estimate's variance its values explain (eta squared)."""
+    choice's values, and the share of the estimate's variance its values explain (eta squared:
+    the between-value sum of squares over the total). Choices with one value are left out."""
     import pandas as pd
 
     valid = frame[frame["label"].isin(LABELS)].dropna(subset=["estimate"])
     total = float(((valid["estimate"] - valid["estimate"].mean()) ** 2).sum()) or float("nan")
     rows = []
     for c in choices:
-        g = valid.groupby(valid[c].astype(str))["estimate"]
+        g = valid.groupby(valid[c].astype(str), sort=False)["estimate"]
+        if g.ngroups < 2:
+            continue
         between = float((g.count() * (g.mean() - valid["estimate"].mean()) ** 2).sum())
         med = g.median()
         rows.append({"choice": c, "values": int(g.ngroups), "median_low": med.min(), "median_high": med.max(),
                      "spread_of_medians": med.max() - med.min(), "eta_squared": between / total,
                      "lowest": med.idxmin(), "highest": med.idxmax()})
-    return pd.DataFrame(rows).sort_values("eta_squared", ascending=False).set_index("choice")
+    columns = ["choice", "values", "median_low", "median_high", "spread_of_medians", "eta_squared",
+               "lowest", "highest"]
+    return (pd.DataFrame(rows, columns=columns)
+            .sort_values("eta_squared", ascending=False, kind="stable")
+            .set_index("choice"))
 
 
-def plot_curve(frame: pd.DataFrame, choices: list[str], *, title: str = "", ylabel: str = "estimate"):
-    """The specification curve: sorted estimates with intervals above an indicator panel of choices."""
+ROBUST_SHARE = 2 / 3  # share of valid specifications that must agree for a robust label
+SPLIT_SHARE = 0.10  # both supported and contradicted at least this often: the design space is split
+
+
+def robustness_label(s: dict[str, Any]) -> str:
+    """The label of a whole specification curve, from :func:`shares` of its valid specifications.
+
+    supported (contradicted) when at least two thirds of the specifications support (contradict)
+    the claim and fewer than 10% point the other way; inconclusive when at least two thirds are
+    inconclusive and fewer than 10% point either way; mixed otherwise: the design space disagrees
+    with itself. A single specification proves little, so the word needs a clear majority.
+    """
+    sup, con = s.get("share_supported") or 0.0, s.get("share_contradicted") or 0.0
+    inc = s.get("share_inconclusive") or 0.0
+    if sup >= ROBUST_SHARE and con < SPLIT_SHARE:
+        return "supported"
+    if con >= ROBUST_SHARE and sup < SPLIT_SHARE:
+        return "contradicted"
+    if inc >= ROBUST_SHARE and sup < SPLIT_SHARE and con < SPLIT_SHARE:
+        return "inconclusive"
+    return "mixed"
+
+
+ROBUSTNESS_RULE = ("supported (contradicted): at least two thirds of the valid specifications support "
+                   "(contradict) the claim and fewer than 10% point the other way; inconclusive: at "
+                   "least two thirds inconclusive and fewer than 10% either way; mixed: otherwise")
+
+
+def aspect_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
+    """``[(aspect, rows)]`` in grid order: one entry per aspect, or ``[(None, frame)]``."""
+    if not grid.aspect:
+        return [(None, frame)]
+    return [(a, frame[frame[grid.aspect] == a]) for a in grid.choices[grid.aspect]
+            if (frame[grid.aspect] == a).any()]
+
+
+def varied_choices(grid: Grid, frame: pd.DataFrame) -> list[str]:
+    """The choices that take more than one value in ``frame`` (the aspect itself excluded)."""
+    return [c for c in grid.choices if c != grid.aspect and frame[c].astype(str).nunique() > 1]
+
+
+def summarize(grid: Grid, frame: pd.DataFrame) -> dict[str, Any]:
+    """A sweep in a JSON-safe dict, for the report's sidecar (``extra["spec_curve"]``) and the
+    scorecard: the shares, the robustness label, the default specification's label and the
+    choice that moves the estimate most, overall and per aspect. Across aspects the estimates
+    have different units, so the overall "most influential choice" is given per aspect only."""
+
+    def block(sub: pd.DataFrame, with_influence: bool) -> dict[str, Any]:
+        out = shares(sub)
+        out["label"] = robustness_label(out) if out["valid"] else "inconclusive"
+        default = sub.loc[sub["is_default"], "label"]
+        out["default_label"] = str(default.iloc[0]) if len(default) == 1 else None
+        out["most_influential"] = None
+        if with_influence and out["valid"]:
+            inf = influence(sub, varied_choices(grid, sub)).dropna(subset=["eta_squared"])
+            if len(inf):
+                top = inf.iloc[0]
+                out["most_influential"] = {
+                    "choice": str(inf.index[0]), "eta_squared": float(top["eta_squared"]),
+                    "lowest": str(top["lowest"]), "highest": str(top["highest"]),
+                    "median_low": float(top["median_low"]), "median_high": float(top["median_high"])}
+        return out
+
+    summary = {"claim": grid.claim, "title": grid.title, "statistic_name": grid.statistic_name,
+               "backend": frame.attrs.get("backend", ""), "wall_seconds": frame.attrs.get("wall_seconds"),
+               "rule": ROBUSTNESS_RULE, **block(frame, not grid.aspect)}
+    if grid.aspect:
+        summary["by_aspect"] = {str(a): block(sub, True) for a, sub in aspect_frames(grid, frame)}
+    return _json_safe(summary)
+
+
+def _json_safe(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json_safe(v) for v in x]
+    if hasattr(x, "item") and not isinstance(x, str):
+        x = x.item()
+    if isinstance(x, float) and x != x:  # NaN
+        return None
+    return x
+
+
+def choices_table(grid: Grid) -> pd.DataFrame:
+    """The grid for reading: each choice's values and its default ("—": does not apply)."""
+    import pandas as pd
+
+    return pd.DataFrame({
+        "values": {k: ", ".join(str(v) for v in vals if v != "—") for k, vals in grid.choices.items()},
+        "default": {k: ", ".join(dict.fromkeys(str(d.get(k, "—")) for d in grid.defaults()))
+                    for k in grid.choices},
+    }).rename_axis("choice")
+
+
+def shares_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
+    """The shares for reading: one row per aspect (or one row), percentages of the valid
+    specifications, the curve's label and the default specification's label."""
+    import pandas as pd
+
+    s = summarize(grid, frame)
+    blocks = s.get("by_aspect") or {grid.claim: s}
+    rows = {}
+    for name, b in blocks.items():
+        rows[name] = {"specifications": b["specifications"], "valid": b["valid"],
+                      **{f"{lab} %": round(100 * (b[f"share_{lab}"] or 0.0), 1) for lab in LABELS},
+                      "median estimate": float(f"{b['median_estimate']:.3g}") if b["median_estimate"] is not None
+                      else None, "curve": b["label"],
+                      "default specification": b["default_label"] or "—"}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("aspect" if grid.aspect else "claim")
+
+
+def influence_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`influence` per aspect, for reading: each choice's eta squared and the median
+    estimate at its lowest and highest value."""
+    import pandas as pd
+
+    parts = {}
+    for aspect, sub in aspect_frames(grid, frame):
+        inf = influence(sub, varied_choices(grid, sub))
+        parts[aspect or grid.claim] = pd.DataFrame({
+            "share of variance (eta²)": inf["eta_squared"].round(3),
+            "lowest median at": inf["lowest"] + " (" + inf["median_low"].round(3).astype(str) + ")",
+            "highest median at": inf["highest"] + " (" + inf["median_high"].round(3).astype(str) + ")",
+            "values": inf["values"]})
+    return pd.concat(parts, names=["aspect" if grid.aspect else "claim", "choice"])
+
+
+def spec_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
+    """Every specification, as on the curve: sorted by aspect and estimate, ``rank`` = position on
+    the curve (1 = lowest), the choices, the estimate, its interval, p-value, n, sample and label."""
+    import pandas as pd
+
+    parts = []
+    for _aspect, sub in aspect_frames(grid, frame):
+        ordered = sub.sort_values("estimate", kind="stable", na_position="last")
+        parts.append(ordered.assign(rank=range(1, len(ordered) + 1)))
+    out = pd.concat(parts) if parts else frame.assign(rank=[])
+    lead = ["rank", *grid.choices]
+    numbers = ["estimate", "lower", "upper", "p_value", "n"]
+    tail = ["label", "is_default", "error"]
+    rest = [c for c in out.columns if c not in {*lead, *numbers, *tail, "seconds"}]
+    columns = [c for c in (*lead, *numbers, *rest, *tail) if c in out.columns]
+    table = out[columns].rename(columns={"is_default": "default"})
+    return table.round({"estimate": 3, "lower": 3, "upper": 3, "p_value": 4}).reset_index(drop=True)
+
+
+def plot_curve(frame: pd.DataFrame, choices: list[str] | dict[str, Iterable], *, title: str = "",
+               ylabel: str = "estimate", reference: float | None = 0.0):
+    """The specification curve: sorted estimates with intervals above an indicator panel of choices.
+
+    Each dot is one specification, coloured by its own label; the ringed dot is the default
+    specification; ``reference`` draws a horizontal line (zero, or a threshold). ``choices`` lists
+    the choices of the indicator panel, or maps each to its values in the order to show them.
+    Specifications with a label but no estimate (e.g. no event in their sample) cannot be placed
+    on the curve; the axis says how many.
+    """
+    import textwrap
+
     import matplotlib.pyplot as plt
     import numpy as np
     import pandas as pd
 
-    colours = {"supported": "#1a7f37", "contradicted": "#cf222e", "inconclusive": "#8c959f"}
-    valid = (frame[frame["label"].isin(LABELS)].dropna(subset=["estimate"])
-             .sort_values("estimate").reset_index(drop=True))
-    levels = [(c, v) for c in choices for v in pd.unique(frame[c].astype(str))]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 4 + 0.22 * len(levels)), sharex=True,
-                                      gridspec_kw={"height_ratios": [3, max(1.5, 0.22 * len(levels))]})
+    colours = {"supported": "#1a7f37", "contradicted": "#cf222e", "mixed": "#9a6700", "inconclusive": "#8c959f"}
+    labelled = frame[frame["label"].isin(LABELS)]
+    valid = labelled.dropna(subset=["estimate"]).sort_values("estimate", kind="stable").reset_index(drop=True)
+    order = choices if isinstance(choices, dict) else {c: pd.unique(valid[c].astype(str)) for c in choices}
+    present = {c: set(valid[c].astype(str)) for c in order}
+    levels = [(c, str(v)) for c, values in order.items() for v in values if str(v) in present[c]]
+    panel = max(1.2, 0.2 * len(levels))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 3.6 + panel), sharex=True,
+                                      gridspec_kw={"height_ratios": [3.6, panel]})
     x = np.arange(len(valid))
     for lab, colour in colours.items():
-        m = valid["label"] == lab
+        m = (valid["label"] == lab).to_numpy()
         if m.any():
-            top.vlines(x[m], valid["lower"][m], valid["upper"][m], color=colour, alpha=0.35, lw=1)
-            top.scatter(x[m], valid["estimate"][m], s=8, color=colour, label=f"{lab} ({int(m.sum())})", zorder=3)
-    d = valid.index[valid["is_default"]]
+            top.vlines(x[m], valid["lower"][m], valid["upper"][m], color=colour, alpha=0.3, lw=1)
+            top.scatter(x[m], valid["estimate"][m], s=9, color=colour, label=f"{lab} ({int(m.sum())})", zorder=3)
+    d = valid.index[valid["is_default"].astype(bool)]
     if len(d):
-        top.scatter(d, valid.loc[d, "estimate"], s=90, facecolors="none", edgecolors="black", zorder=4,
-                    label="default specification")
-    top.axhline(0, color="black", lw=0.8)
-    top.set_ylabel(ylabel)
-    top.set_title(title)
+        top.scatter(d, valid.loc[d, "estimate"], s=110, facecolors="none", edgecolors="black", lw=1.3,
+                    zorder=4, label="default specification")
+    if reference is not None:
+        top.axhline(reference, color="black", lw=0.8)
+    top.set_ylabel("\n".join(textwrap.wrap(ylabel, 38)), fontsize=9)
+    top.set_title(title, loc="left")
     top.legend(loc="upper left", fontsize=8, frameon=False)
     for row, (c, v) in enumerate(levels):
-        m = valid[c].astype(str) == v
-        bottom.scatter(x[m], np.full(int(m.sum()), row), s=4, color="#24292f", marker="|")
+        m = (valid[c].astype(str) == v).to_numpy()
+        bottom.scatter(x[m], np.full(int(m.sum()), row), s=6, color="#24292f", marker="|", linewidths=0.8)
     bottom.set_yticks(range(len(levels)))
     bottom.set_yticklabels([f"{c} = {v}" for c, v in levels], fontsize=7)
-    bottom.invert_yaxis()
-    bottom.set_xlabel("specifications, sorted by estimate")
+    bottom.set_ylim(len(levels) - 0.5, -0.5)
+    bottom.grid(False)
+    for row in range(len(levels)):
+        bottom.axhline(row, color="#d0d7de", lw=0.4, zorder=0)
+    missing = len(labelled) - len(valid)
+    bottom.set_xlabel(f"{len(valid)} specifications, sorted by estimate"
+                      + (f" ({missing} more have no estimate: nothing to measure in their sample)" if missing else ""))
+    top.set_xlim(-1, max(len(valid), 1))
     fig.tight_layout()
     return fig
+
+
+def plot_curves(grid: Grid, frame: pd.DataFrame) -> list:
+    """One specification curve per aspect (or one), each with the choices that vary within it."""
+    figs = []
+    for aspect, sub in aspect_frames(grid, frame):
+        title = f"{grid.claim}: {grid.title}" + (f" — {aspect}" if aspect else "")
+        ylabel = grid.aspect_labels.get(aspect, grid.statistic_name) if aspect else grid.statistic_name
+        levels = {c: grid.choices[c] for c in varied_choices(grid, sub)}
+        figs.append(plot_curve(sub, levels, title=title, ylabel=ylabel, reference=grid.reference))
+    return figs
+
+
+def robustness_verdict(grid: Grid, frame: pd.DataFrame) -> Any:
+    """The curve's conclusion as verdict boxes (one per aspect, or one) for the top of the report.
+
+    Displayed, not recorded as the claim's verdict: the claim's verdict comes from its own report
+    (the default specification); this says how much of the reasonable design space agrees with it.
+    """
+    from research import provenance
+    from research.verdict import Verdict
+
+    s = summarize(grid, frame)
+    vintage = {name: str(d.get("vintage")) for name, d in provenance.inputs().items() if d.get("vintage")}
+    parts = list((s.get("by_aspect") or {}).items()) or [("", s)]
+    verdicts = []
+    for aspect, b in parts:
+        top = b.get("most_influential")
+        moved = (f" The choice that moves the estimate most: {top['choice']} (eta² {top['eta_squared']:.2f}; "
+                 f"median {top['median_low']:+.3g} at {top['lowest']}, {top['median_high']:+.3g} at "
+                 f"{top['highest']})." if top else "")
+        name = grid.aspect_labels.get(aspect, grid.statistic_name) if aspect else grid.statistic_name
+        verdicts.append(Verdict(
+            claim=grid.claim, aspect=f"specification curve{f': {aspect}' if aspect else ''}", label=b["label"],
+            hypothesis=(f"The {grid.claim}{f' {aspect}' if aspect else ''} verdict holds up across reasonable "
+                        "specifications: the claim's own rule gives the same answer in most of them"),
+            statistic=b["median_estimate"], statistic_name=f"median estimate, {name}", n=b["valid"],
+            vintage=vintage,
+            sample=(f"{b['specifications']} specifications ({b['valid']} valid, {b['skipped']} not applicable, "
+                    f"{b['errors']} errors)"),
+            method=f"grid of {', '.join(c for c in grid.choices if c != grid.aspect)}; run on {s['backend']}",
+            rule=s["rule"],
+            note=(f"Supported in {_pct(b['share_supported'])}, contradicted in {_pct(b['share_contradicted'])}, "
+                  f"mixed in {_pct(b['share_mixed'])} and inconclusive in {_pct(b['share_inconclusive'])} of "
+                  f"the valid specifications; the default specification (the claim's report) is "
+                  f"{b['default_label'] or 'not in this run'}." + moved),
+        ))
+    return _Boxes(verdicts)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
+class _Boxes:
+    """Verdict boxes that display as one block in a notebook (and as text elsewhere)."""
+
+    def __init__(self, verdicts: list) -> None:
+        self.verdicts = verdicts
+
+    def _repr_html_(self) -> str:
+        from research.verdict import verdict_box
+
+        return verdict_box(self.verdicts)
+
+    def __repr__(self) -> str:
+        return "\n\n".join(str(v) for v in self.verdicts)
 
 
 # -- CLI ---------------------------------------------------------------------------------------------
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sweep", help="run a claim's specification curve (Dask) and render its report")
-    p.add_argument("claim", help="claim id, e.g. C1 (or 'all')")
+    p = sub.add_parser(
+        "sweep", help="run a claim's specification curve on Dask and render its report",
+        description="Run the specification grid of a claim (or all of them) through the report runner: "
+                    "the robustness_<claim> report is executed with --force and rendered into reports/, "
+                    "and the scorecard updates. The grid runs on a Dask LocalCluster here, on an "
+                    "existing cluster given its scheduler address, or serially in the kernel.")
+    p.add_argument("claim", help="claim id, e.g. C1, or 'all'")
     p.add_argument("--scheduler", metavar="ADDRESS", default="",
-                   help="address of an existing Dask scheduler (default: a LocalCluster here)")
+                   help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster here)")
     p.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default 2)")
-    p.add_argument("--serial", action="store_true", help="run without Dask, in this process")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--serial", action="store_true", help="run without Dask, in the notebook's kernel")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="reports run at once with 'all' (default: 1, since each sweep is parallel itself)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    p.add_argument("--registry", type=Path, default=None, help="report registry (default: notebooks/reports.toml)")
+    p.add_argument("--reports-dir", type=Path, default=None, help="where reports go (default: reports/)")
     p.set_defaults(func=_cli)
 
 
+REPORT_PREFIX = "robustness_"
+
+
+def report_name(claim: str) -> str:
+    """The registry name of a claim's specification-curve report: ``C1`` -> ``robustness_c1``."""
+    return f"{REPORT_PREFIX}{claim.lower()}"
+
+
+def sweep_overrides(scheduler: str = "", workers: int = 2, serial: bool = False) -> dict[str, Any]:
+    """The notebook parameters that choose where a sweep runs, only those that differ from the
+    notebook's defaults: the report's cache key covers its parameters, so ``research sweep C1``
+    with default settings leaves the report fresh for the next ``research run``."""
+    if workers < 1:
+        raise ParameterError(f"--workers must be at least 1, got {workers}")
+    out: dict[str, Any] = {}
+    if scheduler:
+        out["scheduler"] = scheduler
+    if workers != 2:
+        out["workers"] = workers
+    if serial:
+        out["serial"] = True
+    return out
+
+
 def _cli(args) -> int:
+    """``research sweep``: the claim's robustness report through :func:`research.runner.run`."""
+    from research import runner
+    from research.runner_cli import ConsoleReporter
     from research.sweep_grids import GRIDS
 
     claims = list(GRIDS) if args.claim.lower() == "all" else [args.claim.upper()]
     unknown = [c for c in claims if c not in GRIDS]
     if unknown:
-        raise ParameterError(f"no specification grid for {unknown}; grids exist for {list(GRIDS)}")
-    from research.runner_cli import run_reports_for_sweep
+        raise ParameterError(f"no specification grid for {', '.join(unknown)}; grids exist for "
+                             f"{', '.join(GRIDS)} (or 'all')")
+    names = [report_name(c) for c in claims]
+    params = sweep_overrides(args.scheduler, args.workers, args.serial)
+    summary = runner.run(registry_path=args.registry, reports_dir=args.reports_dir, only=names,
+                         overrides={n: params for n in names} if params else None, force=True,
+                         jobs=args.jobs or 1, reporter=ConsoleReporter(args.quiet))
+    if not args.quiet:
+        for line in sweep_lines(summary.index_path.parent if summary.index_path else None, names):
+            print(line)
+        print(f"scorecard: {summary.index_path}")
+    return summary.exit_code
 
-    return run_reports_for_sweep(claims, scheduler=args.scheduler, workers=args.workers,
-                                 serial=args.serial, quiet=args.quiet)
+
+def sweep_lines(reports_dir: Path | None, names: list[str]) -> list[str]:
+    """One line per swept claim from its state file: the shares and where the report is."""
+    import json
+
+    if reports_dir is None:
+        return []
+    lines = []
+    for name in names:
+        try:
+            state = json.loads((reports_dir / "_state" / f"{name}.json").read_text())
+        except (OSError, ValueError):
+            continue
+        spec = ((state.get("success") or {}).get("extra") or {}).get("spec_curve")
+        if not spec or state.get("status") != "ok":
+            continue
+        parts = [(a, b) for a, b in (spec.get("by_aspect") or {}).items()] or [("", spec)]
+        for aspect, b in parts:
+            lines.append(f"{spec['claim']}{' ' + aspect if aspect else ''}: {b['valid']} specifications, "
+                         f"supported {_pct(b['share_supported'])}, contradicted {_pct(b['share_contradicted'])}, "
+                         f"mixed {_pct(b['share_mixed'])}, inconclusive {_pct(b['share_inconclusive'])} "
+                         f"-> {b['label']}; {reports_dir / (name + '.html')}")
+    return lines
