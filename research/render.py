@@ -424,9 +424,10 @@ def testing_family(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
             name = f"{claim}{' ' + v.aspect if v.aspect else ''}"
             if v.label == "not testable":
                 continue
+            alpha = round(1 - v.interval_level, 6) if v.interval_level else None
             if v.p_value is not None:
                 members.append({"claim": claim, "aspect": v.aspect, "label": v.label, "p_raw": float(v.p_value),
-                                "basis": "reported by the report", "report": main})
+                                "basis": "reported by the report", "report": main, "alpha": alpha})
                 continue
             item = derived.get(v.aspect or "")
             same = (item and _same_statistic(item.get("statistic"), v.statistic) and v.interval is not None
@@ -434,7 +435,7 @@ def testing_family(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
                     and _same_statistic(item.get("upper"), v.interval[1]))
             if same and item.get("p_value") is not None:
                 members.append({"claim": claim, "aspect": v.aspect, "label": v.label, "p_raw": float(item["p_value"]),
-                                "basis": "derived from the verdict's bootstrap", "report": main})
+                                "basis": "derived from the verdict's bootstrap", "report": main, "alpha": alpha})
             elif item:
                 left_out.append(f"{name}: the specification curve's bootstrap p-value was computed for a "
                                 "different statistic or interval than the report's (re-run both)")
@@ -447,6 +448,15 @@ def testing_family(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
         for m, h, b in zip(members, adjusted_holm, adjusted_bh, strict=True):
             m["p_holm"], m["p_bh"] = h, b
     return members, left_out
+
+
+def _survives(m: Mapping[str, Any]) -> str:
+    """Whether a member stays below its verdict's own level (1 - interval level) after Holm / BH."""
+    alpha = m.get("alpha")
+    if not alpha:
+        return "—"
+    words = ["yes" if m[k] < alpha else "no" for k in ("p_holm", "p_bh")]
+    return f"{words[0]} / {words[1]} (at {alpha:g})"
 
 
 def p_text(p: float) -> str:
@@ -539,10 +549,11 @@ def _family_table(family: Sequence[Mapping[str, Any]], left_out: Sequence[str], 
     rows = "".join(
         f'<tr data-family="{esc(m["claim"])}"><td>{esc(m["claim"])}</td><td>{esc(m["aspect"] or "—")}</td>'
         f"<td>{badge(m['label'])}</td><td>{p_text(m['p_raw'])}</td><td>{p_text(m['p_holm'])}</td>"
-        f"<td>{p_text(m['p_bh'])}</td><td>{esc(m['basis'])}</td>"
+        f"<td>{p_text(m['p_bh'])}</td><td>{_survives(m)}</td><td>{esc(m['basis'])}</td>"
         f"<td>{_report_link(m['report'], states.get(m['report'].name))}</td></tr>"
         for m in family)
     head = "".join(f"<th>{h}</th>" for h in ("Claim", "Aspect", "Verdict", "p (raw)", "Holm", "Benjamini-Hochberg",
+                                             "Below the verdict's level after Holm / BH",
                                              "Source of the raw p", "Report"))
     notes = "".join(f"<li>{item}</li>" for item in left_out)
     return (
@@ -554,7 +565,10 @@ def _family_table(family: Sequence[Mapping[str, Any]], left_out: Sequence[str], 
         "those made. The tests differ in their hypotheses and sidedness (each verdict states its own), "
         "so the adjustment is a guard against luck, not a re-test. Where a verdict has only a bootstrap "
         "interval, its p-value is the one that interval inverts (twice the share of bootstrap means on "
-        "the far side of zero, same draws and seed), so the verdict and its p-value agree.</p>"
+        "the far side of zero, same draws and seed), so the verdict and its p-value agree. A verdict's "
+        "level is one minus its interval's (0.10 for 90% intervals, 0.05 for 95%); a 'no' means the "
+        "result would not clear its own bar once the other claims are counted; '—' that the verdict has no "
+        "interval to take a level from (C4 ranks its gauge against its own history).</p>"
         f'<table class="family"><tr>{head}</tr>{rows}</table>'
         + (f'<p class="muted">Left out of the family:</p><ul class="muted">{notes}</ul>' if notes else ""))
 

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 from research.errors import ParameterError, ResearchError
 
-# numpy and pandas are imported inside functions: `research` CLI start-up must stay light.
 LABELS = ("supported", "contradicted", "mixed", "inconclusive")
 
 
@@ -349,9 +348,14 @@ def choices_table(grid: Grid) -> pd.DataFrame:
 
     return pd.DataFrame({
         "values": {k: ", ".join(str(v) for v in vals if v != "—") for k, vals in grid.choices.items()},
-        "default": {k: ", ".join(dict.fromkeys(str(d.get(k, "—")) for d in grid.defaults()))
-                    for k in grid.choices},
+        "default": {k: _default_text(grid, k) for k in grid.choices},
     }).rename_axis("choice")
+
+
+def _default_text(grid: Grid, choice: str) -> str:
+    values = list(dict.fromkeys(str(d.get(choice, "—")) for d in grid.defaults()))
+    shown = [v for v in values if v != "—"] or values
+    return ", ".join(shown)
 
 
 def shares_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
@@ -443,6 +447,9 @@ def plot_curve(frame: pd.DataFrame, choices: list[str] | dict[str, Iterable], *,
                     zorder=4, label="default specification")
     if reference is not None:
         top.axhline(reference, color="black", lw=0.8)
+    note = _focus(top, valid, reference)
+    if note:
+        top.text(0.99, 0.02, note, transform=top.transAxes, ha="right", va="bottom", fontsize=8, color="#57606a")
     top.set_ylabel("\n".join(textwrap.wrap(ylabel, 38)), fontsize=9)
     top.set_title(title, loc="left")
     top.legend(loc="upper left", fontsize=8, frameon=False)
@@ -463,11 +470,41 @@ def plot_curve(frame: pd.DataFrame, choices: list[str] | dict[str, Iterable], *,
     return fig
 
 
+def _focus(ax: Any, valid: pd.DataFrame, reference: float | None) -> str:
+    """Scale the axis to the estimates, not to their widest intervals (a few specifications with
+    a handful of events have enormous ones), and keep a few extreme estimates from flattening the
+    curve: when the estimates' full range is over four times their central 96%, the axis shows that
+    band plus margins. Returns a note saying what runs past the axis, or ""."""
+    import numpy as np
+
+    x = valid["estimate"].to_numpy(dtype=float)
+    if len(x) == 0:
+        return ""
+    lo, hi = np.quantile(x, [0.02, 0.98]) if len(x) >= 20 else (x.min(), x.max())
+    span = hi - lo
+    if span > 0 and (x.max() - x.min()) > 4 * span:
+        bottom, top = lo - 0.6 * span, hi + 0.6 * span
+    else:
+        pad = 0.12 * ((x.max() - x.min()) or abs(x.max()) or 1.0)
+        bottom, top = x.min() - pad, x.max() + pad
+    if reference is not None:
+        bottom, top = min(bottom, reference), max(top, reference)
+    ax.set_ylim(bottom, top)
+    outside = int(((x < bottom) | (x > top)).sum())
+    cut = int(((valid["lower"] < bottom) | (valid["upper"] > top)).sum())
+    notes = []
+    if outside:
+        notes.append(f"{outside} estimate{'s' if outside > 1 else ''} beyond the axis")
+    if cut:
+        notes.append(f"{cut} interval{'s' if cut > 1 else ''} cut at the axis")
+    return "; ".join(notes) + (" (every value is in the table)" if notes else "")
+
+
 def plot_curves(grid: Grid, frame: pd.DataFrame) -> list:
     """One specification curve per aspect (or one), each with the choices that vary within it."""
     figs = []
     for aspect, sub in aspect_frames(grid, frame):
-        title = f"{grid.claim}: {grid.title}" + (f" — {aspect}" if aspect else "")
+        title = f"{grid.claim}: {aspect}" if aspect else f"{grid.claim}: {grid.title}"
         ylabel = grid.aspect_labels.get(aspect, grid.statistic_name) if aspect else grid.statistic_name
         levels = {c: grid.choices[c] for c in varied_choices(grid, sub)}
         figs.append(plot_curve(sub, levels, title=title, ylabel=ylabel, reference=grid.reference))
@@ -495,9 +532,10 @@ def robustness_verdict(grid: Grid, frame: pd.DataFrame) -> Any:
         name = grid.aspect_labels.get(aspect, grid.statistic_name) if aspect else grid.statistic_name
         verdicts.append(Verdict(
             claim=grid.claim, aspect=f"specification curve{f': {aspect}' if aspect else ''}", label=b["label"],
-            hypothesis=(f"The {grid.claim}{f' {aspect}' if aspect else ''} verdict holds up across reasonable "
-                        "specifications: the claim's own rule gives the same answer in most of them"),
-            statistic=b["median_estimate"], statistic_name=f"median estimate, {name}", n=b["valid"],
+            hypothesis=(f"{grid.claim}{f' ({aspect})' if aspect else ''} judged over {b['valid']:,} reasonable "
+                        "specifications instead of one, each labelled by the claim's own verdict rule"),
+            statistic=b["median_estimate"], statistic_name=f"median estimate, {name}",
+            n=None,  # specifications are not independent observations
             vintage=vintage,
             sample=(f"{b['specifications']} specifications ({b['valid']} valid, {b['skipped']} not applicable, "
                     f"{b['errors']} errors)"),

@@ -1,0 +1,385 @@
+"""The sweep engine (research.sweep) and its place on the scorecard (research.render).
+
+Toy frames with hand-computed shares and influence; grids with a validity hook, per-aspect
+defaults and subsets; errors kept as rows; serial and Dask runs (a LocalCluster started here, and
+an existing cluster by its scheduler address) giving identical frames; the ``research sweep``
+command's overrides; and the multiple-testing family with Holm and Benjamini-Hochberg checked
+against values computed by hand and against statsmodels.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from research import render, sweep
+from research.errors import ParameterError
+from research.registry import Report
+from research.sweep import Grid
+from research.verdict import Verdict
+
+# -- toy estimate functions (module-level: evaluate() resolves them by name) ------------------------
+
+
+def toy_estimate(*, a: int, b: str, scale: float = 1.0) -> dict:
+    est = scale * (a + (10 if b == "y" else 0))
+    label = "supported" if est > 5 else "inconclusive"
+    return {"estimate": est, "lower": est - 1, "upper": est + 1, "label": label, "n": a}
+
+
+def toy_valid(spec: dict) -> bool:
+    return not (spec["a"] == 3 and spec["b"] == "y")
+
+
+def toy_refuses(*, a: int, b: str) -> dict:
+    if a == 1:
+        raise ParameterError("a = 1 cannot be tested\nsecond line")
+    if a == 2:
+        raise ZeroDivisionError("division by zero")
+    if a == 3:
+        return {"estimate": 1.0, "label": "maybe"}
+    return toy_estimate(a=a, b=b)
+
+
+TOY = Grid(claim="T1", title="toy", choices={"a": (1, 2, 3), "b": ("x", "y")},
+           estimate="test_sweep:toy_estimate", statistic_name="toy", default={"a": 2, "b": "x"},
+           valid="test_sweep:toy_valid", fixed={"scale": 1.0})
+
+
+# -- grids --------------------------------------------------------------------------------------------
+
+
+def test_specs_cross_the_choices_and_drop_what_the_hook_refuses():
+    specs = TOY.specs()
+    assert specs == [{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"}, {"a": 2, "b": "y"},
+                     {"a": 3, "b": "x"}]
+    assert [TOY.is_default(s) for s in specs] == [False, False, True, False, False]
+
+
+def test_aspect_defaults_complete_the_default_for_each_aspect():
+    grid = Grid(claim="T2", title="t", choices={"aspect": ("p", "q"), "k": ("—", 1, 2), "m": (5, 6)},
+                estimate="test_sweep:toy_estimate", statistic_name="s", default={"m": 5}, aspect="aspect",
+                aspect_defaults={"p": {"k": "—"}, "q": {"k": 2}})
+    assert grid.defaults() == [{"m": 5, "aspect": "p", "k": "—"}, {"m": 5, "aspect": "q", "k": 2}]
+    assert grid.is_default({"aspect": "q", "k": 2, "m": 5})
+    assert not grid.is_default({"aspect": "q", "k": 1, "m": 5})
+    assert not grid.is_default({"aspect": "p", "k": 2, "m": 5})
+
+
+def test_subset_is_evenly_spaced_and_keeps_the_default():
+    grid = Grid(claim="T3", title="t", choices={"a": tuple(range(100))}, estimate="x:y", statistic_name="s",
+                default={"a": 97})
+    specs = grid.specs()
+    picked = sweep.subset(grid, specs, 10)
+    assert len(picked) == 10
+    assert {"a": 97} in picked and picked[0] == {"a": 0}
+    assert sweep.subset(grid, specs, 0) == specs and sweep.subset(grid, specs, 500) == specs
+
+
+def test_evaluate_keeps_refusals_and_errors_as_rows():
+    rows = {a: sweep.evaluate("test_sweep:toy_refuses", {"a": a, "b": "x"}) for a in (1, 2, 3, 4)}
+    assert rows[1]["label"] == "skipped" and rows[1]["error"] == "a = 1 cannot be tested"
+    assert rows[2]["label"] == "error" and rows[2]["error"] == "ZeroDivisionError: division by zero"
+    assert rows[3]["label"] == "error" and "label 'maybe'" in rows[3]["error"]
+    assert rows[4]["label"] == "inconclusive" and rows[4]["estimate"] == 4 and rows[4]["error"] == ""
+    assert np.isnan(rows[1]["estimate"]) and rows[1]["a"] == 1
+    assert isinstance(rows[4]["_inputs"], dict)  # what this process read, for the kernel's provenance
+
+
+def test_serial_sweep_frame():
+    frame = sweep.run_sweep(TOY, serial=True)
+    assert frame[["a", "b"]].to_dict("records") == TOY.specs()
+    assert frame["estimate"].tolist() == [1, 11, 2, 12, 3]
+    assert frame["is_default"].tolist() == [False, False, True, False, False]
+    assert frame.attrs["backend"] == "serial" and "_inputs" not in frame
+
+
+# -- shares and influence on toy frames (hand-computed) ---------------------------------------------
+
+
+def toy_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "size": ["d", "d", "d", "s", "s", "s", "r", "r"],
+        "start": [1926, 1963, 1926, 1963, 1926, 1963, 1987, 1987],
+        "estimate": [1.0, 2.0, 3.0, 5.0, 7.0, 9.0, np.nan, 0.0],
+        "lower": 0.0, "upper": 1.0,
+        "label": ["supported", "supported", "contradicted", "inconclusive", "mixed", "supported",
+                  "skipped", "error"],
+        "is_default": [True] + [False] * 7,
+    })
+
+
+def test_shares_by_hand():
+    s = sweep.shares(toy_frame())
+    assert (s["specifications"], s["valid"], s["skipped"], s["errors"]) == (8, 6, 1, 1)
+    assert s["share_supported"] == pytest.approx(3 / 6)
+    assert s["share_contradicted"] == pytest.approx(1 / 6)
+    assert s["share_mixed"] == pytest.approx(1 / 6)
+    assert s["share_inconclusive"] == pytest.approx(1 / 6)
+    assert s["median_estimate"] == pytest.approx(4.0)  # median of 1, 2, 3, 5, 7, 9
+    assert s["share_positive"] == 1.0
+
+
+def test_influence_by_hand():
+    inf = sweep.influence(toy_frame(), ["size", "start"])
+    # valid estimates 1, 2, 3 (d) and 5, 7, 9 (s): mean 4.5, total SS = 12.25+6.25+2.25+0.25+6.25+20.25 = 47.5
+    # size: group means 2 and 7 -> between SS = 3 (2-4.5)^2 + 3 (7-4.5)^2 = 37.5
+    # start: 1926 -> 1, 3, 7 (mean 11/3); 1963 -> 2, 5, 9 (mean 16/3): between = 3 (5/6)^2 * 2 = 25/6
+    assert inf.index.tolist() == ["size", "start"]
+    assert inf.loc["size", "eta_squared"] == pytest.approx(37.5 / 47.5)
+    assert inf.loc["start", "eta_squared"] == pytest.approx((25 / 6) / 47.5)
+    assert (inf.loc["size", "lowest"], inf.loc["size", "highest"]) == ("d", "s")
+    assert inf.loc["size", "spread_of_medians"] == pytest.approx(7 - 2)
+    assert inf.loc["start", "median_low"] == 3 and inf.loc["start", "median_high"] == 5
+    assert sweep.influence(toy_frame().assign(size="d"), ["size"]).empty  # one value: no influence
+
+
+@pytest.mark.parametrize(("sup", "con", "inc", "label"), [
+    (0.70, 0.05, 0.25, "supported"),
+    (0.70, 0.12, 0.18, "mixed"),
+    (0.02, 0.90, 0.08, "contradicted"),
+    (0.05, 0.05, 0.90, "inconclusive"),
+    (0.16, 0.04, 0.80, "mixed"),
+    (0.40, 0.00, 0.60, "mixed"),
+])
+def test_robustness_label(sup, con, inc, label):
+    assert sweep.robustness_label({"share_supported": sup, "share_contradicted": con,
+                                   "share_inconclusive": inc, "share_mixed": 1 - sup - con - inc}) == label
+
+
+def test_summary_is_json_and_per_aspect():
+    grid = Grid(claim="T4", title="t", choices={"aspect": ("p", "q"), "size": ("d", "s", "r"), "start": (1926, 1963, 1987)},
+                estimate="x:y", statistic_name="s", default={"size": "d", "start": 1926}, aspect="aspect")
+    frame = pd.concat([toy_frame().assign(aspect="p"), toy_frame().assign(aspect="q", estimate=lambda d: -d["estimate"])])
+    frame.attrs["backend"] = "serial"
+    s = sweep.summarize(grid, frame)
+    json.dumps(s, allow_nan=False)
+    assert s["valid"] == 12 and s["label"] == "mixed" and s["most_influential"] is None
+    p = s["by_aspect"]["p"]
+    assert p["share_supported"] == pytest.approx(0.5) and p["default_label"] == "supported"
+    assert p["most_influential"]["choice"] == "size"
+    assert s["by_aspect"]["q"]["median_estimate"] == pytest.approx(-4.0)
+    table = sweep.spec_table(grid, frame)
+    assert table.loc[table["aspect"] == "p", "rank"].tolist() == list(range(1, 9))
+    assert table.loc[table["aspect"] == "p", "estimate"].iloc[:6].is_monotonic_increasing
+    shares = sweep.shares_table(grid, frame)
+    assert shares.loc["p", "supported %"] == 50.0 and shares.loc["q", "valid"] == 6
+
+
+def test_plot_curve_draws_every_estimate():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = sweep.plot_curve(toy_frame(), {"size": ("d", "s", "r"), "start": (1926, 1963, 1987)}, title="toy")
+    top, bottom = fig.axes
+    assert sum(len(c.get_offsets()) for c in top.collections if hasattr(c, "get_offsets")) >= 6
+    labels = [t.get_text() for t in bottom.get_yticklabels()]
+    assert labels == ["size = d", "size = s", "start = 1926", "start = 1963"]  # grid order; r has no estimate
+    assert "no estimate" not in bottom.get_xlabel()  # the skipped and error rows are not labelled specs
+
+
+# -- serial == Dask (real grids, real data) ----------------------------------------------------------
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_serial_and_local_cluster_give_identical_results(mirror_env):
+    from research.sweep_grids import GRIDS, clear_caches
+
+    clear_caches()
+    grid = GRIDS["C1"]
+    serial = sweep.run_sweep(grid, serial=True, max_specs=24)
+    dask = sweep.run_sweep(grid, workers=2, max_specs=24)
+    assert dask.attrs["backend"] == "dask LocalCluster, 2 workers"
+    columns = [c for c in serial.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(serial[columns], dask[columns], check_exact=True)
+    assert (serial["label"].isin(sweep.LABELS)).all()
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_existing_cluster_by_scheduler_address(mirror_env):
+    from distributed import LocalCluster
+
+    from research import provenance
+    from research.sweep_grids import GRIDS, clear_caches
+
+    clear_caches()
+    grid = GRIDS["C5"]
+    serial = sweep.run_sweep(grid, serial=True, max_specs=16)
+    provenance.reset()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster:
+        remote = sweep.run_sweep(grid, scheduler=cluster.scheduler_address, max_specs=16)
+    assert remote.attrs["backend"] == f"dask cluster at {cluster.scheduler_address}"
+    columns = [c for c in serial.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(serial[columns], remote[columns], check_exact=True)
+    # the workers' reads reach this process's provenance, so the runner can key the report on them
+    assert {"me_bm_6_daily", "rut", "gspc"} <= set(provenance.inputs())
+
+
+# -- the research sweep command ---------------------------------------------------------------------
+
+
+def test_sweep_overrides_only_what_differs_from_the_notebook():
+    assert sweep.sweep_overrides() == {}
+    assert sweep.sweep_overrides("tcp://10.0.0.5:8786", 4, True) == {
+        "scheduler": "tcp://10.0.0.5:8786", "workers": 4, "serial": True}
+    with pytest.raises(ParameterError, match="at least 1"):
+        sweep.sweep_overrides(workers=0)
+    assert sweep.report_name("C3") == "robustness_c3"
+
+
+def test_sweep_command_rejects_an_unknown_claim(capsys):
+    from research.cli import main
+
+    assert main(["sweep", "C9"]) == 2
+    assert "no specification grid for C9" in capsys.readouterr().err
+
+
+def test_every_grid_has_a_robustness_report_in_the_registry():
+    from research.registry import declared_parameters, load_registry
+    from research.sweep_grids import GRIDS
+
+    registry = load_registry()
+    for claim in GRIDS:
+        report = registry.reports[sweep.report_name(claim)]
+        assert report.notebook.name == "spec_curve.ipynb" and report.parameters == {"claim": claim}
+        assert report.claims == ()  # not a verdict of its own: the scorecard shows it beside the claim's
+    assert set(declared_parameters(registry.reports["robustness_c1"].notebook)) == {
+        "claim", "scheduler", "workers", "serial", "max_specs"}
+
+
+# -- the scorecard: specification curves and the multiple-testing family ------------------------------
+
+
+def test_holm_and_benjamini_hochberg_by_hand():
+    p = [0.01, 0.04, 0.03, 0.005]
+    # sorted 0.005, 0.01, 0.03, 0.04; Holm: 4p, 3p, 2p, 1p with a running max
+    assert render.holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    # BH: p m / rank with a running min from the top: 0.02, 0.02, 0.04, 0.04
+    assert render.benjamini_hochberg(p) == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert render.holm([0.5, 0.9]) == [1.0, 1.0] and render.benjamini_hochberg([0.5, 0.9]) == [0.9, 0.9]
+    assert render.holm([]) == [] and render.benjamini_hochberg([]) == []
+
+
+def test_adjustments_match_statsmodels():
+    from research.stats import adjust_pvalues
+
+    p = np.random.default_rng(7).uniform(0, 0.2, 14).tolist() + [0.0, 0.9]
+    expected = adjust_pvalues(pd.Series(p))
+    assert render.holm(p) == pytest.approx(expected["p_holm"].tolist(), abs=1e-12)
+    assert render.benjamini_hochberg(p) == pytest.approx(expected["p_bh"].tolist(), abs=1e-12)
+
+
+def _state(name, verdicts, extra=None, status="ok"):
+    return {"status": status, "success": {"ran_at": "2025-11-01T06:00:00Z", "html": f"{name}.html",
+                                          "verdicts": [v.to_dict() for v in verdicts], "extra": extra or {}}}
+
+
+SPEC_C1 = {"claim": "C1", "valid": 1008, "specifications": 1008, "share_supported": 0.16, "share_contradicted": 0.04,
+           "share_mixed": 0.0, "share_inconclusive": 0.80, "label": "mixed"}
+SPEC_C3 = {"claim": "C3", "valid": 360, "share_supported": 0.2, "share_contradicted": 0.1, "share_mixed": 0.0,
+           "share_inconclusive": 0.7, "label": "mixed",
+           "by_aspect": {"value tilt": {"valid": 60, "share_supported": 0.45, "share_contradicted": 0.0,
+                                        "share_mixed": 0.0, "share_inconclusive": 0.55, "label": "mixed"}}}
+C1_VERDICT = Verdict(claim="C1", label="inconclusive", hypothesis="h", statistic=3.0, interval=(-4.5, 14.7),
+                     interval_level=0.90, n=8)
+FAMILY_C1 = {"claim": "C1", "aspect": "", "statistic": 3.0, "lower": -4.5, "upper": 14.7, "p_value": 0.6854,
+             "basis": "bootstrap"}
+
+
+def scorecard_fixture(family_item=FAMILY_C1):
+    reports = [
+        Report("easing", Path("easing_cycles.ipynb"), claims=("C1",)),
+        Report("easing_russell", Path("easing_cycles.ipynb"), claims=("C1",)),
+        Report("rates", Path("rate_sensitivity.ipynb"), claims=("C2",)),
+        Report("quality", Path("quality_tilt.ipynb"), claims=("C3",)),
+        Report("froth", Path("froth.ipynb"), claims=("C4",)),
+        Report("robustness_c1", Path("spec_curve.ipynb"), parameters={"claim": "C1"}),
+        Report("robustness_c3", Path("spec_curve.ipynb"), parameters={"claim": "C3"}),
+        Report("robustness_c2", Path("spec_curve.ipynb"), parameters={"claim": "C2"}),
+        Report("robustness_c4", Path("spec_curve.ipynb"), parameters={"claim": "C4"}),
+    ]
+    states = {
+        "easing": _state("easing", [C1_VERDICT], extra={"robustness_share": 0.83}),
+        "easing_russell": _state("easing_russell", [Verdict(claim="C1", label="inconclusive", hypothesis="h",
+                                                            statistic=-4.7, interval=(-8.6, 0.5), n=5)]),
+        "rates": _state("rates", [Verdict(claim="C2", aspect=a, label="contradicted", hypothesis="h", statistic=1.0,
+                                          interval=(0.1, 2.0), interval_level=0.95, p_value=p)
+                                  for a, p in (("2-year yield", 0.01), ("10-year yield", 0.04))]),
+        "quality": _state("quality", [Verdict(claim="C3", aspect="value tilt", label="inconclusive", hypothesis="h",
+                                              statistic=0.02, p_value=0.03)]),
+        "froth": _state("froth", [Verdict(claim="C4", aspect="junk leadership", label="supported", hypothesis="h",
+                                          statistic=99.5, p_value=0.005),
+                                  Verdict.not_testable("C4", "named sectors", "no data")]),
+        "robustness_c1": _state("robustness_c1", [], extra={"spec_curve": SPEC_C1, "family": [family_item]}),
+        "robustness_c3": _state("robustness_c3", [], extra={"spec_curve": SPEC_C3, "family": []}),
+        "robustness_c4": _state("robustness_c4", [], extra={"spec_curve": {**SPEC_C1, "claim": "C4"}}),
+    }
+    return reports, states
+
+
+def test_family_holds_main_verdicts_with_a_p_value_or_a_matching_bootstrap_p():
+    reports, states = scorecard_fixture()
+    family, left_out = render.testing_family(reports, states)
+    assert [(m["claim"], m["aspect"], m["report"].name) for m in family] == [
+        ("C1", "", "easing"), ("C2", "2-year yield", "rates"), ("C2", "10-year yield", "rates"),
+        ("C3", "value tilt", "quality"), ("C4", "junk leadership", "froth")]  # no variant, no not-testable
+    p = [0.6854, 0.01, 0.04, 0.03, 0.005]
+    assert [m["p_raw"] for m in family] == p
+    # by hand: sorted 0.005 0.01 0.03 0.04 0.6854 -> Holm 5p, 4p, 3p, 2p, 1p with a running max
+    assert [m["p_holm"] for m in family] == pytest.approx([0.6854, 0.04, 0.09, 0.09, 0.025])
+    # BH: p m / rank, running min from the top: 0.025, 0.025, 0.05, 0.05, 0.6854
+    assert [m["p_bh"] for m in family] == pytest.approx([0.6854, 0.025, 0.05, 0.05, 0.025])
+    assert left_out == []
+    assert family[0]["basis"].startswith("derived")
+
+
+def test_a_bootstrap_p_for_another_statistic_is_left_out():
+    reports, states = scorecard_fixture({**FAMILY_C1, "statistic": 3.1})
+    family, left_out = render.testing_family(reports, states)
+    assert "C1" not in {m["claim"] for m in family}
+    assert len(left_out) == 1 and left_out[0].startswith("C1: the specification curve's bootstrap p-value")
+    reports, states = scorecard_fixture({**FAMILY_C1, "upper": 15.0})
+    assert "C1" not in {m["claim"] for m in render.testing_family(reports, states)[0]}
+
+
+def rows_of(page: str, claim: str) -> list[str]:
+    return re.findall(rf'<tr data-claim="{claim}">(.*?)</tr>', page)
+
+
+def test_scorecard_shows_shares_beside_each_verdict_and_adjusted_p_values():
+    reports, states = scorecard_fixture()
+    page = render.index_html(reports, states, generated_at="now")
+    c1 = rows_of(page, "C1")
+    assert len(c1) == 2  # the specification curve adds no row of its own
+    for row in c1:
+        assert 'href="robustness_c1.html"' in row and "16% supported · 4% contradicted · 80% inconclusive" in row
+        assert "of 1,008 specifications" in row and ">mixed</span>" in row
+    assert "the report&#x27;s own checks agree: 83%" in c1[0] or "the report's own checks agree: 83%" in c1[0]
+    assert "bootstrap p 0.685 · Holm p 0.685 · BH p 0.685" in c1[0]
+    assert "Holm" not in c1[1]  # a variant report is not in the family
+    (c3,) = rows_of(page, "C3")
+    assert "45% supported · 55% inconclusive" in c3 and "on value tilt" in c3  # the aspect's own curve
+    assert "Holm p 0.090 · BH p 0.050" in c3
+    c2 = rows_of(page, "C2")
+    assert all("specification curve not run yet" in r and "research sweep C2" in r for r in c2)
+    assert "Holm p 0.040 · BH p 0.025" in c2[0]
+    c4 = rows_of(page, "C4")
+    assert 'data-spec-curve="C4"' in c4[0]
+    assert "not testable" in c4[1] and "data-spec-curve" not in c4[1]  # a curve of another hypothesis
+    section = page[page.index('id="multiple-testing"'):]
+    assert section.count("<tr data-family=") == 5 and "Benjamini-Hochberg" in section
+    family_rows = re.findall(r"<tr data-family=.*?</tr>", section)
+    assert "<td>no / no (at 0.1)</td>" in family_rows[0]  # C1: 0.685 at its 90% interval's level
+    assert "<td>yes / yes (at 0.05)</td>" in family_rows[1]  # C2 2-year: Holm 0.04, BH 0.025 < 0.05
+    assert "<td>no / no (at 0.05)</td>" in family_rows[2]  # C2 10-year: Holm 0.09, BH 0.05 (not below)
+    assert "<td>—</td>" in family_rows[3]  # C3's fixture verdict states no interval, so no level
+    reports_section = page[page.index('id="reports"'):]
+    assert "C1 (specification curve)" in reports_section
