@@ -75,7 +75,8 @@ body.wide { max-width: 1440px; } td.claim-text { min-width: 16em; } .when { whit
 .shares span { display: block; height: 100%; }
 .spec-curve, .adjusted { font-size: .88em; } .spec-curve .muted, .adjusted { color: var(--muted); }
 td.robustness { min-width: 11em; }
-table.scorecard { font-size: .84em; }
+table.scorecard { font-size: .84em; } .vintage { color: var(--muted); font-size: .9em; }
+.spec { font-size: .9em; }
 .ansi-red-fg { color: #cf222e; } .ansi-green-fg { color: #1a7f37; } .ansi-cyan-fg { color: #1b7c83; }
 .ansi-yellow-fg { color: #9a6700; } .ansi-blue-fg { color: #0969da; } .ansi-bold { font-weight: bold; }
 """
@@ -261,6 +262,23 @@ def when(stamp: Any) -> str:
     if not stamp:
         return ""
     return f'<span class="when">{esc(str(stamp).replace("T", " ").replace("+00:00", "Z"))}</span>'
+
+
+_SMALL_LARGE = {"deciles": "size deciles 1-3 vs 8-10", "smb": "SMB factor",
+                "russell": "Russell 2000 vs S&P 500"}
+
+
+def _specification_note(report: Any) -> str:
+    """Which variant of a claim a row comes from: the registry parameters that differ from the
+    notebook's defaults (the small/large definition first), or "default specification"."""
+    params = dict(getattr(report, "parameters", {}) or {})
+    if not params:
+        return '<div class="muted spec">default specification</div>'
+    parts = []
+    if "small_large" in params:
+        parts.append(_SMALL_LARGE.get(str(params.pop("small_large")), "small/large: other"))
+    parts += [f"{k} = {v}" for k, v in params.items() if k != "show_robustness"]
+    return f'<div class="muted spec">{esc("; ".join(parts))}</div>'
 
 
 def _last_run_cell(state: Mapping[str, Any] | None) -> str:
@@ -505,22 +523,24 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
                 robustness = curve_cell + (
                     f'<div class="muted">the report\'s own checks agree: {own}</div>' if own else "")
                 claim_rows.append([
-                    esc(v.aspect), badge(v.label), esc(v.statistic_text()),
+                    esc(v.aspect) + _specification_note(report), badge(v.label), esc(v.statistic_text()),
                     esc(v.interval_text()) + _adjusted_cell(adjusted.get((report.name, claim, v.aspect))),
-                    esc(v.n if v.n is not None else "—"), esc(v.sample or "—"), esc(_vintage_text(v, state)),
-                    robustness, _report_link(report, state), ran, _last_run_cell(state),
+                    esc(v.n if v.n is not None else "—"), esc(v.sample or "—"),
+                    f'<span class="vintage">{esc(_vintage_text(v, state))}</span>',
+                    robustness, _report_link(report, state), f"{ran}<br>{_last_run_cell(state)}",
                 ])
             if not verdicts and claim in report.claims:
                 what = "no verdict recorded for this claim" if success else "no successful run yet"
-                claim_rows.append(["", f'<span class="muted">{what}</span>', "", "", "", "", "",
-                                   spec_curve_cell(curve), _report_link(report, state), ran, _last_run_cell(state)])
+                claim_rows.append([_specification_note(report), f'<span class="muted">{what}</span>', "", "", "",
+                                   "", "", spec_curve_cell(curve), _report_link(report, state),
+                                   f"{ran}<br>{_last_run_cell(state)}"])
         if not claim_rows:
             if claim in NOT_TESTABLE:
-                claim_rows.append(["", badge("not testable"), "", esc(NOT_TESTABLE[claim]), "", "", "", "",
-                                   '<span class="muted">no report</span>', "", ""])
+                claim_rows.append(["", badge("not testable"), esc(NOT_TESTABLE[claim]), "", "", "", "", "",
+                                   '<span class="muted">no report</span>', ""])
             else:
                 claim_rows.append(["", '<span class="muted">no report yet</span>', "", "", "", "", "",
-                                   spec_curve_cell(curve), "", "", ""])
+                                   spec_curve_cell(curve), "", ""])
         rows += [(claim, cells) for cells in claim_rows]
     return rows
 
@@ -528,7 +548,7 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
 def _scorecard_table(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
                      family: Sequence[Mapping[str, Any]] | None = None) -> str:
     head = ("Claim", "Commentary", "Aspect", "Verdict", "Statistic", "Interval / p", "n", "Sample",
-            "Vintage", "Robustness", "Report", "Ran at", "Last run")
+            "Vintage", "Robustness", "Report", "Last run")
     out = ['<table class="scorecard"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
     rows = scorecard_rows(reports, states, family)
     for i, (claim, cells) in enumerate(rows):
