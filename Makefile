@@ -35,3 +35,4 @@ benchmarks: setup
 	$(BIN)/python benchmarks/data_loading.py
 	$(BIN)/python benchmarks/bootstrap.py
 	$(BIN)/python benchmarks/regeneration.py
+	$(BIN)/python benchmarks/sweep.py
