@@ -239,7 +239,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
         X = X.drop(columns="smb")
     excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
                                               large=lambda d: d["large"] - factors["RF"])
-    sample = pd.concat([excess, X], axis=1).loc[lo:hi].dropna().index
+    sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
     if len(sample) < 36:
         raise ParameterError(f"only {len(sample)} months of returns and factors in {start}..{end}; "
                              "the five-factor data start in 1963-07: widen the sample")
