@@ -25,13 +25,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from research.fsutil import atomic_write_bytes
 from research.registry import cell_source
 
 STATE_DIR = "_state"
@@ -41,28 +40,7 @@ STATE_VERSION = 1
 InputSha = Callable[[str], "str | None"]
 
 
-# -- atomic files --------------------------------------------------------------------------------
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``path`` so readers see the old file or the new one, never half of one.
-
-    The temporary file is a hidden ``.<name>.*.tmp`` in the same folder (same filesystem, so
-    :func:`os.replace` is atomic); a run killed mid-write leaves only such a file, which the next
-    run removes (:func:`clean_temporaries`).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; reports are for readers (and web servers)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
+# -- atomic files ------------------------------------------------------------------------------
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))

@@ -42,3 +42,13 @@ def vintage_of(*names: str) -> dict[str, str]:
     from research import data
 
     return {n: str(data.info(n)["vintage"]) for n in names}
+
+
+def robustness_pivot(grid: pd.DataFrame, keys: list[str], across: str) -> pd.DataFrame:
+    """A claim's small robustness grid read across: one row per specification (grid order, so
+    the default comes first), the label, statistic and p-value of each ``across`` value side by side."""
+    return (grid
+            .assign(**({"start": grid["start"].str[:7]} if "start" in grid else {}))
+            .pivot_table(index=keys, columns=across, values=["label", "statistic", "p_value"],
+                         aggfunc="first", sort=False)
+            .reindex(columns=["label", "statistic", "p_value"], level=0))

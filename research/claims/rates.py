@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, vintage_of
+from research.claims.base import ResultMixin, robustness_pivot, vintage_of
 from research.errors import ParameterError
 from research.verdict import Verdict
 
@@ -378,9 +378,4 @@ def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd
 def robustness_table(grid: pd.DataFrame) -> pd.DataFrame:
     """:func:`robustness` read across: one row per specification (in grid order, so the default
     comes first), the label, statistic and p-value for each yield side by side."""
-    keys = [c for c in grid.columns if c in ROBUSTNESS_GRID]
-    return (grid
-            .assign(**({"start": grid["start"].str[:7]} if "start" in grid else {}))
-            .pivot_table(index=keys, columns="yield", values=["label", "statistic", "p_value"],
-                         aggfunc="first", sort=False)
-            .reindex(columns=["label", "statistic", "p_value"], level=0))
+    return robustness_pivot(grid, [c for c in grid.columns if c in ROBUSTNESS_GRID], "yield")

@@ -19,7 +19,6 @@ import http.client
 import json
 import os
 import ssl
-import tempfile
 import urllib.error
 import urllib.request
 import warnings
@@ -29,6 +28,7 @@ from pathlib import Path
 from research.config import Settings, settings
 from research.data.catalog import Dataset
 from research.errors import ChecksumMismatch, DataUnavailable, DownloadError
+from research.fsutil import atomic_write_bytes
 
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 
@@ -53,22 +53,6 @@ def sha256_file(path: Path) -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 # -- manifest ------------------------------------------------------------------------------------
