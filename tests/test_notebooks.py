@@ -72,3 +72,28 @@ def test_real_registry_renders_a_subset_into_reports(tmp_path, monkeypatch):
     again = runner.run(registry_path=PROJECT_ROOT / "notebooks" / "reports.toml", reports_dir=reports,
                        only=["data_overview", "year_end"])
     assert again.kernels_started == 0 and sorted(again.skipped) == ["data_overview", "year_end"]
+
+
+@pytest.mark.notebook
+def test_plain_papermill_cli_runs_a_real_notebook_and_rejects_a_bad_type(tmp_path):
+    """`papermill notebooks/X.ipynb out.ipynb -p KEY VALUE` works without the runner, and a wrong
+    type stops at the parameter check, before any analysis."""
+    import subprocess
+    import sys
+
+    papermill = [sys.executable, "-m", "papermill", "--cwd", str(tmp_path), "-k", "python3"]
+    nb = str(PROJECT_ROOT / "notebooks" / "data_overview.ipynb")
+    ok = subprocess.run([*papermill, nb, str(tmp_path / "ok.ipynb"), "-p", "start", "2000-01-31",
+                         "-p", "log_scale", "False"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    executed = nbformat.read(tmp_path / "ok.ipynb", as_version=4)
+    assert any("image/png" in o.get("data", {}) for c in executed.cells for o in c.get("outputs", []))
+
+    bad = subprocess.run([*papermill, nb, str(tmp_path / "bad.ipynb"), "-p", "log_scale", "maybe"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0
+    assert "ParameterError" in bad.stderr and "log_scale" in bad.stderr
+    failed = nbformat.read(tmp_path / "bad.ipynb", as_version=4)
+    # nothing after the check cell ran
+    check = next(i for i, c in enumerate(failed.cells) if "check_parameters(globals())" in c.source)
+    assert all(c.get("execution_count") is None for c in failed.cells[check + 1:] if c.cell_type == "code")
