@@ -12,13 +12,12 @@ import hashlib
 import io
 import json
 import os
-import threading
 import zipfile
-from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from local_http import LocalServer, running
 
 from research import data
 from research.data import catalog, french, sources, store
@@ -295,14 +294,6 @@ def test_unknown_block(ff):
 
 # -- downloads from a local HTTP server ------------------------------------------------------------
 
-@dataclass
-class Server:
-    url: str = ""
-    routes: dict = field(default_factory=dict)  # path -> handler(request)
-    hits: list = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-
-
 def _send(req, body: bytes, *, status: int = 200, ctype: str = "text/csv", length: int | None = None):
     req.send_response(status)
     req.send_header("Content-Type", ctype)
@@ -335,14 +326,14 @@ def chunked_cut(body: bytes):
     return handler
 
 
-def stall_before_headers(server: Server):
+def stall_before_headers(server: LocalServer):
     def handler(req):
         server.release.wait()  # until the test ends
         req.close_connection = True
     return handler
 
 
-def stall_mid_body(server: Server, body: bytes):
+def stall_mid_body(server: LocalServer, body: bytes):
     def handler(req):
         req.send_response(200)
         req.send_header("Content-Length", str(len(body)))
@@ -356,33 +347,8 @@ def stall_mid_body(server: Server, body: bytes):
 
 @pytest.fixture
 def http_server():
-    state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):  # noqa: N802 (http.server's naming)
-            state.hits.append(self.path)
-            action = state.routes.get(self.path)
-            if action is None:
-                self.send_error(404, "Not Found")
-                return
-            action(self)
-
-        def log_message(self, *args):  # keep the test output clean
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield state
-    state.release.set()
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with running() as server:
+        yield server
 
 
 @pytest.fixture
