@@ -104,3 +104,17 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def kill_9_when(proc: Any, marker: Path, what: str = "the slow notebook to start") -> None:
+    """SIGKILL ``proc`` (a `research run` subprocess) once ``marker`` exists; never leave it running."""
+    import os
+    import signal
+
+    try:
+        wait_for(marker.exists, 120, what)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

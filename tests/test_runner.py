@@ -19,6 +19,7 @@ from runner_project import (
     PKG,
     PYTHON,
     cli_env,
+    kill_9_when,
     make_project,
     processes_with_cwd_under,
     snapshot,
@@ -292,13 +293,7 @@ def test_kill_9_mid_run_leaves_every_report_old_or_new(tmp_path):
     proc = subprocess.Popen([PYTHON, "-m", "research.cli", "run", "--registry", str(registry),
                              "--reports-dir", str(reports), "--only", "slow"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=cli_env())
-    try:
-        wait_for(marker.exists, 120, "the slow notebook to start")
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_9_when(proc, marker)
     assert snapshot(reports) == before, "a visible report file changed or appeared"
     # The orphaned worker and kernel go away by themselves (parent-death signal, ipykernel's poller).
     wait_for(lambda: not processes_with_cwd_under(reports), 60, "orphaned kernels to exit")

@@ -24,6 +24,7 @@ from runner_project import (
     PKG,
     PYTHON,
     cli_env,
+    kill_9_when,
     make_project,
     processes_with_cwd_under,
     wait_for,
@@ -204,13 +205,7 @@ def test_kill_9_of_a_run_mid_way(slow_project):
     registry, reports, marker, release = slow_project
     before = last_good(reports)
     proc = _start_cli_run(registry, reports, "--force", "--only", "slow")
-    try:
-        wait_for(marker.exists, 120, "the slow notebook to start")
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_9_when(proc, marker)
     assert proc.returncode == -signal.SIGKILL
     assert last_good(reports) == before, "a report file changed or appeared"
     assert list(reports.glob(".run-*")), "the killed run's scratch folder should still be there"
