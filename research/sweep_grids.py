@@ -90,6 +90,16 @@ def start_kept(start: int, data_start: str, starts: tuple[int, ...]) -> bool:
     return start == (first if first in same else min(same))
 
 
+def weighting_and_start_kept(spec: dict[str, Any], french_start: str, starts: tuple[int, ...], *,
+                             russell: str = "russell_monthly", start_key: str = "start") -> bool:
+    """Equal weighting only where it changes something (the decile definitions), and a sample start
+    that is distinct for the data the specification's size definition reads (see :func:`start_kept`)."""
+    if spec["weighting"] == "ew" and spec["size"] not in WEIGHTED:
+        return False
+    data_start = DATA_START[russell] if spec["size"] == RUSSELL else french_start
+    return start_kept(spec[start_key], data_start, starts)
+
+
 def start_date(start: int, data_start: str) -> str | None:
     """The first month-end of a sample start; ``None`` (all data) when the data begin that year or later."""
     return None if start <= int(data_start[:4]) else START_DATES[start]
@@ -226,10 +236,7 @@ def c1_valid(spec: dict[str, Any]) -> bool:
     rule = spec["first_cuts"] == "rule"
     if rule == (spec["min_cut"] == NA) or rule == (spec["hike_within"] == NA):
         return False
-    if spec["weighting"] == "ew" and spec["size"] not in WEIGHTED:
-        return False
-    data_start = DATA_START["russell_monthly"] if spec["size"] == RUSSELL else DATA_START["fedfunds"]
-    return start_kept(spec["start"], data_start, C1_STARTS)
+    return weighting_and_start_kept(spec, DATA_START["fedfunds"], C1_STARTS)
 
 
 C1_STARTS = (1954, 1963, 1987)
@@ -367,10 +374,7 @@ def c3_valid(spec: dict[str, Any]) -> bool:
         return False
     if spec["size"] == "SMB" and spec["include_smb"]:
         return False  # SMB explained by a model containing SMB is circular (quality.run refuses it)
-    if spec["weighting"] == "ew" and spec["size"] not in WEIGHTED:
-        return False
-    data_start = DATA_START["russell_monthly"] if spec["size"] == RUSSELL else DATA_START["ff5"]
-    return start_kept(spec["start"], data_start, C3_STARTS)
+    return weighting_and_start_kept(spec, DATA_START["ff5"], C3_STARTS)
 
 
 @functools.lru_cache(maxsize=64)
@@ -515,10 +519,8 @@ def c6_valid(spec: dict[str, Any]) -> bool:
     """Daily data only where the catalog has them; ew only for French's portfolios; distinct starts."""
     if spec["freq"] == "daily" and spec["size"] not in (HALVES, RUSSELL):
         return False  # French publishes no daily size deciles
-    if spec["weighting"] == "ew" and spec["size"] not in WEIGHTED:
-        return False
-    russell = DATA_START["russell_daily" if spec["freq"] == "daily" else "russell_monthly"]
-    return start_kept(spec["start"], russell if spec["size"] == RUSSELL else DATA_START["deciles"], C6_STARTS)
+    return weighting_and_start_kept(spec, DATA_START["deciles"], C6_STARTS,
+                                    russell="russell_daily" if spec["freq"] == "daily" else "russell_monthly")
 
 
 def c6_drawdowns(*, size: str, freq: str, weighting: str, start: int, threshold: float,
@@ -562,10 +564,8 @@ def c7_valid(spec: dict[str, Any]) -> bool:
         return False
     if spec["freq"] == "monthly" and spec["window_start"] == "10-14":
         return False  # no month-end close within a week before 14 October
-    if spec["weighting"] == "ew" and spec["size"] not in WEIGHTED:
-        return False
-    data_start = DATA_START["russell_daily"] if spec["size"] == RUSSELL else DATA_START["deciles"]
-    return start_kept(spec["first_year"], data_start, C7_FIRST_YEARS)
+    return weighting_and_start_kept(spec, DATA_START["deciles"], C7_FIRST_YEARS, russell="russell_daily",
+                                    start_key="first_year")
 
 
 @functools.lru_cache(maxsize=64)
@@ -611,10 +611,7 @@ def c8_valid(spec: dict[str, Any]) -> bool:
         return False
     if cyc == (spec["state_lags"] == NA):
         return False
-    if spec["weighting"] == "ew" and spec["size"] not in WEIGHTED:
-        return False
-    data_start = DATA_START["russell_monthly"] if spec["size"] == RUSSELL else DATA_START["deciles"]
-    return start_kept(spec["start"], data_start, C8_STARTS)
+    return weighting_and_start_kept(spec, DATA_START["deciles"], C8_STARTS)
 
 
 @functools.lru_cache(maxsize=128)
