@@ -52,3 +52,10 @@ def robustness_pivot(grid: pd.DataFrame, keys: list[str], across: str) -> pd.Dat
             .pivot_table(index=keys, columns=across, values=["label", "statistic", "p_value"],
                          aggfunc="first", sort=False)
             .reindex(columns=["label", "statistic", "p_value"], level=0))
+
+
+def verdict_row(spec: dict[str, Any], v: Verdict) -> dict[str, Any]:
+    """One row of a robustness grid: the specification and what its verdict found."""
+    lower, upper = v.interval if v.interval else (float("nan"), float("nan"))
+    return {**spec, "aspect": v.aspect, "label": v.label, "statistic": v.statistic, "ci_lower": lower,
+            "ci_upper": upper, "p_value": v.p_value, "n": v.n, "sample": v.sample}

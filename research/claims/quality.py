@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, robustness_pivot, vintage_of
+from research.claims.base import ResultMixin, robustness_pivot, verdict_row, vintage_of
 from research.errors import ParameterError
 from research.verdict import Verdict
 
@@ -392,10 +392,7 @@ def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd
         if since is not None and merged.get("start", "1963-07-31") >= since:
             merged["since"] = None  # the second period would be the whole sample
         result = run(**merged)
-        rows += [{**spec, "aspect": v.aspect, "label": v.label, "statistic": v.statistic,
-                  "ci_lower": v.interval[0], "ci_upper": v.interval[1], "p_value": v.p_value,
-                  "n": v.n, "sample": v.sample}
-                 for v in result.verdicts]
+        rows += [verdict_row(spec, v) for v in result.verdicts]
     return pd.DataFrame(rows)
 
 

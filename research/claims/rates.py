@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, robustness_pivot, vintage_of
+from research.claims.base import ResultMixin, robustness_pivot, verdict_row, vintage_of
 from research.errors import ParameterError
 from research.verdict import Verdict
 
@@ -368,10 +368,9 @@ def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd
         if spec.get("weighting", "vw") == "ew" and spec.get("small_large", "deciles") != "deciles":
             continue  # weighting changes nothing for SMB and the index pair
         result = run(**{**fixed, **spec, "decile_panel": False})
-        rows += [{**spec, "yield": v.aspect.removesuffix(" yield"), "label": v.label,
-                  "statistic": v.statistic, "ci_lower": v.interval[0], "ci_upper": v.interval[1],
-                  "p_value": v.p_value, "n": v.n, "sample": v.sample}
-                 for v in result.verdicts]
+        for v in result.verdicts:
+            row = verdict_row(spec, v)
+            rows.append({**spec, "yield": row.pop("aspect").removesuffix(" yield"), **row})
     return pd.DataFrame(rows)
 
 
