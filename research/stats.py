@@ -110,7 +110,6 @@ def ols(y: pd.Series, X: pd.DataFrame | pd.Series, *, hac: bool = True, maxlags:
 def hac_mean(x: pd.Series, maxlags: int | None = None, level: float = 0.95) -> Regression:
     """The mean of ``x`` with a Newey-West standard error (a regression on a constant)."""
     x = x.dropna()
-    const = pd.DataFrame(index=x.index)
     import statsmodels.api as sm
 
     lags = newey_west_lags(len(x)) if maxlags is None else int(maxlags)
@@ -118,7 +117,6 @@ def hac_mean(x: pd.Series, maxlags: int | None = None, level: float = 0.95) -> R
         cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
     name = ["mean"]
     ci = pd.DataFrame(fit.conf_int(alpha=1 - level), index=name, columns=["lower", "upper"])
-    del const
     return Regression(
         params=pd.Series(fit.params, index=name), bse=pd.Series(fit.bse, index=name),
         tvalues=pd.Series(fit.tvalues, index=name), pvalues=pd.Series(fit.pvalues, index=name),

@@ -172,11 +172,9 @@ def status() -> list[dict[str, Any]]:
 
 def refresh(name: str, *, accept_new: bool = False) -> dict[str, Any]:
     """Fetch ``name`` again (mirror or publisher), verify it, and rebuild its parsed cache."""
-    from research.data import store
-
     ds = _catalog.get(name)
+    # cache entries are keyed by the raw hash: _parsed_meta writes the new one
     _, raw, meta = _parsed_meta(ds.name, refresh=True, accept_new=accept_new)
     for key in [k for k in _memo if k[0] == ds.name]:
         del _memo[key]
-    del store  # cache entries are keyed by hash; the new one was written by _parsed_meta
     return {"name": ds.name, "sha256": raw.sha256, "origin": raw.origin, "vintage": meta.get("vintage")}
