@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="research run --jobs (default: one per core)")
     args = parser.parse_args()
 
-    from research.registry import load_registry, resolve_parameters
+    from research.runner.registry import load_registry, resolve_parameters
 
     registry = load_registry(args.registry)
     reports = list(registry.reports.values())

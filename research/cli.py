@@ -1,8 +1,8 @@
 """The `research` command. A thin layer: each command group registers itself from its own module
 and calls the library; the only logic here is argument parsing and exit codes.
 
-Exit codes: 0 success; 1 a report or check failed, or reports/ not writable; 2 bad usage or parameters;
-3 data unavailable; 4 another run holds the lock; 130 interrupted.
+Exit codes (``research.errors.EXIT_*``): 0 success; 1 a report or check failed, or reports/ not
+writable; 2 bad usage or parameters; 3 data unavailable; 4 another run holds the lock; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -11,12 +11,21 @@ import argparse
 import importlib
 import sys
 
-from research.errors import DataError, ParameterError, ResearchError, RunLocked
+from research.errors import (
+    EXIT_DATA,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    DataError,
+    ParameterError,
+    ResearchError,
+    RunLocked,
+)
 
 # Each module defines register_cli(subparsers); the order is the order in --help.
-_COMMAND_MODULES = ("research.runner_cli", "research.data.cli", "research.sweep")
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATA, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+_COMMAND_MODULES = ("research.runner.cli", "research.data.cli", "research.runner.sweep_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.func(args) or 0)
+        return int(args.func(args) or EXIT_OK)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import errno as _errno
 
+# The exit codes of every `research` command (the README's table). Defined once here, next to
+# the errors they stand for; research.cli maps the errors to them.
+EXIT_OK = 0  # success
+EXIT_FAILED = 1  # a report or check failed, or reports/ is not writable
+EXIT_USAGE = 2  # bad usage, registry or parameters: nothing was run
+EXIT_DATA = 3  # data unavailable
+EXIT_LOCKED = 4  # another run holds the lock
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
 
 class ResearchError(Exception):
     """Base of every error the package raises on purpose."""

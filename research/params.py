@@ -9,7 +9,7 @@ report notebook therefore runs::
 
 which compares the injected values with the declared annotations and raises
 :class:`~research.errors.ParameterError` before any work is done. The same type rules are used by
-:mod:`research.registry` to validate ``reports.toml`` and ``-p`` overrides before any kernel starts.
+:mod:`research.runner.registry` to validate ``reports.toml`` and ``-p`` overrides before any kernel starts.
 
 Supported types: ``str``, ``int``, ``float`` (an ``int`` is accepted), ``bool``, ``list`` and
 ``list[str|int|float|bool]`` (elements checked), each optionally ``| None``. Dates are ISO strings.

@@ -6,8 +6,9 @@ least ``estimate``, ``lower``, ``upper``, ``label`` (supported | contradicted | 
 inconclusive) and ``n`` (optionally ``p_value``). :func:`run_sweep` maps it over every
 specification, serially or on ``dask.distributed`` (a LocalCluster here, or an existing cluster by
 scheduler address); the results are identical either way because each specification is a pure,
-seeded computation. The grids themselves live in :mod:`research.sweep_grids`; ``research sweep
-CLAIM`` renders a claim's specification-curve report through :mod:`research.runner`.
+seeded computation. The grids themselves live in :mod:`research.sweep_grids`; the ``research sweep
+CLAIM`` command (:mod:`research.runner.sweep_cmd`) renders a claim's specification-curve report
+through the runner. This module imports nothing from the runner.
 
 numpy, pandas, dask and matplotlib are imported inside the functions: the ``research`` CLI imports
 this module for its ``sweep`` command, and its start-up must stay light.
@@ -15,13 +16,11 @@ this module for its ``sweep`` command, and its start-up must stay light.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import itertools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -541,15 +540,15 @@ def robustness_verdict(grid: Grid, frame: pd.DataFrame) -> Any:
                     f"{b['errors']} errors)"),
             method=f"grid of {', '.join(c for c in grid.choices if c != grid.aspect)}; run on {s['backend']}",
             rule=s["rule"],
-            note=(f"Supported in {_pct(b['share_supported'])}, contradicted in {_pct(b['share_contradicted'])}, "
-                  f"mixed in {_pct(b['share_mixed'])} and inconclusive in {_pct(b['share_inconclusive'])} of "
+            note=(f"Supported in {percent(b['share_supported'])}, contradicted in {percent(b['share_contradicted'])}, "
+                  f"mixed in {percent(b['share_mixed'])} and inconclusive in {percent(b['share_inconclusive'])} of "
                   f"the valid specifications; the default specification (the claim's report) is "
                   f"{b['default_label'] or 'not in this run'}." + moved),
         ))
     return _Boxes(verdicts)
 
 
-def _pct(x: float | None) -> str:
+def percent(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.0f}%"
 
 
@@ -566,96 +565,3 @@ class _Boxes:
 
     def __repr__(self) -> str:
         return "\n\n".join(str(v) for v in self.verdicts)
-
-
-# -- CLI ---------------------------------------------------------------------------------------------
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "sweep", help="run a claim's specification curve on Dask and render its report",
-        description="Run the specification grid of a claim (or all of them) through the report runner: "
-                    "the robustness_<claim> report is executed with --force and rendered into reports/, "
-                    "and the scorecard updates. The grid runs on a Dask LocalCluster here, on an "
-                    "existing cluster given its scheduler address, or serially in the kernel.")
-    p.add_argument("claim", help="claim id, e.g. C1, or 'all'")
-    p.add_argument("--scheduler", metavar="ADDRESS", default="",
-                   help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster here)")
-    p.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default 2)")
-    p.add_argument("--serial", action="store_true", help="run without Dask, in the notebook's kernel")
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                   help="reports run at once with 'all' (default: 1, since each sweep is parallel itself)")
-    p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-    p.add_argument("--registry", type=Path, default=None, help="report registry (default: notebooks/reports.toml)")
-    p.add_argument("--reports-dir", type=Path, default=None, help="where reports go (default: reports/)")
-    p.set_defaults(func=_cli)
-
-
-REPORT_PREFIX = "robustness_"
-
-
-def report_name(claim: str) -> str:
-    """The registry name of a claim's specification-curve report: ``C1`` -> ``robustness_c1``."""
-    return f"{REPORT_PREFIX}{claim.lower()}"
-
-
-def sweep_overrides(scheduler: str = "", workers: int = 2, serial: bool = False) -> dict[str, Any]:
-    """The notebook parameters that choose where a sweep runs, only those that differ from the
-    notebook's defaults: the report's cache key covers its parameters, so ``research sweep C1``
-    with default settings leaves the report fresh for the next ``research run``."""
-    if workers < 1:
-        raise ParameterError(f"--workers must be at least 1, got {workers}")
-    out: dict[str, Any] = {}
-    if scheduler:
-        out["scheduler"] = scheduler
-    if workers != 2:
-        out["workers"] = workers
-    if serial:
-        out["serial"] = True
-    return out
-
-
-def _cli(args) -> int:
-    """``research sweep``: the claim's robustness report through :func:`research.runner.run`."""
-    from research import runner
-    from research.runner_cli import ConsoleReporter
-    from research.sweep_grids import GRIDS
-
-    claims = list(GRIDS) if args.claim.lower() == "all" else [args.claim.upper()]
-    unknown = [c for c in claims if c not in GRIDS]
-    if unknown:
-        raise ParameterError(f"no specification grid for {', '.join(unknown)}; grids exist for "
-                             f"{', '.join(GRIDS)} (or 'all')")
-    names = [report_name(c) for c in claims]
-    params = sweep_overrides(args.scheduler, args.workers, args.serial)
-    summary = runner.run(registry_path=args.registry, reports_dir=args.reports_dir, only=names,
-                         overrides={n: params for n in names} if params else None, force=True,
-                         jobs=args.jobs or 1, reporter=ConsoleReporter(args.quiet))
-    if not args.quiet:
-        for line in sweep_lines(summary.index_path.parent if summary.index_path else None, names):
-            print(line)
-        print(f"scorecard: {summary.index_path}")
-    return summary.exit_code
-
-
-def sweep_lines(reports_dir: Path | None, names: list[str]) -> list[str]:
-    """One line per swept claim from its state file: the shares and where the report is."""
-    import json
-
-    if reports_dir is None:
-        return []
-    lines = []
-    for name in names:
-        try:
-            state = json.loads((reports_dir / "_state" / f"{name}.json").read_text())
-        except (OSError, ValueError):
-            continue
-        spec = ((state.get("success") or {}).get("extra") or {}).get("spec_curve")
-        if not spec or state.get("status") != "ok":
-            continue
-        parts = [(a, b) for a, b in (spec.get("by_aspect") or {}).items()] or [("", spec)]
-        for aspect, b in parts:
-            lines.append(f"{spec['claim']}{' ' + aspect if aspect else ''}: {b['valid']} specifications, "
-                         f"supported {_pct(b['share_supported'])}, contradicted {_pct(b['share_contradicted'])}, "
-                         f"mixed {_pct(b['share_mixed'])}, inconclusive {_pct(b['share_inconclusive'])} "
-                         f"-> {b['label']}; {reports_dir / (name + '.html')}")
-    return lines

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from research.config import PROJECT_ROOT
-from research.registry import load_registry
+from research.runner.registry import load_registry
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from research.errors import ParameterError
 from research.params import ParamType, check_parameters, coerce, parse_type, type_problem
-from research.registry import parse_value
+from research.runner.registry import parse_value
 
 
 def kernel_globals(**values):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from research.errors import ParameterError
-from research.registry import (
+from research.runner.registry import (
     RegistryError,
     Report,
     declared_parameters,

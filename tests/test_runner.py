@@ -30,7 +30,8 @@ from runner_project import (
 from research import runner
 from research.cli import main as cli_main
 from research.errors import ParameterError, RunLocked
-from research.lock import RunLock
+from research.runner import orchestrate
+from research.runner.lock import RunLock
 
 INPUTS = {"dgs2": "sha-a", "ff5": "sha-b"}
 
@@ -211,7 +212,7 @@ def test_bad_registry_parameters_fail_before_any_kernel(tmp_path, monkeypatch):
         "ok": {"notebook": "verdict.ipynb", "parameters": {"n": "eight"}},
         "typo": {"notebook": "verdict.ipynb", "parameters": {"statistc": 0.1}},
     })
-    monkeypatch.setattr(runner, "_execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    monkeypatch.setattr(orchestrate, "_execute", lambda *a, **k: pytest.fail("a kernel was started"))
     with pytest.raises(ParameterError) as info:
         run(registry, reports)
     message = str(info.value)
@@ -258,7 +259,7 @@ def test_second_run_is_refused_while_a_run_holds_the_lock(project, capsys):
 def test_lock_of_a_run_killed_with_sigkill_is_recovered(tmp_path):
     reports = tmp_path / "reports"
     holder = subprocess.Popen(
-        [PYTHON, "-c", "import sys\nfrom research.lock import RunLock\n"
+        [PYTHON, "-c", "import sys\nfrom research.runner.lock import RunLock\n"
                        f"lock = RunLock({str(reports)!r}).acquire()\nprint('locked', flush=True)\nsys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -319,7 +320,7 @@ def test_noop_cli_run_starts_no_kernel_and_imports_nothing_heavy(tmp_path):
 
 
 def test_runner_modules_do_not_import_pandas():
-    code = ("import sys, research.runner_cli, research.runner, research.render, research.plots\n"
+    code = ("import sys, research.runner.cli, research.runner, research.render, research.plots\n"
             "try:\n    import research.data\nexcept ImportError:\n    pass\n"
             "assert 'pandas' not in sys.modules, 'pandas imported'\n"
             "assert 'papermill' not in sys.modules and 'nbconvert' not in sys.modules")
@@ -338,7 +339,7 @@ def test_list_shows_state_and_reason(project, capsys):
 
 
 def test_lab_binds_to_localhost_and_keeps_the_token(tmp_path):
-    from research.runner_cli import install_kernel, lab_command
+    from research.runner.cli import install_kernel, lab_command
 
     cmd = lab_command(tmp_path, no_browser=True, port=9999)
     assert "--ServerApp.ip=127.0.0.1" in cmd and "--no-browser" in cmd

@@ -19,7 +19,8 @@ import pytest
 
 from research import render, sweep
 from research.errors import ParameterError
-from research.registry import Report
+from research.runner import sweep_cmd
+from research.runner.registry import Report
 from research.sweep import Grid
 from research.verdict import Verdict
 
@@ -227,12 +228,12 @@ def test_existing_cluster_by_scheduler_address(mirror_env):
 
 
 def test_sweep_overrides_only_what_differs_from_the_notebook():
-    assert sweep.sweep_overrides() == {}
-    assert sweep.sweep_overrides("tcp://10.0.0.5:8786", 4, True) == {
+    assert sweep_cmd.sweep_overrides() == {}
+    assert sweep_cmd.sweep_overrides("tcp://10.0.0.5:8786", 4, True) == {
         "scheduler": "tcp://10.0.0.5:8786", "workers": 4, "serial": True}
     with pytest.raises(ParameterError, match="at least 1"):
-        sweep.sweep_overrides(workers=0)
-    assert sweep.report_name("C3") == "robustness_c3"
+        sweep_cmd.sweep_overrides(workers=0)
+    assert sweep_cmd.report_name("C3") == "robustness_c3"
 
 
 def test_sweep_command_rejects_an_unknown_claim(capsys):
@@ -243,12 +244,12 @@ def test_sweep_command_rejects_an_unknown_claim(capsys):
 
 
 def test_every_grid_has_a_robustness_report_in_the_registry():
-    from research.registry import declared_parameters, load_registry
+    from research.runner.registry import declared_parameters, load_registry
     from research.sweep_grids import GRIDS
 
     registry = load_registry()
     for claim in GRIDS:
-        report = registry.reports[sweep.report_name(claim)]
+        report = registry.reports[sweep_cmd.report_name(claim)]
         assert report.notebook.name == "spec_curve.ipynb" and report.parameters == {"claim": claim}
         assert report.claims == ()  # not a verdict of its own: the scorecard shows it beside the claim's
     assert set(declared_parameters(registry.reports["robustness_c1"].notebook)) == {

@@ -34,8 +34,9 @@ from runner_project import (
 from research import runner
 from research.cli import main as cli_main
 from research.errors import ParameterError, ReportsNotWritable, RunLocked
-from research.lock import RunLock
-from research.runner_cli import ConsoleReporter
+from research.runner import orchestrate, publish
+from research.runner.cli import ConsoleReporter
+from research.runner.lock import RunLock
 
 from .corpus import fingerprint, leftovers
 
@@ -88,7 +89,7 @@ def project(published, tmp_path) -> tuple[Path, Path]:
 @pytest.fixture
 def no_kernel(monkeypatch):
     """Fail the test if the run gets as far as starting a notebook."""
-    monkeypatch.setattr(runner, "_execute", lambda *a, **k: pytest.fail("a notebook was started"))
+    monkeypatch.setattr(orchestrate, "_execute", lambda *a, **k: pytest.fail("a notebook was started"))
 
 
 @pytest.fixture
@@ -247,7 +248,7 @@ def test_two_runs_at_once(slow_project, capsys):
 def test_stale_lock_left_by_a_sigkilled_holder(project):
     registry, reports = project
     holder = subprocess.Popen(
-        [PYTHON, "-c", "import sys\nfrom research.lock import RunLock\n"
+        [PYTHON, "-c", "import sys\nfrom research.runner.lock import RunLock\n"
                        f"lock = RunLock({str(reports)!r}).acquire()\nprint('locked', flush=True)\nsys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -276,7 +277,7 @@ def test_full_reports_folder(project, monkeypatch):
     the publish step runs in the run's own process, so it is patched there)."""
     registry, reports = project
     before = last_good(reports)
-    real, calls = runner._replace, []
+    real, calls = publish._replace, []
 
     def disk_full_at_the_page(src, dst):
         calls.append(Path(dst).name)
@@ -284,7 +285,7 @@ def test_full_reports_folder(project, monkeypatch):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(runner, "_replace", disk_full_at_the_page)
+    monkeypatch.setattr(publish, "_replace", disk_full_at_the_page)
     with pytest.raises(ReportsNotWritable) as info:
         run(registry, reports, force=True, only=["ok"])
     assert calls == ["ok.ipynb", "ok.html"]  # the notebook was already in place when the disk filled

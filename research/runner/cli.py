@@ -12,8 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from research.runner import Reporter, ReportResult
-from research.runstate import Decision
+from research.errors import EXIT_OK
+from research.runner import orchestrate
+from research.runner.orchestrate import Reporter
+from research.runner.plan import override_map
+from research.runner.publish import ReportResult
+from research.runner.state import Decision
 
 
 def register_cli(subparsers: Any) -> None:
@@ -126,10 +130,8 @@ def _first(text: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from research import runner
-
-    overrides = runner.override_map(args.param)
-    summary = runner.run(
+    overrides = override_map(args.param)
+    summary = orchestrate.run(
         registry_path=args.registry, reports_dir=args.reports_dir, only=args.only, overrides=overrides,
         force=args.force, jobs=args.jobs, wait=args.wait, reporter=ConsoleReporter(args.quiet),
     )
@@ -145,21 +147,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # -- list ----------------------------------------------------------------------------------------
 def cmd_list(args: argparse.Namespace) -> int:
-    from research import runner
-
     rows = []
-    for report, decision, state in runner.status(registry_path=args.registry, reports_dir=args.reports_dir):
+    for report, decision, state in orchestrate.status(registry_path=args.registry, reports_dir=args.reports_dir):
         success = (state or {}).get("success") or {}
         why = "; ".join(decision.reasons) if decision.run else ""
         rows.append((report.name, decision.state, success.get("ran_at", "—"), why))
     if not rows:
         print("the registry has no reports")
-        return 0
+        return EXIT_OK
     widths = [max(len(r[i]) for r in [("report", "state", "last good run", ""), *rows]) for i in range(3)]
     print(f"{'report':<{widths[0]}}  {'state':<{widths[1]}}  {'last good run':<{widths[2]}}  why")
     for name, state, ran, why in rows:
         print(f"{name:<{widths[0]}}  {state:<{widths[1]}}  {ran:<{widths[2]}}  {why}")
-    return 0
+    return EXIT_OK
 
 
 # -- lab -----------------------------------------------------------------------------------------
@@ -210,4 +210,4 @@ def cmd_lab(args: argparse.Namespace) -> int:
     cmd = lab_command(notebooks_dir, no_browser=args.no_browser, port=args.port)
     print("starting:", " ".join(cmd), flush=True)
     os.execv(cmd[0], cmd)  # JupyterLab takes over this process: Ctrl-C goes straight to it
-    return 0  # pragma: no cover - execv does not return
+    return EXIT_OK  # pragma: no cover - execv does not return

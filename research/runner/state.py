@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from research.fsutil import atomic_write_bytes
-from research.registry import cell_source
+from research.runner.registry import cell_source
 
 STATE_DIR = "_state"
 FAILED_DIR = "_failed"
@@ -89,8 +89,8 @@ def parameters_hash(parameters: Mapping[str, Any]) -> str:
 
 def package_hash(package_dir: Path | None = None) -> str:
     """sha256 over every ``.py`` file of the ``research`` package (path and content)."""
-    if package_dir is None:
-        package_dir = Path(__file__).resolve().parent
+    if package_dir is None:  # this file is research/runner/state.py: hash the whole package
+        package_dir = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(package_dir.rglob("*.py")):
         if "__pycache__" in path.parts:

@@ -3,15 +3,16 @@
 ``run()`` does, in order (the shape of papermill's ``execute_notebook``):
 
 1. read ``reports.toml`` and validate every selected report's parameters against its notebook's
-   ``parameters`` cell, before any kernel starts (:class:`~research.errors.ParameterError`);
-2. take the run lock (:class:`~research.lock.RunLock`) and remove what killed runs left behind;
-3. decide per report from its key (:func:`research.runstate.decide`), logging the reason;
+   ``parameters`` cell, before any kernel starts (:func:`research.runner.plan.plan`,
+   :class:`~research.errors.ParameterError`);
+2. take the run lock (:class:`~research.runner.lock.RunLock`) and remove what killed runs left behind;
+3. decide per report from its key (:func:`research.runner.state.decide`), logging the reason;
 4. execute the stale reports, ``jobs`` at a time, each in its own worker process and scratch
-   folder (:mod:`research.runworker`), longest first;
-5. move each finished report into ``reports/`` with :func:`os.replace` (readers see the old
-   report or the new one), write its state file last, keep a failed run's notebook in
+   folder (:mod:`research.runner.worker`), longest first;
+5. move each finished report into ``reports/`` (:func:`research.runner.publish.publish`: readers
+   see the old report or the new one), write its state file last, keep a failed run's notebook in
    ``reports/_failed/`` and leave the last good HTML untouched;
-6. rebuild ``reports/index.html`` from the state files.
+6. rebuild ``reports/index.html`` from the state files (:func:`research.runner.publish.write_index`).
 
 The no-op path (nothing stale) imports only the standard library, :mod:`filelock` and the small
 ``research`` modules, and starts no process.
@@ -33,66 +34,27 @@ from pathlib import Path
 from typing import Any
 
 from research import __version__
-from research.errors import ParameterError, ReportFailed, ReportsNotWritable, ResearchError
-from research.lock import RunLock
-from research.registry import (
-    Registry,
-    Report,
-    declared_parameters,
-    load_registry,
-    read_notebook,
-    validate_parameters,
-)
-from research.runstate import (
-    FAILED_DIR,
+from research.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK, ParameterError, ReportsNotWritable
+from research.runner.job import Job
+from research.runner.lock import RunLock
+from research.runner.plan import Planned, assess, plan
+from research.runner.publish import ReportResult, publish, write_index
+from research.runner.registry import Registry, Report, load_registry
+from research.runner.state import (
     Decision,
     InputSha,
-    atomic_write_text,
     clean_temporaries,
     current_input_sha256,
     decide,
-    input_shas,
-    notebook_hash,
     package_hash,
-    parameters_hash,
     read_state,
-    write_state,
 )
 
 # A notebook failing on these means the data could not be had (exit code 3), not a code bug.
 DATA_ERROR_NAMES = frozenset({"DataUnavailable", "DownloadError", "ChecksumMismatch"})
-EXIT_OK, EXIT_FAILED, EXIT_DATA = 0, 1, 3
 # An OSError with one of these while writing into reports/ means the folder cannot be written.
 NOT_WRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
 WHOLE = "Nothing was half-written: every report and state file is the old one or the new one."
-
-
-@dataclass(frozen=True)
-class Job:
-    """Everything a worker needs to run one report (plain data, pickled to the worker)."""
-
-    name: str
-    notebook: str
-    notebook_display: str
-    parameters: dict[str, Any]
-    title: str
-    workdir: str
-    components: dict[str, Any]
-    version: str
-    git_commit: str | None
-    env: dict[str, str] = field(default_factory=dict)
-    start_timeout: float = 120.0
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    """One executed report: ``status`` is ``"ok"`` or ``"failed"`` (then ``error`` says why)."""
-
-    name: str
-    status: str
-    seconds: float
-    reasons: tuple[str, ...] = ()
-    error: ReportFailed | None = None
 
 
 @dataclass
@@ -133,72 +95,6 @@ class Reporter:
     def start(self, total: int, jobs: int) -> None: ...
     def finished(self, result: ReportResult) -> None: ...
     def stop(self) -> None: ...
-
-
-# -- planning ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Planned:
-    report: Report
-    parameters: dict[str, Any]
-    components: dict[str, Any]
-
-
-def plan(
-    registry: Registry,
-    *,
-    only: Iterable[str] | None = None,
-    overrides: Mapping[str, Mapping[str, Any]] | None = None,
-    package_sha: str | None = None,
-) -> list[Planned]:
-    """Select reports and validate all their parameters; raise one ParameterError for all problems."""
-    selected = registry.select(only)
-    overrides = dict(overrides or {})
-    names = {r.name for r in selected}
-    for name in overrides:
-        if name not in registry.reports:
-            raise ParameterError(f"-p {name} ...: no report {name!r} in {registry.path}; "
-                                 f"reports: {', '.join(registry.reports)}")
-        if name not in names:
-            raise ParameterError(f"-p {name} ...: report {name!r} is not selected by --only")
-    package_sha = package_sha or package_hash()
-    planned: list[Planned] = []
-    problems: list[str] = []
-    for report in selected:
-        try:
-            nb = read_notebook(report.notebook)
-            declared = declared_parameters(nb, where=str(report.notebook))
-            params = validate_parameters(report, {**report.parameters, **overrides.get(report.name, {})}, declared)
-        except ParameterError as exc:
-            problems.append(str(exc))
-            continue
-        components = {"notebook": notebook_hash(nb), "parameters": parameters_hash(params), "package": package_sha}
-        planned.append(Planned(report, params, components))
-    if problems:
-        raise ParameterError("\n".join(problems) + f"\nNo report was run. Fix the above in "
-                             f"{registry.path} (or the -p options), then run again.")
-    return planned
-
-
-def assess(
-    registry: Registry,
-    reports_dir: Path,
-    *,
-    input_sha: InputSha = current_input_sha256,
-    package_sha: str | None = None,
-) -> list[tuple[Report, Decision, dict[str, Any] | None]]:
-    """Every report's freshness for ``research list`` and the index; never raises for one report."""
-    package_sha = package_sha or package_hash()
-    out = []
-    for report in registry.reports.values():
-        state = read_state(reports_dir, report.name)
-        try:
-            (p,) = plan(registry, only=[report.name], package_sha=package_sha)
-            decision = decide(report.name, p.components, state, reports_dir=reports_dir, input_sha=input_sha)
-        except ResearchError as exc:
-            first = str(exc).strip().splitlines()[0]
-            decision = Decision(report.name, True, (f"invalid: {first}",), "stale")
-        out.append((report, decision, state))
-    return out
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -295,7 +191,7 @@ def _execute(
         # A single-threaded server that imported papermill and nbconvert once; workers fork from
         # it, so imports are paid once, and forking never happens from this (threaded) process.
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["research.runworker"])
+        ctx.set_forkserver_preload(["research.runner.worker"])
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
     reporter.start(len(todo), jobs)
@@ -346,13 +242,13 @@ def cpu_count() -> int:
 
 
 def _init_worker(run_pid: int) -> None:
-    from research.runworker import init_worker
+    from research.runner.worker import init_worker
 
     init_worker(run_pid)
 
 
 def _run_job(job: Job) -> dict[str, Any]:
-    from research.runworker import run_job
+    from research.runner.worker import run_job
 
     return run_job(job)
 
@@ -366,127 +262,6 @@ def _display_path(path: Path, root: Path) -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _replace(src: str | Path, dst: Path) -> None:
-    """Move a finished file into place atomically, after flushing it to disk."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with open(src, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(src, dst)
-
-
-class _Moves:
-    """Move a report's files into place one by one, and put every replaced file back on failure.
-
-    Each file is atomic on its own (:func:`_replace`); this makes the set atomic too, so a failure
-    between the notebook and the HTML (a full disk) never leaves a new notebook beside an old page.
-    The file being replaced is kept as a hard link (or a copy) in the run's scratch folder.
-    """
-
-    def __init__(self) -> None:
-        self.done: list[tuple[Path, Path | None]] = []
-
-    def replace(self, src: str | Path, dst: Path) -> None:
-        backup = None
-        if dst.exists():
-            backup = Path(src).with_name(f".previous-{dst.name}")
-            with contextlib.suppress(FileNotFoundError):
-                backup.unlink()
-            try:
-                os.link(dst, backup)
-            except OSError:  # a filesystem without hard links
-                shutil.copy2(dst, backup)
-        _replace(src, dst)
-        self.done.append((dst, backup))
-
-    def undo(self) -> None:
-        for dst, backup in reversed(self.done):
-            with contextlib.suppress(OSError):
-                if backup is None:
-                    dst.unlink()
-                else:
-                    os.replace(backup, dst)
-        self.done.clear()
-
-
-def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping[str, Any] | None,
-            raw: Mapping[str, Any]) -> ReportResult:
-    """Move one worker result into ``reports/`` and write the report's state file (last)."""
-    name = p.report.name
-    previous = dict(previous or {})
-    err = raw.get("error")
-    attempt = {
-        "ran_at": raw.get("ran_at"), "seconds": raw.get("seconds"), "execute_seconds": raw.get("execute_seconds"),
-        "render_seconds": raw.get("render_seconds"), "components": p.components, "parameters": p.parameters,
-        "reasons": list(decision.reasons), "error": err,
-    }
-    state: dict[str, Any] = {"version": 1, "report": name, "notebook": p.report.notebook.name,
-                             "title": p.report.title, "claims": list(p.report.claims)}
-    failed_dir = reports_dir / FAILED_DIR
-    if raw.get("status") == "ok" and err is None:
-        sidecar = raw.get("sidecar") or {}
-        inputs = sidecar.get("inputs") if raw.get("sidecar") is not None else None
-        success = {
-            "ran_at": raw["ran_at"], "seconds": raw.get("seconds"), "key": raw["key"],
-            "components": {**p.components, "inputs": input_shas(inputs)}, "parameters": p.parameters,
-            "inputs": inputs, "verdicts": sidecar.get("verdicts", []), "extra": sidecar.get("extra", {}),
-            "html": f"{name}.html", "ipynb": f"{name}.ipynb",
-        }
-        state.update(status="ok", attempt=attempt, success=success)
-        moves = _Moves()
-        try:  # the notebook, the page and (last) the state: all of them, or none
-            moves.replace(raw["ipynb"], reports_dir / f"{name}.ipynb")
-            moves.replace(raw["html"], reports_dir / f"{name}.html")
-            write_state(reports_dir, name, state)
-        except BaseException as exc:  # a full disk, or Ctrl-C between two moves
-            moves.undo()
-            if not isinstance(exc, OSError):
-                raise
-            raise ReportsNotWritable.from_oserror(
-                str(reports_dir), exc, doing=f"publish report {name!r}",
-                kept=f"Nothing was half-written: the last good {name}.html, {name}.ipynb and its "
-                     "state file are unchanged.") from None
-        for stale in (failed_dir / f"{name}.ipynb", failed_dir / f"{name}.html"):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
-        return ReportResult(name, "ok", float(raw.get("seconds") or 0.0), decision.reasons)
-    kept = None
-    try:
-        if raw.get("ipynb"):
-            kept = failed_dir / f"{name}.ipynb"
-            _replace(raw["ipynb"], kept)
-            attempt["failed_notebook"] = f"{FAILED_DIR}/{name}.ipynb"
-        if raw.get("failed_html"):
-            _replace(raw["failed_html"], failed_dir / f"{name}.html")
-            attempt["failed_html"] = f"{FAILED_DIR}/{name}.html"
-        state.update(status="failed", attempt=attempt, success=previous.get("success"))
-        write_state(reports_dir, name, state)
-    except OSError as exc:
-        first = (err or {}).get("first_line", "")
-        raise ReportsNotWritable.from_oserror(
-            str(reports_dir), exc, doing=f"record the failure of report {name!r} ({first})",
-            kept=f"The last good {name}.html, {name}.ipynb and its state file are unchanged.") from None
-    error = ReportFailed(name, str(p.report.notebook), cell_index=(err or {}).get("cell_index"),
-                         ename=(err or {}).get("ename", ""), evalue=(err or {}).get("evalue", ""),
-                         output_path=str(kept) if kept else None)
-    return ReportResult(name, "failed", float(raw.get("seconds") or 0.0), decision.reasons, error)
-
-
-def write_index(registry: Registry, reports_dir: Path, decisions: Mapping[str, Decision] | None = None,
-                *, input_sha: InputSha = current_input_sha256, package_sha: str | None = None) -> Path:
-    """Rebuild ``reports/index.html`` from the state files (nothing is executed)."""
-    from research import render
-
-    decisions = dict(decisions or {})
-    states = {}
-    for report, decision, state in assess(registry, reports_dir, input_sha=input_sha, package_sha=package_sha):
-        decisions.setdefault(report.name, decision)
-        if state:
-            states[report.name] = state
-    path = reports_dir / "index.html"
-    atomic_write_text(path, render.index_html(list(registry.reports.values()), states, decisions))
-    return path
 
 
 def status(
@@ -512,15 +287,4 @@ def git_commit(root: Path | None = None) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
-
-
-def override_map(pairs: Iterable[tuple[str, str]] | None) -> dict[str, dict[str, Any]]:
-    """``[("easing", "horizon=12"), ...]`` from ``-p NAME KEY=VALUE`` -> ``{"easing": {"horizon": 12}}``."""
-    from research.registry import parse_assignment
-
-    out: dict[str, dict[str, Any]] = {}
-    for name, assignment in pairs or []:
-        key, value = parse_assignment(assignment)
-        out.setdefault(name, {})[key] = value
-    return out
 

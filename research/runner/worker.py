@@ -35,9 +35,10 @@ import nbformat  # noqa: E402
 import papermill  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
+import research  # noqa: E402
 from research import render  # noqa: E402
-from research.runner import Job  # noqa: E402
-from research.runstate import input_shas, report_key  # noqa: E402
+from research.runner.job import Job  # noqa: E402
+from research.runner.state import input_shas, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
 
 KERNEL_NAME = "python3"  # the runner's own interpreter (jupyter_client maps `python` to sys.executable)
@@ -118,7 +119,7 @@ def run_job(job: Job) -> dict[str, Any]:
     os.environ[SIDECAR_ENV] = str(sidecar_path)
     os.environ["MPLBACKEND"] = INLINE_BACKEND
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    project_root = str(Path(render.__file__).resolve().parent.parent)
+    project_root = str(Path(research.__file__).resolve().parent.parent)
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, os.environ.get("PYTHONPATH", "")) if p)
     log_path = workdir / "kernel.log"
     try:

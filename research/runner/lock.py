@@ -76,7 +76,7 @@ class RunLock:
             return None
 
     def _write_holder(self) -> None:
-        from research.runstate import atomic_write_text
+        from research.runner.state import atomic_write_text
 
         info = {
             "pid": os.getpid(),
