@@ -1,0 +1,270 @@
+"""The claim catalog: its content agrees with the report registry and the sweep grids, a malformed
+file fails with a message naming the file and the fix, and docs/claims.md is the generated text."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from research.claims import catalog as cat
+from research.config import PROJECT_ROOT
+from research.errors import ParameterError
+from research.registry import load_registry
+from research.sweep_grids import GRIDS
+from research.verdict import LABELS
+
+REGISTRY = load_registry(PROJECT_ROOT / "notebooks" / "reports.toml")
+
+
+# -- the package's catalog against the rest of the project ---------------------------------------
+
+def test_ids_are_C_numbers_from_one_without_gaps():
+    ids = cat.known_ids()
+    assert ids == tuple(f"C{n}" for n in range(1, len(ids) + 1))
+    assert list(cat.claims()) == list(ids)
+
+
+def test_the_catalog_holds_nine_claims():
+    # Pins today's content: adding a claim means updating this number on purpose.
+    assert len(cat.known_ids()) == 9
+
+
+def test_every_claim_the_registry_names_is_in_the_catalog():
+    named = {c for report in REGISTRY.reports.values() for c in report.claims}
+    assert named, "the registry names no claims at all"
+    assert named <= set(cat.known_ids())
+
+
+def test_each_claims_reports_are_the_registry_reports_that_give_its_verdicts():
+    for c in cat.claims().values():
+        carrying = tuple(r.name for r in REGISTRY.reports.values() if c.id in r.claims)
+        assert c.reports == carrying, c.id
+
+
+def test_spec_curve_flag_matches_the_sweep_grids_and_the_robustness_reports():
+    with_curve = {c.id for c in cat.claims().values() if c.spec_curve}
+    assert with_curve == set(GRIDS)
+    robustness = {r.parameters["claim"]: name for name, r in REGISTRY.reports.items()
+                  if "claim" in r.parameters}
+    assert with_curve == set(robustness)
+    for claim_id in with_curve:
+        assert cat.claim(claim_id).robustness_report == robustness[claim_id]
+
+
+def test_not_testable_claims_say_why_and_which_data_would_settle_it():
+    untestable = [c for c in cat.claims().values() if not c.testable]
+    assert untestable, "no not-testable claim; the M&A and earnings claim is one"
+    for c in untestable:
+        assert c.not_testable and c.settle and not c.reports and not c.spec_curve
+        assert c.robustness_report == ""
+    for c in cat.claims().values():
+        if c.testable:
+            assert not c.settle and c.reports
+
+
+def test_commentary_numbers_name_registered_reports():
+    catalog = cat.catalog()
+    assert catalog.numbers
+    for number in catalog.numbers:
+        assert set(number.reports) <= set(REGISTRY.reports), number.said
+
+
+def test_labels_are_the_verdict_labels_in_order():
+    assert tuple(cat.catalog().labels) == LABELS
+
+
+def test_claim_returns_the_entry_and_rejects_an_unknown_id_listing_the_known_ones():
+    first = cat.known_ids()[0]
+    assert cat.claim(first) is cat.claims()[first]
+    missing = f"C{len(cat.known_ids()) + 1}"
+    with pytest.raises(cat.UnknownClaim) as err:
+        cat.claim(missing)
+    assert isinstance(err.value, ParameterError) and isinstance(err.value, KeyError)
+    message = str(err.value)
+    assert repr(missing) in message and "Fix:" in message
+    assert all(i in message for i in cat.known_ids())
+
+
+def test_claims_are_frozen_and_claims_returns_a_copy():
+    first = cat.known_ids()[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cat.claim(first).title = "changed"  # type: ignore[misc]
+    copy = cat.claims()
+    del copy[first]
+    assert first in cat.claims()
+
+
+# -- the file format -----------------------------------------------------------------------------
+
+LABEL_LINES = "\n".join(f'"{label}" = "what {label} means"' for label in LABELS)
+VALID = f"""\
+[labels]
+{LABEL_LINES}
+
+[small_large]
+default = "bottom three deciles against the top three"
+alternatives = ["SMB"]
+daily = "halves"
+returns = "percent per period"
+
+[[numbers]]
+said = "~2,460"
+reading = "the 2021 record"
+reports = ["r10"]
+
+[[references]]
+cite = "Someone (2000)."
+use = "a method"
+claims = ["C10", "C2"]
+
+[[claims]]
+id = "C10"
+title = "Ten"
+commentary = "small caps \\"will win\\""
+source = "a note"
+date = 2025-10-15
+data = "size deciles"
+test = "a regression"
+rule = "supported if positive"
+reports = ["r10", "r10_russell"]
+spec_curve = true
+
+[[claims]]
+id = "C2"
+title = "Two"
+commentary = "earnings improve"
+source = "a note"
+date = 2025-10-14
+data = "none"
+test = "none"
+rule = "not testable"
+reports = []
+spec_curve = false
+not_testable = "no public earnings data"
+settle = "consensus revisions"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "catalog.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_valid_file_loads_with_claims_in_number_order(tmp_path):
+    loaded = cat.load(write(tmp_path, VALID))
+    assert list(loaded.claims) == ["C2", "C10"]  # by number, not as text and not in file order
+    ten = loaded.claims["C10"]
+    assert ten.reports == ("r10", "r10_russell") and ten.spec_curve and ten.testable
+    assert ten.commentary == 'small caps "will win"' and ten.date.isoformat() == "2025-10-15"
+    assert ten.robustness_report == "robustness_c10"
+    two = loaded.claims["C2"]
+    assert not two.testable and two.settle == "consensus revisions" and two.number == 2
+    assert loaded.references[0].claims == ("C10", "C2")
+    assert loaded.small_large.alternatives == ("SMB",)
+    text = cat.render_markdown(loaded)
+    assert text.index("C2: Two") < text.index("C10: Ten")
+    assert "no public earnings data" in text and "`robustness_c10`" in text
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) >= 1, old
+    return text.replace(old, new, 1)
+
+
+MALFORMED = {
+    "missing key": ('rule = "supported if positive"\n', "", "missing key(s) ['rule']"),
+    "unknown key": ('spec_curve = true\n', 'spec_curve = true\nrules = "x"\n',
+                    "unknown key(s) ['rules']"),
+    "duplicate id": ('id = "C10"', 'id = "C2"', "claim id 'C2' is declared twice"),
+    "lower-case id": ('id = "C10"', 'id = "c10"', "malformed id 'c10'"),
+    "leading zero": ('id = "C10"', 'id = "C010"', "malformed id 'C010'"),
+    "no number": ('id = "C10"', 'id = "C"', "malformed id 'C'"),
+    "other letter": ('id = "C10"', 'id = "D10"', "malformed id 'D10'"),
+    "trailing text": ('id = "C10"', 'id = "C10a"', "malformed id 'C10a'"),
+    "id not text": ('id = "C10"', 'id = 10', "`id` must be non-empty text"),
+    "flag as text": ("spec_curve = true", 'spec_curve = "yes"', "`spec_curve` must be true or false"),
+    "quoted date": ("date = 2025-10-15", 'date = "2025-10-15"', "`date` must be date"),
+    "date and time": ("date = 2025-10-15", "date = 2025-10-15T09:00:00", "`date` must be date"),
+    "empty title": ('title = "Ten"', 'title = " "', "`title` must be non-empty text"),
+    "reports not a list": ('reports = ["r10", "r10_russell"]', 'reports = "r10"',
+                           "`reports` must be list of text"),
+    "reason without data": ('settle = "consensus revisions"\n', "", "go together"),
+    "untestable with reports": ("reports = []", 'reports = ["r2"]', "not testable has no reports"),
+    "testable without reports": ('reports = ["r10", "r10_russell"]', "reports = []",
+                                 "needs at least one report"),
+    "label missing": ('"mixed" = "what mixed means"\n', "", "[labels]: missing key(s) ['mixed']"),
+    "label unknown": ('"mixed" = "what mixed means"\n',
+                      '"mixed" = "what mixed means"\n"maybe" = "?"\n', "unknown key(s) ['maybe']"),
+    "unknown table": ("[small_large]", "[extra]\nx = 1\n\n[small_large]", "unknown ['extra']"),
+    "missing table": ("[[numbers]]\nsaid", "[[numbers_]]\nsaid", "missing ['numbers']"),
+    "numbers as a table": ("[[numbers]]", "[numbers]", "`numbers` must be an array of tables"),
+    "reference to unknown claim": ('claims = ["C10", "C2"]', 'claims = ["C10", "C3"]',
+                                   "unknown claim id(s) ['C3']"),
+    "number without reports": ('reports = ["r10"]\n', "", "[[numbers]] entry 1: missing key(s)"),
+    "not TOML": ("[small_large]", "[small_large", "is not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_a_malformed_file_fails_naming_the_file_and_the_fix(tmp_path, case):
+    old, new, expected = MALFORMED[case]
+    path = write(tmp_path, replace_once(VALID, old, new))
+    with pytest.raises(cat.CatalogError) as err:
+        cat.load(path)
+    message = str(err.value)
+    assert isinstance(err.value, ParameterError)
+    assert str(path) in message and expected in message and "Fix:" in message
+
+
+def test_claim_errors_say_which_entry(tmp_path):
+    path = write(tmp_path, replace_once(VALID, 'title = "Two"\n', ""))
+    with pytest.raises(cat.CatalogError, match=re.escape("[[claims]] entry 2 (id 'C2')")):
+        cat.load(path)
+
+
+def test_a_missing_file_says_how_to_restore_it(tmp_path):
+    path = tmp_path / "nope.toml"
+    with pytest.raises(cat.CatalogError, match=re.escape(f"claim catalog {path} not found")):
+        cat.load(path)
+
+
+# -- docs/claims.md ------------------------------------------------------------------------------
+
+def test_the_committed_doc_is_the_generated_text():
+    committed = cat.DOC_PATH.read_text(encoding="utf-8")
+    assert committed == cat.render_markdown(), (
+        f"{cat.DOC_PATH} is out of date; regenerate it: {cat.REGENERATE}")
+
+
+def test_the_doc_shows_every_claim_label_and_reference():
+    text = cat.render_markdown()
+    catalog = cat.catalog()
+    for c in catalog.claims.values():
+        assert f"{c.id}: {c.title}" in text and c.commentary in text and c.rule in text
+        assert (f"`{c.robustness_report}`" in text) == c.spec_curve
+        if not c.testable:
+            assert c.not_testable in text and c.settle in text
+    for label, meaning in catalog.labels.items():
+        assert f"| **{label}** | {meaning} |" in text
+    assert catalog.small_large.default in text
+    assert all(r.cite in text for r in catalog.references)
+    assert all(n.reading in text for n in catalog.numbers)
+
+
+def test_main_checks_and_writes_the_doc(tmp_path, capsys):
+    doc = tmp_path / "claims.md"
+    assert cat.main(["--check", "--doc", str(doc)]) == 1  # absent
+    doc.write_text("stale\n", encoding="utf-8")
+    assert cat.main(["--check", "--doc", str(doc)]) == 1
+    assert cat.REGENERATE in capsys.readouterr().err
+    assert cat.main(["--write", "--doc", str(doc)]) == 0
+    assert doc.read_text(encoding="utf-8") == cat.render_markdown()
+    assert cat.main(["--check", "--doc", str(doc)]) == 0
+    assert cat.main(["--check"]) == 0  # the committed doc
+    capsys.readouterr()
+    assert cat.main([]) == 0
+    assert capsys.readouterr().out == cat.render_markdown()
