@@ -35,7 +35,7 @@ import nbformat  # noqa: E402
 import papermill  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
-from research import render  # noqa: E402
+from research.report import page as report_page  # noqa: E402
 from research.runner import Job  # noqa: E402
 from research.runstate import input_shas, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
@@ -118,7 +118,7 @@ def run_job(job: Job) -> dict[str, Any]:
     os.environ[SIDECAR_ENV] = str(sidecar_path)
     os.environ["MPLBACKEND"] = INLINE_BACKEND
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    project_root = str(Path(render.__file__).resolve().parent.parent)
+    project_root = str(Path(report_page.__file__).resolve().parents[2])
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, os.environ.get("PYTHONPATH", "")) if p)
     log_path = workdir / "kernel.log"
     try:
@@ -149,7 +149,7 @@ def run_job(job: Job) -> dict[str, Any]:
     render_start = time.perf_counter()
     if result["error"] is None:
         try:
-            html_text = render.report_html(nb, title=job.title, verdicts=(sidecar or {}).get("verdicts", []),
+            html_text = report_page.report_html(nb, title=job.title, verdicts=(sidecar or {}).get("verdicts", []),
                                            footer=footer)
             (out_dir / f"{job.name}.html").write_text(html_text, encoding="utf-8")
             result.update(status="ok", html=str(out_dir / f"{job.name}.html"), ipynb=str(executed),
@@ -165,7 +165,7 @@ def run_job(job: Job) -> dict[str, Any]:
             result["ipynb"] = str(executed)
             try:
                 failed_nb = nbformat.read(str(executed), as_version=4)
-                page = render.failed_html(failed_nb, title=job.title or job.name, error=result["error"],
+                page = report_page.failed_html(failed_nb, title=job.title or job.name, error=result["error"],
                                           footer={**footer, "ipynb": f"{job.name}.ipynb", "index": "../index.html"})
                 (out_dir / f"{job.name}.failed.html").write_text(page, encoding="utf-8")
                 result["failed_html"] = str(out_dir / f"{job.name}.failed.html")
@@ -215,8 +215,8 @@ def warm_up() -> None:
         new_markdown_cell("# Warm-up\n\nSome *text*."),
         new_code_cell("x = 1", outputs=[new_output("display_data", data={"text/html": "<b>x</b>"})]),
     ])
-    render.report_html(nb, title="warm-up")
-    render.failed_html(nb, title="warm-up", error={})
+    report_page.report_html(nb, title="warm-up")
+    report_page.failed_html(nb, title="warm-up", error={})
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from research import render
 from research.registry import Report
+from research.report import page as report_page
+from research.report import scorecard
 from research.verdict import Verdict, verdict_box
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -46,7 +47,7 @@ FOOTER = {"report": "easing", "notebook": "notebooks/easing.ipynb", "parameters"
 
 
 def test_report_hides_code_and_opens_with_title_then_verdict():
-    page = render.report_html(executed_notebook(), title="", footer=FOOTER)
+    page = report_page.report_html(executed_notebook(), title="", footer=FOOTER)
     body = page[:page.index("<footer")]
     for source in ("check_parameters", "import matplotlib", "summary_table", "record(verdict)", "horizon = 6"):
         assert source not in body
@@ -62,7 +63,7 @@ def test_report_hides_code_and_opens_with_title_then_verdict():
 
 
 def test_footer_has_parameters_inputs_package_commit_and_timing():
-    page = render.report_html(executed_notebook(), title="C1 — deciles", footer=FOOTER)
+    page = report_page.report_html(executed_notebook(), title="C1 — deciles", footer=FOOTER)
     footer = page[page.index('<footer class="report-footer">'):]
     for text in ("horizon = 6", "fedfunds", "2025-10-01", "ab" * 32, "research 0.1.0", "c0ffee",
                  "executed in 3.2 s", "2025-11-01T06:00:00Z", 'href="easing.ipynb"', 'href="index.html"'):
@@ -73,16 +74,16 @@ def test_footer_has_parameters_inputs_package_commit_and_timing():
 def test_without_a_displayed_box_the_verdict_comes_from_the_sidecar():
     nb = executed_notebook()
     nb.cells = nb.cells[:-1]
-    page = render.report_html(nb, title="t", verdicts=[VERDICT.to_dict()])
+    page = report_page.report_html(nb, title="t", verdicts=[VERDICT.to_dict()])
     assert 'data-claim="C1"' in page
-    assert "recorded no verdict" in render.report_html(nb, title="t")
+    assert "recorded no verdict" in report_page.report_html(nb, title="t")
 
 
 def test_failed_page_shows_code_and_the_error():
     nb = executed_notebook()
     nb.cells.append(new_code_cell("1/0", outputs=[new_output("error", ename="ZeroDivisionError",
                                                              evalue="division by zero", traceback=["boom"])]))
-    page = render.failed_html(nb, title="easing", error={"cell_index": 7, "first_line": "ZeroDivisionError: division by zero"})
+    page = report_page.failed_html(nb, title="easing", error={"cell_index": 7, "first_line": "ZeroDivisionError: division by zero"})
     assert "FAILED: easing" in page and "ZeroDivisionError: division by zero" in page
     assert "input_area" in page and "check_parameters" in page  # code shown: this page is for fixing it
 
@@ -120,9 +121,9 @@ def rows_of(page: str, claim: str) -> list[str]:
 
 
 def test_scorecard_has_one_row_per_claim_verdict_and_report():
-    page = render.index_html(REPORTS, STATES, generated_at="now")
-    assert [c for c in render.CLAIMS] == [f"C{i}" for i in range(1, 10)]
-    for claim in render.CLAIMS:
+    page = scorecard.index_html(REPORTS, STATES, generated_at="now")
+    assert [c for c in scorecard.CLAIMS] == [f"C{i}" for i in range(1, 10)]
+    for claim in scorecard.CLAIMS:
         assert rows_of(page, claim), claim
     c1 = rows_of(page, "C1")
     assert len(c1) == 2 and 'href="c1_deciles.html"' in c1[0] and 'href="c1_russell.html"' in c1[1]
@@ -134,7 +135,7 @@ def test_scorecard_has_one_row_per_claim_verdict_and_report():
 
 
 def test_scorecard_placeholders_for_missing_reports():
-    page = render.index_html(REPORTS, STATES, generated_at="now")
+    page = scorecard.index_html(REPORTS, STATES, generated_at="now")
     (c9,) = rows_of(page, "C9")
     assert "not testable" in c9 and "No public M&amp;A or earnings-revision series" in c9
     (c2,) = rows_of(page, "C2")
@@ -144,9 +145,10 @@ def test_scorecard_placeholders_for_missing_reports():
 
 
 def test_forecast_scorecard_and_reports_section():
-    page = render.index_html(REPORTS, STATES, generated_at="now")
+    page = scorecard.index_html(REPORTS, STATES, generated_at="now")
     assert "Forecast scorecard" in page and "R2000 &gt;= 2665" in page and "0.312" in page
     section = page[page.index('id="reports"'):]
     assert section.count("<tr data-report=") == len(REPORTS)
     assert 'href="_failed/c1_russell.ipynb"' in section
-    assert "Forecast scorecard" not in render.index_html(REPORTS[:1], STATES, generated_at="now")
+    assert "Forecast scorecard" not in scorecard.index_html(REPORTS[:1], STATES, generated_at="now")
+
