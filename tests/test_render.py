@@ -152,3 +152,17 @@ def test_forecast_scorecard_and_reports_section():
     assert 'href="_failed/c1_russell.ipynb"' in section
     assert "Forecast scorecard" not in scorecard.index_html(REPORTS[:1], STATES, generated_at="now")
 
+
+
+def test_page_templates_count_in_the_package_hash(tmp_path):
+    from research.runstate import package_hash
+
+    template = tmp_path / "report" / "templates" / "page.html.j2"
+    template.parent.mkdir(parents=True)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    template.write_text("<main>{{ body }}</main>\n")
+    before = package_hash(tmp_path)
+    (tmp_path / "NOTES.md").write_text("not code\n")
+    assert package_hash(tmp_path) == before
+    template.write_text("<main class='x'>{{ body }}</main>\n")  # a designer's edit re-renders the pages
+    assert package_hash(tmp_path) != before
