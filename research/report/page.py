@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import html
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -75,6 +76,9 @@ def reader_notebook(nb: Any, *, title: str = "", verdicts: Sequence[Mapping[str,
 
     nb = copy.deepcopy(nb)
     index, h1, rest = _split_title(nb)
+    # A title from the registry is text, not markdown's raw HTML: escape it; the notebook's own
+    # H1 is the author's markdown and stays as written.
+    heading = html.escape(title, quote=False) if title else h1
     title = title or h1
     boxes: list[Any] = []
     cells: list[Any] = []
@@ -100,7 +104,7 @@ def reader_notebook(nb: Any, *, title: str = "", verdicts: Sequence[Mapping[str,
         shown = [Verdict.from_dict(v) for v in verdicts]
         box_html = verdict_box(shown) if shown else render("verdict_missing.html.j2")
         box = nbformat.v4.new_output("display_data", data={"text/html": box_html})
-    head = [nbformat.v4.new_markdown_cell(f"# {title}")] if title else []
+    head = [nbformat.v4.new_markdown_cell(f"# {heading}")] if heading else []
     head.append(nbformat.v4.new_code_cell(source="", outputs=[box]))
     if rest:
         head.append(nbformat.v4.new_markdown_cell(rest))
