@@ -235,20 +235,3 @@ def percentile_rank(history: pd.Series, value: float) -> float:
         return float("nan")
     return float(np.mean(h <= value))
 
-
-# -- multiple testing --------------------------------------------------------------------------------
-
-def adjust_pvalues(pvalues: pd.Series) -> pd.DataFrame:
-    """Holm (family-wise) and Benjamini-Hochberg (false discovery rate) adjusted p-values.
-
-    NaN p-values (verdicts without a test) are left out of the family and stay NaN.
-    """
-    from statsmodels.stats.multitest import multipletests
-
-    p = pd.Series(pvalues, dtype=float)
-    out = pd.DataFrame({"p_raw": p, "p_holm": np.nan, "p_bh": np.nan}, index=p.index)
-    ok = p.notna()
-    if ok.any():
-        out.loc[ok, "p_holm"] = multipletests(p[ok].to_numpy(), method="holm")[1]
-        out.loc[ok, "p_bh"] = multipletests(p[ok].to_numpy(), method="fdr_bh")[1]
-    return out

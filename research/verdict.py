@@ -9,7 +9,6 @@ scorecard is built without re-running anything.
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import json
 import math
 import os
@@ -18,7 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from research import provenance
+from research.report.templating import render as render_template
 
+# The claims under test (facts from CLAIMS.md): id -> one-line summary of the commentary.
+CLAIMS: dict[str, str] = {
+    "C1": "The start of a Fed easing cycle in a resilient economy is stimulative for small caps.",
+    "C2": "Small companies are more sensitive to interest rates.",
+    "C3": "Small caps are structurally inferior: they tilt toward value and are less profitable.",
+    "C4": "Froth: leadership of crypto-connected, small nuclear, clean energy and quantum names.",
+    "C5": "Technical breakout: 200-day average cleared; two weekly closes above ~2,460 are bullish.",
+    "C6": "The S&P 500 may be due a pullback, which would favour shifting toward small caps.",
+    "C7": "Small caps can beat large caps through year end (Russell 2000 target 2,665, ~7% upside).",
+    "C8": "Small caps are tied to the business cycle, have underperformed, and may do better ahead.",
+    "C9": "An M&A pickup helps small-cap financials; earnings growth is improving.",
+}
 LABELS = ("supported", "contradicted", "mixed", "inconclusive", "not testable")
 SIDECAR_ENV = "RESEARCH_SIDECAR"
 
@@ -141,33 +153,8 @@ class Verdict:
 
 
 def verdict_box(verdicts: list[Verdict]) -> str:
-    """The HTML box a report opens with: one row per verdict."""
-    rows = []
-    for v in verdicts:
-        colour = _COLOURS[v.label]
-        title = html.escape(v.claim + (f" — {v.aspect}" if v.aspect else ""))
-        vint = ", ".join(f"{html.escape(k)} {html.escape(str(x))}" for k, x in v.vintage.items())
-        detail = (
-            "" if v.label == "not testable" else
-            f"<div><b>statistic</b> {html.escape(v.statistic_text())} &nbsp; "
-            f"<b>interval</b> {html.escape(v.interval_text())} &nbsp; "
-            f"<b>n</b> {v.n if v.n is not None else '—'} &nbsp; "
-            f"<b>sample</b> {html.escape(v.sample or '—')} &nbsp; "
-            f"<b>vintage</b> {vint or '—'}</div>"
-        )
-        extra = "".join(
-            f"<div><b>{name}</b> {html.escape(text)}</div>"
-            for name, text in (("method", v.method), ("rule", v.rule), ("note", v.note)) if text
-        )
-        rows.append(
-            f'<div class="verdict" data-claim="{html.escape(v.claim)}" data-label="{v.label}" '
-            f'style="border-left:6px solid {colour};padding:6px 12px;margin:6px 0;background:#f6f8fa">'
-            f'<div style="font-size:1.1em"><b>{title}</b> '
-            f'<span style="color:#fff;background:{colour};padding:1px 8px;border-radius:10px">'
-            f"{html.escape(v.label)}</span></div>"
-            f"<div><i>{html.escape(v.hypothesis)}</i></div>{detail}{extra}</div>"
-        )
-    return '<div class="verdict-box">' + "".join(rows) + "</div>"
+    """The HTML box a report opens with: one row per verdict (``templates/verdict_box.html.j2``)."""
+    return render_template("verdict_box.html.j2", verdicts=list(verdicts), colours=_COLOURS)
 
 
 def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: bool = True) -> None:

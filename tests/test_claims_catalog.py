@@ -12,7 +12,7 @@ import pytest
 from research.claims import catalog as cat
 from research.config import PROJECT_ROOT
 from research.errors import ParameterError
-from research.registry import load_registry
+from research.runner.registry import load_registry
 from research.sweep_grids import GRIDS
 from research.verdict import LABELS
 

@@ -21,7 +21,7 @@ def test_spec_curve_notebook_runs_and_records_its_shares(tmp_path, sidecar):
     import nbformat
     import papermill
 
-    from research import render
+    from research.report import page as report_page
 
     out = tmp_path / "spec_curve.out.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"claim": "C3", "serial": True, "max_specs": 36},
@@ -42,7 +42,7 @@ def test_spec_curve_notebook_runs_and_records_its_shares(tmp_path, sidecar):
 
     nb = nbformat.read(str(out), as_version=4)
     assert '"output_type": "error"' not in out.read_text()
-    page = render.report_html(nb, title="C3 robustness", verdicts=[])
+    page = report_page.report_html(nb, title="C3 robustness", verdicts=[])
     head = page[:page.index("The grid")]
     assert head.count('class="verdict"') == 3 and "specification curve: value tilt" in head
     assert page.count("data:image/png;base64,") == 3  # one curve per aspect

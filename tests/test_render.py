@@ -7,7 +7,8 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from research import render
+from research.report import page as report_page
+from research.report import scorecard
 from research.runner.registry import Report
 from research.verdict import Verdict, verdict_box
 
@@ -46,7 +47,7 @@ FOOTER = {"report": "easing", "notebook": "notebooks/easing.ipynb", "parameters"
 
 
 def test_report_hides_code_and_opens_with_title_then_verdict():
-    page = render.report_html(executed_notebook(), title="", footer=FOOTER)
+    page = report_page.report_html(executed_notebook(), title="", footer=FOOTER)
     body = page[:page.index("<footer")]
     for source in ("check_parameters", "import matplotlib", "summary_table", "record(verdict)", "horizon = 6"):
         assert source not in body
@@ -62,7 +63,7 @@ def test_report_hides_code_and_opens_with_title_then_verdict():
 
 
 def test_footer_has_parameters_inputs_package_commit_and_timing():
-    page = render.report_html(executed_notebook(), title="C1 — deciles", footer=FOOTER)
+    page = report_page.report_html(executed_notebook(), title="C1 — deciles", footer=FOOTER)
     footer = page[page.index('<footer class="report-footer">'):]
     for text in ("horizon = 6", "fedfunds", "2025-10-01", "ab" * 32, "research 0.1.0", "c0ffee",
                  "executed in 3.2 s", "2025-11-01T06:00:00Z", 'href="easing.ipynb"', 'href="index.html"'):
@@ -73,16 +74,16 @@ def test_footer_has_parameters_inputs_package_commit_and_timing():
 def test_without_a_displayed_box_the_verdict_comes_from_the_sidecar():
     nb = executed_notebook()
     nb.cells = nb.cells[:-1]
-    page = render.report_html(nb, title="t", verdicts=[VERDICT.to_dict()])
+    page = report_page.report_html(nb, title="t", verdicts=[VERDICT.to_dict()])
     assert 'data-claim="C1"' in page
-    assert "recorded no verdict" in render.report_html(nb, title="t")
+    assert "recorded no verdict" in report_page.report_html(nb, title="t")
 
 
 def test_failed_page_shows_code_and_the_error():
     nb = executed_notebook()
     nb.cells.append(new_code_cell("1/0", outputs=[new_output("error", ename="ZeroDivisionError",
                                                              evalue="division by zero", traceback=["boom"])]))
-    page = render.failed_html(nb, title="easing", error={"cell_index": 7, "first_line": "ZeroDivisionError: division by zero"})
+    page = report_page.failed_html(nb, title="easing", error={"cell_index": 7, "first_line": "ZeroDivisionError: division by zero"})
     assert "FAILED: easing" in page and "ZeroDivisionError: division by zero" in page
     assert "input_area" in page and "check_parameters" in page  # code shown: this page is for fixing it
 
@@ -120,9 +121,9 @@ def rows_of(page: str, claim: str) -> list[str]:
 
 
 def test_scorecard_has_one_row_per_claim_verdict_and_report():
-    page = render.index_html(REPORTS, STATES, generated_at="now")
-    assert [c for c in render.CLAIMS] == [f"C{i}" for i in range(1, 10)]
-    for claim in render.CLAIMS:
+    page = scorecard.index_html(REPORTS, STATES, generated_at="now")
+    assert [c for c in scorecard.CLAIMS] == [f"C{i}" for i in range(1, 10)]
+    for claim in scorecard.CLAIMS:
         assert rows_of(page, claim), claim
     c1 = rows_of(page, "C1")
     assert len(c1) == 2 and 'href="c1_deciles.html"' in c1[0] and 'href="c1_russell.html"' in c1[1]
@@ -134,7 +135,7 @@ def test_scorecard_has_one_row_per_claim_verdict_and_report():
 
 
 def test_scorecard_placeholders_for_missing_reports():
-    page = render.index_html(REPORTS, STATES, generated_at="now")
+    page = scorecard.index_html(REPORTS, STATES, generated_at="now")
     (c9,) = rows_of(page, "C9")
     assert "not testable" in c9 and "No public M&amp;A or earnings-revision series" in c9
     (c2,) = rows_of(page, "C2")
@@ -144,9 +145,119 @@ def test_scorecard_placeholders_for_missing_reports():
 
 
 def test_forecast_scorecard_and_reports_section():
-    page = render.index_html(REPORTS, STATES, generated_at="now")
+    page = scorecard.index_html(REPORTS, STATES, generated_at="now")
     assert "Forecast scorecard" in page and "R2000 &gt;= 2665" in page and "0.312" in page
     section = page[page.index('id="reports"'):]
     assert section.count("<tr data-report=") == len(REPORTS)
     assert 'href="_failed/c1_russell.ipynb"' in section
-    assert "Forecast scorecard" not in render.index_html(REPORTS[:1], STATES, generated_at="now")
+    assert "Forecast scorecard" not in scorecard.index_html(REPORTS[:1], STATES, generated_at="now")
+
+
+# -- escaping: every string from the registry, a parameter, data or an error ------------------------
+def evil(field: str) -> str:
+    return f"<script>alert('{field}')</script> & {field}"
+
+
+def escaped(field: str) -> str:
+    return f"&lt;script&gt;alert(&#x27;{field}&#x27;)&lt;/script&gt; &amp; {field}"
+
+
+def assert_escaped(page: str, fields) -> None:
+    assert "<script" not in page
+    # nbconvert re-serializes notebook output (the verdict box), writing ' for &#x27;: both are safe
+    missing = [f for f in fields if escaped(f) not in page and escaped(f).replace("&#x27;", "'") not in page]
+    assert not missing, f"not shown escaped: {missing}"
+
+
+EVIL_VERDICT = Verdict(claim="C1", aspect=evil("aspect"), label="supported", hypothesis=evil("hypothesis"),
+                       statistic=1.0, statistic_name=evil("statistic_name"), interval=(0.1, 2.0), interval_level=0.9,
+                       sample=evil("sample"), vintage={evil("vintage_name"): evil("vintage")}, n=3,
+                       method=evil("method"), rule=evil("rule"), note=evil("note"))
+FOOTER_FIELDS = ("report", "notebook", "version", "git_commit", "ran_at", "ipynb", "index")
+
+
+def evil_footer():
+    info = {k: evil(k) for k in FOOTER_FIELDS}
+    return {**info, "parameters": {evil("parameter"): evil("value")}, "key": evil("key"),
+            "inputs": {evil("dataset"): {"sha256": evil("sha256"), "vintage": evil("input_vintage")}}}
+
+
+def test_report_page_escapes_title_verdict_and_footer():
+    nb = executed_notebook()
+    nb.cells = nb.cells[:-1]  # the box comes from the sidecar's verdicts
+    page = report_page.report_html(nb, title=evil("title"), verdicts=[EVIL_VERDICT.to_dict()], footer=evil_footer())
+    assert_escaped(page, ("title", "aspect", "hypothesis", "statistic_name", "sample", "vintage_name", "vintage",
+                          "method", "rule", "note", *FOOTER_FIELDS[:-2], "parameter", "dataset", "sha256",
+                          "input_vintage"))
+    heading = escaped("title").replace("&#x27;", "'")  # the H1 is markdown: quotes need no escaping
+    assert f"<title>{escaped('title')}</title>" in page and f"<h1>{heading}</h1>" in page
+    assert f'href="{escaped("ipynb")}"' in page and f'href="{escaped("index")}"' in page
+    assert "&quot;" + escaped("value") + "&quot;" in page  # the parameter's JSON, quotes escaped too
+    assert escaped("key")[:16] in page
+
+
+def test_a_notebook_h1_stays_markdown_when_the_registry_gives_no_title():
+    nb = executed_notebook()
+    nb.cells[3].source = "# Easing *cycles* & small caps\n\nDoes the first cut help?"
+    page = report_page.report_html(nb, title="")
+    assert "<em>cycles</em> &amp; small caps</h1>" in page and "<title>Easing *cycles* &amp; small caps</title>" in page
+
+
+def test_failed_page_escapes_title_error_and_footer():
+    page = report_page.failed_html(executed_notebook(), title=evil("title"), footer=evil_footer(),
+                                   error={"cell_index": evil("cell_index"), "first_line": evil("first_line")})
+    assert_escaped(page, ("title", "cell_index", "first_line", *FOOTER_FIELDS[:-2]))
+    assert f"<h1>FAILED: {escaped('title')}</h1>" in page and f"<title>FAILED: {escaped('title')}</title>" in page
+
+
+def test_scorecard_escapes_registry_state_and_errors():
+    reports = [
+        Report("c1", Path("easing.ipynb"), title=evil("report_title"), claims=("C1",),
+               parameters={"small_large": "deciles", evil("parameter"): evil("value")}),
+        Report("c1_variant", Path("easing.ipynb"), title=evil("variant_title"), claims=("C1",)),
+        Report("c2", Path("rates.ipynb"), title=evil("failed_title"), claims=("C2",)),
+        Report("robustness_c1", Path("spec_curve.ipynb"), title=evil("curve_title"), parameters={"claim": "C1"}),
+    ]
+    no_p = Verdict(claim="C1", aspect=evil("left_out_aspect"), label="inconclusive", hypothesis="h", statistic=1.0,
+                   interval=(-1.0, 2.0), interval_level=0.9)
+    curve = {"claim": "C1", "valid": 10, "share_supported": 1.0, "label": evil("curve_label"),
+             "by_aspect": {evil("aspect"): {"valid": 4, "share_supported": 1.0, "label": "supported"}}}
+    states = {
+        "c1": {"status": "ok", "success": {
+            "ran_at": evil("ran_at"), "html": evil("html"), "ipynb": evil("ipynb"), "seconds": 1.0,
+            "verdicts": [{**EVIL_VERDICT.to_dict(), "p_value": 0.01}, no_p.to_dict()],
+            "extra": {"robustness_share": evil("robustness_share"),
+                      "forecasts": [{evil("forecast_column"): evil("forecast_value")}]}}},
+        "c1_variant": {"status": "ok", "success": {"verdicts": [
+            Verdict(claim="C1", label="supported", hypothesis="h", vintage={}).to_dict()],
+            "inputs": {"fedfunds": {"vintage": evil("state_vintage")}}}},
+        "c2": {"status": "failed", "success": {}, "attempt": {
+            "ran_at": evil("attempt_ran_at"), "error": {"first_line": evil("error")},
+            "failed_notebook": evil("failed_notebook"), "failed_html": evil("failed_html")}},
+        "robustness_c1": {"status": "ok", "success": {"html": evil("curve_html"), "extra": {"spec_curve": curve}}},
+    }
+
+    class Decision:
+        state, reasons, run = evil("decision_state"), (evil("reason"),), True
+
+    page = scorecard.index_html(reports, states, {"c1": Decision()}, generated_at=evil("generated_at"))
+    assert_escaped(page, (
+        "report_title", "variant_title", "failed_title", "curve_title", "parameter", "value", "aspect",
+        "statistic_name", "sample", "vintage_name", "vintage", "state_vintage", "ran_at", "html", "ipynb",
+        "robustness_share", "forecast_column", "forecast_value", "attempt_ran_at", "error", "failed_notebook",
+        "failed_html", "curve_html", "curve_label", "left_out_aspect", "decision_state", "reason", "generated_at"))
+    assert "<code>research sweep C1</code>" in page  # the one piece of HTML in a left-out reason
+
+
+def test_page_templates_count_in_the_package_hash(tmp_path):
+    from research.runstate import package_hash
+
+    template = tmp_path / "report" / "templates" / "page.html.j2"
+    template.parent.mkdir(parents=True)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    template.write_text("<main>{{ body }}</main>\n")
+    before = package_hash(tmp_path)
+    (tmp_path / "NOTES.md").write_text("not code\n")
+    assert package_hash(tmp_path) == before
+    template.write_text("<main class='x'>{{ body }}</main>\n")  # a designer's edit re-renders the pages
+    assert package_hash(tmp_path) != before

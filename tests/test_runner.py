@@ -320,7 +320,7 @@ def test_noop_cli_run_starts_no_kernel_and_imports_nothing_heavy(tmp_path):
 
 
 def test_runner_modules_do_not_import_pandas():
-    code = ("import sys, research.runner.cli, research.runner, research.render, research.plots\n"
+    code = ("import sys, research.runner.cli, research.runner, research.report.scorecard, research.plots\n"
             "try:\n    import research.data\nexcept ImportError:\n    pass\n"
             "assert 'pandas' not in sys.modules, 'pandas imported'\n"
             "assert 'papermill' not in sys.modules and 'nbconvert' not in sys.modules")

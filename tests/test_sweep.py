@@ -1,4 +1,4 @@
-"""The sweep engine (research.sweep) and its place on the scorecard (research.render).
+"""The sweep engine (research.sweep) and its place on the scorecard (research.report.scorecard, research.family).
 
 Toy frames with hand-computed shares and influence; grids with a validity hook, per-aspect
 defaults and subsets; errors kept as rows; serial and Dask runs (a LocalCluster started here, and
@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research import render, sweep
+from research import family as multiple_testing
+from research import sweep
 from research.errors import ParameterError
+from research.report import scorecard
 from research.runner import sweep_cmd
 from research.runner.registry import Report
 from research.sweep import Grid
@@ -262,20 +264,19 @@ def test_every_grid_has_a_robustness_report_in_the_registry():
 def test_holm_and_benjamini_hochberg_by_hand():
     p = [0.01, 0.04, 0.03, 0.005]
     # sorted 0.005, 0.01, 0.03, 0.04; Holm: 4p, 3p, 2p, 1p with a running max
-    assert render.holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert multiple_testing.holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     # BH: p m / rank with a running min from the top: 0.02, 0.02, 0.04, 0.04
-    assert render.benjamini_hochberg(p) == pytest.approx([0.02, 0.04, 0.04, 0.02])
-    assert render.holm([0.5, 0.9]) == [1.0, 1.0] and render.benjamini_hochberg([0.5, 0.9]) == [0.9, 0.9]
-    assert render.holm([]) == [] and render.benjamini_hochberg([]) == []
+    assert multiple_testing.benjamini_hochberg(p) == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert multiple_testing.holm([0.5, 0.9]) == [1.0, 1.0] and multiple_testing.benjamini_hochberg([0.5, 0.9]) == [0.9, 0.9]
+    assert multiple_testing.holm([]) == [] and multiple_testing.benjamini_hochberg([]) == []
 
 
 def test_adjustments_match_statsmodels():
-    from research.stats import adjust_pvalues
+    from statsmodels.stats.multitest import multipletests
 
     p = np.random.default_rng(7).uniform(0, 0.2, 14).tolist() + [0.0, 0.9]
-    expected = adjust_pvalues(pd.Series(p))
-    assert render.holm(p) == pytest.approx(expected["p_holm"].tolist(), abs=1e-12)
-    assert render.benjamini_hochberg(p) == pytest.approx(expected["p_bh"].tolist(), abs=1e-12)
+    assert multiple_testing.holm(p) == pytest.approx(multipletests(p, method="holm")[1].tolist(), abs=1e-12)
+    assert multiple_testing.benjamini_hochberg(p) == pytest.approx(multipletests(p, method="fdr_bh")[1].tolist(), abs=1e-12)
 
 
 def _state(name, verdicts, extra=None, status="ok"):
@@ -328,7 +329,7 @@ def scorecard_fixture(family_item=FAMILY_C1):
 
 def test_family_holds_main_verdicts_with_a_p_value_or_a_matching_bootstrap_p():
     reports, states = scorecard_fixture()
-    family, left_out = render.testing_family(reports, states)
+    family, left_out = multiple_testing.testing_family(reports, states)
     assert [(m["claim"], m["aspect"], m["report"].name) for m in family] == [
         ("C1", "", "easing"), ("C2", "2-year yield", "rates"), ("C2", "10-year yield", "rates"),
         ("C3", "value tilt", "quality"), ("C4", "junk leadership", "froth")]  # no variant, no not-testable
@@ -344,11 +345,11 @@ def test_family_holds_main_verdicts_with_a_p_value_or_a_matching_bootstrap_p():
 
 def test_a_bootstrap_p_for_another_statistic_is_left_out():
     reports, states = scorecard_fixture({**FAMILY_C1, "statistic": 3.1})
-    family, left_out = render.testing_family(reports, states)
+    family, left_out = multiple_testing.testing_family(reports, states)
     assert "C1" not in {m["claim"] for m in family}
     assert len(left_out) == 1 and left_out[0].startswith("C1: the specification curve's bootstrap p-value")
     reports, states = scorecard_fixture({**FAMILY_C1, "upper": 15.0})
-    assert "C1" not in {m["claim"] for m in render.testing_family(reports, states)[0]}
+    assert "C1" not in {m["claim"] for m in multiple_testing.testing_family(reports, states)[0]}
 
 
 def rows_of(page: str, claim: str) -> list[str]:
@@ -357,7 +358,7 @@ def rows_of(page: str, claim: str) -> list[str]:
 
 def test_scorecard_shows_shares_beside_each_verdict_and_adjusted_p_values():
     reports, states = scorecard_fixture()
-    page = render.index_html(reports, states, generated_at="now")
+    page = scorecard.index_html(reports, states, generated_at="now")
     c1 = rows_of(page, "C1")
     assert len(c1) == 2  # the specification curve adds no row of its own
     for row in c1:

@@ -148,7 +148,7 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
 def write_index(registry: Registry, reports_dir: Path, decisions: Mapping[str, Decision] | None = None,
                 *, input_sha: InputSha = current_input_sha256, package_sha: str | None = None) -> Path:
     """Rebuild ``reports/index.html`` from the state files (nothing is executed)."""
-    from research import render
+    from research.report import scorecard
 
     decisions = dict(decisions or {})
     states = {}
@@ -157,5 +157,5 @@ def write_index(registry: Registry, reports_dir: Path, decisions: Mapping[str, D
         if state:
             states[report.name] = state
     path = reports_dir / "index.html"
-    atomic_write_text(path, render.index_html(list(registry.reports.values()), states, decisions))
+    atomic_write_text(path, scorecard.index_html(list(registry.reports.values()), states, decisions))
     return path

@@ -88,11 +88,13 @@ def parameters_hash(parameters: Mapping[str, Any]) -> str:
 
 
 def package_hash(package_dir: Path | None = None) -> str:
-    """sha256 over every ``.py`` file of the ``research`` package (path and content)."""
-    if package_dir is None:  # this file is research/runner/state.py: hash the whole package
-        package_dir = Path(__file__).resolve().parent.parent
+    """sha256 over every ``.py`` file and page template of the ``research`` package (path and
+    content): editing ``research/report/templates/`` changes the pages, so it re-renders them."""
+    if package_dir is None:
+        package_dir = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*.py")):
+    code = [*package_dir.rglob("*.py"), *package_dir.rglob("templates/*")]
+    for path in sorted(code):
         if "__pycache__" in path.parts:
             continue
         digest.update(path.relative_to(package_dir).as_posix().encode())

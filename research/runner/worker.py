@@ -36,7 +36,7 @@ import papermill  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 import research  # noqa: E402
-from research import render  # noqa: E402
+from research.report import page as report_page  # noqa: E402
 from research.runner.job import Job  # noqa: E402
 from research.runner.state import input_shas, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
@@ -150,7 +150,7 @@ def run_job(job: Job) -> dict[str, Any]:
     render_start = time.perf_counter()
     if result["error"] is None:
         try:
-            html_text = render.report_html(nb, title=job.title, verdicts=(sidecar or {}).get("verdicts", []),
+            html_text = report_page.report_html(nb, title=job.title, verdicts=(sidecar or {}).get("verdicts", []),
                                            footer=footer)
             (out_dir / f"{job.name}.html").write_text(html_text, encoding="utf-8")
             result.update(status="ok", html=str(out_dir / f"{job.name}.html"), ipynb=str(executed),
@@ -166,7 +166,7 @@ def run_job(job: Job) -> dict[str, Any]:
             result["ipynb"] = str(executed)
             try:
                 failed_nb = nbformat.read(str(executed), as_version=4)
-                page = render.failed_html(failed_nb, title=job.title or job.name, error=result["error"],
+                page = report_page.failed_html(failed_nb, title=job.title or job.name, error=result["error"],
                                           footer={**footer, "ipynb": f"{job.name}.ipynb", "index": "../index.html"})
                 (out_dir / f"{job.name}.failed.html").write_text(page, encoding="utf-8")
                 result["failed_html"] = str(out_dir / f"{job.name}.failed.html")
@@ -216,8 +216,8 @@ def warm_up() -> None:
         new_markdown_cell("# Warm-up\n\nSome *text*."),
         new_code_cell("x = 1", outputs=[new_output("display_data", data={"text/html": "<b>x</b>"})]),
     ])
-    render.report_html(nb, title="warm-up")
-    render.failed_html(nb, title="warm-up", error={})
+    report_page.report_html(nb, title="warm-up")
+    report_page.failed_html(nb, title="warm-up", error={})
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

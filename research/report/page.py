@@ -1,0 +1,151 @@
+"""A report's page from its executed notebook, and the page of a failed run.
+
+Pages are rendered in the runner's worker process with nbconvert's ``HTMLExporter`` (imported
+lazily; it is slow to import). Code is hidden when exporting (``exclude_input=True``), not
+through papermill's ``report_mode``, which nbconvert ignores (papermill #506). The page opens
+with the title and the verdict box, then figures and tables, and ends with a footer the runner
+injects: parameters, each input's vintage and sha256, package version and git commit, run time.
+The page is self-contained: images are inline, CSS is ours and small, and there are no external
+scripts. The HTML around nbconvert's output is in ``templates/`` (page, failed, footer).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import html
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from research.report.templating import render
+from research.verdict import Verdict, verdict_box
+
+VERDICT_MARK = 'class="verdict-box"'
+
+
+@functools.cache
+def _exporter(show_code: bool) -> Any:
+    import logging
+
+    from nbconvert import HTMLExporter
+
+    # nbconvert warns about every figure without alt text; that is noise in a run's output.
+    quiet = logging.getLogger("research.report.nbconvert")
+    quiet.setLevel(logging.ERROR)
+    return HTMLExporter(
+        log=quiet,
+        template_name="basic",
+        exclude_input=not show_code,
+        exclude_input_prompt=not show_code,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+
+
+def _output_html(output: Mapping[str, Any]) -> str:
+    data = output.get("data", {}).get("text/html", "")
+    return "".join(data) if isinstance(data, list) else str(data)
+
+
+def _split_title(nb: Any) -> tuple[int | None, str, str]:
+    """(index of the first markdown cell with an H1, the H1 text, the rest of that cell)."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for j, line in enumerate(lines):
+            if line.startswith("# "):
+                rest = "\n".join(lines[:j] + lines[j + 1:]).strip()
+                return i, line[2:].strip(), rest
+    return None, "", ""
+
+
+def reader_notebook(nb: Any, *, title: str = "", verdicts: Sequence[Mapping[str, Any]] = ()) -> tuple[Any, str]:
+    """A copy of the executed notebook arranged for readers, and its title.
+
+    Order: the title, the verdict box (moved from wherever the notebook displayed it, or built
+    from the sidecar's verdicts), the rest of the title cell, then every cell with something to
+    show. Cells with no output (parameters, imports), stderr streams (warnings) and the other
+    outputs of the cell that recorded the verdict (the returned payload) are dropped: the executed
+    notebook, linked from the footer, keeps everything.
+    """
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    index, h1, rest = _split_title(nb)
+    # A title from the registry is text, not markdown's raw HTML: escape it; the notebook's own
+    # H1 is the author's markdown and stays as written.
+    heading = html.escape(title, quote=False) if title else h1
+    title = title or h1
+    boxes: list[Any] = []
+    cells: list[Any] = []
+    for i, cell in enumerate(nb.cells):
+        if i == index:
+            continue
+        if cell.cell_type == "code":
+            outputs = cell.get("outputs", [])
+            box = [out for out in outputs if VERDICT_MARK in _output_html(out)]
+            if box:  # the cell that records the verdict: its box moves up, its echo goes
+                boxes += box
+                continue
+            kept = [out for out in outputs if not (out.get("output_type") == "stream" and out.get("name") == "stderr")]
+            if not kept:
+                continue
+            cell.outputs = kept
+        elif cell.cell_type == "raw" or (cell.cell_type == "markdown" and not cell.source.strip()):
+            continue
+        cells.append(cell)
+    if boxes:
+        box = boxes[-1]
+    else:
+        shown = [Verdict.from_dict(v) for v in verdicts]
+        box_html = verdict_box(shown) if shown else render("verdict_missing.html.j2")
+        box = nbformat.v4.new_output("display_data", data={"text/html": box_html})
+    head = [nbformat.v4.new_markdown_cell(f"# {heading}")] if heading else []
+    head.append(nbformat.v4.new_code_cell(source="", outputs=[box]))
+    if rest:
+        head.append(nbformat.v4.new_markdown_cell(rest))
+    nb.cells = head + cells
+    return nb, title
+
+
+def report_html(nb: Any, *, title: str, verdicts: Sequence[Mapping[str, Any]] = (),
+                footer: Mapping[str, Any] | None = None) -> str:
+    """The reader's page for an executed notebook: code hidden, verdict first, footer last."""
+    reader, title = reader_notebook(nb, title=title, verdicts=verdicts)
+    body, _ = _exporter(False).from_notebook_node(reader, resources={"metadata": {"name": title}})
+    # nbconvert's output is the notebook's own HTML (figures, tables, the verdict box): shown as is.
+    return render("page.html.j2", title=title, body=Markup(body), footer=footer_context(footer), wide=False)
+
+
+def failed_html(nb: Any, *, title: str, error: Mapping[str, Any], footer: Mapping[str, Any] | None = None) -> str:
+    """A page for a failed run, code and traceback shown: it is for whoever fixes the notebook."""
+    body, _ = _exporter(True).from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return render("failed.html.j2", title=f"FAILED: {title}", report_title=title, error=error,
+                  body=Markup(body), footer=footer_context(footer), wide=False)
+
+
+def footer_context(info: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What ``footer.html.j2`` shows: parameters, inputs (vintage, sha256), package, commit,
+    timings; None (no footer) for an empty ``info``."""
+    if not info:
+        return None
+    params = info.get("parameters") or {}
+    inputs = info.get("inputs") or {}
+    return {
+        "report": info.get("report", ""),
+        "ipynb": info.get("ipynb"),
+        "index": info.get("index", "index.html"),
+        "notebook": info.get("notebook", ""),
+        "parameters": [(k, json.dumps(v, default=str)) for k, v in sorted(params.items())],
+        "inputs": [(name, (d or {}).get("vintage", "—"), (d or {}).get("sha256", "—"))
+                   for name, d in sorted(inputs.items())],
+        "version": info.get("version", "?"),
+        "commit": info.get("git_commit"),
+        "seconds": f"{float(info.get('seconds', 0.0)):.1f}",
+        "ran_at": info.get("ran_at", ""),
+        "key": str(info.get("key", ""))[:16],
+    }
