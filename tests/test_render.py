@@ -250,7 +250,7 @@ def test_scorecard_escapes_registry_state_and_errors():
 
 
 def test_page_templates_count_in_the_package_hash(tmp_path):
-    from research.runstate import package_hash
+    from research.runner.state import package_hash
 
     template = tmp_path / "report" / "templates" / "page.html.j2"
     template.parent.mkdir(parents=True)
