@@ -8,10 +8,12 @@ last line of a notebook cell, a result renders as its verdict box followed by it
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
+from research.errors import ParameterError
 from research.verdict import Verdict, verdict_box
 
 
@@ -44,18 +46,19 @@ def vintage_of(*names: str) -> dict[str, str]:
     return {n: str(data.info(n)["vintage"]) for n in names}
 
 
-def robustness_pivot(grid: pd.DataFrame, keys: list[str], across: str) -> pd.DataFrame:
-    """A claim's small robustness grid read across: one row per specification (grid order, so
-    the default comes first), the label, statistic and p-value of each ``across`` value side by side."""
-    return (grid
-            .assign(**({"start": grid["start"].str[:7]} if "start" in grid else {}))
-            .pivot_table(index=keys, columns=across, values=["label", "statistic", "p_value"],
-                         aggfunc="first", sort=False)
-            .reindex(columns=["label", "statistic", "p_value"], level=0))
+def month_end(date: Any, name: str = "date") -> pd.Timestamp:
+    """The last day of ``date``'s month (midnight); a ParameterError naming ``name`` if it is no date."""
+    try:
+        return pd.Timestamp(date).to_period("M").to_timestamp("M")
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"{name} must be an ISO date such as '1963-07-31', got {date!r}") from exc
 
 
-def verdict_row(spec: dict[str, Any], v: Verdict) -> dict[str, Any]:
-    """One row of a robustness grid: the specification and what its verdict found."""
-    lower, upper = v.interval if v.interval else (float("nan"), float("nan"))
-    return {**spec, "aspect": v.aspect, "label": v.label, "statistic": v.statistic, "ci_lower": lower,
-            "ci_upper": upper, "p_value": v.p_value, "n": v.n, "sample": v.sample}
+def span(dates: Sequence[Any]) -> str:
+    """'1963-07..2025-10': the months of the first and last of ``dates`` ("empty" for none)."""
+    return f"{pd.Timestamp(dates[0]):%Y-%m}..{pd.Timestamp(dates[-1]):%Y-%m}" if len(dates) else "empty"
+
+
+def p_text(p: float) -> str:
+    """A p-value as the claims' notes write it: 'p < 0.001' or 'p = 0.012'."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"

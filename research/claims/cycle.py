@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, vintage_of
+from research.claims.base import ResultMixin, month_end, span, vintage_of
 from research.errors import ParameterError
 from research.verdict import Verdict
 
@@ -47,14 +47,6 @@ INFERENCE = ("newey-west", "hodrick", "non-overlapping")
 
 
 # -- building blocks ----------------------------------------------------------------------------------
-
-def _month_end(date: Any) -> pd.Timestamp:
-    return pd.Timestamp(date).to_period("M").to_timestamp("M")
-
-
-def _span(first: Any, last: Any) -> str:
-    return f"{pd.Timestamp(first):%Y-%m}..{pd.Timestamp(last):%Y-%m}"
-
 
 def _ordinal(share: float) -> str:
     """0.125 -> '13th percentile'."""
@@ -385,8 +377,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
     _validate(trailing_years=trailing_years, horizons_years=horizons_years, hac_lags=hac_lags,
               inference=inference, alpha=alpha, level=level, recovery_months=recovery_months)
     sml = returns["small_minus_large"] if isinstance(returns, pd.DataFrame) else returns
-    lo = _month_end(start)
-    hi = _month_end(end) if end else sml.index.max()
+    lo = month_end(start, "start")
+    hi = month_end(end, "end") if end else sml.index.max()
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
     window = 12 * trailing_years
     horizons = [12 * h for h in horizons_years]
@@ -415,7 +407,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         claim=CLAIM, aspect="cyclicality", label=cyc_label, hypothesis=HYPOTHESIS_CYCLE,
         statistic=diff, statistic_name="recession minus expansion mean small-minus-large return, % per month",
         interval=tuple(fit.conf_int.loc["recession"]), interval_level=level, p_value=p_diff,
-        n=fit.nobs, sample=_span(both.index[0], both.index[-1]), vintage=vintage,
+        n=fit.nobs, sample=span(both.index), vintage=vintage,
         method=(f"OLS of the monthly small-minus-large return on an NBER recession dummy (USREC), "
                 f"Newey-West HAC errors with {fit.maxlags} lags. Small/large: {definition or 'as given'}"),
         rule=cycle_rule_text(alpha),
@@ -428,7 +420,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
 
     # 2. where we stand
     series = trailing_forward(sml, window=window, horizons=horizons).join(recession)
-    as_of = _month_end(pd.Timestamp(article_date) - pd.offsets.MonthEnd(1))
+    as_of = month_end(pd.Timestamp(article_date) - pd.offsets.MonthEnd(1))
     history = series["trailing"].loc[:as_of].dropna()
     if history.empty or history.index[-1] != as_of:
         raise ParameterError(f"no trailing {trailing_years}-year return at {as_of:%Y-%m} (article_date "
@@ -451,7 +443,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         n_indep = int(first.get("n", 0))
         used = pd.concat([series["trailing"], y], axis=1).dropna().index
         base = {"horizon_years": hy, "n_months": nw.nobs, "n_independent": n_indep,
-                "sample": _span(used[0] - pd.offsets.MonthEnd(window - 1), used[-1] + pd.offsets.MonthEnd(h))}
+                "sample": span([used[0] - pd.offsets.MonthEnd(window - 1), used[-1] + pd.offsets.MonthEnd(h)])}
         ci = nw.conf_int.loc["trailing"]
         rows += [
             {**base, "test": f"slope, next {hy}y on trailing {trailing_years}y", "method": f"newey-west ({lags} lags)",
@@ -473,7 +465,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         "horizon_years": np.nan, "estimate": diff, "std_err": fit.bse["recession"],
         "ci_lower": fit.conf_int.loc["recession", "lower"], "ci_upper": fit.conf_int.loc["recession", "upper"],
         "p_value": p_diff, "n_months": fit.nobs, "n_independent": fit.nobs,
-        "sample": _span(both.index[0], both.index[-1])}])
+        "sample": span(both.index)}])
     table = pd.concat([recession_row, pred], ignore_index=True).set_index(["test", "method"])
     nonoverlapping = pd.concat(nonover).reset_index().set_index(["horizon_years", "offset"])
 
@@ -519,7 +511,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
             "article_date": article_date, "trailing_years": trailing_years,
             "horizons_years": horizons_years, "hac_lags": hac_lags, "state_lags": state_lags,
             "inference": inference, "alpha": alpha, "level": level, "recovery_months": recovery_months,
-            "sample": _span(sml.index[0], sml.index[-1])}
+            "sample": span(sml.index)}
     return CycleResult(verdicts=(cyc, mr), table=table, states=states, current=current, series=series,
                        nonoverlapping=nonoverlapping, recession_fit=fit, predictive_fits=fits,
                        recession=recession, spec=spec)

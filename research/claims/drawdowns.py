@@ -15,23 +15,24 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from research import stats
 from research.claims.base import ResultMixin
-from research.claims.technicals import hac_ols, verdict_sentence
 from research.errors import ParameterError
-from research.stats import newey_west_lags, sample_text, stationary_bootstrap
-from research.verdict import Verdict
+from research.stats import sample_text, stationary_bootstrap
+from research.verdict import Verdict, verdict_sentence
 
 CLAIM = "C6"
 
 
 def levels_from_returns(returns_pct: pd.DataFrame) -> pd.DataFrame:
     """Index levels (start 100, one period before the first return) from percent returns."""
-    growth = (1 + returns_pct / 100.0).cumprod() * 100.0
+    growth = stats.growth_index(returns_pct)
     first = returns_pct.index[0] - pd.Timedelta(days=1)
     start = pd.DataFrame(100.0, index=pd.DatetimeIndex([first], name=returns_pct.index.name),
                          columns=returns_pct.columns)
@@ -97,8 +98,6 @@ def beta(returns: pd.DataFrame, mask: pd.Series | None = None, *, lags: int = 0,
     The regression runs on the periods where ``mask`` is True (lagged large returns come from the
     full series), with Newey-West errors (``hac_lags`` default: the Newey-West plug-in).
     """
-    from statistics import NormalDist
-
     X = pd.concat({f"large_l{k}": returns["large"].shift(k) for k in range(lags + 1)}, axis=1)
     data = pd.concat([returns["small"], X], axis=1)
     if mask is not None:
@@ -106,12 +105,10 @@ def beta(returns: pd.DataFrame, mask: pd.Series | None = None, *, lags: int = 0,
     data = data.dropna()
     if len(data) < lags + 5:
         return {"beta": math.nan, "ci_lower": math.nan, "ci_upper": math.nan, "n": len(data)}
-    y = data["small"].to_numpy()
-    Xa = np.column_stack([np.ones(len(data)), data.drop(columns="small").to_numpy()])
-    nlags = newey_west_lags(len(data)) if hac_lags is None else hac_lags
-    coefs, cov = hac_ols(y, Xa, nlags)
-    weights = np.r_[0.0, np.ones(lags + 1)]
-    b, se = float(weights @ coefs), float(math.sqrt(weights @ cov @ weights))
+    slopes = list(X.columns)
+    fit = stats.ols(data["small"], data[slopes], maxlags=hac_lags)
+    b = float(fit.params[slopes].sum())
+    se = float(math.sqrt(fit.cov.loc[slopes, slopes].to_numpy().sum()))  # var of the sum of the slopes
     z = NormalDist().inv_cdf(0.5 + level / 2)
     return {"beta": b, "ci_lower": b - z * se, "ci_upper": b + z * se, "n": len(data)}
 
@@ -166,7 +163,7 @@ class DrawdownResult(ResultMixin):
     betas: pd.DataFrame
     levels: pd.DataFrame  # small and large index levels over the sample
 
-    def narrative(self) -> str:
+    def conclusion(self) -> str:
         """The verdicts and the downside betas in words, with their numbers (markdown)."""
         lines = [verdict_sentence(v) for v in self.verdicts]
         b = self.betas

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, vintage_of
+from research.claims.base import ResultMixin, month_end, vintage_of
 from research.errors import ParameterError
 from research.verdict import Verdict
 
@@ -202,10 +202,6 @@ def compare_first_cuts(curated: pd.DatetimeIndex, rule: pd.DatetimeIndex, *,
 
 # -- event windows ----------------------------------------------------------------------------------
 
-def _month_end(date: Any) -> pd.Timestamp:
-    return pd.Timestamp(date).to_period("M").to_timestamp("M")
-
-
 def _log_level(returns_pct: pd.Series) -> np.ndarray:
     """Cumulative log growth, with a leading 0: level[k] covers the first k returns."""
     return np.concatenate([[0.0], np.cumsum(np.log1p(returns_pct.to_numpy(dtype=float) / 100.0))])
@@ -213,7 +209,7 @@ def _log_level(returns_pct: pd.Series) -> np.ndarray:
 
 def _positions(index: pd.DatetimeIndex, months: Sequence[pd.Timestamp]) -> np.ndarray:
     """Position of each month in ``index`` (-1 when the month is not in it)."""
-    pos = index.get_indexer(pd.DatetimeIndex([_month_end(m) for m in months]))
+    pos = index.get_indexer(pd.DatetimeIndex([month_end(m) for m in months]))
     return pos
 
 
@@ -236,7 +232,7 @@ def window_returns(returns_pct: pd.Series, event_months: Sequence[pd.Timestamp],
         val = np.full(len(pos), np.nan)
         val[ok] = np.expm1(level[end[ok]] - level[first[ok]]) * 100.0
         out[f"ret_{h}m"] = val
-    return pd.DataFrame(out, index=pd.DatetimeIndex([_month_end(m) for m in event_months], name="event_month"))
+    return pd.DataFrame(out, index=pd.DatetimeIndex([month_end(m) for m in event_months], name="event_month"))
 
 
 def cumulative_paths(returns_pct: pd.Series, event_months: Sequence[pd.Timestamp], months: int, *,
@@ -258,7 +254,7 @@ def cumulative_paths(returns_pct: pd.Series, event_months: Sequence[pd.Timestamp
         val = np.full(len(steps), np.nan)
         ok = end <= len(r)
         val[ok] = np.expm1(level[end[ok]] - level[f]) * 100.0
-        paths[_month_end(m).strftime("%Y-%m")] = val
+        paths[month_end(m).strftime("%Y-%m")] = val
     return pd.DataFrame(paths, index=pd.Index(steps, name="months_after_cut"))
 
 
@@ -295,7 +291,7 @@ def recession_flags(event_months: Sequence[pd.Timestamp], usrec: pd.Series, *, w
     starts = rec.index[(rec == 1) & (rec.shift(1, fill_value=0) == 0)]
     rows = []
     for m in event_months:
-        m = _month_end(m)
+        m = month_end(m)
         last = m + pd.offsets.MonthEnd(window)
         after = starts[(starts > m) & (starts <= last)]
         ongoing = bool(rec.get(m, 0) == 1)
@@ -561,8 +557,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
               recession_window=recession_window, level=level, reps=reps, min_events=min_events,
               match_tolerance=match_tolerance, rule_max_months_since_hike=rule_max_months_since_hike)
     sml = returns["small_minus_large"] if isinstance(returns, pd.DataFrame) else returns
-    lo = _month_end(start)
-    hi = _month_end(end) if end else sml.index.max()
+    lo = month_end(start, "start")
+    hi = month_end(end, "end") if end else sml.index.max()
     if lo >= hi:
         raise ParameterError(f"start {start} must come before the end of the sample ({hi:%Y-%m})")
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
@@ -577,7 +573,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     rule = rule_first_cuts(rate.loc[:hi], min_cut=rule_min_cut, min_hike=rule_min_hike,
                            max_months_since_hike=rule_max_months_since_hike)
     in_sample = sml.index  # an event needs its month in the return sample
-    cur_months = pd.DatetimeIndex([_month_end(d) for d in curated.index])
+    cur_months = pd.DatetimeIndex([month_end(d) for d in curated.index])
     event_sets = {"curated": cur_months[cur_months.isin(in_sample)],
                   "rule": pd.DatetimeIndex(rule.index)[pd.DatetimeIndex(rule.index).isin(in_sample)]}
 

@@ -16,7 +16,6 @@ investment are the Fama and French (2015) quality dimensions.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,7 @@ import pandas as pd
 
 from research import stats
 from research.claims.base import ResultMixin, vintage_of
-from research.claims.quality import cell_returns
+from research.data.sizes import cell_returns
 from research.errors import ParameterError
 from research.verdict import Verdict
 
@@ -370,39 +369,3 @@ def run(*, weighting: str = "vw", as_of: str = "2025-10-15", windows: Sequence[i
                 size_quintiles=size_quintiles, weak=weak, robust=robust, aggressive=aggressive,
                 conservative=conservative, daily_factors=daily, daily_windows=daily_windows,
                 vintage=vintage_of(*names), weighting=weighting)
-
-
-#: The specifications :func:`robustness` crosses by default.
-ROBUSTNESS_GRID: dict[str, tuple] = {
-    "weighting": ("vw", "ew"),
-    "size_quintiles": ((1,), (1, 2)),
-    "start": ("1963-07-31", "1990-01-31"),
-}
-
-
-def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd.DataFrame:
-    """Re-run :func:`run` over a grid of reasonable specifications: one row per specification,
-    with the verdict label and the percentile of every gauge at the article date."""
-    grid = ROBUSTNESS_GRID if grid is None else grid
-    rows = []
-    for values in itertools.product(*grid.values()):
-        spec = dict(zip(grid, values, strict=True))
-        result = run(**{**fixed, **spec, "daily_check": False})
-        verdict = result.verdicts[0]
-        rows.append({**{k: (list(v) if isinstance(v, tuple) else v) for k, v in spec.items()},
-                     "label": verdict.label, **result.table["percentile"].to_dict(),
-                     "n": verdict.n, "sample": verdict.sample})
-    return pd.DataFrame(rows)
-
-
-def robustness_table(grid: pd.DataFrame) -> pd.DataFrame:
-    """:func:`robustness` for reading: one row per specification (default first), the label and
-    each gauge's percentile at the article date."""
-    keys = [c for c in grid.columns if c in ROBUSTNESS_GRID]
-    readable = {"size_quintiles": lambda d: d["size_quintiles"].map(lambda q: ", ".join(map(str, q))),
-                "start": lambda d: d["start"].str[:7]}
-    return (grid
-            .assign(**{k: f for k, f in readable.items() if k in grid})
-            .set_index(keys)
-            .drop(columns=["n", "sample"])
-            .rename(columns=lambda c: c.replace("_minus_", "-").replace("_", " ")))

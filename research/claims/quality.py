@@ -17,9 +17,6 @@ Two tests, after Fama and French (2015) and Asness, Frazzini, Israel, Moskowitz 
 
 from __future__ import annotations
 
-import itertools
-import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, robustness_pivot, verdict_row, vintage_of
+from research.claims.base import ResultMixin, month_end, p_text, span, vintage_of
+from research.data.sizes import cell_returns, load_small_large
 from research.errors import ParameterError
 from research.verdict import Verdict
 
@@ -45,28 +43,6 @@ HYPOTHESES = {
 
 
 # -- the 25 size x characteristic portfolios --------------------------------------------------------
-
-def portfolio_column(columns: Sequence[str], size: int, group: int, kind: str = "OP") -> str:
-    """The column of French's 25 size x ``kind`` portfolios for size quintile ``size`` (1 = small)
-    and ``kind`` quintile ``group`` (1 = low), whatever the file's corner names
-    (``SMALL LoOP``, ``ME1 OP2``, ``BIG HiOP``)."""
-    wanted = (int(size), int(group))
-    for col in columns:
-        text = (col.replace("SMALL", "ME1").replace("BIG", "ME5")
-                .replace(f"Lo{kind}", f"{kind}1").replace(f"Hi{kind}", f"{kind}5"))
-        m = re.fullmatch(rf"ME(\d)\s+{kind}(\d)", text.strip())
-        if m and (int(m.group(1)), int(m.group(2))) == wanted:
-            return col
-    raise ParameterError(f"no 25-portfolio column for size quintile {size} and {kind} quintile "
-                         f"{group}; quintiles run 1..5 (columns: {list(columns)[:5]} ...)")
-
-
-def cell_returns(portfolios: pd.DataFrame, sizes: Sequence[int], groups: Sequence[int],
-                 kind: str = "OP") -> pd.Series:
-    """Equal-weighted average return of the chosen size x ``kind`` cells (percent per period)."""
-    cols = [portfolio_column(portfolios.columns, s, g, kind) for s in sizes for g in groups]
-    return portfolios[cols].mean(axis=1, skipna=False)
-
 
 def size_premium_returns(portfolios: pd.DataFrame, *, small: Sequence[int] = (1,),
                          big: Sequence[int] = (5,), robust: Sequence[int] = (5,),
@@ -148,26 +124,12 @@ class QualityResult(ResultMixin):
                 "",
                 f"- Statistic: {v.statistic_name} **{v.statistic:+.3f}**",
                 f"- Interval: {v.interval_level:.0%} Newey-West [{v.interval[0]:+.3f}, "
-                f"{v.interval[1]:+.3f}], {_p_text(v.p_value)}",
+                f"{v.interval[1]:+.3f}], {p_text(v.p_value)}",
                 f"- n = {v.n} months ({v.sample}); vintage "
                 + ", ".join(f"{k} {x}" for k, x in v.vintage.items()) + ".",
                 "",
             ]
         return "\n".join(lines)
-
-
-def _month_end(date: str, name: str) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(date) + pd.offsets.MonthEnd(0)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"{name} must be an ISO date such as '1963-07-31', got {date!r}") from exc
-
-
-def _span(index: pd.Index) -> str:
-    return f"{index[0]:%Y-%m}..{index[-1]:%Y-%m}" if len(index) else "empty"
-
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _validate(returns, factors, *, maxlags, level, alpha, quintiles) -> None:
@@ -202,7 +164,7 @@ def _premium_rows(premium_returns: pd.DataFrame, periods: dict[str, tuple[pd.Tim
             rows.append({"period": period, "group": group, "mean": fit.params["mean"],
                          "std_err": fit.bse["mean"], "ci_lower": fit.conf_int.loc["mean", "lower"],
                          "ci_upper": fit.conf_int.loc["mean", "upper"], "p_value": fit.pvalues["mean"],
-                         "n_months": fit.nobs, "sample": _span(window.index)})
+                         "n_months": fit.nobs, "sample": span(window.index)})
     return pd.DataFrame(rows).set_index(["period", "group"])
 
 
@@ -230,7 +192,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
     quintiles = {"small_quintiles": small_quintiles, "big_quintiles": big_quintiles,
                  "robust_quintiles": robust_quintiles, "weak_quintiles": weak_quintiles}
     _validate(returns, factors, maxlags=maxlags, level=level, alpha=alpha, quintiles=quintiles)
-    lo, hi = _month_end(start, "start"), _month_end(end, "end")
+    lo, hi = month_end(start, "start"), month_end(end, "end")
     if lo >= hi:
         raise ParameterError(f"start {start} must come before end {end}")
 
@@ -263,18 +225,18 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
                              f"{start}..{end}; they start in 1963-07")
     periods = {"full sample": (lo, hi)}
     if since is not None:
-        since_ts = _month_end(since, "since")
+        since_ts = month_end(since, "since")
         if not lo < since_ts < hi:
             raise ParameterError(f"since {since} must fall inside the sample {start}..{end}")
         periods[f"since {since_ts:%Y}"] = (since_ts, hi)
     premiums = _premium_rows(premium_returns, periods, maxlags=maxlags, level=level)
 
     diff = fits["small_minus_large"]
-    n, span = diff.nobs, _span(sample)
+    n, months = diff.nobs, span(sample)
     model = "five-factor" if include_smb else "four-factor (five-factor without SMB)"
     method = (f"OLS of monthly returns on the {model} model (Fama and French 2015) with Newey-West "
               f"HAC errors, {diff.maxlags} lags. Small/large: {definition or 'as given'}")
-    common = dict(claim=CLAIM, interval_level=level, n=n, sample=span, vintage=dict(vintage or {}),
+    common = dict(claim=CLAIM, interval_level=level, n=n, sample=months, vintage=dict(vintage or {}),
                   method=method)
 
     def coef(term: str) -> tuple[float, float, tuple[float, float]]:
@@ -289,7 +251,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
             aspect=aspect, label=label, hypothesis=HYPOTHESES[aspect], statistic=c,
             statistic_name=f"{word} loading of small-minus-large", interval=ci, p_value=p,
             rule=RULES[aspect].format(a=f"{alpha:g}"),
-            note=(f"Small-minus-large loads {c:+.2f} on {word} ({_p_text(p)}, n = {n} months) in the "
+            note=(f"Small-minus-large loads {c:+.2f} on {word} ({p_text(p)}, n = {n} months) in the "
                   f"{model} model: small caps are "
                   + {"supported": "tilted as claimed", "contradicted": "tilted the other way",
                      "inconclusive": "not distinguishable from large caps on this factor"}[label] + "."),
@@ -307,9 +269,9 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
         aspect="inferior", label=label, hypothesis=HYPOTHESES["inferior"], statistic=a,
         statistic_name=f"{model} alpha of small-minus-large, % per month", interval=a_ci,
         p_value=a_p, rule=RULES["inferior"].format(a=f"{alpha:g}"),
-        note=(f"The {model} alpha is {a:+.2f}% a month ({_p_text(a_p)}); the size premium among robust "
+        note=(f"The {model} alpha is {a:+.2f}% a month ({p_text(a_p)}); the size premium among robust "
               f"firms is {robust['mean']:+.2f}% a month ({level:.0%} CI [{robust['ci_lower']:.2f}, "
-              f"{robust['ci_upper']:.2f}], {_p_text(robust['p_value'])}, n = {int(robust['n_months'])})"
+              f"{robust['ci_upper']:.2f}], {p_text(robust['p_value'])}, n = {int(robust['n_months'])})"
               f"{later}."),
         **common))
 
@@ -319,25 +281,6 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
             "robust_quintiles": list(robust_quintiles), "weak_quintiles": list(weak_quintiles)}
     return QualityResult(verdicts=tuple(verdicts), table=table, loadings=loadings, premiums=premiums,
                          premium_returns=premium_returns, regressions=fits, spec=spec)
-
-
-def load_small_large(definition: str = "deciles", **kwargs: Any) -> tuple[pd.DataFrame, str]:
-    """:func:`research.data.sizes.small_large`, with excluded suspicious price rows reported in the
-    returned definition text (for the verdict's method) instead of as a warning in the report."""
-    from research.data import SuspiciousRowsWarning
-    from research.data.sizes import small_large
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SuspiciousRowsWarning)
-        returns = small_large(definition, **kwargs)
-    flagged = []
-    for w in caught:
-        if issubclass(w.category, SuspiciousRowsWarning):
-            flagged.append(str(w.message).split(";")[0].split(" (")[0])
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    note = f"{definition}: {returns.attrs['note']}"
-    return returns, note + (f" ({'; '.join(dict.fromkeys(flagged))})" if flagged else "")
 
 
 def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[int] = (1, 2, 3),
@@ -363,40 +306,3 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
                 big_quintiles=big_quintiles, robust_quintiles=robust_quintiles,
                 weak_quintiles=weak_quintiles, vintage=vintage_of(*dict.fromkeys(names)),
                 definition=definition)
-
-
-#: The specifications :func:`robustness` crosses by default.
-ROBUSTNESS_GRID: dict[str, tuple] = {
-    "small_large": ("deciles", "smb", "russell"),
-    "weighting": ("vw", "ew"),
-    "include_smb": (True, False),
-    "start": ("1963-07-31", "1990-01-31"),
-}
-
-
-def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd.DataFrame:
-    """Re-run :func:`run` over a grid of reasonable specifications (Tidy Finance style): one row per
-    specification and aspect, with the verdict label, statistic, interval, p-value and n.
-    Skipped: equal weighting outside the decile definition, and SMB as small-minus-large with SMB
-    among the regressors (circular)."""
-    grid = ROBUSTNESS_GRID if grid is None else grid
-    rows = []
-    for values in itertools.product(*grid.values()):
-        spec = dict(zip(grid, values, strict=True))
-        merged = {**fixed, **spec}
-        definition = merged.get("small_large", "deciles")
-        if (merged.get("weighting", "vw") == "ew" and definition != "deciles") or (
-                definition == "smb" and merged.get("include_smb", True)):
-            continue
-        since = merged.get("since", "1990-01-31")
-        if since is not None and merged.get("start", "1963-07-31") >= since:
-            merged["since"] = None  # the second period would be the whole sample
-        result = run(**merged)
-        rows += [verdict_row(spec, v) for v in result.verdicts]
-    return pd.DataFrame(rows)
-
-
-def robustness_table(grid: pd.DataFrame) -> pd.DataFrame:
-    """:func:`robustness` read across: one row per specification (in grid order, so the default
-    comes first), the label, statistic and p-value of each aspect side by side."""
-    return robustness_pivot(grid, [c for c in grid.columns if c in ROBUSTNESS_GRID], "aspect")

@@ -16,7 +16,6 @@ percent return that goes with a one-percentage-point (100 bp) rise in the yield 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, robustness_pivot, verdict_row, vintage_of
+from research.claims.base import ResultMixin, month_end, p_text, span, vintage_of
 from research.errors import ParameterError
 from research.verdict import Verdict
 
@@ -91,20 +90,6 @@ def monthly_yield_changes(levels: pd.Series) -> pd.Series:
     monthly.index = monthly.index.to_timestamp("M")
     monthly.index.name = "date"
     return monthly.diff().dropna().rename(levels.name)
-
-
-def _span(index: pd.Index) -> str:
-    return f"{index[0]:%Y-%m}..{index[-1]:%Y-%m}" if len(index) else "empty"
-
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _as_month_end(date: str, name: str) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(date) + pd.offsets.MonthEnd(0)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"{name} must be an ISO date such as '1976-06-30', got {date!r}") from exc
 
 
 def _regressors(market: pd.Series, d_yield: pd.Series, control_market: bool) -> pd.DataFrame:
@@ -181,7 +166,7 @@ class RateSensitivity(ResultMixin):
                 f"- Statistic: small-minus-large yield coefficient **{v.statistic:+.2f}** "
                 "(% per month per percentage-point rise in the yield)",
                 f"- Interval: {v.interval_level:.0%} Newey-West [{v.interval[0]:+.2f}, "
-                f"{v.interval[1]:+.2f}], {_p_text(v.p_value)}",
+                f"{v.interval[1]:+.2f}], {p_text(v.p_value)}",
                 f"- n = {v.n} months ({v.sample}); vintage "
                 + ", ".join(f"{k} {x}" for k, x in v.vintage.items()) + ".",
                 "",
@@ -233,7 +218,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
     """
     _validate(returns, factors, yield_changes, window=window, maxlags=maxlags, level=level,
               alpha=alpha, majority=majority)
-    lo, hi = _as_month_end(start, "start"), _as_month_end(end, "end")
+    lo, hi = month_end(start, "start"), month_end(end, "end")
     if lo >= hi:
         raise ParameterError(f"start {start} must come before end {end}")
     rf = factors["RF"]
@@ -255,7 +240,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
         sample = pd.concat([excess, X], axis=1).loc[lo:hi].dropna().index
         n = len(sample)
         if n <= window:
-            raise ParameterError(f"{series.label} yield: {n} months in {_span(sample)} is not more "
+            raise ParameterError(f"{series.label} yield: {n} months in {span(sample)} is not more "
                                  f"than the {window}-month rolling window; widen start/end or "
                                  "shorten the window")
         X = X.loc[sample]
@@ -270,7 +255,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
                 "p_value": fit.pvalues["d_yield"],
                 "market_beta": fit.params.get("mkt_excess", np.nan),
                 "alpha": fit.params["const"], "r2": fit.rsquared, "n_months": fit.nobs,
-                "hac_lags": fit.maxlags, "sample": _span(sample),
+                "hac_lags": fit.maxlags, "sample": span(sample),
             })
         if decile_excess is not None:
             for d in decile_excess.columns:
@@ -297,7 +282,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
             statistic_name=("small-minus-large yield coefficient, % per month per 1 pp rise in "
                             f"the {series.label} yield"),
             interval=tuple(diff.conf_int.loc["d_yield"]), interval_level=level, p_value=p, n=n,
-            sample=_span(sample),
+            sample=span(sample),
             vintage={k: v for k, v in (vintage or {}).items() if k not in YIELDS or k == name},
             method=(f"OLS of monthly excess returns on {'the market and ' if control_market else ''}"
                     f"the monthly change in the {series.label} Treasury yield ({series.measure}), "
@@ -305,7 +290,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
                     f"regressions for stability. Small/large: {definition or 'as given'}"),
             rule=rule_text(alpha, majority, window),
             note=(f"Small caps' {series.label} yield coefficient is {abs(coef):.2f} {direction} than "
-                  f"large caps' ({_p_text(p)}, n = {n} months), so in months when that yield rose "
+                  f"large caps' ({p_text(p)}, n = {n} months), so in months when that yield rose "
                   f"small caps did {'worse' if coef < 0 else 'better'} than large caps; the "
                   f"difference is below zero in {share_negative:.0%} of {len(roll)} rolling "
                   f"{window}-month windows ({n // window} non-overlapping)."),
@@ -330,7 +315,7 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
     :func:`test`. ``yields`` are keys of :data:`YIELDS`; the first one is the headline verdict.
     ``decile_panel=False`` skips the ten decile regressions (faster, for sweeps)."""
     from research import data
-    from research.claims.quality import load_small_large
+    from research.data.sizes import load_small_large
 
     unknown = [y for y in yields if y not in YIELDS]
     if unknown or not yields:
@@ -346,35 +331,3 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
     return test(returns, factors, changes, deciles, start=start, end=end, maxlags=maxlags,
                 window=window, control_market=control_market, level=level, alpha=alpha,
                 vintage=vintage_of(*dict.fromkeys(names)), definition=definition)
-
-
-#: The specifications :func:`robustness` crosses by default.
-ROBUSTNESS_GRID: dict[str, tuple] = {
-    "small_large": ("deciles", "smb", "russell"),
-    "weighting": ("vw", "ew"),
-    "control_market": (True, False),
-    "start": ("1926-07-31", "1990-01-31"),
-}
-
-
-def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd.DataFrame:
-    """Re-run :func:`run` over a grid of reasonable specifications (Tidy Finance style): one row per
-    specification and yield, with the verdict label, statistic, interval, p-value and n.
-    Equal weighting changes only the decile definition, so it is skipped for the others."""
-    grid = ROBUSTNESS_GRID if grid is None else grid
-    rows = []
-    for values in itertools.product(*grid.values()):
-        spec = dict(zip(grid, values, strict=True))
-        if spec.get("weighting", "vw") == "ew" and spec.get("small_large", "deciles") != "deciles":
-            continue  # weighting changes nothing for SMB and the index pair
-        result = run(**{**fixed, **spec, "decile_panel": False})
-        for v in result.verdicts:
-            row = verdict_row(spec, v)
-            rows.append({**spec, "yield": row.pop("aspect").removesuffix(" yield"), **row})
-    return pd.DataFrame(rows)
-
-
-def robustness_table(grid: pd.DataFrame) -> pd.DataFrame:
-    """:func:`robustness` read across: one row per specification (in grid order, so the default
-    comes first), the label, statistic and p-value for each yield side by side."""
-    return robustness_pivot(grid, [c for c in grid.columns if c in ROBUSTNESS_GRID], "yield")

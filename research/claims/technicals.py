@@ -26,16 +26,16 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from research import stats
 from research.claims.base import ResultMixin
 from research.errors import ParameterError
 from research.stats import sample_text
-from research.verdict import Verdict
+from research.verdict import Verdict, verdict_sentence
 
 CLAIM = "C5"
 HORIZON_LABELS = {21: "1m", 63: "3m", 126: "6m", 252: "12m"}
@@ -153,35 +153,6 @@ def forward_returns(levels: pd.Series, horizons: Sequence[int]) -> pd.DataFrame:
     return pd.DataFrame({h: (levels.shift(-h) / levels - 1.0) * 100.0 for h in horizons}, index=levels.index)
 
 
-def hac_ols(y: np.ndarray, X: np.ndarray, maxlags: int) -> tuple[np.ndarray, np.ndarray]:
-    """OLS coefficients and their Newey-West (Bartlett) covariance, with statsmodels' n/(n-k) correction.
-
-    Equal to ``sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags,
-    "use_correction": True})`` but fast for the long lags that overlapping 252-day windows need.
-    """
-    n, k = X.shape
-    xtx_inv = np.linalg.inv(X.T @ X)
-    beta = xtx_inv @ (X.T @ y)
-    xu = X * (y - X @ beta)[:, None]
-    top = min(maxlags, n - 1)
-    weights = 1.0 - np.arange(1, top + 1) / (maxlags + 1.0)
-    if top > 32:  # all autocovariances at once by FFT: gamma[l, i, j] = sum_t xu[t + l, i] xu[t, j]
-        size = 1 << int(np.ceil(np.log2(n + top + 1)))
-        f = np.fft.rfft(xu, size, axis=0)
-        gamma = np.fft.irfft(f[:, :, None] * np.conj(f[:, None, :]), size, axis=0)[:top + 1]
-        s = gamma[0] + np.einsum("l,lij->ij", weights, gamma[1:] + gamma[1:].transpose(0, 2, 1))
-    else:
-        s = xu.T @ xu
-        for lag in range(1, top + 1):
-            g = xu[lag:].T @ xu[:-lag]
-            s += weights[lag - 1] * (g + g.T)
-    cov = xtx_inv @ s @ xtx_inv * n / (n - k)
-    return beta, cov
-
-
-_NORMAL = NormalDist()
-
-
 def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float = 0.90,
                 hac_lags: int | None = None) -> pd.DataFrame:
     """Mean forward return after events vs all days, per horizon, with HAC intervals.
@@ -191,7 +162,6 @@ def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float
     windows need at least h - 1). The dummy's coefficient b is the event mean minus the mean of
     the other days; the reported ``excess`` over *all* days is (1 - p) b, p the event share.
     """
-    z = _NORMAL.inv_cdf(0.5 + level / 2)
     rows = []
     for h in forward.columns:
         y = forward[h].dropna()
@@ -206,13 +176,12 @@ def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float
         excess = lower = upper = p_value = math.nan
         lags = max(int(h), int(hac_lags or 0))
         if n_events >= 2 and len(y) > n_events + 2:
-            X = np.column_stack([np.ones(len(y)), is_event.astype(float)])
-            beta, cov = hac_ols(y.to_numpy(dtype=float), X, lags)
+            dummy = pd.Series(is_event.astype(float), index=y.index, name="event")
+            fit = stats.ols(y, dummy, maxlags=lags, level=level)
             share = n_events / len(y)
-            b, se = beta[1], math.sqrt(max(cov[1, 1], 0.0))
-            excess = (1 - share) * b
-            lower, upper = (1 - share) * (b - z * se), (1 - share) * (b + z * se)
-            p_value = 2 * (1 - _NORMAL.cdf(abs(b / se))) if se > 0 else math.nan
+            excess = (1 - share) * fit.params["event"]
+            lower, upper = (1 - share) * fit.conf_int.loc["event"]
+            p_value = fit.pvalues["event"] if fit.bse["event"] > 0 else math.nan
         elif n_events == 1:
             excess = row["mean_event"] - row["mean_all"]
         row.update(excess=excess, ci_lower=lower, ci_upper=upper, p_value=p_value, hac_lags=lags)
@@ -389,21 +358,6 @@ def commentary_checks(rut: pd.DataFrame, spx: pd.Series, *, window: int = 200, m
 
 # -- the claim ------------------------------------------------------------------------------------
 
-def verdict_sentence(v: Verdict, digits: int = 1) -> str:
-    """One markdown bullet stating a verdict with its statistic, interval, n and sample."""
-    if v.label == "not testable":
-        return f"- **{v.aspect or v.claim}: not testable.** {v.note}"
-    stat = f"{v.statistic:+.{digits}f}" if v.statistic is not None else "—"
-    parts = []
-    if v.interval is not None:
-        lvl = f"{v.interval_level:.0%} " if v.interval_level else ""
-        parts.append(f"{lvl}interval [{v.interval[0]:+.{digits}f}, {v.interval[1]:+.{digits}f}]")
-    if v.p_value is not None:
-        parts.append(f"p = {v.p_value:.3f}")
-    parts += [f"n = {v.n}", v.sample]
-    return f"- **{v.aspect or v.claim}: {v.label}.** {v.statistic_name}: {stat} ({'; '.join(parts)}). {v.note}"
-
-
 @dataclass(frozen=True)
 class TechnicalsResult(ResultMixin):
     """C5 result: verdicts, the event-study table, every event, the fact checks and the 2025 chart data."""
@@ -417,7 +371,7 @@ class TechnicalsResult(ResultMixin):
     chart_events: pd.DataFrame
     samples: dict[str, str] = field(default_factory=dict)
 
-    def narrative(self) -> str:
+    def conclusion(self) -> str:
         """The verdicts and the fact checks in words, with their numbers (markdown)."""
         lines = [verdict_sentence(v) for v in self.verdicts]
         if not self.checks.empty:
@@ -571,7 +525,7 @@ def load_series(small_large: str = "deciles", weighting: str = "vw") -> tuple[di
     russell = pd.concat({"small": rut["close"], "large": spx}, axis=1, sort=True).dropna()
     french_def = "deciles" if small_large == "russell" else small_large
     daily = small_large_returns(french_def, freq="daily", weighting=weighting)
-    french = (1 + daily[["small", "large"]] / 100.0).cumprod() * 100.0
+    french = stats.growth_index(daily[["small", "large"]])
     series = {SERIES_RUSSELL: russell, SERIES_FRENCH: french}
     primary = SERIES_RUSSELL if small_large == "russell" else SERIES_FRENCH
     return series, primary, rut, spx, ["rut", "gspc", *daily.attrs["datasets"]]

@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from research import stats
 from research.claims.base import ResultMixin
-from research.claims.technicals import verdict_sentence
 from research.errors import ParameterError
 from research.stats import stationary_bootstrap
-from research.verdict import Verdict
+from research.verdict import Verdict, verdict_sentence
 
 CLAIM = "C7"
 
@@ -92,10 +92,6 @@ def window_changes(levels: pd.Series | pd.DataFrame, start_md: str = "10-14",
     return out.loc[valid]
 
 
-def _levels(returns_pct: pd.DataFrame) -> pd.DataFrame:
-    return (1 + returns_pct / 100.0).cumprod() * 100.0
-
-
 def seasonal_windows(returns_daily: pd.DataFrame, returns_monthly: pd.DataFrame, *,
                      start_md: str = "10-14", end_md: str = "12-31") -> pd.DataFrame:
     """Per year: small, large and small-minus-large (pp) from start_md to end_md, and in January.
@@ -105,7 +101,7 @@ def seasonal_windows(returns_daily: pd.DataFrame, returns_monthly: pd.DataFrame,
     the month's return from the monthly data. Small-minus-large is the difference of the two
     compounded returns.
     """
-    window = window_changes(_levels(returns_daily[["small", "large"]]), start_md, end_md)
+    window = window_changes(stats.growth_index(returns_daily[["small", "large"]]), start_md, end_md)
     window = window.assign(small_minus_large=window["small"] - window["large"])
     january = returns_monthly.loc[returns_monthly.index.month == 1, ["small", "large"]]
     january = (january
@@ -285,7 +281,7 @@ class YearEndResult(ResultMixin):
     forecasts: pd.DataFrame  # one row per forecast
     index_windows: pd.DataFrame  # per year: Russell 2000 and S&P 500 window changes (percent)
 
-    def narrative(self) -> str:
+    def conclusion(self) -> str:
         """The verdict and each forecast's outcome in words, with their numbers (markdown)."""
         lines = [verdict_sentence(v) for v in self.verdicts]
         for _, f in self.forecasts.iterrows():
