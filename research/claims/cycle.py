@@ -34,8 +34,21 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, month_end, span, vintage_of
+from research.claims.base import (
+    DATA_START,
+    NA,
+    START_DATES,
+    ResultMixin,
+    lags_choice,
+    month_end,
+    span,
+    spec_row,
+    vintage_of,
+    weighting_and_start_kept,
+)
+from research.data.sizes import MONTHLY_SIZES, cached, monthly_returns
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C8"
@@ -552,3 +565,87 @@ def sweep_estimate(small_large: str = "deciles", weighting: str = "vw", aspect: 
     lower, upper = v.interval if v.interval else (float("nan"), float("nan"))
     return {"estimate": v.statistic, "lower": lower, "upper": upper, "label": v.label, "n": v.n,
             "p_value": v.p_value}
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+@cached(maxsize=1)
+def _grid_usrec() -> pd.Series:
+    from research import data
+
+    return data.load("usrec")["USREC"]
+
+
+GRID_STARTS = (1926, 1954, 1963, 1987)
+GRID_ASPECTS = ("cyclicality", "mean reversion")
+_YEARS = {"3y": (3,), "5y": (5,), "3y+5y": (3, 5)}
+
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Each aspect with its own parameters only; ew only for deciles; distinct starts."""
+    cyc = spec["aspect"] == "cyclicality"
+    if cyc != (spec["trailing_years"] == NA) or cyc != (spec["horizons"] == NA) or cyc != (spec["inference"] == NA):
+        return False
+    if cyc == (spec["state_lags"] == NA):
+        return False
+    return weighting_and_start_kept(spec, DATA_START["deciles"], GRID_STARTS)
+
+
+@cached(maxsize=128)
+def _grid_result(size: str, weighting: str, start: int, state_lags: Any, trailing_years: int,
+                 horizons: str) -> Any:
+    return test(monthly_returns(size, weighting), _grid_usrec(), start=START_DATES[start],
+                trailing_years=trailing_years, horizons_years=_YEARS[horizons],
+                state_lags=lags_choice(state_lags), inference="hodrick")
+
+
+def grid_estimate(*, aspect: str, size: str, weighting: str, start: int, state_lags: Any, trailing_years: Any,
+                  horizons: Any, inference: Any, alpha: float = 0.05) -> dict[str, Any]:
+    """C8: cyclicality (recession minus expansion mean, HAC) or mean reversion (slope of the next
+    years' return on the trailing one, at the longest horizon); labels by
+    :func:`research.claims.cycle.cycle_label` and :func:`~research.claims.cycle.reversion_label`."""
+    if aspect == "cyclicality":
+        # test's first step alone: the HAC regression on the recession dummy
+        sml = monthly_returns(size, weighting)["small_minus_large"]
+        sml = sml.loc[month_end(START_DATES[start]):].dropna().rename("small_minus_large")
+        both = pd.concat([sml, recession_indicator(_grid_usrec(), sml.index)], axis=1).dropna()
+        fit = stats.ols(both["small_minus_large"], both[["recession"]], maxlags=lags_choice(state_lags), level=0.95)
+        ci = fit.conf_int.loc["recession"]
+        return spec_row(fit.params["recession"], ci["lower"], ci["upper"],
+                        cycle_label(fit.pvalues["recession"], alpha=alpha), fit.nobs,
+                        fit.pvalues["recession"], span(both.index))
+    result = _grid_result(size, weighting, start, "auto", int(trailing_years), horizons)
+    rows = result.table.reset_index()
+    method = {"hodrick": "hodrick 1B", "newey-west": "newey-west", "non-overlapping": "non-overlapping"}[inference]
+    picked = rows.loc[rows["test"].str.startswith("slope") & rows["method"].str.startswith(method)]
+    picked = picked.sort_values("horizon_years")
+    label = reversion_label(picked["estimate"].to_list(), picked["p_value"].to_list(), alpha=alpha)
+    main = picked.iloc[-1]
+    return spec_row(main["estimate"], main["ci_lower"], main["ci_upper"], label, main["n_independent"],
+                    main["p_value"], str(main["sample"]))
+
+
+GRID = Grid(
+    claim="C8", title="Small caps, the business cycle and mean reversion",
+    choices={
+        "aspect": GRID_ASPECTS, "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"), "start": GRID_STARTS,
+        "state_lags": (NA, "auto", 6, 12), "trailing_years": (NA, 5, 10, 15),
+        "horizons": (NA, "3y", "5y", "3y+5y"),
+        "inference": (NA, "hodrick", "newey-west", "non-overlapping"),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", aspect="aspect",
+    aspect_labels={"cyclicality": "recession minus expansion mean small-minus-large, % per month",
+                   "mean reversion": "slope of the next years' on the trailing small-minus-large return"},
+    statistic_name="recession minus expansion, % per month (cyclicality); predictive slope (mean reversion)",
+    default={"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1926},
+    aspect_defaults={"cyclicality": {"state_lags": "auto", "trailing_years": NA, "horizons": NA, "inference": NA},
+                     "mean reversion": {"state_lags": NA, "trailing_years": 10, "horizons": "3y+5y",
+                                        "inference": "hodrick"}},
+    notes=("Cyclicality: the monthly small-minus-large return regressed on the NBER recession "
+           "dummy, Newey-West errors (state_lags; 'auto' = plug-in); supported if p < 0.05. Mean "
+           "reversion: the next 3/5 years' small-minus-large log return on the trailing one "
+           "(trailing_years), with Hodrick 1B, Newey-West (lags = horizon) or non-overlapping "
+           "errors; supported if negative with p < 0.05 at every horizon, mixed if at some."),
+)

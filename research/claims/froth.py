@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, vintage_of
-from research.data.sizes import cell_returns
+from research.claims.base import START_DATES, ResultMixin, spec_row, vintage_of
+from research.data.sizes import cell_returns, french
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C4"
@@ -369,3 +370,48 @@ def run(*, weighting: str = "vw", as_of: str = "2025-10-15", windows: Sequence[i
                 size_quintiles=size_quintiles, weak=weak, robust=robust, aggressive=aggressive,
                 conservative=conservative, daily_factors=daily, daily_windows=daily_windows,
                 vintage=vintage_of(*names), weighting=weighting)
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+_QUINTILES = {"q1": (1,), "q1-2": (1, 2)}  # size quintiles that count as small caps
+GRID_STARTS = (1963, 1987)
+_JUNK_CELLS = {
+               "extreme quintiles": {"weak": (1,), "robust": (5,), "aggressive": (5,), "conservative": (1,)},
+               "two quintiles each side": {"weak": (1, 2), "robust": (4, 5), "aggressive": (4, 5), "conservative": (1, 2)},
+               }
+
+
+def grid_estimate(*, leg: str, window: int, weighting: str, small_caps: str, junk_cells: str, start: int,
+                  threshold: float, as_of: str = "2025-10-15", min_history: int = 120) -> dict[str, Any]:
+    """C4: the real-time percentile (0-100) of one junk-minus-quality gauge at the article date;
+    label by :func:`research.claims.froth.froth_label` on that gauge (top ``threshold`` or not)."""
+    result = test(french("me_op_25", f"{weighting}_monthly"), french("me_inv_25", f"{weighting}_monthly"),
+                  as_of=as_of, windows=(window,), spreads=(leg,), start=START_DATES[start],
+                  path_start=as_of[:7] + "-01", threshold=threshold, min_history=min_history,
+                  size_quintiles=_QUINTILES[small_caps], **_JUNK_CELLS[junk_cells])
+    v = result.verdict
+    return spec_row(v.statistic, None, None, v.label, v.n, v.p_value, v.sample)
+
+
+GRID = Grid(
+    claim="C4", title="Froth: junk leadership within small caps",
+    choices={
+        "leg": ("profitability", "investment"), "window": (1, 3, 6, 12), "weighting": ("vw", "ew"),
+        "small_caps": ("q1", "q1-2"), "junk_cells": tuple(_JUNK_CELLS), "start": GRID_STARTS,
+        "threshold": (0.8, 0.9, 0.95),
+    },
+    estimate=f"{__name__}:grid_estimate", reference=90.0,
+    statistic_name="percentile of the junk-minus-quality gauge in its history at 2025-09",
+    default={"leg": "profitability", "window": 3, "weighting": "vw", "small_caps": "q1",
+             "junk_cells": "extreme quintiles", "start": 1963, "threshold": 0.9},
+    notes=("One gauge per specification: weak-minus-robust profitability or aggressive-minus-"
+           "conservative investment within small caps (size quintile 1, or 1-2), compounded over "
+           "the trailing window in months and ranked against its own history since the start. "
+           "Label: supported if the gauge is in the top (1 - threshold) of its history at the "
+           "last month-end before 15 October 2025, contradicted otherwise. The estimate is a "
+           "percentile, so there is no interval; the p-value is the share of past months at or "
+           "above the reading."),
+)

@@ -25,9 +25,29 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, month_end, p_text, span, vintage_of
-from research.data.sizes import cell_returns, load_small_large
+from research.claims.base import (
+    DATA_START,
+    NA,
+    START_DATES,
+    ResultMixin,
+    lags_choice,
+    month_end,
+    p_text,
+    span,
+    spec_row,
+    vintage_of,
+    weighting_and_start_kept,
+)
+from research.data.sizes import (
+    MONTHLY_SIZES,
+    cached,
+    cell_returns,
+    french,
+    load_small_large,
+    monthly_returns,
+)
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C3"
@@ -306,3 +326,71 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
                 big_quintiles=big_quintiles, robust_quintiles=robust_quintiles,
                 weak_quintiles=weak_quintiles, vintage=vintage_of(*dict.fromkeys(names)),
                 definition=definition)
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+GRID_STARTS = (1963, 1987)
+GRID_ASPECTS = ("value tilt", "less profitable", "inferior")
+_QUINTILES = {"q1": (1,), "q1-2": (1, 2), "q5": (5,), "q4-5": (4, 5)}
+
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Premium cells only for "inferior"; no SMB explained by SMB; ew only for deciles; distinct starts."""
+    inferior = spec["aspect"] == "inferior"
+    if inferior == (spec["premium_small"] == NA) or inferior == (spec["premium_robust"] == NA):
+        return False
+    if spec["size"] == "SMB" and spec["include_smb"]:
+        return False  # SMB explained by a model containing SMB is circular (run refuses it)
+    return weighting_and_start_kept(spec, DATA_START["ff5"], GRID_STARTS)
+
+
+@cached(maxsize=64)
+def _grid_result(size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any,
+                 premium_small: str, premium_robust: str) -> Any:
+    """One five-factor test serves all three aspects of a specification (cached per worker)."""
+    small_q = _QUINTILES.get(premium_small, (1,))
+    robust_q = _QUINTILES.get(premium_robust, (5,))
+    weak_q = tuple(sorted(6 - q for q in robust_q))  # the mirror image: q5 -> q1, q4-5 -> q1-2
+    return test(monthly_returns(size, weighting), french("ff5_factors", "monthly"),
+                french("me_op_25", f"{weighting}_monthly"), start=START_DATES[start],
+                end="2025-10-31", since=None, include_smb=include_smb,
+                maxlags=lags_choice(hac_lags), small_quintiles=small_q, big_quintiles=(5,),
+                robust_quintiles=robust_q, weak_quintiles=weak_q)
+
+
+def grid_estimate(*, aspect: str, size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any,
+                  premium_small: str, premium_robust: str) -> dict[str, Any]:
+    """C3: one aspect's statistic (HML loading, RMW loading, or five-factor alpha) of
+    small-minus-large; label by :mod:`research.claims.quality`'s rules for that aspect."""
+    result = _grid_result(size, weighting, start, include_smb, hac_lags, premium_small, premium_robust)
+    v = {x.aspect: x for x in result.verdicts}[aspect]
+    return spec_row(v.statistic, v.interval[0], v.interval[1], v.label, v.n, v.p_value, v.sample)
+
+
+GRID = Grid(
+    claim="C3", title="Do small caps tilt to value, junk and inferior returns?",
+    choices={
+        "aspect": GRID_ASPECTS, "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"),
+        "start": GRID_STARTS, "include_smb": (True, False), "hac_lags": ("auto", 6, 12),
+        "premium_small": (NA, "q1", "q1-2"), "premium_robust": (NA, "q5", "q4-5"),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", aspect="aspect",
+    aspect_labels={"value tilt": "HML (value) loading of small-minus-large",
+                   "less profitable": "RMW (profitability) loading of small-minus-large",
+                   "inferior": "factor-model alpha of small-minus-large, % per month"},
+    statistic_name="small-minus-large loading (HML, RMW) or five-factor alpha, % per month",
+    default={"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1963, "include_smb": True,
+             "hac_lags": "auto"},
+    aspect_defaults={"value tilt": {"premium_small": NA, "premium_robust": NA},
+                     "less profitable": {"premium_small": NA, "premium_robust": NA},
+                     "inferior": {"premium_small": "q1", "premium_robust": "q5"}},
+    notes=("Three verdicts, three curves: value tilt (HML loading > 0), less profitable (RMW "
+           "loading < 0), inferior (negative five-factor alpha and a negative size premium among "
+           "robust firms). include_smb False drops SMB from the model (required for SMB itself). "
+           "premium_small / premium_robust: which size and profitability quintiles of the 25 "
+           "size x profitability portfolios form the size premium among robust firms (inferior "
+           "only). Labels by the rules of the C3 report, p < 0.05."),
+)

@@ -24,8 +24,21 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, month_end, p_text, span, vintage_of
+from research.claims.base import (
+    DATA_START,
+    START_DATES,
+    ResultMixin,
+    lags_choice,
+    month_end,
+    p_text,
+    span,
+    spec_row,
+    start_kept,
+    vintage_of,
+)
+from research.data.sizes import MONTHLY_SIZES, RUSSELL, WEIGHTED, cached, french, monthly_returns
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C2"
@@ -331,3 +344,81 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
     return test(returns, factors, changes, deciles, start=start, end=end, maxlags=maxlags,
                 window=window, control_market=control_market, level=level, alpha=alpha,
                 vintage=vintage_of(*dict.fromkeys(names)), definition=definition)
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+@cached(maxsize=8)
+def yield_changes(series: str) -> pd.DataFrame:
+    """Monthly changes of one Treasury yield (percentage points), loaded once per process."""
+    from research import data
+
+    return monthly_yield_changes(data.load(series).iloc[:, 0]).to_frame(series)
+
+
+GRID_STARTS = (1926, 1954, 1963, 1987)
+
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """ew only for the decile definitions; one start per distinct sample of each yield series."""
+    if spec["weighting"] == "ew" and spec["size"] not in WEIGHTED:
+        return False
+    data_start = max(DATA_START[spec["yield_series"]],
+                     DATA_START["russell_monthly"] if spec["size"] == RUSSELL else DATA_START["deciles"])
+    return start_kept(spec["start"], data_start, GRID_STARTS)
+
+
+def grid_estimate(*, size: str, weighting: str, yield_series: str, start: int, hac_lags: Any,
+                  control_market: bool, window: int, level: float = 0.95, alpha: float = 0.05,
+                  majority: float = 0.5) -> dict[str, Any]:
+    """C2: the small-minus-large coefficient on monthly yield changes (market held fixed or not);
+    label by :func:`research.claims.rates.verdict_label` (full-sample HAC test + rolling sign).
+
+    The steps of :func:`research.claims.rates.test` for the small-minus-large portfolio alone,
+    with the rolling coefficients' signs from ``RollingOLS(params_only=True)`` (the verdict uses
+    only their signs, and their robust bands cost ten times the rest); checked against
+    ``test`` in the tests.
+    """
+    import statsmodels.api as sm
+    from statsmodels.regression.rolling import RollingOLS
+
+    factors = french("ff3_factors", "monthly")
+    returns = monthly_returns(size, weighting)
+    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
+                                              large=lambda d: d["large"] - factors["RF"])
+    X = _regressors(factors["Mkt-RF"], yield_changes(yield_series)[yield_series], control_market)
+    lo, hi = month_end(START_DATES[start], "start"), month_end("2025-10-31", "end")
+    sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
+    if len(sample) <= window:
+        raise ParameterError(f"{len(sample)} months is not more than the {window}-month rolling window")
+    X = X.loc[sample]
+    y = excess.loc[sample, "small_minus_large"]
+    fit = stats.ols(y.rename("small_minus_large"), X, maxlags=lags_choice(hac_lags), level=level)
+    roll = RollingOLS(y, sm.add_constant(X), window=window).fit(params_only=True).params["d_yield"].dropna()
+    share_negative = float((roll < 0).mean())
+    coef, p = fit.params["d_yield"], fit.pvalues["d_yield"]
+    label = verdict_label(coef, p, share_negative, alpha=alpha, majority=majority)
+    ci = fit.conf_int.loc["d_yield"]
+    return spec_row(coef, ci["lower"], ci["upper"], label, len(sample), p, span(sample),
+                    share_windows_negative=share_negative)
+
+
+GRID = Grid(
+    claim="C2", title="Are small caps more sensitive to interest rates?",
+    choices={
+        "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"),
+        "yield_series": ("dgs2", "dgs10", "gs2", "gs10"), "start": GRID_STARTS,
+        "hac_lags": ("auto", 12), "control_market": (True, False), "window": (36, 60, 120),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid",
+    statistic_name="small-minus-large yield coefficient, % per month per 1 pp rise",
+    default={"size": "deciles 1-3 vs 8-10", "weighting": "vw", "yield_series": "dgs2", "start": 1926,
+             "hac_lags": "auto", "control_market": True, "window": 60},
+    notes=("Yields: dgs2/dgs10 month-end constant-maturity yields, gs2/gs10 monthly averages. "
+           "HAC lags 'auto' is the Newey-West plug-in rule. Window: months per rolling regression "
+           "of the sign check. Label: supported if the coefficient is below zero with HAC p < 0.05 "
+           "and below zero in most rolling windows; contradicted if above zero likewise; mixed "
+           "if the full sample and the windows disagree; inconclusive if p >= 0.05."),
+)

@@ -32,9 +32,11 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin
+from research.claims.base import DATA_START, NA, ResultMixin, spec_row, start_date, start_kept
+from research.data.sizes import HALVES, RUSSELL, WEIGHTED, cached
 from research.errors import ParameterError
 from research.stats import sample_text
+from research.sweep import Grid
 from research.verdict import Verdict, verdict_sentence
 
 CLAIM = "C5"
@@ -537,3 +539,102 @@ def run(small_large: str = "deciles", weighting: str = "vw", **params: Any) -> T
 
     series, primary, rut, spx, datasets = load_series(small_large, weighting)
     return test(series, primary=primary, rut=rut, spx=spx, vintage=vintage_of(*datasets), **params)
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+GRID_STARTS = (1926, 1954, 1963, 1987)
+GRID_ASPECTS = ("breakout above an old record", "200-day cross")
+GRID_SERIES = (HALVES, RUSSELL)
+_HORIZON_SETS = {"6m+12m": (126, 252), "12m": (252,), "6m": (126,)}
+
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Each event with its own parameters only; ew only for French's halves; distinct starts."""
+    breakout = spec["event"] == GRID_ASPECTS[0]
+    if breakout != (spec["sma_days"] == NA) or breakout != (spec["days_below"] == NA):
+        return False
+    if breakout == (spec["record_age_days"] == NA) or breakout == (spec["confirm_weeks"] == NA):
+        return False
+    if spec["weighting"] == "ew" and spec["series"] not in WEIGHTED:
+        return False
+    data_start = DATA_START["russell_daily"] if spec["series"] == RUSSELL else DATA_START["halves_daily"]
+    return start_kept(spec["start"], data_start, GRID_STARTS)
+
+
+@cached(maxsize=8)
+def _grid_levels(series: str, weighting: str) -> pd.DataFrame:
+    """Daily small and large levels as :func:`research.claims.technicals.load_series` builds them."""
+    frames, _, _, _, _ = load_series("russell" if series == RUSSELL else "deciles", weighting)
+    return frames[SERIES_RUSSELL if series == RUSSELL else SERIES_FRENCH]
+
+
+@cached(maxsize=256)
+def _grid_events(series: str, weighting: str, event: str, a: int, b: int) -> pd.DatetimeIndex:
+    """Event days on the whole history (the average and the record need the past)."""
+    small = _grid_levels(series, weighting)["small"]
+    if event == GRID_ASPECTS[0]:
+        return pd.DatetimeIndex(record_breakouts(small, a, b)["date"])
+    return sma_crosses(small, a, b)
+
+
+@cached(maxsize=32)
+def _grid_forward(series: str, weighting: str, measure: str) -> pd.DataFrame:
+    levels = _grid_levels(series, weighting)
+    fwd = forward_returns(levels["small"], (126, 252))
+    if measure == "relative":
+        fwd = fwd - forward_returns(levels["large"], (126, 252))
+    return fwd
+
+
+def grid_estimate(*, event: str, series: str, weighting: str, start: int, measure: str, horizons: str,
+                  sma_days: Any, days_below: Any, record_age_days: Any, confirm_weeks: Any,
+                  level: float = 0.90, min_events: int = 10) -> dict[str, Any]:
+    """C5: forward return after the events minus all days at the longest verdict horizon, pp
+    (event-dummy regression, Newey-West lags >= horizon); label by
+    :func:`research.claims.technicals.classify` on the verdict horizons. One series per
+    specification, so the claim's cross-series "mixed" rule does not apply here."""
+    if event == GRID_ASPECTS[0]:
+        dates = _grid_events(series, weighting, event, int(record_age_days), int(confirm_weeks))
+    else:
+        dates = _grid_events(series, weighting, event, int(sma_days), int(days_below))
+    hs = _HORIZON_SETS[horizons]
+    fwd = _grid_forward(series, weighting, measure)[list(hs)]
+    first = start_date(start, DATA_START["russell_daily" if series == RUSSELL else "halves_daily"])
+    lo = pd.Timestamp(first) if first else fwd.index[0]
+    fwd = fwd.loc[lo:]
+    dates = dates[dates >= lo]
+    table = event_study(fwd, dates, level=level)
+    rows = table.loc[[HORIZON_LABELS[h] for h in hs]]
+    label, _ = classify(rows, min_events)
+    last = rows.iloc[-1]
+    sample = f"{fwd.index[0]:%Y-%m-%d}..{fwd.index[-1]:%Y-%m-%d}"
+    return spec_row(last["excess"], last["ci_lower"], last["ci_upper"], label, last["n_events"],
+                    last["p_value"], sample)
+
+
+GRID = Grid(
+    claim="C5", title="The 200-day cross and the breakout above an old record",
+    choices={
+        "event": GRID_ASPECTS, "series": GRID_SERIES, "weighting": ("vw", "ew"), "start": GRID_STARTS,
+        "measure": ("absolute", "relative"), "horizons": tuple(_HORIZON_SETS),
+        "sma_days": (NA, 150, 200, 250), "days_below": (NA, 10, 20, 40),
+        "record_age_days": (NA, 182, 365, 730), "confirm_weeks": (NA, 1, 2, 3),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", aspect="event",
+    statistic_name="forward return after events minus all days, longest verdict horizon, pp",
+    default={"series": HALVES, "weighting": "vw", "start": 1926, "measure": "absolute",
+             "horizons": "6m+12m"},
+    aspect_defaults={GRID_ASPECTS[0]: {"record_age_days": 365, "confirm_weeks": 2, "sma_days": NA, "days_below": NA},
+                     GRID_ASPECTS[1]: {"sma_days": 200, "days_below": 20, "record_age_days": NA, "confirm_weeks": NA}},
+    notes=("Series: French's daily small and large 2x3 halves (1926+, total return) or the "
+           "Russell 2000 vs the S&P 500 (1987+, price). Breakouts: weekly closes (confirm_weeks "
+           "in a row) above a record at least record_age_days old; crosses: a close above the "
+           "sma_days average after days_below days at or below it. Horizons: the forward "
+           "horizons the rule requires to beat all days (6m = 126, 12m = 252 trading days). "
+           "Label: supported if every required horizon beats all days with a 90% HAC interval "
+           "above zero; contradicted if one is below and none above; mixed if they disagree; "
+           "inconclusive otherwise or with fewer than 10 events."),
+)
