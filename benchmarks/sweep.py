@@ -44,9 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     from distributed import LocalCluster
 
     from research import sweep
-    from research.sweep_grids import GRIDS, clear_caches
+    from research.claims import grid as claim_grid
+    from research.data.sizes import clear_caches
 
-    grid = GRIDS[args.claim]
+    grid = claim_grid(args.claim)
     n = len(sweep.subset(grid, grid.specs(), args.max_specs))
     if n < 500 and args.max_specs == 0:
         print(f"note: {args.claim} has only {n} specifications; the benchmark is meant for 500 or more")

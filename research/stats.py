@@ -8,6 +8,7 @@ Bootstraps take a seed or a ``numpy.random.Generator``.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ class Regression:
     tvalues: pd.Series
     pvalues: pd.Series
     conf_int: pd.DataFrame  # columns "lower", "upper"
+    cov: pd.DataFrame  # covariance of the coefficients (HAC or classical), labelled both ways
     nobs: int
     rsquared: float
     cov_type: str  # "HAC" | "nonrobust"
@@ -102,7 +104,8 @@ def ols(y: pd.Series, X: pd.DataFrame | pd.Series, *, hac: bool = True, maxlags:
     ci.columns = ["lower", "upper"]
     return Regression(
         params=fit.params, bse=fit.bse, tvalues=fit.tvalues, pvalues=fit.pvalues, conf_int=ci,
-        nobs=int(fit.nobs), rsquared=float(fit.rsquared), cov_type="HAC" if hac else "nonrobust",
+        cov=fit.cov_params(), nobs=int(fit.nobs), rsquared=float(fit.rsquared),
+        cov_type="HAC" if hac else "nonrobust",
         maxlags=lags, level=level, y_name=str(yy.name), sample=sample_text(data.index),
     )
 
@@ -120,7 +123,8 @@ def hac_mean(x: pd.Series, maxlags: int | None = None, level: float = 0.95) -> R
     return Regression(
         params=pd.Series(fit.params, index=name), bse=pd.Series(fit.bse, index=name),
         tvalues=pd.Series(fit.tvalues, index=name), pvalues=pd.Series(fit.pvalues, index=name),
-        conf_int=ci, nobs=len(x), rsquared=0.0, cov_type="HAC", maxlags=lags, level=level,
+        conf_int=ci, cov=pd.DataFrame(fit.cov_params(), index=name, columns=name), nobs=len(x),
+        rsquared=0.0, cov_type="HAC", maxlags=lags, level=level,
         y_name=str(x.name), sample=sample_text(x.index),
     )
 
@@ -207,12 +211,43 @@ def stationary_bootstrap(x: pd.Series | np.ndarray, stat: Callable[[np.ndarray],
     return BootstrapCI(estimate, float(lo), float(hi), level, reps, b, n)
 
 
+def percentile_bootstrap(x: pd.Series | np.ndarray, *, reps: int, level: float,
+                         seed: int = 0) -> tuple[float, float, float]:
+    """:func:`stationary_bootstrap`'s interval of the mean, and the p-value dual to it.
+
+    The same data, draws, level and seed as the claim modules' call, so the interval is theirs.
+    The p-value is the one the equal-tailed percentile interval inverts: twice the share of
+    bootstrap means on the far side of zero, ``2 min(P*(mean* <= 0), P*(mean* >= 0))``, capped
+    at 1. The interval at level L excludes zero exactly when this p-value is below 1 - L (up to
+    the quantile's interpolation), so it is an honest p-value for the same verdict, not a new
+    test. Returns ``(lower, upper, p_value)``.
+    """
+    draws: list[np.ndarray] = []
+
+    def mean_recorded(m: np.ndarray) -> np.ndarray:
+        out = m.mean(axis=1)
+        draws.append(out)
+        return out
+
+    with warnings.catch_warnings():  # arch's block-length estimate warns on a handful of events
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module="arch")
+        ci = stationary_bootstrap(x, mean_recorded, reps=reps, level=level, seed=seed)
+    d = np.concatenate(draws[1:])  # the first call is the estimate on the data themselves
+    p = min(1.0, 2.0 * min(float(np.mean(d <= 0)), float(np.mean(d >= 0))))
+    return ci.lower, ci.upper, p
+
+
 # -- returns --------------------------------------------------------------------------------------
 
 def compound(returns_pct: pd.Series | np.ndarray) -> float:
     """Cumulative return in percent of a sequence of percent returns: (prod(1 + r/100) - 1) * 100."""
     r = np.asarray(returns_pct, dtype=float)
     return float((np.prod(1 + r / 100.0) - 1) * 100.0)
+
+
+def growth_index(returns_pct: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """The value of 100 invested at the start, after each period: 100 * cumprod(1 + r/100)."""
+    return (1 + returns_pct / 100.0).cumprod() * 100.0
 
 
 def forward_compound(returns_pct: pd.Series, horizon: int) -> pd.Series:

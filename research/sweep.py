@@ -6,9 +6,18 @@ least ``estimate``, ``lower``, ``upper``, ``label`` (supported | contradicted | 
 inconclusive) and ``n`` (optionally ``p_value``). :func:`run_sweep` maps it over every
 specification, serially or on ``dask.distributed`` (a LocalCluster here, or an existing cluster by
 scheduler address); the results are identical either way because each specification is a pure,
-seeded computation. The grids themselves live in :mod:`research.sweep_grids`; the ``research sweep
-CLAIM`` command (:mod:`research.runner.sweep_cmd`) renders a claim's specification-curve report
-through the runner. This module imports nothing from the runner.
+seeded computation. Each claim module declares its own grid (``GRID``, with its validity rule and
+estimate function; :func:`research.claims.grids` collects them), and this engine imports none of
+them; ``research sweep CLAIM`` renders a claim's specification-curve report through
+:mod:`research.runner.sweep_cmd`; this engine imports nothing from the runner.
+
+How a claim's estimate function is written: it loads data through the per-process caches of
+:mod:`research.data.sizes` (a Dask worker loads each dataset once, then runs hundreds of
+specifications on it), calls the claim module's own building blocks and verdict rule (never a
+copy), skips what one specification does not need (figures, panels, the other series), uses fixed
+bootstrap seeds (the same numbers serially or on any cluster) and fewer draws than the reports
+(``Grid.fixed``). Combinations that cannot be tested are removed by the grid's ``valid`` rule;
+what the data still refuse becomes a "skipped" row (:class:`~research.errors.ParameterError`).
 
 numpy, pandas, dask and matplotlib are imported inside the functions: the ``research`` CLI imports
 this module for its ``sweep`` command, and its start-up must stay light.
@@ -40,7 +49,10 @@ class Grid:
     bootstrap draws). When a claim has several verdicts that test different hypotheses (C3's value
     tilt, profitability and inferiority), ``aspect`` names the choice whose values are those
     verdicts' aspects: each aspect gets its own curve and shares, and ``aspect_defaults`` completes
-    ``default`` for each of them (choices that apply to one aspect only).
+    ``default`` for each of them (choices that apply to one aspect only). ``family`` lists the
+    claim's main verdicts that carry only a bootstrap interval, each as ``(aspect, specification)``
+    with the report's own draws, so :func:`family_p_values` can give them a p-value for the
+    multiple-testing family.
     """
 
     claim: str
@@ -56,6 +68,7 @@ class Grid:
     aspect_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     aspect_labels: dict[str, str] = field(default_factory=dict)  # statistic name per aspect
     reference: float | None = 0.0  # the curve's reference line (0, or a threshold)
+    family: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def specs(self) -> list[dict[str, Any]]:
         """Every valid specification, in grid order (the product of the choices)."""
@@ -211,6 +224,26 @@ def _run_dask(grid: Grid, specs: list[dict], scheduler: str | None, workers: int
         if cluster is not None:
             cluster.close()
     return rows, backend
+
+
+def family_p_values(grid: Grid) -> list[dict[str, Any]]:
+    """Bootstrap p-values for the main verdicts of ``grid.claim`` that report only an interval.
+
+    Each is the estimate function's p-value (:func:`research.stats.percentile_bootstrap`) at the
+    specification of a ``grid.family`` entry: the report's default specification with the
+    report's 10,000 draws and seed, so its interval is the verdict's own; the scorecard admits it
+    to the multiple-testing family only when ``statistic`` matches the main report's verdict.
+    Claims whose verdicts carry a p-value (an empty ``family``) return an empty list.
+    """
+    out = []
+    for aspect, spec in grid.family:
+        row = dict(_resolve(grid.estimate)(**spec))
+        out.append({"claim": grid.claim, "aspect": aspect, "statistic": row["estimate"], "lower": row["lower"],
+                    "upper": row["upper"], "p_value": row["p_value"], "label": row["label"],
+                    "basis": ("stationary bootstrap, 10,000 draws: twice the share of bootstrap means "
+                              "on the far side of zero (the p-value the verdict's percentile interval "
+                              "inverts)")})
+    return out
 
 
 # -- summaries ---------------------------------------------------------------------------------------

@@ -156,6 +156,20 @@ def verdict_box(verdicts: list[Verdict]) -> str:
     """The HTML box a report opens with: one row per verdict (``templates/verdict_box.html.j2``)."""
     return render_template("verdict_box.html.j2", verdicts=list(verdicts), colours=_COLOURS)
 
+def verdict_sentence(v: Verdict, digits: int = 1) -> str:
+    """One markdown bullet stating a verdict with its statistic, interval, n and sample."""
+    if v.label == "not testable":
+        return f"- **{v.aspect or v.claim}: not testable.** {v.note}"
+    stat = f"{v.statistic:+.{digits}f}" if v.statistic is not None else "—"
+    parts = []
+    if v.interval is not None:
+        lvl = f"{v.interval_level:.0%} " if v.interval_level else ""
+        parts.append(f"{lvl}interval [{v.interval[0]:+.{digits}f}, {v.interval[1]:+.{digits}f}]")
+    if v.p_value is not None:
+        parts.append(f"p = {v.p_value:.3f}")
+    parts += [f"n = {v.n}", v.sample]
+    return f"- **{v.aspect or v.claim}: {v.label}.** {v.statistic_name}: {stat} ({'; '.join(parts)}). {v.note}"
+
 
 def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: bool = True) -> None:
     """Show the verdicts and, under the runner, write them to the report's JSON sidecar.

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from research.claims import catalog as cat
+from research.claims import grids
 from research.config import PROJECT_ROOT
 from research.errors import ParameterError
 from research.runner.registry import load_registry
-from research.sweep_grids import GRIDS
 from research.verdict import LABELS
 
 REGISTRY = load_registry(PROJECT_ROOT / "notebooks" / "reports.toml")
@@ -46,7 +46,7 @@ def test_each_claims_reports_are_the_registry_reports_that_give_its_verdicts():
 
 def test_spec_curve_flag_matches_the_sweep_grids_and_the_robustness_reports():
     with_curve = {c.id for c in cat.claims().values() if c.spec_curve}
-    assert with_curve == set(GRIDS)
+    assert with_curve == set(grids())
     robustness = {r.parameters["claim"]: name for name, r in REGISTRY.reports.items()
                   if "claim" in r.parameters}
     assert with_curve == set(robustness)

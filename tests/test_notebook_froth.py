@@ -9,7 +9,7 @@ from research.verdict import LABELS
 
 @pytest.mark.notebook
 def test_notebook_executes_and_records_its_verdicts(execute_report_notebook):
-    _, payload = execute_report_notebook("froth", show_robustness=False, daily_check=False)
+    _, payload = execute_report_notebook("froth", daily_check=False)
     verdicts = payload["verdicts"]
     assert len(verdicts) == 2
     assert {v.claim for v in verdicts} == {"C4"}

@@ -9,7 +9,7 @@ from research.verdict import LABELS
 
 @pytest.mark.notebook
 def test_notebook_executes_and_records_its_verdicts(execute_report_notebook):
-    _, payload = execute_report_notebook("quality_tilt", show_robustness=False)
+    _, payload = execute_report_notebook("quality_tilt")
     verdicts = payload["verdicts"]
     assert len(verdicts) == 3
     assert {v.claim for v in verdicts} == {"C3"}

@@ -9,7 +9,7 @@ from research.verdict import LABELS
 
 @pytest.mark.notebook
 def test_notebook_executes_and_records_its_verdicts(execute_report_notebook):
-    _, payload = execute_report_notebook("rate_sensitivity", show_robustness=False, yields=["dgs2"])
+    _, payload = execute_report_notebook("rate_sensitivity", yields=["dgs2"])
     verdicts = payload["verdicts"]
     assert len(verdicts) == 1
     assert {v.claim for v in verdicts} == {"C2"}

@@ -8,6 +8,7 @@ import pytest
 import statsmodels.api as sm
 
 from research.claims import quality
+from research.data import sizes
 from research.errors import ParameterError
 from research.verdict import LABELS
 
@@ -50,12 +51,12 @@ def synthetic(n: int = 300, hml: float = 0.4, rmw: float = -0.5, alpha: float = 
     (1, 5, "INV", "SMALL HiINV"), (3, 4, "INV", "ME3 INV4"),
 ])
 def test_portfolio_column_reads_french_corner_names(size, group, kind, column):
-    assert quality.portfolio_column(french_25_columns(kind), size, group, kind) == column
+    assert sizes.portfolio_column(french_25_columns(kind), size, group, kind) == column
 
 
 def test_portfolio_column_rejects_quintile_six():
     with pytest.raises(ParameterError, match="quintiles run 1..5"):
-        quality.portfolio_column(french_25_columns(), 6, 1)
+        sizes.portfolio_column(french_25_columns(), 6, 1)
 
 
 def test_size_premium_by_hand():
@@ -183,7 +184,7 @@ def test_run_on_the_mirror():
 
 @pytest.mark.mirror
 def test_flagged_russell_rows_are_reported_in_the_method_not_as_a_warning(recwarn):
-    returns, definition = quality.load_small_large("russell")
+    returns, definition = sizes.load_small_large("russell")
     assert "suspicious" in definition and "Russell 2000" in definition
     assert not [w for w in recwarn if "suspicious" in str(w.message)]
     assert {"small", "large", "small_minus_large"} <= set(returns.columns)

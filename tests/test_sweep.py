@@ -192,10 +192,11 @@ def test_plot_curve_draws_every_estimate():
 @pytest.mark.mirror
 @pytest.mark.slow
 def test_serial_and_local_cluster_give_identical_results(mirror_env):
-    from research.sweep_grids import GRIDS, clear_caches
+    from research.claims import grid as claim_grid
+    from research.data.sizes import clear_caches
 
     clear_caches()
-    grid = GRIDS["C1"]
+    grid = claim_grid("C1")
     serial = sweep.run_sweep(grid, serial=True, max_specs=24)
     dask = sweep.run_sweep(grid, workers=2, max_specs=24)
     assert dask.attrs["backend"] == "dask LocalCluster, 2 workers"
@@ -210,10 +211,11 @@ def test_existing_cluster_by_scheduler_address(mirror_env):
     from distributed import LocalCluster
 
     from research import provenance
-    from research.sweep_grids import GRIDS, clear_caches
+    from research.claims import grid as claim_grid
+    from research.data.sizes import clear_caches
 
     clear_caches()
-    grid = GRIDS["C5"]
+    grid = claim_grid("C5")
     serial = sweep.run_sweep(grid, serial=True, max_specs=16)
     provenance.reset()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -246,11 +248,11 @@ def test_sweep_command_rejects_an_unknown_claim(capsys):
 
 
 def test_every_grid_has_a_robustness_report_in_the_registry():
+    from research.claims import grids
     from research.runner.registry import declared_parameters, load_registry
-    from research.sweep_grids import GRIDS
 
     registry = load_registry()
-    for claim in GRIDS:
+    for claim in grids():
         report = registry.reports[sweep_cmd.report_name(claim)]
         assert report.notebook.name == "spec_curve.ipynb" and report.parameters == {"claim": claim}
         assert report.claims == ()  # not a verdict of its own: the scorecard shows it beside the claim's

@@ -1,4 +1,4 @@
-"""The specification grids (research.sweep_grids): sizes, validity, and faithfulness to the claims.
+"""The specification grids (each claim module's GRID): sizes, validity, and faithfulness to the claims.
 
 Counts need no data. Everything else runs on the real mirror: each grid's default specification
 must reproduce the verdict of the claim's own report (same statistic, interval, p-value and label
@@ -16,20 +16,14 @@ import pandas as pd
 import pytest
 
 from research import stats, sweep
-from research.sweep_grids import (
-    FAMILY_SPECS,
-    GRIDS,
-    NA,
-    START_DATES,
-    c1_easing,
-    c2_rates,
-    c8_cycle,
-    clear_caches,
-    family_p_values,
-    percentile_bootstrap,
-    start_date,
-    start_kept,
-)
+from research.claims import cycle, easing, grids, rates
+from research.claims.base import NA, START_DATES, start_date, start_kept
+from research.data.sizes import clear_caches
+from research.stats import percentile_bootstrap
+from research.sweep import family_p_values
+
+GRIDS = grids()
+c1_easing, c2_rates, c8_cycle = easing.grid_estimate, rates.grid_estimate, cycle.grid_estimate
 
 MIN_SPECS = 200
 
@@ -195,7 +189,9 @@ def test_c1_estimate_agrees_with_easing_test(real_data, spec):
 ])
 def test_c2_estimate_agrees_with_rates_test(real_data, size, weighting, yield_series, start, lags, control, window):
     from research.claims import rates
-    from research.sweep_grids import _french, monthly_returns, yield_changes
+    from research.claims.rates import yield_changes
+    from research.data.sizes import french as _french
+    from research.data.sizes import monthly_returns
 
     result = rates.test(monthly_returns(size, weighting), _french("ff3_factors", "monthly"),
                         yield_changes(yield_series), None, start=START_DATES[start], end="2025-10-31",
@@ -213,7 +209,8 @@ def test_c2_estimate_agrees_with_rates_test(real_data, size, weighting, yield_se
 @pytest.mark.mirror
 def test_c8_cyclicality_agrees_with_cycle_test(real_data):
     from research.claims import cycle
-    from research.sweep_grids import _usrec, monthly_returns
+    from research.claims.cycle import _grid_usrec as _usrec
+    from research.data.sizes import monthly_returns
 
     v = cycle.test(monthly_returns("decile 1 vs 10", "ew"), _usrec(), start=START_DATES[1954], state_lags=6).verdicts[0]
     row = c8_cycle(aspect="cyclicality", size="decile 1 vs 10", weighting="ew", start=1954, state_lags=6,
@@ -237,12 +234,12 @@ def test_a_spread_of_specifications_all_get_a_label(real_data, claim):
 def test_family_p_values_reproduce_the_reports_intervals(real_data):
     from research.claims import yearend
 
-    assert set(FAMILY_SPECS) == {"C1", "C6", "C7"}  # the claims whose verdicts report only an interval
-    assert family_p_values("C2") == []
+    assert {c for c, g in GRIDS.items() if g.family} == {"C1", "C6", "C7"}  # verdicts with only an interval
+    assert family_p_values(GRIDS["C2"]) == []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         v = yearend.run().verdict  # the report's 10,000 draws
-    (item,) = family_p_values("C7")
+    (item,) = family_p_values(GRIDS["C7"])
     assert item["aspect"] == v.aspect and item["label"] == v.label
     assert (item["statistic"], item["lower"], item["upper"]) == (v.statistic, *v.interval)
     assert (item["p_value"] < 0.10) == (v.label != "inconclusive")

@@ -103,19 +103,22 @@ def test_forward_returns_by_hand():
     assert fwd[1].isna().iloc[3] and fwd[2].isna().iloc[2:].all()
 
 
-@pytest.mark.parametrize("maxlags", [12, 120])  # the direct sum and the FFT path
-def test_hac_ols_matches_statsmodels(maxlags):
+@pytest.mark.parametrize("maxlags", [12, 120])  # short lags and the long ones overlapping windows need
+def test_stats_ols_hac_covariance_matches_statsmodels(maxlags):
+    """The event study and the downside betas read the coefficients' HAC covariance from stats.ols."""
     import statsmodels.api as sm
+
+    from research import stats
 
     rng = np.random.default_rng(1)
     n = 400
     d = (rng.random(n) < 0.05).astype(float)
     y = np.convolve(rng.normal(size=n + 9), np.ones(10), "valid") + 2 * d
     X = np.column_stack([np.ones(n), d, rng.normal(size=n)])
-    beta, cov = technicals.hac_ols(y, X, maxlags=maxlags)
-    fit = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags, "use_correction": True})
-    np.testing.assert_allclose(beta, fit.params, rtol=1e-10)
-    np.testing.assert_allclose(cov, fit.cov_params(), rtol=1e-8)
+    fit = stats.ols(pd.Series(y), pd.DataFrame({"d": X[:, 1], "x": X[:, 2]}), maxlags=maxlags)
+    ref = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags, "use_correction": True})
+    np.testing.assert_allclose(fit.params[["const", "d", "x"]], ref.params, rtol=1e-10)
+    np.testing.assert_allclose(fit.cov.loc[["const", "d", "x"], ["const", "d", "x"]], ref.cov_params(), rtol=1e-8)
 
 
 def test_event_study_difference_and_interval():

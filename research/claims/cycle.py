@@ -34,8 +34,21 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, vintage_of
+from research.claims.base import (
+    DATA_START,
+    NA,
+    START_DATES,
+    ResultMixin,
+    lags_choice,
+    month_end,
+    span,
+    spec_row,
+    vintage_of,
+    weighting_and_start_kept,
+)
+from research.data.sizes import MONTHLY_SIZES, cached, monthly_returns
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C8"
@@ -47,14 +60,6 @@ INFERENCE = ("newey-west", "hodrick", "non-overlapping")
 
 
 # -- building blocks ----------------------------------------------------------------------------------
-
-def _month_end(date: Any) -> pd.Timestamp:
-    return pd.Timestamp(date).to_period("M").to_timestamp("M")
-
-
-def _span(first: Any, last: Any) -> str:
-    return f"{pd.Timestamp(first):%Y-%m}..{pd.Timestamp(last):%Y-%m}"
-
 
 def _ordinal(share: float) -> str:
     """0.125 -> '13th percentile'."""
@@ -385,8 +390,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
     _validate(trailing_years=trailing_years, horizons_years=horizons_years, hac_lags=hac_lags,
               inference=inference, alpha=alpha, level=level, recovery_months=recovery_months)
     sml = returns["small_minus_large"] if isinstance(returns, pd.DataFrame) else returns
-    lo = _month_end(start)
-    hi = _month_end(end) if end else sml.index.max()
+    lo = month_end(start, "start")
+    hi = month_end(end, "end") if end else sml.index.max()
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
     window = 12 * trailing_years
     horizons = [12 * h for h in horizons_years]
@@ -415,7 +420,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         claim=CLAIM, aspect="cyclicality", label=cyc_label, hypothesis=HYPOTHESIS_CYCLE,
         statistic=diff, statistic_name="recession minus expansion mean small-minus-large return, % per month",
         interval=tuple(fit.conf_int.loc["recession"]), interval_level=level, p_value=p_diff,
-        n=fit.nobs, sample=_span(both.index[0], both.index[-1]), vintage=vintage,
+        n=fit.nobs, sample=span(both.index), vintage=vintage,
         method=(f"OLS of the monthly small-minus-large return on an NBER recession dummy (USREC), "
                 f"Newey-West HAC errors with {fit.maxlags} lags. Small/large: {definition or 'as given'}"),
         rule=cycle_rule_text(alpha),
@@ -428,7 +433,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
 
     # 2. where we stand
     series = trailing_forward(sml, window=window, horizons=horizons).join(recession)
-    as_of = _month_end(pd.Timestamp(article_date) - pd.offsets.MonthEnd(1))
+    as_of = month_end(pd.Timestamp(article_date) - pd.offsets.MonthEnd(1))
     history = series["trailing"].loc[:as_of].dropna()
     if history.empty or history.index[-1] != as_of:
         raise ParameterError(f"no trailing {trailing_years}-year return at {as_of:%Y-%m} (article_date "
@@ -451,7 +456,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         n_indep = int(first.get("n", 0))
         used = pd.concat([series["trailing"], y], axis=1).dropna().index
         base = {"horizon_years": hy, "n_months": nw.nobs, "n_independent": n_indep,
-                "sample": _span(used[0] - pd.offsets.MonthEnd(window - 1), used[-1] + pd.offsets.MonthEnd(h))}
+                "sample": span([used[0] - pd.offsets.MonthEnd(window - 1), used[-1] + pd.offsets.MonthEnd(h)])}
         ci = nw.conf_int.loc["trailing"]
         rows += [
             {**base, "test": f"slope, next {hy}y on trailing {trailing_years}y", "method": f"newey-west ({lags} lags)",
@@ -473,7 +478,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         "horizon_years": np.nan, "estimate": diff, "std_err": fit.bse["recession"],
         "ci_lower": fit.conf_int.loc["recession", "lower"], "ci_upper": fit.conf_int.loc["recession", "upper"],
         "p_value": p_diff, "n_months": fit.nobs, "n_independent": fit.nobs,
-        "sample": _span(both.index[0], both.index[-1])}])
+        "sample": span(both.index)}])
     table = pd.concat([recession_row, pred], ignore_index=True).set_index(["test", "method"])
     nonoverlapping = pd.concat(nonover).reset_index().set_index(["horizon_years", "offset"])
 
@@ -519,7 +524,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
             "article_date": article_date, "trailing_years": trailing_years,
             "horizons_years": horizons_years, "hac_lags": hac_lags, "state_lags": state_lags,
             "inference": inference, "alpha": alpha, "level": level, "recovery_months": recovery_months,
-            "sample": _span(sml.index[0], sml.index[-1])}
+            "sample": span(sml.index)}
     return CycleResult(verdicts=(cyc, mr), table=table, states=states, current=current, series=series,
                        nonoverlapping=nonoverlapping, recession_fit=fit, predictive_fits=fits,
                        recession=recession, spec=spec)
@@ -560,3 +565,87 @@ def sweep_estimate(small_large: str = "deciles", weighting: str = "vw", aspect: 
     lower, upper = v.interval if v.interval else (float("nan"), float("nan"))
     return {"estimate": v.statistic, "lower": lower, "upper": upper, "label": v.label, "n": v.n,
             "p_value": v.p_value}
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+@cached(maxsize=1)
+def _grid_usrec() -> pd.Series:
+    from research import data
+
+    return data.load("usrec")["USREC"]
+
+
+GRID_STARTS = (1926, 1954, 1963, 1987)
+GRID_ASPECTS = ("cyclicality", "mean reversion")
+_YEARS = {"3y": (3,), "5y": (5,), "3y+5y": (3, 5)}
+
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Each aspect with its own parameters only; ew only for deciles; distinct starts."""
+    cyc = spec["aspect"] == "cyclicality"
+    if cyc != (spec["trailing_years"] == NA) or cyc != (spec["horizons"] == NA) or cyc != (spec["inference"] == NA):
+        return False
+    if cyc == (spec["state_lags"] == NA):
+        return False
+    return weighting_and_start_kept(spec, DATA_START["deciles"], GRID_STARTS)
+
+
+@cached(maxsize=128)
+def _grid_result(size: str, weighting: str, start: int, state_lags: Any, trailing_years: int,
+                 horizons: str) -> Any:
+    return test(monthly_returns(size, weighting), _grid_usrec(), start=START_DATES[start],
+                trailing_years=trailing_years, horizons_years=_YEARS[horizons],
+                state_lags=lags_choice(state_lags), inference="hodrick")
+
+
+def grid_estimate(*, aspect: str, size: str, weighting: str, start: int, state_lags: Any, trailing_years: Any,
+                  horizons: Any, inference: Any, alpha: float = 0.05) -> dict[str, Any]:
+    """C8: cyclicality (recession minus expansion mean, HAC) or mean reversion (slope of the next
+    years' return on the trailing one, at the longest horizon); labels by
+    :func:`research.claims.cycle.cycle_label` and :func:`~research.claims.cycle.reversion_label`."""
+    if aspect == "cyclicality":
+        # test's first step alone: the HAC regression on the recession dummy
+        sml = monthly_returns(size, weighting)["small_minus_large"]
+        sml = sml.loc[month_end(START_DATES[start]):].dropna().rename("small_minus_large")
+        both = pd.concat([sml, recession_indicator(_grid_usrec(), sml.index)], axis=1).dropna()
+        fit = stats.ols(both["small_minus_large"], both[["recession"]], maxlags=lags_choice(state_lags), level=0.95)
+        ci = fit.conf_int.loc["recession"]
+        return spec_row(fit.params["recession"], ci["lower"], ci["upper"],
+                        cycle_label(fit.pvalues["recession"], alpha=alpha), fit.nobs,
+                        fit.pvalues["recession"], span(both.index))
+    result = _grid_result(size, weighting, start, "auto", int(trailing_years), horizons)
+    rows = result.table.reset_index()
+    method = {"hodrick": "hodrick 1B", "newey-west": "newey-west", "non-overlapping": "non-overlapping"}[inference]
+    picked = rows.loc[rows["test"].str.startswith("slope") & rows["method"].str.startswith(method)]
+    picked = picked.sort_values("horizon_years")
+    label = reversion_label(picked["estimate"].to_list(), picked["p_value"].to_list(), alpha=alpha)
+    main = picked.iloc[-1]
+    return spec_row(main["estimate"], main["ci_lower"], main["ci_upper"], label, main["n_independent"],
+                    main["p_value"], str(main["sample"]))
+
+
+GRID = Grid(
+    claim="C8", title="Small caps, the business cycle and mean reversion",
+    choices={
+        "aspect": GRID_ASPECTS, "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"), "start": GRID_STARTS,
+        "state_lags": (NA, "auto", 6, 12), "trailing_years": (NA, 5, 10, 15),
+        "horizons": (NA, "3y", "5y", "3y+5y"),
+        "inference": (NA, "hodrick", "newey-west", "non-overlapping"),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", aspect="aspect",
+    aspect_labels={"cyclicality": "recession minus expansion mean small-minus-large, % per month",
+                   "mean reversion": "slope of the next years' on the trailing small-minus-large return"},
+    statistic_name="recession minus expansion, % per month (cyclicality); predictive slope (mean reversion)",
+    default={"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1926},
+    aspect_defaults={"cyclicality": {"state_lags": "auto", "trailing_years": NA, "horizons": NA, "inference": NA},
+                     "mean reversion": {"state_lags": NA, "trailing_years": 10, "horizons": "3y+5y",
+                                        "inference": "hodrick"}},
+    notes=("Cyclicality: the monthly small-minus-large return regressed on the NBER recession "
+           "dummy, Newey-West errors (state_lags; 'auto' = plug-in); supported if p < 0.05. Mean "
+           "reversion: the next 3/5 years' small-minus-large log return on the trailing one "
+           "(trailing_years), with Hodrick 1B, Newey-West (lags = horizon) or non-overlapping "
+           "errors; supported if negative with p < 0.05 at every horizon, mixed if at some."),
+)

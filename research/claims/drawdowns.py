@@ -15,23 +15,33 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from research.claims.base import ResultMixin
-from research.claims.technicals import hac_ols, verdict_sentence
+from research import stats
+from research.claims.base import (
+    DATA_START,
+    ResultMixin,
+    clean_float,
+    spec_row,
+    start_date,
+    weighting_and_start_kept,
+)
+from research.data.sizes import HALVES, RUSSELL, returns_for
 from research.errors import ParameterError
-from research.stats import newey_west_lags, sample_text, stationary_bootstrap
-from research.verdict import Verdict
+from research.stats import sample_text, stationary_bootstrap
+from research.sweep import Grid
+from research.verdict import Verdict, verdict_sentence
 
 CLAIM = "C6"
 
 
 def levels_from_returns(returns_pct: pd.DataFrame) -> pd.DataFrame:
     """Index levels (start 100, one period before the first return) from percent returns."""
-    growth = (1 + returns_pct / 100.0).cumprod() * 100.0
+    growth = stats.growth_index(returns_pct)
     first = returns_pct.index[0] - pd.Timedelta(days=1)
     start = pd.DataFrame(100.0, index=pd.DatetimeIndex([first], name=returns_pct.index.name),
                          columns=returns_pct.columns)
@@ -97,8 +107,6 @@ def beta(returns: pd.DataFrame, mask: pd.Series | None = None, *, lags: int = 0,
     The regression runs on the periods where ``mask`` is True (lagged large returns come from the
     full series), with Newey-West errors (``hac_lags`` default: the Newey-West plug-in).
     """
-    from statistics import NormalDist
-
     X = pd.concat({f"large_l{k}": returns["large"].shift(k) for k in range(lags + 1)}, axis=1)
     data = pd.concat([returns["small"], X], axis=1)
     if mask is not None:
@@ -106,12 +114,10 @@ def beta(returns: pd.DataFrame, mask: pd.Series | None = None, *, lags: int = 0,
     data = data.dropna()
     if len(data) < lags + 5:
         return {"beta": math.nan, "ci_lower": math.nan, "ci_upper": math.nan, "n": len(data)}
-    y = data["small"].to_numpy()
-    Xa = np.column_stack([np.ones(len(data)), data.drop(columns="small").to_numpy()])
-    nlags = newey_west_lags(len(data)) if hac_lags is None else hac_lags
-    coefs, cov = hac_ols(y, Xa, nlags)
-    weights = np.r_[0.0, np.ones(lags + 1)]
-    b, se = float(weights @ coefs), float(math.sqrt(weights @ cov @ weights))
+    slopes = list(X.columns)
+    fit = stats.ols(data["small"], data[slopes], maxlags=hac_lags)
+    b = float(fit.params[slopes].sum())
+    se = float(math.sqrt(fit.cov.loc[slopes, slopes].to_numpy().sum()))  # var of the sum of the slopes
     z = NormalDist().inv_cdf(0.5 + level / 2)
     return {"beta": b, "ci_lower": b - z * se, "ci_upper": b + z * se, "n": len(data)}
 
@@ -166,7 +172,7 @@ class DrawdownResult(ResultMixin):
     betas: pd.DataFrame
     levels: pd.DataFrame  # small and large index levels over the sample
 
-    def narrative(self) -> str:
+    def conclusion(self) -> str:
         """The verdicts and the downside betas in words, with their numbers (markdown)."""
         lines = [verdict_sentence(v) for v in self.verdicts]
         b = self.betas
@@ -278,3 +284,63 @@ def run(small_large: str = "deciles", freq: str = "daily", weighting: str = "vw"
         returns = small_large_returns(small_large, freq=freq, weighting=weighting)
     return test(returns, definition=returns.attrs["note"],
                 vintage=vintage_of(*returns.attrs["datasets"]), **params)
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+GRID_STARTS = (1926, 1954, 1963, 1987)
+GRID_SIZES = (HALVES, "deciles 1-3 vs 8-10", "decile 1 vs 10", RUSSELL)
+
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Daily data only where the catalog has them; ew only for French's portfolios; distinct starts."""
+    if spec["freq"] == "daily" and spec["size"] not in (HALVES, RUSSELL):
+        return False  # French publishes no daily size deciles
+    return weighting_and_start_kept(spec, DATA_START["deciles"], GRID_STARTS,
+                                    russell="russell_daily" if spec["freq"] == "daily" else "russell_monthly")
+
+
+def grid_estimate(*, size: str, freq: str, weighting: str, start: int, threshold: float,
+                  include_ongoing: bool, reps: int = 1000, level: float = 0.90,
+                  min_episodes: int = 10) -> dict[str, Any]:
+    """C6: mean small-minus-large return over large-cap drawdowns of at least ``threshold``%,
+    peak to trough; label by :func:`research.claims.drawdowns.classify` (mean, majority, interval)."""
+    returns = returns_for(size, freq, weighting)
+    data_start = DATA_START[f"russell_{freq}" if size == RUSSELL else "deciles"]
+    rets = returns[["small", "large"]].loc[start_date(start, data_start):].dropna()
+    levels = levels_from_returns(rets)
+    episodes = episode_returns(levels, drawdown_episodes(levels["large"], threshold))
+    if not include_ongoing:
+        episodes = episodes.loc[~episodes["ongoing"]]
+    rel = episodes["relative_pp"]
+    lower = upper = p = None
+    if len(rel) >= 2:
+        lower, upper, p = stats.percentile_bootstrap(rel.to_numpy(), reps=reps, level=level)
+    ci = (clean_float(lower), clean_float(upper))
+    label, _ = classify(rel, ci, min_episodes)
+    return spec_row(rel.mean() if len(rel) else None, lower, upper, label, len(rel), p, sample_text(rets.index),
+                    share_small_lost_less=float((rel > 0).mean()) if len(rel) else float("nan"))
+
+
+_DEFAULT = {"size": HALVES, "freq": "daily", "weighting": "vw", "start": 1926, "threshold": 10.0,
+            "include_ongoing": True}
+GRID = Grid(
+    claim="C6", title="Are small caps a hedge in a large-cap pullback?",
+    choices={
+        "size": GRID_SIZES, "freq": ("daily", "monthly"), "weighting": ("vw", "ew"), "start": GRID_STARTS,
+        "threshold": (5.0, 7.5, 10.0, 15.0, 20.0), "include_ongoing": (True, False),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", fixed={"reps": 1000},
+    statistic_name="mean small-minus-large return over large-cap drawdowns, pp",
+    default=_DEFAULT,
+    notes=("Large-cap drawdowns of at least the threshold, from a record close to the trough; "
+           "small minus large over each. Daily series: French's 2x3 halves or the Russell 2000 / "
+           "S&P 500; monthly: also the size deciles. Label: supported if small lost less on "
+           "average and in most episodes with a 90% stationary-bootstrap interval of the mean "
+           "above zero (1,000 draws); contradicted if the opposite; mixed if the mean and the "
+           "majority disagree; inconclusive if the interval straddles zero or fewer than 10 "
+           "episodes."),
+    family=[(f"drawdowns >= {t:g}%", {**_DEFAULT, "threshold": t, "reps": 10_000}) for t in (10.0, 5.0)],
+)

@@ -24,6 +24,7 @@ works for every definition of small and large, including SMB.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,8 +33,20 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, vintage_of
+from research.claims.base import (
+    DATA_START,
+    NA,
+    START_DATES,
+    ResultMixin,
+    clean_float,
+    month_end,
+    spec_row,
+    vintage_of,
+    weighting_and_start_kept,
+)
+from research.data.sizes import MONTHLY_SIZES, cached
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C1"
@@ -202,10 +215,6 @@ def compare_first_cuts(curated: pd.DatetimeIndex, rule: pd.DatetimeIndex, *,
 
 # -- event windows ----------------------------------------------------------------------------------
 
-def _month_end(date: Any) -> pd.Timestamp:
-    return pd.Timestamp(date).to_period("M").to_timestamp("M")
-
-
 def _log_level(returns_pct: pd.Series) -> np.ndarray:
     """Cumulative log growth, with a leading 0: level[k] covers the first k returns."""
     return np.concatenate([[0.0], np.cumsum(np.log1p(returns_pct.to_numpy(dtype=float) / 100.0))])
@@ -213,7 +222,7 @@ def _log_level(returns_pct: pd.Series) -> np.ndarray:
 
 def _positions(index: pd.DatetimeIndex, months: Sequence[pd.Timestamp]) -> np.ndarray:
     """Position of each month in ``index`` (-1 when the month is not in it)."""
-    pos = index.get_indexer(pd.DatetimeIndex([_month_end(m) for m in months]))
+    pos = index.get_indexer(pd.DatetimeIndex([month_end(m) for m in months]))
     return pos
 
 
@@ -236,7 +245,7 @@ def window_returns(returns_pct: pd.Series, event_months: Sequence[pd.Timestamp],
         val = np.full(len(pos), np.nan)
         val[ok] = np.expm1(level[end[ok]] - level[first[ok]]) * 100.0
         out[f"ret_{h}m"] = val
-    return pd.DataFrame(out, index=pd.DatetimeIndex([_month_end(m) for m in event_months], name="event_month"))
+    return pd.DataFrame(out, index=pd.DatetimeIndex([month_end(m) for m in event_months], name="event_month"))
 
 
 def cumulative_paths(returns_pct: pd.Series, event_months: Sequence[pd.Timestamp], months: int, *,
@@ -258,7 +267,7 @@ def cumulative_paths(returns_pct: pd.Series, event_months: Sequence[pd.Timestamp
         val = np.full(len(steps), np.nan)
         ok = end <= len(r)
         val[ok] = np.expm1(level[end[ok]] - level[f]) * 100.0
-        paths[_month_end(m).strftime("%Y-%m")] = val
+        paths[month_end(m).strftime("%Y-%m")] = val
     return pd.DataFrame(paths, index=pd.Index(steps, name="months_after_cut"))
 
 
@@ -295,7 +304,7 @@ def recession_flags(event_months: Sequence[pd.Timestamp], usrec: pd.Series, *, w
     starts = rec.index[(rec == 1) & (rec.shift(1, fill_value=0) == 0)]
     rows = []
     for m in event_months:
-        m = _month_end(m)
+        m = month_end(m)
         last = m + pd.offsets.MonthEnd(window)
         after = starts[(starts > m) & (starts <= last)]
         ongoing = bool(rec.get(m, 0) == 1)
@@ -561,8 +570,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
               recession_window=recession_window, level=level, reps=reps, min_events=min_events,
               match_tolerance=match_tolerance, rule_max_months_since_hike=rule_max_months_since_hike)
     sml = returns["small_minus_large"] if isinstance(returns, pd.DataFrame) else returns
-    lo = _month_end(start)
-    hi = _month_end(end) if end else sml.index.max()
+    lo = month_end(start, "start")
+    hi = month_end(end, "end") if end else sml.index.max()
     if lo >= hi:
         raise ParameterError(f"start {start} must come before the end of the sample ({hi:%Y-%m})")
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
@@ -577,7 +586,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     rule = rule_first_cuts(rate.loc[:hi], min_cut=rule_min_cut, min_hike=rule_min_hike,
                            max_months_since_hike=rule_max_months_since_hike)
     in_sample = sml.index  # an event needs its month in the return sample
-    cur_months = pd.DatetimeIndex([_month_end(d) for d in curated.index])
+    cur_months = pd.DatetimeIndex([month_end(d) for d in curated.index])
     event_sets = {"curated": cur_months[cur_months.isin(in_sample)],
                   "rule": pd.DatetimeIndex(rule.index)[pd.DatetimeIndex(rule.index).isin(in_sample)]}
 
@@ -715,3 +724,99 @@ def sweep_estimate(small_large: str = "deciles", weighting: str = "vw", **params
     v = run(small_large, weighting=weighting, **params).verdict
     lower, upper = v.interval if v.interval else (float("nan"), float("nan"))
     return {"estimate": v.statistic, "lower": lower, "upper": upper, "label": v.label, "n": v.n}
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Drop rule parameters on curated cuts (and vice versa), ew outside the decile definitions,
+    and duplicate sample starts."""
+    rule = spec["first_cuts"] == "rule"
+    if rule == (spec["min_cut"] == NA) or rule == (spec["hike_within"] == NA):
+        return False
+    return weighting_and_start_kept(spec, DATA_START["fedfunds"], GRID_STARTS)
+
+
+GRID_STARTS = (1954, 1963, 1987)
+
+
+@cached(maxsize=256)
+def _grid_events(size: str, weighting: str, start: int, first_cuts: str, min_cut: Any,
+                 hike_within: Any) -> tuple[pd.Series, pd.DatetimeIndex, pd.Series]:
+    """The sample's small-minus-large returns, the first-cut months in it, and USREC, exactly as
+    :func:`research.claims.easing.test` selects them (cached: many specifications share them)."""
+    from research import data
+
+    spec = MONTHLY_SIZES[size]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", data.SuspiciousRowsWarning)  # excluded; the C1 report says so
+        returns, usrec, rate, _, _ = load_inputs(spec["definition"], weighting,
+                                                 tuple(spec.get("small", (1, 2, 3))),
+                                                 tuple(spec.get("large", (8, 9, 10))))
+    sml = returns["small_minus_large"]
+    lo, hi = month_end(START_DATES[start]), sml.index.max()
+    sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
+    if first_cuts == "curated":
+        months = pd.DatetimeIndex([month_end(d) for d in curated_first_cuts().index])
+    else:
+        rule = rule_first_cuts(rate.loc[:hi], min_cut=float(min_cut), min_hike=0.25,
+                               max_months_since_hike=int(hike_within))
+        months = pd.DatetimeIndex(rule.index)
+    return sml, months[months.isin(sml.index)], usrec.dropna()
+
+
+def grid_estimate(*, size: str, weighting: str, start: int, horizon: int, first_cuts: str, min_cut: Any,
+                  hike_within: Any, recession_window: int, reps: int = 1000, level: float = 0.90,
+                  min_events: int = 5) -> dict[str, Any]:
+    """C1: mean small-minus-large return over ``horizon`` months after first cuts with no recession
+    under way or starting within ``recession_window`` months; label by
+    :func:`research.claims.easing.verdict_label`.
+
+    The same steps as :func:`research.claims.easing.test` (its event selection, recession flags,
+    window returns, bootstrap and rule) without the placebo, the paths and the other event
+    source, which a specification does not need; ``tests/test_sweep_grids.py`` checks that both
+    give the same numbers.
+    """
+    sml, months, usrec = _grid_events(size, weighting, start, first_cuts, min_cut, hike_within)
+    if len(sml) <= horizon:
+        raise ParameterError(f"only {len(sml)} months of returns from {start}; need more than {horizon}")
+    if len(months) == 0:
+        raise ParameterError(f"no {first_cuts} first cuts fall inside the sample from {start}")
+    flags = recession_flags(months, usrec, window=recession_window, include_ongoing=True)
+    rets = window_returns(sml, months, (horizon,))
+    calm = ~flags["recession"].reindex(rets.index).astype(bool)
+    x = rets.loc[calm.to_numpy(), f"ret_{horizon}m"].dropna()
+    lower = upper = p = None
+    if len(x) >= 2:
+        lower, upper, p = stats.percentile_bootstrap(x, reps=reps, level=level)
+    mean = x.mean() if len(x) else float("nan")
+    label = verdict_label(mean, clean_float(lower), clean_float(upper), len(x), min_events=min_events)
+    if len(x):
+        sample = f"{x.index.min():%Y-%m}..{x.index.max() + pd.offsets.MonthEnd(horizon):%Y-%m}"
+    else:
+        sample = f"{sml.index[0]:%Y-%m}..{sml.index[-1]:%Y-%m}"
+    return spec_row(mean, lower, upper, label, len(x), p, sample)
+
+
+_DEFAULT = {"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1954, "horizon": 12,
+            "first_cuts": "curated", "min_cut": NA, "hike_within": NA, "recession_window": 12}
+GRID = Grid(
+    claim="C1", title="Small caps after the Fed's first cut",
+    choices={
+        "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"), "start": GRID_STARTS,
+        "horizon": (3, 6, 12), "first_cuts": ("curated", "rule"), "min_cut": (NA, 0.25, 0.5, 1.0),
+        "hike_within": (NA, 12, 24), "recession_window": (6, 12, 18),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", fixed={"reps": 1000},
+    statistic_name="mean small-minus-large return after first cuts, no recession, %",
+    default=_DEFAULT,
+    notes=("First cuts from the curated FOMC list or from the rule on the policy rate (minimum cut "
+           "in percentage points; the last hike within so many months). A cycle counts as 'no "
+           "recession' if no NBER recession was under way or began within the recession window. "
+           "Each specification's label: supported if the mean is positive and its 90% "
+           "stationary-bootstrap interval excludes zero (1,000 draws), inconclusive if it "
+           "straddles zero or there are fewer than 5 such cycles."),
+    family=[("", {**_DEFAULT, "reps": 10_000})],
+)

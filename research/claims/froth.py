@@ -16,7 +16,6 @@ investment are the Fama and French (2015) quality dimensions.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, vintage_of
-from research.claims.quality import cell_returns
+from research.claims.base import START_DATES, ResultMixin, spec_row, vintage_of
+from research.data.sizes import cell_returns, french
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C4"
@@ -372,37 +372,46 @@ def run(*, weighting: str = "vw", as_of: str = "2025-10-15", windows: Sequence[i
                 vintage=vintage_of(*names), weighting=weighting)
 
 
-#: The specifications :func:`robustness` crosses by default.
-ROBUSTNESS_GRID: dict[str, tuple] = {
-    "weighting": ("vw", "ew"),
-    "size_quintiles": ((1,), (1, 2)),
-    "start": ("1963-07-31", "1990-01-31"),
-}
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+_QUINTILES = {"q1": (1,), "q1-2": (1, 2)}  # size quintiles that count as small caps
+GRID_STARTS = (1963, 1987)
+_JUNK_CELLS = {
+               "extreme quintiles": {"weak": (1,), "robust": (5,), "aggressive": (5,), "conservative": (1,)},
+               "two quintiles each side": {"weak": (1, 2), "robust": (4, 5), "aggressive": (4, 5), "conservative": (1, 2)},
+               }
 
 
-def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd.DataFrame:
-    """Re-run :func:`run` over a grid of reasonable specifications: one row per specification,
-    with the verdict label and the percentile of every gauge at the article date."""
-    grid = ROBUSTNESS_GRID if grid is None else grid
-    rows = []
-    for values in itertools.product(*grid.values()):
-        spec = dict(zip(grid, values, strict=True))
-        result = run(**{**fixed, **spec, "daily_check": False})
-        verdict = result.verdicts[0]
-        rows.append({**{k: (list(v) if isinstance(v, tuple) else v) for k, v in spec.items()},
-                     "label": verdict.label, **result.table["percentile"].to_dict(),
-                     "n": verdict.n, "sample": verdict.sample})
-    return pd.DataFrame(rows)
+def grid_estimate(*, leg: str, window: int, weighting: str, small_caps: str, junk_cells: str, start: int,
+                  threshold: float, as_of: str = "2025-10-15", min_history: int = 120) -> dict[str, Any]:
+    """C4: the real-time percentile (0-100) of one junk-minus-quality gauge at the article date;
+    label by :func:`research.claims.froth.froth_label` on that gauge (top ``threshold`` or not)."""
+    result = test(french("me_op_25", f"{weighting}_monthly"), french("me_inv_25", f"{weighting}_monthly"),
+                  as_of=as_of, windows=(window,), spreads=(leg,), start=START_DATES[start],
+                  path_start=as_of[:7] + "-01", threshold=threshold, min_history=min_history,
+                  size_quintiles=_QUINTILES[small_caps], **_JUNK_CELLS[junk_cells])
+    v = result.verdict
+    return spec_row(v.statistic, None, None, v.label, v.n, v.p_value, v.sample)
 
 
-def robustness_table(grid: pd.DataFrame) -> pd.DataFrame:
-    """:func:`robustness` for reading: one row per specification (default first), the label and
-    each gauge's percentile at the article date."""
-    keys = [c for c in grid.columns if c in ROBUSTNESS_GRID]
-    readable = {"size_quintiles": lambda d: d["size_quintiles"].map(lambda q: ", ".join(map(str, q))),
-                "start": lambda d: d["start"].str[:7]}
-    return (grid
-            .assign(**{k: f for k, f in readable.items() if k in grid})
-            .set_index(keys)
-            .drop(columns=["n", "sample"])
-            .rename(columns=lambda c: c.replace("_minus_", "-").replace("_", " ")))
+GRID = Grid(
+    claim="C4", title="Froth: junk leadership within small caps",
+    choices={
+        "leg": ("profitability", "investment"), "window": (1, 3, 6, 12), "weighting": ("vw", "ew"),
+        "small_caps": ("q1", "q1-2"), "junk_cells": tuple(_JUNK_CELLS), "start": GRID_STARTS,
+        "threshold": (0.8, 0.9, 0.95),
+    },
+    estimate=f"{__name__}:grid_estimate", reference=90.0,
+    statistic_name="percentile of the junk-minus-quality gauge in its history at 2025-09",
+    default={"leg": "profitability", "window": 3, "weighting": "vw", "small_caps": "q1",
+             "junk_cells": "extreme quintiles", "start": 1963, "threshold": 0.9},
+    notes=("One gauge per specification: weak-minus-robust profitability or aggressive-minus-"
+           "conservative investment within small caps (size quintile 1, or 1-2), compounded over "
+           "the trailing window in months and ranked against its own history since the start. "
+           "Label: supported if the gauge is in the top (1 - threshold) of its history at the "
+           "last month-end before 15 October 2025, contradicted otherwise. The estimate is a "
+           "percentile, so there is no interval; the p-value is the share of past months at or "
+           "above the reading."),
+)

@@ -17,9 +17,6 @@ Two tests, after Fama and French (2015) and Asness, Frazzini, Israel, Moskowitz 
 
 from __future__ import annotations
 
-import itertools
-import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,8 +25,29 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, robustness_pivot, verdict_row, vintage_of
+from research.claims.base import (
+    DATA_START,
+    NA,
+    START_DATES,
+    ResultMixin,
+    lags_choice,
+    month_end,
+    p_text,
+    span,
+    spec_row,
+    vintage_of,
+    weighting_and_start_kept,
+)
+from research.data.sizes import (
+    MONTHLY_SIZES,
+    cached,
+    cell_returns,
+    french,
+    load_small_large,
+    monthly_returns,
+)
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C3"
@@ -45,28 +63,6 @@ HYPOTHESES = {
 
 
 # -- the 25 size x characteristic portfolios --------------------------------------------------------
-
-def portfolio_column(columns: Sequence[str], size: int, group: int, kind: str = "OP") -> str:
-    """The column of French's 25 size x ``kind`` portfolios for size quintile ``size`` (1 = small)
-    and ``kind`` quintile ``group`` (1 = low), whatever the file's corner names
-    (``SMALL LoOP``, ``ME1 OP2``, ``BIG HiOP``)."""
-    wanted = (int(size), int(group))
-    for col in columns:
-        text = (col.replace("SMALL", "ME1").replace("BIG", "ME5")
-                .replace(f"Lo{kind}", f"{kind}1").replace(f"Hi{kind}", f"{kind}5"))
-        m = re.fullmatch(rf"ME(\d)\s+{kind}(\d)", text.strip())
-        if m and (int(m.group(1)), int(m.group(2))) == wanted:
-            return col
-    raise ParameterError(f"no 25-portfolio column for size quintile {size} and {kind} quintile "
-                         f"{group}; quintiles run 1..5 (columns: {list(columns)[:5]} ...)")
-
-
-def cell_returns(portfolios: pd.DataFrame, sizes: Sequence[int], groups: Sequence[int],
-                 kind: str = "OP") -> pd.Series:
-    """Equal-weighted average return of the chosen size x ``kind`` cells (percent per period)."""
-    cols = [portfolio_column(portfolios.columns, s, g, kind) for s in sizes for g in groups]
-    return portfolios[cols].mean(axis=1, skipna=False)
-
 
 def size_premium_returns(portfolios: pd.DataFrame, *, small: Sequence[int] = (1,),
                          big: Sequence[int] = (5,), robust: Sequence[int] = (5,),
@@ -148,26 +144,12 @@ class QualityResult(ResultMixin):
                 "",
                 f"- Statistic: {v.statistic_name} **{v.statistic:+.3f}**",
                 f"- Interval: {v.interval_level:.0%} Newey-West [{v.interval[0]:+.3f}, "
-                f"{v.interval[1]:+.3f}], {_p_text(v.p_value)}",
+                f"{v.interval[1]:+.3f}], {p_text(v.p_value)}",
                 f"- n = {v.n} months ({v.sample}); vintage "
                 + ", ".join(f"{k} {x}" for k, x in v.vintage.items()) + ".",
                 "",
             ]
         return "\n".join(lines)
-
-
-def _month_end(date: str, name: str) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(date) + pd.offsets.MonthEnd(0)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"{name} must be an ISO date such as '1963-07-31', got {date!r}") from exc
-
-
-def _span(index: pd.Index) -> str:
-    return f"{index[0]:%Y-%m}..{index[-1]:%Y-%m}" if len(index) else "empty"
-
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _validate(returns, factors, *, maxlags, level, alpha, quintiles) -> None:
@@ -202,7 +184,7 @@ def _premium_rows(premium_returns: pd.DataFrame, periods: dict[str, tuple[pd.Tim
             rows.append({"period": period, "group": group, "mean": fit.params["mean"],
                          "std_err": fit.bse["mean"], "ci_lower": fit.conf_int.loc["mean", "lower"],
                          "ci_upper": fit.conf_int.loc["mean", "upper"], "p_value": fit.pvalues["mean"],
-                         "n_months": fit.nobs, "sample": _span(window.index)})
+                         "n_months": fit.nobs, "sample": span(window.index)})
     return pd.DataFrame(rows).set_index(["period", "group"])
 
 
@@ -230,7 +212,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
     quintiles = {"small_quintiles": small_quintiles, "big_quintiles": big_quintiles,
                  "robust_quintiles": robust_quintiles, "weak_quintiles": weak_quintiles}
     _validate(returns, factors, maxlags=maxlags, level=level, alpha=alpha, quintiles=quintiles)
-    lo, hi = _month_end(start, "start"), _month_end(end, "end")
+    lo, hi = month_end(start, "start"), month_end(end, "end")
     if lo >= hi:
         raise ParameterError(f"start {start} must come before end {end}")
 
@@ -263,18 +245,18 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
                              f"{start}..{end}; they start in 1963-07")
     periods = {"full sample": (lo, hi)}
     if since is not None:
-        since_ts = _month_end(since, "since")
+        since_ts = month_end(since, "since")
         if not lo < since_ts < hi:
             raise ParameterError(f"since {since} must fall inside the sample {start}..{end}")
         periods[f"since {since_ts:%Y}"] = (since_ts, hi)
     premiums = _premium_rows(premium_returns, periods, maxlags=maxlags, level=level)
 
     diff = fits["small_minus_large"]
-    n, span = diff.nobs, _span(sample)
+    n, months = diff.nobs, span(sample)
     model = "five-factor" if include_smb else "four-factor (five-factor without SMB)"
     method = (f"OLS of monthly returns on the {model} model (Fama and French 2015) with Newey-West "
               f"HAC errors, {diff.maxlags} lags. Small/large: {definition or 'as given'}")
-    common = dict(claim=CLAIM, interval_level=level, n=n, sample=span, vintage=dict(vintage or {}),
+    common = dict(claim=CLAIM, interval_level=level, n=n, sample=months, vintage=dict(vintage or {}),
                   method=method)
 
     def coef(term: str) -> tuple[float, float, tuple[float, float]]:
@@ -289,7 +271,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
             aspect=aspect, label=label, hypothesis=HYPOTHESES[aspect], statistic=c,
             statistic_name=f"{word} loading of small-minus-large", interval=ci, p_value=p,
             rule=RULES[aspect].format(a=f"{alpha:g}"),
-            note=(f"Small-minus-large loads {c:+.2f} on {word} ({_p_text(p)}, n = {n} months) in the "
+            note=(f"Small-minus-large loads {c:+.2f} on {word} ({p_text(p)}, n = {n} months) in the "
                   f"{model} model: small caps are "
                   + {"supported": "tilted as claimed", "contradicted": "tilted the other way",
                      "inconclusive": "not distinguishable from large caps on this factor"}[label] + "."),
@@ -307,9 +289,9 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
         aspect="inferior", label=label, hypothesis=HYPOTHESES["inferior"], statistic=a,
         statistic_name=f"{model} alpha of small-minus-large, % per month", interval=a_ci,
         p_value=a_p, rule=RULES["inferior"].format(a=f"{alpha:g}"),
-        note=(f"The {model} alpha is {a:+.2f}% a month ({_p_text(a_p)}); the size premium among robust "
+        note=(f"The {model} alpha is {a:+.2f}% a month ({p_text(a_p)}); the size premium among robust "
               f"firms is {robust['mean']:+.2f}% a month ({level:.0%} CI [{robust['ci_lower']:.2f}, "
-              f"{robust['ci_upper']:.2f}], {_p_text(robust['p_value'])}, n = {int(robust['n_months'])})"
+              f"{robust['ci_upper']:.2f}], {p_text(robust['p_value'])}, n = {int(robust['n_months'])})"
               f"{later}."),
         **common))
 
@@ -319,25 +301,6 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
             "robust_quintiles": list(robust_quintiles), "weak_quintiles": list(weak_quintiles)}
     return QualityResult(verdicts=tuple(verdicts), table=table, loadings=loadings, premiums=premiums,
                          premium_returns=premium_returns, regressions=fits, spec=spec)
-
-
-def load_small_large(definition: str = "deciles", **kwargs: Any) -> tuple[pd.DataFrame, str]:
-    """:func:`research.data.sizes.small_large`, with excluded suspicious price rows reported in the
-    returned definition text (for the verdict's method) instead of as a warning in the report."""
-    from research.data import SuspiciousRowsWarning
-    from research.data.sizes import small_large
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SuspiciousRowsWarning)
-        returns = small_large(definition, **kwargs)
-    flagged = []
-    for w in caught:
-        if issubclass(w.category, SuspiciousRowsWarning):
-            flagged.append(str(w.message).split(";")[0].split(" (")[0])
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    note = f"{definition}: {returns.attrs['note']}"
-    return returns, note + (f" ({'; '.join(dict.fromkeys(flagged))})" if flagged else "")
 
 
 def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[int] = (1, 2, 3),
@@ -365,38 +328,69 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
                 definition=definition)
 
 
-#: The specifications :func:`robustness` crosses by default.
-ROBUSTNESS_GRID: dict[str, tuple] = {
-    "small_large": ("deciles", "smb", "russell"),
-    "weighting": ("vw", "ew"),
-    "include_smb": (True, False),
-    "start": ("1963-07-31", "1990-01-31"),
-}
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+GRID_STARTS = (1963, 1987)
+GRID_ASPECTS = ("value tilt", "less profitable", "inferior")
+_QUINTILES = {"q1": (1,), "q1-2": (1, 2), "q5": (5,), "q4-5": (4, 5)}
 
 
-def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd.DataFrame:
-    """Re-run :func:`run` over a grid of reasonable specifications (Tidy Finance style): one row per
-    specification and aspect, with the verdict label, statistic, interval, p-value and n.
-    Skipped: equal weighting outside the decile definition, and SMB as small-minus-large with SMB
-    among the regressors (circular)."""
-    grid = ROBUSTNESS_GRID if grid is None else grid
-    rows = []
-    for values in itertools.product(*grid.values()):
-        spec = dict(zip(grid, values, strict=True))
-        merged = {**fixed, **spec}
-        definition = merged.get("small_large", "deciles")
-        if (merged.get("weighting", "vw") == "ew" and definition != "deciles") or (
-                definition == "smb" and merged.get("include_smb", True)):
-            continue
-        since = merged.get("since", "1990-01-31")
-        if since is not None and merged.get("start", "1963-07-31") >= since:
-            merged["since"] = None  # the second period would be the whole sample
-        result = run(**merged)
-        rows += [verdict_row(spec, v) for v in result.verdicts]
-    return pd.DataFrame(rows)
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Premium cells only for "inferior"; no SMB explained by SMB; ew only for deciles; distinct starts."""
+    inferior = spec["aspect"] == "inferior"
+    if inferior == (spec["premium_small"] == NA) or inferior == (spec["premium_robust"] == NA):
+        return False
+    if spec["size"] == "SMB" and spec["include_smb"]:
+        return False  # SMB explained by a model containing SMB is circular (run refuses it)
+    return weighting_and_start_kept(spec, DATA_START["ff5"], GRID_STARTS)
 
 
-def robustness_table(grid: pd.DataFrame) -> pd.DataFrame:
-    """:func:`robustness` read across: one row per specification (in grid order, so the default
-    comes first), the label, statistic and p-value of each aspect side by side."""
-    return robustness_pivot(grid, [c for c in grid.columns if c in ROBUSTNESS_GRID], "aspect")
+@cached(maxsize=64)
+def _grid_result(size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any,
+                 premium_small: str, premium_robust: str) -> Any:
+    """One five-factor test serves all three aspects of a specification (cached per worker)."""
+    small_q = _QUINTILES.get(premium_small, (1,))
+    robust_q = _QUINTILES.get(premium_robust, (5,))
+    weak_q = tuple(sorted(6 - q for q in robust_q))  # the mirror image: q5 -> q1, q4-5 -> q1-2
+    return test(monthly_returns(size, weighting), french("ff5_factors", "monthly"),
+                french("me_op_25", f"{weighting}_monthly"), start=START_DATES[start],
+                end="2025-10-31", since=None, include_smb=include_smb,
+                maxlags=lags_choice(hac_lags), small_quintiles=small_q, big_quintiles=(5,),
+                robust_quintiles=robust_q, weak_quintiles=weak_q)
+
+
+def grid_estimate(*, aspect: str, size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any,
+                  premium_small: str, premium_robust: str) -> dict[str, Any]:
+    """C3: one aspect's statistic (HML loading, RMW loading, or five-factor alpha) of
+    small-minus-large; label by :mod:`research.claims.quality`'s rules for that aspect."""
+    result = _grid_result(size, weighting, start, include_smb, hac_lags, premium_small, premium_robust)
+    v = {x.aspect: x for x in result.verdicts}[aspect]
+    return spec_row(v.statistic, v.interval[0], v.interval[1], v.label, v.n, v.p_value, v.sample)
+
+
+GRID = Grid(
+    claim="C3", title="Do small caps tilt to value, junk and inferior returns?",
+    choices={
+        "aspect": GRID_ASPECTS, "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"),
+        "start": GRID_STARTS, "include_smb": (True, False), "hac_lags": ("auto", 6, 12),
+        "premium_small": (NA, "q1", "q1-2"), "premium_robust": (NA, "q5", "q4-5"),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", aspect="aspect",
+    aspect_labels={"value tilt": "HML (value) loading of small-minus-large",
+                   "less profitable": "RMW (profitability) loading of small-minus-large",
+                   "inferior": "factor-model alpha of small-minus-large, % per month"},
+    statistic_name="small-minus-large loading (HML, RMW) or five-factor alpha, % per month",
+    default={"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1963, "include_smb": True,
+             "hac_lags": "auto"},
+    aspect_defaults={"value tilt": {"premium_small": NA, "premium_robust": NA},
+                     "less profitable": {"premium_small": NA, "premium_robust": NA},
+                     "inferior": {"premium_small": "q1", "premium_robust": "q5"}},
+    notes=("Three verdicts, three curves: value tilt (HML loading > 0), less profitable (RMW "
+           "loading < 0), inferior (negative five-factor alpha and a negative size premium among "
+           "robust firms). include_smb False drops SMB from the model (required for SMB itself). "
+           "premium_small / premium_robust: which size and profitability quintiles of the 25 "
+           "size x profitability portfolios form the size premium among robust firms (inferior "
+           "only). Labels by the rules of the C3 report, p < 0.05."),
+)

@@ -16,7 +16,6 @@ percent return that goes with a one-percentage-point (100 bp) rise in the yield 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +24,21 @@ import numpy as np
 import pandas as pd
 
 from research import stats
-from research.claims.base import ResultMixin, robustness_pivot, verdict_row, vintage_of
+from research.claims.base import (
+    DATA_START,
+    START_DATES,
+    ResultMixin,
+    lags_choice,
+    month_end,
+    p_text,
+    span,
+    spec_row,
+    start_kept,
+    vintage_of,
+)
+from research.data.sizes import MONTHLY_SIZES, RUSSELL, WEIGHTED, cached, french, monthly_returns
 from research.errors import ParameterError
+from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C2"
@@ -91,20 +103,6 @@ def monthly_yield_changes(levels: pd.Series) -> pd.Series:
     monthly.index = monthly.index.to_timestamp("M")
     monthly.index.name = "date"
     return monthly.diff().dropna().rename(levels.name)
-
-
-def _span(index: pd.Index) -> str:
-    return f"{index[0]:%Y-%m}..{index[-1]:%Y-%m}" if len(index) else "empty"
-
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _as_month_end(date: str, name: str) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(date) + pd.offsets.MonthEnd(0)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"{name} must be an ISO date such as '1976-06-30', got {date!r}") from exc
 
 
 def _regressors(market: pd.Series, d_yield: pd.Series, control_market: bool) -> pd.DataFrame:
@@ -181,7 +179,7 @@ class RateSensitivity(ResultMixin):
                 f"- Statistic: small-minus-large yield coefficient **{v.statistic:+.2f}** "
                 "(% per month per percentage-point rise in the yield)",
                 f"- Interval: {v.interval_level:.0%} Newey-West [{v.interval[0]:+.2f}, "
-                f"{v.interval[1]:+.2f}], {_p_text(v.p_value)}",
+                f"{v.interval[1]:+.2f}], {p_text(v.p_value)}",
                 f"- n = {v.n} months ({v.sample}); vintage "
                 + ", ".join(f"{k} {x}" for k, x in v.vintage.items()) + ".",
                 "",
@@ -233,7 +231,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
     """
     _validate(returns, factors, yield_changes, window=window, maxlags=maxlags, level=level,
               alpha=alpha, majority=majority)
-    lo, hi = _as_month_end(start, "start"), _as_month_end(end, "end")
+    lo, hi = month_end(start, "start"), month_end(end, "end")
     if lo >= hi:
         raise ParameterError(f"start {start} must come before end {end}")
     rf = factors["RF"]
@@ -255,7 +253,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
         sample = pd.concat([excess, X], axis=1).loc[lo:hi].dropna().index
         n = len(sample)
         if n <= window:
-            raise ParameterError(f"{series.label} yield: {n} months in {_span(sample)} is not more "
+            raise ParameterError(f"{series.label} yield: {n} months in {span(sample)} is not more "
                                  f"than the {window}-month rolling window; widen start/end or "
                                  "shorten the window")
         X = X.loc[sample]
@@ -270,7 +268,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
                 "p_value": fit.pvalues["d_yield"],
                 "market_beta": fit.params.get("mkt_excess", np.nan),
                 "alpha": fit.params["const"], "r2": fit.rsquared, "n_months": fit.nobs,
-                "hac_lags": fit.maxlags, "sample": _span(sample),
+                "hac_lags": fit.maxlags, "sample": span(sample),
             })
         if decile_excess is not None:
             for d in decile_excess.columns:
@@ -297,7 +295,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
             statistic_name=("small-minus-large yield coefficient, % per month per 1 pp rise in "
                             f"the {series.label} yield"),
             interval=tuple(diff.conf_int.loc["d_yield"]), interval_level=level, p_value=p, n=n,
-            sample=_span(sample),
+            sample=span(sample),
             vintage={k: v for k, v in (vintage or {}).items() if k not in YIELDS or k == name},
             method=(f"OLS of monthly excess returns on {'the market and ' if control_market else ''}"
                     f"the monthly change in the {series.label} Treasury yield ({series.measure}), "
@@ -305,7 +303,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
                     f"regressions for stability. Small/large: {definition or 'as given'}"),
             rule=rule_text(alpha, majority, window),
             note=(f"Small caps' {series.label} yield coefficient is {abs(coef):.2f} {direction} than "
-                  f"large caps' ({_p_text(p)}, n = {n} months), so in months when that yield rose "
+                  f"large caps' ({p_text(p)}, n = {n} months), so in months when that yield rose "
                   f"small caps did {'worse' if coef < 0 else 'better'} than large caps; the "
                   f"difference is below zero in {share_negative:.0%} of {len(roll)} rolling "
                   f"{window}-month windows ({n // window} non-overlapping)."),
@@ -330,7 +328,7 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
     :func:`test`. ``yields`` are keys of :data:`YIELDS`; the first one is the headline verdict.
     ``decile_panel=False`` skips the ten decile regressions (faster, for sweeps)."""
     from research import data
-    from research.claims.quality import load_small_large
+    from research.data.sizes import load_small_large
 
     unknown = [y for y in yields if y not in YIELDS]
     if unknown or not yields:
@@ -348,33 +346,79 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
                 vintage=vintage_of(*dict.fromkeys(names)), definition=definition)
 
 
-#: The specifications :func:`robustness` crosses by default.
-ROBUSTNESS_GRID: dict[str, tuple] = {
-    "small_large": ("deciles", "smb", "russell"),
-    "weighting": ("vw", "ew"),
-    "control_market": (True, False),
-    "start": ("1926-07-31", "1990-01-31"),
-}
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+@cached(maxsize=8)
+def yield_changes(series: str) -> pd.DataFrame:
+    """Monthly changes of one Treasury yield (percentage points), loaded once per process."""
+    from research import data
+
+    return monthly_yield_changes(data.load(series).iloc[:, 0]).to_frame(series)
 
 
-def robustness(grid: dict[str, Sequence[Any]] | None = None, **fixed: Any) -> pd.DataFrame:
-    """Re-run :func:`run` over a grid of reasonable specifications (Tidy Finance style): one row per
-    specification and yield, with the verdict label, statistic, interval, p-value and n.
-    Equal weighting changes only the decile definition, so it is skipped for the others."""
-    grid = ROBUSTNESS_GRID if grid is None else grid
-    rows = []
-    for values in itertools.product(*grid.values()):
-        spec = dict(zip(grid, values, strict=True))
-        if spec.get("weighting", "vw") == "ew" and spec.get("small_large", "deciles") != "deciles":
-            continue  # weighting changes nothing for SMB and the index pair
-        result = run(**{**fixed, **spec, "decile_panel": False})
-        for v in result.verdicts:
-            row = verdict_row(spec, v)
-            rows.append({**spec, "yield": row.pop("aspect").removesuffix(" yield"), **row})
-    return pd.DataFrame(rows)
+GRID_STARTS = (1926, 1954, 1963, 1987)
 
 
-def robustness_table(grid: pd.DataFrame) -> pd.DataFrame:
-    """:func:`robustness` read across: one row per specification (in grid order, so the default
-    comes first), the label, statistic and p-value for each yield side by side."""
-    return robustness_pivot(grid, [c for c in grid.columns if c in ROBUSTNESS_GRID], "yield")
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """ew only for the decile definitions; one start per distinct sample of each yield series."""
+    if spec["weighting"] == "ew" and spec["size"] not in WEIGHTED:
+        return False
+    data_start = max(DATA_START[spec["yield_series"]],
+                     DATA_START["russell_monthly"] if spec["size"] == RUSSELL else DATA_START["deciles"])
+    return start_kept(spec["start"], data_start, GRID_STARTS)
+
+
+def grid_estimate(*, size: str, weighting: str, yield_series: str, start: int, hac_lags: Any,
+                  control_market: bool, window: int, level: float = 0.95, alpha: float = 0.05,
+                  majority: float = 0.5) -> dict[str, Any]:
+    """C2: the small-minus-large coefficient on monthly yield changes (market held fixed or not);
+    label by :func:`research.claims.rates.verdict_label` (full-sample HAC test + rolling sign).
+
+    The steps of :func:`research.claims.rates.test` for the small-minus-large portfolio alone,
+    with the rolling coefficients' signs from ``RollingOLS(params_only=True)`` (the verdict uses
+    only their signs, and their robust bands cost ten times the rest); checked against
+    ``test`` in the tests.
+    """
+    import statsmodels.api as sm
+    from statsmodels.regression.rolling import RollingOLS
+
+    factors = french("ff3_factors", "monthly")
+    returns = monthly_returns(size, weighting)
+    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
+                                              large=lambda d: d["large"] - factors["RF"])
+    X = _regressors(factors["Mkt-RF"], yield_changes(yield_series)[yield_series], control_market)
+    lo, hi = month_end(START_DATES[start], "start"), month_end("2025-10-31", "end")
+    sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
+    if len(sample) <= window:
+        raise ParameterError(f"{len(sample)} months is not more than the {window}-month rolling window")
+    X = X.loc[sample]
+    y = excess.loc[sample, "small_minus_large"]
+    fit = stats.ols(y.rename("small_minus_large"), X, maxlags=lags_choice(hac_lags), level=level)
+    roll = RollingOLS(y, sm.add_constant(X), window=window).fit(params_only=True).params["d_yield"].dropna()
+    share_negative = float((roll < 0).mean())
+    coef, p = fit.params["d_yield"], fit.pvalues["d_yield"]
+    label = verdict_label(coef, p, share_negative, alpha=alpha, majority=majority)
+    ci = fit.conf_int.loc["d_yield"]
+    return spec_row(coef, ci["lower"], ci["upper"], label, len(sample), p, span(sample),
+                    share_windows_negative=share_negative)
+
+
+GRID = Grid(
+    claim="C2", title="Are small caps more sensitive to interest rates?",
+    choices={
+        "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"),
+        "yield_series": ("dgs2", "dgs10", "gs2", "gs10"), "start": GRID_STARTS,
+        "hac_lags": ("auto", 12), "control_market": (True, False), "window": (36, 60, 120),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid",
+    statistic_name="small-minus-large yield coefficient, % per month per 1 pp rise",
+    default={"size": "deciles 1-3 vs 8-10", "weighting": "vw", "yield_series": "dgs2", "start": 1926,
+             "hac_lags": "auto", "control_market": True, "window": 60},
+    notes=("Yields: dgs2/dgs10 month-end constant-maturity yields, gs2/gs10 monthly averages. "
+           "HAC lags 'auto' is the Newey-West plug-in rule. Window: months per rolling regression "
+           "of the sign check. Label: supported if the coefficient is below zero with HAC p < 0.05 "
+           "and below zero in most rolling windows; contradicted if above zero likewise; mixed "
+           "if the full sample and the windows disagree; inconclusive if p >= 0.05."),
+)

@@ -26,16 +26,18 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from research.claims.base import ResultMixin
+from research import stats
+from research.claims.base import DATA_START, NA, ResultMixin, spec_row, start_date, start_kept
+from research.data.sizes import HALVES, RUSSELL, WEIGHTED, cached
 from research.errors import ParameterError
 from research.stats import sample_text
-from research.verdict import Verdict
+from research.sweep import Grid
+from research.verdict import Verdict, verdict_sentence
 
 CLAIM = "C5"
 HORIZON_LABELS = {21: "1m", 63: "3m", 126: "6m", 252: "12m"}
@@ -153,35 +155,6 @@ def forward_returns(levels: pd.Series, horizons: Sequence[int]) -> pd.DataFrame:
     return pd.DataFrame({h: (levels.shift(-h) / levels - 1.0) * 100.0 for h in horizons}, index=levels.index)
 
 
-def hac_ols(y: np.ndarray, X: np.ndarray, maxlags: int) -> tuple[np.ndarray, np.ndarray]:
-    """OLS coefficients and their Newey-West (Bartlett) covariance, with statsmodels' n/(n-k) correction.
-
-    Equal to ``sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags,
-    "use_correction": True})`` but fast for the long lags that overlapping 252-day windows need.
-    """
-    n, k = X.shape
-    xtx_inv = np.linalg.inv(X.T @ X)
-    beta = xtx_inv @ (X.T @ y)
-    xu = X * (y - X @ beta)[:, None]
-    top = min(maxlags, n - 1)
-    weights = 1.0 - np.arange(1, top + 1) / (maxlags + 1.0)
-    if top > 32:  # all autocovariances at once by FFT: gamma[l, i, j] = sum_t xu[t + l, i] xu[t, j]
-        size = 1 << int(np.ceil(np.log2(n + top + 1)))
-        f = np.fft.rfft(xu, size, axis=0)
-        gamma = np.fft.irfft(f[:, :, None] * np.conj(f[:, None, :]), size, axis=0)[:top + 1]
-        s = gamma[0] + np.einsum("l,lij->ij", weights, gamma[1:] + gamma[1:].transpose(0, 2, 1))
-    else:
-        s = xu.T @ xu
-        for lag in range(1, top + 1):
-            g = xu[lag:].T @ xu[:-lag]
-            s += weights[lag - 1] * (g + g.T)
-    cov = xtx_inv @ s @ xtx_inv * n / (n - k)
-    return beta, cov
-
-
-_NORMAL = NormalDist()
-
-
 def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float = 0.90,
                 hac_lags: int | None = None) -> pd.DataFrame:
     """Mean forward return after events vs all days, per horizon, with HAC intervals.
@@ -191,7 +164,6 @@ def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float
     windows need at least h - 1). The dummy's coefficient b is the event mean minus the mean of
     the other days; the reported ``excess`` over *all* days is (1 - p) b, p the event share.
     """
-    z = _NORMAL.inv_cdf(0.5 + level / 2)
     rows = []
     for h in forward.columns:
         y = forward[h].dropna()
@@ -206,13 +178,12 @@ def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float
         excess = lower = upper = p_value = math.nan
         lags = max(int(h), int(hac_lags or 0))
         if n_events >= 2 and len(y) > n_events + 2:
-            X = np.column_stack([np.ones(len(y)), is_event.astype(float)])
-            beta, cov = hac_ols(y.to_numpy(dtype=float), X, lags)
+            dummy = pd.Series(is_event.astype(float), index=y.index, name="event")
+            fit = stats.ols(y, dummy, maxlags=lags, level=level)
             share = n_events / len(y)
-            b, se = beta[1], math.sqrt(max(cov[1, 1], 0.0))
-            excess = (1 - share) * b
-            lower, upper = (1 - share) * (b - z * se), (1 - share) * (b + z * se)
-            p_value = 2 * (1 - _NORMAL.cdf(abs(b / se))) if se > 0 else math.nan
+            excess = (1 - share) * fit.params["event"]
+            lower, upper = (1 - share) * fit.conf_int.loc["event"]
+            p_value = fit.pvalues["event"] if fit.bse["event"] > 0 else math.nan
         elif n_events == 1:
             excess = row["mean_event"] - row["mean_all"]
         row.update(excess=excess, ci_lower=lower, ci_upper=upper, p_value=p_value, hac_lags=lags)
@@ -389,21 +360,6 @@ def commentary_checks(rut: pd.DataFrame, spx: pd.Series, *, window: int = 200, m
 
 # -- the claim ------------------------------------------------------------------------------------
 
-def verdict_sentence(v: Verdict, digits: int = 1) -> str:
-    """One markdown bullet stating a verdict with its statistic, interval, n and sample."""
-    if v.label == "not testable":
-        return f"- **{v.aspect or v.claim}: not testable.** {v.note}"
-    stat = f"{v.statistic:+.{digits}f}" if v.statistic is not None else "—"
-    parts = []
-    if v.interval is not None:
-        lvl = f"{v.interval_level:.0%} " if v.interval_level else ""
-        parts.append(f"{lvl}interval [{v.interval[0]:+.{digits}f}, {v.interval[1]:+.{digits}f}]")
-    if v.p_value is not None:
-        parts.append(f"p = {v.p_value:.3f}")
-    parts += [f"n = {v.n}", v.sample]
-    return f"- **{v.aspect or v.claim}: {v.label}.** {v.statistic_name}: {stat} ({'; '.join(parts)}). {v.note}"
-
-
 @dataclass(frozen=True)
 class TechnicalsResult(ResultMixin):
     """C5 result: verdicts, the event-study table, every event, the fact checks and the 2025 chart data."""
@@ -417,7 +373,7 @@ class TechnicalsResult(ResultMixin):
     chart_events: pd.DataFrame
     samples: dict[str, str] = field(default_factory=dict)
 
-    def narrative(self) -> str:
+    def conclusion(self) -> str:
         """The verdicts and the fact checks in words, with their numbers (markdown)."""
         lines = [verdict_sentence(v) for v in self.verdicts]
         if not self.checks.empty:
@@ -571,7 +527,7 @@ def load_series(small_large: str = "deciles", weighting: str = "vw") -> tuple[di
     russell = pd.concat({"small": rut["close"], "large": spx}, axis=1, sort=True).dropna()
     french_def = "deciles" if small_large == "russell" else small_large
     daily = small_large_returns(french_def, freq="daily", weighting=weighting)
-    french = (1 + daily[["small", "large"]] / 100.0).cumprod() * 100.0
+    french = stats.growth_index(daily[["small", "large"]])
     series = {SERIES_RUSSELL: russell, SERIES_FRENCH: french}
     primary = SERIES_RUSSELL if small_large == "russell" else SERIES_FRENCH
     return series, primary, rut, spx, ["rut", "gspc", *daily.attrs["datasets"]]
@@ -583,3 +539,102 @@ def run(small_large: str = "deciles", weighting: str = "vw", **params: Any) -> T
 
     series, primary, rut, spx, datasets = load_series(small_large, weighting)
     return test(series, primary=primary, rut=rut, spx=spx, vintage=vintage_of(*datasets), **params)
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+GRID_STARTS = (1926, 1954, 1963, 1987)
+GRID_ASPECTS = ("breakout above an old record", "200-day cross")
+GRID_SERIES = (HALVES, RUSSELL)
+_HORIZON_SETS = {"6m+12m": (126, 252), "12m": (252,), "6m": (126,)}
+
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Each event with its own parameters only; ew only for French's halves; distinct starts."""
+    breakout = spec["event"] == GRID_ASPECTS[0]
+    if breakout != (spec["sma_days"] == NA) or breakout != (spec["days_below"] == NA):
+        return False
+    if breakout == (spec["record_age_days"] == NA) or breakout == (spec["confirm_weeks"] == NA):
+        return False
+    if spec["weighting"] == "ew" and spec["series"] not in WEIGHTED:
+        return False
+    data_start = DATA_START["russell_daily"] if spec["series"] == RUSSELL else DATA_START["halves_daily"]
+    return start_kept(spec["start"], data_start, GRID_STARTS)
+
+
+@cached(maxsize=8)
+def _grid_levels(series: str, weighting: str) -> pd.DataFrame:
+    """Daily small and large levels as :func:`research.claims.technicals.load_series` builds them."""
+    frames, _, _, _, _ = load_series("russell" if series == RUSSELL else "deciles", weighting)
+    return frames[SERIES_RUSSELL if series == RUSSELL else SERIES_FRENCH]
+
+
+@cached(maxsize=256)
+def _grid_events(series: str, weighting: str, event: str, a: int, b: int) -> pd.DatetimeIndex:
+    """Event days on the whole history (the average and the record need the past)."""
+    small = _grid_levels(series, weighting)["small"]
+    if event == GRID_ASPECTS[0]:
+        return pd.DatetimeIndex(record_breakouts(small, a, b)["date"])
+    return sma_crosses(small, a, b)
+
+
+@cached(maxsize=32)
+def _grid_forward(series: str, weighting: str, measure: str) -> pd.DataFrame:
+    levels = _grid_levels(series, weighting)
+    fwd = forward_returns(levels["small"], (126, 252))
+    if measure == "relative":
+        fwd = fwd - forward_returns(levels["large"], (126, 252))
+    return fwd
+
+
+def grid_estimate(*, event: str, series: str, weighting: str, start: int, measure: str, horizons: str,
+                  sma_days: Any, days_below: Any, record_age_days: Any, confirm_weeks: Any,
+                  level: float = 0.90, min_events: int = 10) -> dict[str, Any]:
+    """C5: forward return after the events minus all days at the longest verdict horizon, pp
+    (event-dummy regression, Newey-West lags >= horizon); label by
+    :func:`research.claims.technicals.classify` on the verdict horizons. One series per
+    specification, so the claim's cross-series "mixed" rule does not apply here."""
+    if event == GRID_ASPECTS[0]:
+        dates = _grid_events(series, weighting, event, int(record_age_days), int(confirm_weeks))
+    else:
+        dates = _grid_events(series, weighting, event, int(sma_days), int(days_below))
+    hs = _HORIZON_SETS[horizons]
+    fwd = _grid_forward(series, weighting, measure)[list(hs)]
+    first = start_date(start, DATA_START["russell_daily" if series == RUSSELL else "halves_daily"])
+    lo = pd.Timestamp(first) if first else fwd.index[0]
+    fwd = fwd.loc[lo:]
+    dates = dates[dates >= lo]
+    table = event_study(fwd, dates, level=level)
+    rows = table.loc[[HORIZON_LABELS[h] for h in hs]]
+    label, _ = classify(rows, min_events)
+    last = rows.iloc[-1]
+    sample = f"{fwd.index[0]:%Y-%m-%d}..{fwd.index[-1]:%Y-%m-%d}"
+    return spec_row(last["excess"], last["ci_lower"], last["ci_upper"], label, last["n_events"],
+                    last["p_value"], sample)
+
+
+GRID = Grid(
+    claim="C5", title="The 200-day cross and the breakout above an old record",
+    choices={
+        "event": GRID_ASPECTS, "series": GRID_SERIES, "weighting": ("vw", "ew"), "start": GRID_STARTS,
+        "measure": ("absolute", "relative"), "horizons": tuple(_HORIZON_SETS),
+        "sma_days": (NA, 150, 200, 250), "days_below": (NA, 10, 20, 40),
+        "record_age_days": (NA, 182, 365, 730), "confirm_weeks": (NA, 1, 2, 3),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", aspect="event",
+    statistic_name="forward return after events minus all days, longest verdict horizon, pp",
+    default={"series": HALVES, "weighting": "vw", "start": 1926, "measure": "absolute",
+             "horizons": "6m+12m"},
+    aspect_defaults={GRID_ASPECTS[0]: {"record_age_days": 365, "confirm_weeks": 2, "sma_days": NA, "days_below": NA},
+                     GRID_ASPECTS[1]: {"sma_days": 200, "days_below": 20, "record_age_days": NA, "confirm_weeks": NA}},
+    notes=("Series: French's daily small and large 2x3 halves (1926+, total return) or the "
+           "Russell 2000 vs the S&P 500 (1987+, price). Breakouts: weekly closes (confirm_weeks "
+           "in a row) above a record at least record_age_days old; crosses: a close above the "
+           "sma_days average after days_below days at or below it. Horizons: the forward "
+           "horizons the rule requires to beat all days (6m = 126, 12m = 252 trading days). "
+           "Label: supported if every required horizon beats all days with a 90% HAC interval "
+           "above zero; contradicted if one is below and none above; mixed if they disagree; "
+           "inconclusive otherwise or with fewer than 10 events."),
+)

@@ -20,11 +20,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from research.claims.base import ResultMixin
-from research.claims.technicals import verdict_sentence
+from research import stats
+from research.claims.base import (
+    DATA_START,
+    ResultMixin,
+    clean_float,
+    spec_row,
+    weighting_and_start_kept,
+)
+from research.data.sizes import HALVES, RUSSELL, cached, returns_for
 from research.errors import ParameterError
 from research.stats import stationary_bootstrap
-from research.verdict import Verdict
+from research.sweep import Grid
+from research.verdict import Verdict, verdict_sentence
 
 CLAIM = "C7"
 
@@ -92,10 +100,6 @@ def window_changes(levels: pd.Series | pd.DataFrame, start_md: str = "10-14",
     return out.loc[valid]
 
 
-def _levels(returns_pct: pd.DataFrame) -> pd.DataFrame:
-    return (1 + returns_pct / 100.0).cumprod() * 100.0
-
-
 def seasonal_windows(returns_daily: pd.DataFrame, returns_monthly: pd.DataFrame, *,
                      start_md: str = "10-14", end_md: str = "12-31") -> pd.DataFrame:
     """Per year: small, large and small-minus-large (pp) from start_md to end_md, and in January.
@@ -105,7 +109,7 @@ def seasonal_windows(returns_daily: pd.DataFrame, returns_monthly: pd.DataFrame,
     the month's return from the monthly data. Small-minus-large is the difference of the two
     compounded returns.
     """
-    window = window_changes(_levels(returns_daily[["small", "large"]]), start_md, end_md)
+    window = window_changes(stats.growth_index(returns_daily[["small", "large"]]), start_md, end_md)
     window = window.assign(small_minus_large=window["small"] - window["large"])
     january = returns_monthly.loc[returns_monthly.index.month == 1, ["small", "large"]]
     january = (january
@@ -285,7 +289,7 @@ class YearEndResult(ResultMixin):
     forecasts: pd.DataFrame  # one row per forecast
     index_windows: pd.DataFrame  # per year: Russell 2000 and S&P 500 window changes (percent)
 
-    def narrative(self) -> str:
+    def conclusion(self) -> str:
         """The verdict and each forecast's outcome in words, with their numbers (markdown)."""
         lines = [verdict_sentence(v) for v in self.verdicts]
         for _, f in self.forecasts.iterrows():
@@ -426,3 +430,73 @@ def run(small_large: str = "deciles", weighting: str = "vw", **params: Any) -> Y
     datasets = list(dict.fromkeys([*daily.attrs["datasets"], *monthly.attrs["datasets"], "rut", "gspc"]))
     definition = f"daily: {daily.attrs['note']}; January: {monthly.attrs['note']}"
     return test(daily, monthly, rut, spx, definition=definition, vintage=vintage_of(*datasets), **params)
+
+
+# == specification grid (research sweep) ============================================================
+# The grid of reasonable specifications of this claim, its validity rule and the lean estimate
+# function one specification runs (module-level: Dask pickles it by name). See research.sweep.
+
+GRID_FIRST_YEARS = (1926, 1954, 1963, 1983, 1987)
+GRID_SIZES = (HALVES, "deciles 1-3 vs 8-10", "decile 1 vs 10", RUSSELL)
+#: Window starts: 14 October is the commentary's Tuesday; month-end data can only start a window
+#: at a month end (30 Sep -> October to December, 31 Oct -> November and December).
+GRID_WINDOW_STARTS = ("10-01", "10-14", "10-31")
+
+
+def grid_valid(spec: dict[str, Any]) -> bool:
+    """Daily data only where the catalog has them; month-end data only from a month end; ew only
+    for French's portfolios; distinct first years."""
+    if spec["freq"] == "daily" and spec["size"] not in (HALVES, RUSSELL):
+        return False
+    if spec["freq"] == "monthly" and spec["window_start"] == "10-14":
+        return False  # no month-end close within a week before 14 October
+    return weighting_and_start_kept(spec, DATA_START["deciles"], GRID_FIRST_YEARS, russell="russell_daily",
+                                    start_key="first_year")
+
+
+@cached(maxsize=64)
+def _grid_seasonal(size: str, freq: str, weighting: str, window_start: str) -> pd.DataFrame:
+    """Per year: small-minus-large from ``window_start`` to 31 December (pp)."""
+    r = returns_for(size, freq, weighting)[["small", "large"]].dropna()
+    window = window_changes(stats.growth_index(r), window_start, "12-31")
+    return window.assign(small_minus_large=window["small"] - window["large"])
+
+
+def grid_estimate(*, size: str, freq: str, weighting: str, window_start: str, first_year: int,
+                  clear_majority: float, last_year: int = 2024, reps: int = 1000, level: float = 0.90,
+                  min_years: int = 15) -> dict[str, Any]:
+    """C7: mean small-minus-large return from ``window_start`` to 31 December across years; label
+    by :func:`research.claims.yearend.classify` (mean, clear majority, interval)."""
+    years = _grid_seasonal(size, freq, weighting, window_start)
+    sml = years.loc[first_year:last_year, "small_minus_large"].dropna()
+    lower = upper = p = None
+    if len(sml) >= 2:
+        lower, upper, p = stats.percentile_bootstrap(sml.to_numpy(), reps=reps, level=level)
+    label, _ = classify(sml, (clean_float(lower), clean_float(upper)),
+                        clear_majority=clear_majority, min_years=min_years)
+    sample = f"{sml.index.min()}-{sml.index.max()}" if len(sml) else "empty"
+    return spec_row(sml.mean() if len(sml) else None, lower, upper, label, len(sml), p, sample,
+                    share_small_won=float((sml > 0).mean()) if len(sml) else float("nan"))
+
+
+_DEFAULT = {"size": HALVES, "freq": "daily", "weighting": "vw", "window_start": "10-14",
+            "first_year": 1926, "clear_majority": 0.6}
+GRID = Grid(
+    claim="C7", title="Small caps into year end",
+    choices={
+        "size": GRID_SIZES, "freq": ("daily", "monthly"), "weighting": ("vw", "ew"),
+        "window_start": GRID_WINDOW_STARTS, "first_year": GRID_FIRST_YEARS,
+        "clear_majority": (0.55, 0.6, 2 / 3),
+    },
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", fixed={"reps": 1000},
+    statistic_name="mean small-minus-large return, window start to 31 Dec, pp",
+    default=_DEFAULT,
+    notes=("Small minus large from the window start to 31 December in every year from first_year "
+           "to 2024. Daily series: French's 2x3 halves or the Russell 2000 / S&P 500; monthly "
+           "size deciles start at a month end (30 Sep or 31 Oct). Label: supported if the mean is "
+           "positive with a 90% stationary-bootstrap interval above zero (1,000 draws) and small "
+           "won in at least clear_majority of years; contradicted if the mean is negative and "
+           "small lost in most years; mixed if they disagree; inconclusive if the interval "
+           "straddles zero. 1983: after Keim's paper on the turn-of-year effect."),
+    family=[("year-end seasonality", {**_DEFAULT, "reps": 10_000})],
+)

@@ -23,11 +23,15 @@ Every frame carries ``attrs["definition"]``, ``attrs["datasets"]`` and ``attrs["
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pandas as pd
 
-from research.data import load
+from research.data import SuspiciousRowsWarning, load
 from research.errors import ParameterError
 
 DEFINITIONS = ("deciles", "smb", "russell")
@@ -105,3 +109,126 @@ def small_large(definition: str = "deciles", *, freq: str = "monthly", weighting
         rets.index = rets.index.to_period("M").to_timestamp("M")
     return _frame(rets["small"], rets["large"], None, definition, ["rut", "gspc"],
                   "Russell 2000 vs S&P 500 price returns (no dividends)")
+
+
+def load_small_large(definition: str = "deciles", **kwargs: Any) -> tuple[pd.DataFrame, str]:
+    """:func:`small_large`, with excluded suspicious price rows reported in the
+    returned definition text (for the verdict's method) instead of as a warning in the report."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SuspiciousRowsWarning)
+        returns = small_large(definition, **kwargs)
+    flagged = []
+    for w in caught:
+        if issubclass(w.category, SuspiciousRowsWarning):
+            flagged.append(str(w.message).split(";")[0].split(" (")[0])
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    note = f"{definition}: {returns.attrs['note']}"
+    return returns, note + (f" ({'; '.join(dict.fromkeys(flagged))})" if flagged else "")
+
+
+# -- French's 25 size x characteristic portfolios -----------------------------------------------------
+
+def portfolio_column(columns: Sequence[str], size: int, group: int, kind: str = "OP") -> str:
+    """The column of French's 25 size x ``kind`` portfolios for size quintile ``size`` (1 = small)
+    and ``kind`` quintile ``group`` (1 = low), whatever the file's corner names
+    (``SMALL LoOP``, ``ME1 OP2``, ``BIG HiOP``)."""
+    wanted = (int(size), int(group))
+    for col in columns:
+        text = (col.replace("SMALL", "ME1").replace("BIG", "ME5")
+                .replace(f"Lo{kind}", f"{kind}1").replace(f"Hi{kind}", f"{kind}5"))
+        m = re.fullmatch(rf"ME(\d)\s+{kind}(\d)", text.strip())
+        if m and (int(m.group(1)), int(m.group(2))) == wanted:
+            return col
+    raise ParameterError(f"no 25-portfolio column for size quintile {size} and {kind} quintile "
+                         f"{group}; quintiles run 1..5 (columns: {list(columns)[:5]} ...)")
+
+
+def cell_returns(portfolios: pd.DataFrame, sizes: Sequence[int], groups: Sequence[int],
+                 kind: str = "OP") -> pd.Series:
+    """Equal-weighted average return of the chosen size x ``kind`` cells (percent per period)."""
+    cols = [portfolio_column(portfolios.columns, s, g, kind) for s in sizes for g in groups]
+    return portfolios[cols].mean(axis=1, skipna=False)
+
+
+# -- per-process caches for specification sweeps ----------------------------------------------------
+#
+# A sweep runs hundreds of specifications in each Dask worker; these caches, keyed by the arguments
+# that define the data, load each dataset once per process. Claim modules cache their own derived
+# data with :func:`cached` too, so :func:`clear_caches` forgets everything.
+
+_CACHES: list[Any] = []
+
+
+def cached(maxsize: int) -> Callable[[Callable], Callable]:
+    """``functools.lru_cache(maxsize)``, registered so that :func:`clear_caches` clears it."""
+    def wrap(f: Callable) -> Callable:
+        c = functools.lru_cache(maxsize=maxsize)(f)
+        _CACHES.append(c)
+        return c
+    return wrap
+
+
+def clear_caches() -> None:
+    """Forget every cached dataset (tests that switch data folders call this)."""
+    for c in _CACHES:
+        c.cache_clear()
+
+
+#: Small/large definitions on monthly data, by the name a specification grid gives them
+#: (:func:`small_large` arguments).
+MONTHLY_SIZES: dict[str, dict[str, Any]] = {
+    "deciles 1-3 vs 8-10": {"definition": "deciles", "small": (1, 2, 3), "large": (8, 9, 10)},
+    "decile 1 vs 10": {"definition": "deciles", "small": (1,), "large": (10,)},
+    "SMB": {"definition": "smb"},
+    "Russell 2000 vs S&P 500": {"definition": "russell"},
+}
+HALVES = "halves (2x3, below/above NYSE median)"
+RUSSELL = "Russell 2000 vs S&P 500"
+#: Definitions whose returns change with the weighting within portfolios (the others are vw only).
+WEIGHTED = {"deciles 1-3 vs 8-10", "decile 1 vs 10", HALVES}
+
+
+def _quiet_small_large(definition: str, **kwargs: Any) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuspiciousRowsWarning)  # excluded; the claim reports say so
+        return small_large(definition, **kwargs)
+
+
+@cached(maxsize=32)
+def monthly_returns(size: str, weighting: str) -> pd.DataFrame:
+    """Monthly small, large and small-minus-large returns (percent) for a :data:`MONTHLY_SIZES` name."""
+    spec = dict(MONTHLY_SIZES[size])
+    definition = spec.pop("definition")
+    return _quiet_small_large(definition, freq="monthly", weighting=weighting, **spec)
+
+
+@cached(maxsize=16)
+def daily_returns(size: str, weighting: str) -> pd.DataFrame:
+    """Daily small and large returns (percent): French's 2x3 halves or the Russell 2000 / S&P 500."""
+    definition = "russell" if size == RUSSELL else "deciles"
+    return _quiet_small_large(definition, freq="daily", weighting=weighting)
+
+
+@cached(maxsize=16)
+def halves_monthly(weighting: str) -> pd.DataFrame:
+    """Monthly small and large legs from the 2x3 portfolios (the legs of ``small_large("smb")``)."""
+    return _quiet_small_large("smb", freq="monthly", weighting=weighting)[["small", "large"]].dropna()
+
+
+def returns_for(size: str, freq: str, weighting: str) -> pd.DataFrame:
+    """Small/large returns by definition name and frequency: :data:`HALVES`, :data:`RUSSELL` daily
+    or monthly, the other :data:`MONTHLY_SIZES` monthly."""
+    if freq == "daily":
+        if size not in (HALVES, RUSSELL):
+            raise ParameterError(f"{size} has no daily series in the catalog")
+        return daily_returns(size, weighting)
+    if size == HALVES:
+        return halves_monthly(weighting)
+    return monthly_returns(size, weighting)
+
+
+@cached(maxsize=16)
+def french(name: str, block: str) -> pd.DataFrame:
+    """A French dataset's block (factors, 25 portfolios), loaded once per process."""
+    return load(name, block=block)

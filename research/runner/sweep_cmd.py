@@ -65,8 +65,9 @@ def sweep_overrides(scheduler: str = "", workers: int = 2, serial: bool = False)
 
 def _cli(args) -> int:
     """``research sweep``: the claim's robustness report through :func:`research.runner.orchestrate.run`."""
-    from research.sweep_grids import GRIDS
+    from research.claims import grids
 
+    GRIDS = grids()
     claims = list(GRIDS) if args.claim.lower() == "all" else [args.claim.upper()]
     unknown = [c for c in claims if c not in GRIDS]
     if unknown:
