@@ -1,0 +1,230 @@
+"""Coverage of every interval method the claims use, simulated at each claim's own sample sizes.
+
+Each case draws data under a known truth (a zero mean or a zero slope), with the sample size and
+the dependence its claim actually has, builds the claim's interval with the claim's own function
+from ``research.stats`` (or ``research.claims.cycle`` for Hodrick's errors) and counts how often
+the interval covers the truth. For a p-value rule the "interval" is the set of values the test
+does not reject, so its coverage at the truth is one minus the test's size. A method passes when
+its coverage lies within 3 percentage points of the nominal level; the Monte Carlo standard error
+of a coverage estimate is sqrt(c (1 - c) / R), 0.67 pp at 90% with R = 2,000.
+
+    .venv/bin/python benchmarks/coverage.py [--reps 2000] [--only C1,C8] [--seed 2025]
+
+Writes ``benchmarks/results/coverage.csv`` (git-ignored) and prints the markdown table that
+``docs/methods.md`` keeps. Slow by design: about 5-8 minutes on 2 busy cores at the default reps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from research import stats
+
+RESULTS = Path(__file__).resolve().parent / "results" / "coverage.csv"
+TOLERANCE_PP = 3.0
+BOOT_DRAWS = 1000  # bootstrap draws per interval, as in the specification curves
+
+
+@dataclass(frozen=True)
+class Case:
+    claim: str
+    method: str
+    n: str  # the sample size as the claim has it (events, months, days/events)
+    dependence: str
+    nominal: float
+    covers: Callable[[np.random.Generator], bool]  # one replication: does the interval cover the truth?
+    reps_share: float = 1.0  # the slowest cases run a fraction of --reps
+
+
+# -- data-generating processes -----------------------------------------------------------------------
+
+def iid(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Mean-zero draws: normal, Student t(5) (fat tails) or centred chi-square(8) (skewness 1)."""
+    if kind == "normal":
+        return rng.standard_normal(n)
+    if kind == "t5":
+        return rng.standard_t(5, n)
+    return rng.chisquare(8, n) - 8.0
+
+
+def ar1(phi: float, n: int, rng: np.random.Generator, burn: int = 200) -> np.ndarray:
+    e = rng.standard_normal(n + burn)
+    out = np.empty_like(e)
+    out[0] = e[0]
+    for t in range(1, len(e)):
+        out[t] = phi * out[t - 1] + e[t]
+    return out[burn:]
+
+
+# -- one replication per method ------------------------------------------------------------------------
+
+def boot_covers(kind: str, n: int, level: float) -> Callable[[np.random.Generator], bool]:
+    """The claims' stationary bootstrap of a mean (percentile interval, Politis-White block)."""
+    def one(rng: np.random.Generator) -> bool:
+        ci = stats.stationary_bootstrap(iid(kind, n, rng), reps=BOOT_DRAWS, level=level, seed=rng)
+        return ci.lower <= 0 <= ci.upper
+    return one
+
+
+def t_covers(kind: str, n: int, level: float) -> Callable[[np.random.Generator], bool]:
+    def one(rng: np.random.Generator) -> bool:
+        ci = stats.mean_interval(iid(kind, n, rng), level=level)
+        return ci.lower <= 0 <= ci.upper
+    return one
+
+
+def hac_ols_covers(n: int, phi: float, level: float) -> Callable[[np.random.Generator], bool]:
+    """C2/C3: a slope with AR(1) regressor and AR(1) errors, Newey-West plug-in lags."""
+    index = pd.date_range("1926-07-31", periods=n, freq="ME")
+
+    def one(rng: np.random.Generator) -> bool:
+        x = ar1(phi, n, rng)
+        y = 0.5 * x + ar1(phi, n, rng)
+        fit = stats.ols(pd.Series(y, index, name="y"), pd.Series(x, index, name="x"), level=level)
+        lo, hi = fit.conf_int.loc["x"]
+        return lo <= 0.5 <= hi
+    return one
+
+
+def hac_mean_covers(n: int, phi: float, level: float) -> Callable[[np.random.Generator], bool]:
+    def one(rng: np.random.Generator) -> bool:
+        fit = stats.hac_mean(pd.Series(ar1(phi, n, rng), name="x"), level=level)
+        lo, hi = fit.conf_int.loc["mean"]
+        return lo <= 0 <= hi
+    return one
+
+
+def event_study_covers(days: int, events: int, horizon: int, level: float) -> Callable[[np.random.Generator], bool]:
+    """C5: forward ``horizon``-day sums of iid daily returns on an event dummy, HAC lags = horizon."""
+    index = pd.bdate_range("1988-01-04", periods=days - horizon)
+
+    def one(rng: np.random.Generator) -> bool:
+        c = np.concatenate([[0.0], np.cumsum(rng.standard_normal(days))])
+        fwd = c[horizon + 1:] - c[1:-horizon]  # r_{t+1} + ... + r_{t+horizon}
+        dummy = np.zeros(len(fwd))
+        dummy[rng.choice(len(fwd), events, replace=False)] = 1.0
+        fit = stats.ols(pd.Series(fwd, index, name="fwd"), pd.Series(dummy, index, name="event"),
+                        maxlags=horizon, level=level)
+        lo, hi = fit.conf_int.loc["event"]
+        return lo <= 0 <= hi
+    return one
+
+
+def long_horizon_covers(method: str, months: int, window: int, horizon: int,
+                        level: float) -> Callable[[np.random.Generator], bool]:
+    """C8: next ``horizon`` months on the trailing ``window`` of iid monthly returns (true slope 0)."""
+    from scipy import stats as sps
+
+    from research.claims import cycle
+
+    index = pd.date_range("1926-07-31", periods=months, freq="ME")
+    z = sps.norm.ppf(0.5 + level / 2)
+
+    def one(rng: np.random.Generator) -> bool:
+        r = pd.Series(rng.standard_normal(months) * 5.0, index)  # log points, monthly
+        frame = cycle.trailing_forward(np.expm1(r / 100) * 100, window=window, horizons=(horizon,))
+        if method == "hodrick 1B":
+            hod = cycle.hodrick_1b(r, frame["trailing"], horizon)
+            return abs(hod["slope"]) <= z * hod["se"]
+        if method == "newey-west (lags = horizon)":
+            fit = stats.ols(frame[f"fwd_{horizon}"], frame["trailing"], maxlags=horizon, level=level)
+            lo, hi = fit.conf_int.loc["trailing"]
+            return lo <= 0 <= hi
+        first = cycle.nonoverlapping_regressions(frame, horizon).iloc[0]
+        return abs(first["slope"]) <= sps.t.ppf(0.5 + level / 2, first["n"] - 2) * first["se"]
+    return one
+
+
+# -- the cases -------------------------------------------------------------------------------------
+
+def cases() -> Iterator[Case]:
+    for n in (5, 6, 7, 8):
+        yield Case("C1", "stationary bootstrap, percentile", str(n), "iid normal", 0.90, boot_covers("normal", n, 0.90))
+    for n in (5, 6, 7, 8):
+        yield Case("C1", "Student t (mean_interval)", str(n), "iid normal", 0.90, t_covers("normal", n, 0.90))
+    for n in (5, 8):
+        yield Case("C1", "Student t (mean_interval)", str(n), "iid chi2(8), skew 1", 0.90, t_covers("chi2", n, 0.90))
+    for n in (14, 30, 99):
+        yield Case("C6", "stationary bootstrap, percentile", str(n), "iid t(5)", 0.90, boot_covers("t5", n, 0.90))
+        yield Case("C6", "Student t (mean_interval)", str(n), "iid t(5)", 0.90, t_covers("t5", n, 0.90))
+    yield Case("C6", "stationary bootstrap, percentile", "14", "iid chi2(8), skew 1", 0.90, boot_covers("chi2", 14, 0.90))
+    yield Case("C6", "Student t (mean_interval)", "14", "iid chi2(8), skew 1", 0.90, t_covers("chi2", 14, 0.90))
+    yield Case("C7", "stationary bootstrap, percentile", "98", "iid normal", 0.90, boot_covers("normal", 98, 0.90))
+    yield Case("C7", "Student t (mean_interval)", "98", "iid normal", 0.90, t_covers("normal", 98, 0.90))
+    for n in (450, 1200):
+        yield Case("C2/C3", "OLS slope, HAC (Newey-West plug-in lags)", str(n), "x, u AR(1) 0.3", 0.95,
+                   hac_ols_covers(n, 0.3, 0.95))
+    for n in (200, 1188):
+        yield Case("C8 states", "hac_mean (Newey-West plug-in lags)", str(n), "AR(1) 0.2", 0.95,
+                   hac_mean_covers(n, 0.2, 0.95))
+    for events in (19, 69):
+        for h in (126, 252):
+            yield Case("C5", "event dummy, HAC lags = horizon", f"9000 days / {events} events",
+                       f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90), 0.5)
+    for h in (36, 60):
+        for method in ("hodrick 1B", "newey-west (lags = horizon)", "non-overlapping t"):
+            yield Case("C8", method, f"1188 months (~{(1188 - 120 - h) // h} independent)",
+                       f"120m trailing on {h}m forward, iid", 0.95,
+                       long_horizon_covers(method, 1188, 120, h, 0.95), 0.5)
+
+
+def run(reps: int, only: set[str] | None, seed: int) -> pd.DataFrame:
+    rows = []
+    for i, case in enumerate(cases()):
+        if only and not any(case.claim.startswith(c) for c in only):
+            continue
+        r = max(50, int(reps * case.reps_share))
+        rng = np.random.default_rng([seed, i])
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # arch's block length on tiny samples; statsmodels
+            hits = sum(case.covers(rng) for _ in range(r))
+        cov = hits / r
+        se = math.sqrt(max(cov * (1 - cov), 1e-12) / r)
+        rows.append({"claim": case.claim, "method": case.method, "n": case.n, "dependence": case.dependence,
+                     "nominal": case.nominal, "coverage": cov, "replications": r, "mc_se": se,
+                     "within_3pp": abs(cov - case.nominal) * 100 <= TOLERANCE_PP,
+                     "seconds": time.perf_counter() - t0})
+        row = rows[-1]
+        print(f"{case.claim:<9} {case.method:<42} n={case.n:<30} {case.dependence:<32} "
+              f"{row['coverage']:.3f} ± {se:.3f} ({r} reps, {row['seconds']:.0f} s)", flush=True)
+    return pd.DataFrame(rows)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    lines = ["| claim | method | n | dependence | nominal | coverage | reps | MC s.e. | within ±3 pp |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {r.claim} | {r.method} | {r.n} | {r.dependence} | {r.nominal:.0%} | "
+                     f"{r.coverage:.1%} | {r.replications} | {r.mc_se * 100:.2f} pp | "
+                     f"{'yes' if r.within_3pp else '**no**'} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=2000, help="replications per case")
+    parser.add_argument("--only", default="", help="comma-separated claims, e.g. C1,C8")
+    parser.add_argument("--seed", type=int, default=2025)
+    args = parser.parse_args(argv)
+    only = {c.strip() for c in args.only.split(",") if c.strip()} or None
+    t0 = time.perf_counter()
+    table = run(args.reps, only, args.seed)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(RESULTS, index=False)
+    print(f"\n{markdown(table)}\n\nwrote {RESULTS} in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

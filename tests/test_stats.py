@@ -1,0 +1,499 @@
+"""research.stats against statsmodels, arch, scipy and hand computations, plus fast coverage checks.
+
+The coverage tests are the quick version of ``benchmarks/coverage.py``: a few hundred simulated
+samples at one size per method with a fixed seed, so they are deterministic; the tolerance (6 pp)
+is wide enough that a correct method passes whatever the seed and narrow enough that the
+percentile bootstrap on a handful of events (about 80% at nominal 90%) fails it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats as sps
+
+from research import stats
+from research.errors import ParameterError
+
+MONTHS = pd.date_range("1990-01-31", periods=240, freq="ME")
+
+
+def ar1(phi: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    e = rng.standard_normal(n + 100)
+    out = np.empty_like(e)
+    out[0] = e[0]
+    for t in range(1, len(e)):
+        out[t] = phi * out[t - 1] + e[t]
+    return out[100:]
+
+
+def bartlett_hac_var_of_mean(x: np.ndarray, lags: int) -> float:
+    """Newey-West variance of a sample mean by hand, with statsmodels' n / (n - 1) correction."""
+    n = len(x)
+    u = x - x.mean()
+    s = u @ u + 2 * sum((1 - j / (lags + 1)) * (u[j:] @ u[:-j]) for j in range(1, lags + 1))
+    return s / n**2 * n / (n - 1)
+
+
+# -- newey_west_lags ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [1, 50, 99, 100, 101, 272, 273, 274, 450, 1200, 25_000])
+def test_newey_west_lags_is_the_plug_in_formula(n):
+    assert stats.newey_west_lags(n) == math.floor(4 * (n / 100) ** (2 / 9))
+
+
+def test_newey_west_lags_known_values_and_step():
+    assert stats.newey_west_lags(100) == 4  # 4 (100/100)^(2/9) = 4 exactly
+    assert stats.newey_west_lags(99) == 3
+    # 4 (n/100)^(2/9) reaches 5 at n = 100 (5/4)^4.5 = 273.0...
+    step = 100 * (5 / 4) ** 4.5
+    assert stats.newey_west_lags(math.floor(step)) == 4
+    assert stats.newey_west_lags(math.ceil(step)) == 5
+    assert stats.newey_west_lags(1200) == 6
+    assert isinstance(stats.newey_west_lags(450), int)
+
+
+# -- ols ------------------------------------------------------------------------------------------
+
+def _regression_data(seed: int = 0) -> tuple[pd.Series, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame({"a": ar1(0.5, 240, rng), "b": rng.standard_normal(240)}, index=MONTHS)
+    y = (0.3 + 0.8 * x["a"] - 0.2 * x["b"] + ar1(0.4, 240, rng)).rename("y")
+    return y, x
+
+
+@pytest.mark.parametrize("level", [0.90, 0.95])
+def test_ols_hac_matches_statsmodels(level):
+    y, x = _regression_data()
+    fit = stats.ols(y, x, level=level)
+    ref = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HAC", cov_kwds={"maxlags": 4, "use_correction": True})
+    assert fit.maxlags == 4 == stats.newey_west_lags(240)
+    assert list(fit.params.index) == ["const", "a", "b"]
+    pd.testing.assert_series_equal(fit.params, ref.params)
+    pd.testing.assert_series_equal(fit.bse, ref.bse)
+    pd.testing.assert_series_equal(fit.pvalues, ref.pvalues)
+    pd.testing.assert_series_equal(fit.tvalues, ref.tvalues)
+    pd.testing.assert_frame_equal(fit.cov, ref.cov_params())
+    ci = ref.conf_int(alpha=1 - level)
+    np.testing.assert_allclose(fit.conf_int[["lower", "upper"]].to_numpy(), ci.to_numpy())
+    # a normal-quantile interval: HAC inference in statsmodels is asymptotic
+    z = sps.norm.ppf(0.5 + level / 2)
+    np.testing.assert_allclose(fit.conf_int["upper"], ref.params + z * ref.bse)
+    assert fit.cov_type == "HAC" and fit.level == level and fit.nobs == 240
+    assert fit.rsquared == pytest.approx(ref.rsquared)
+    assert fit.y_name == "y" and fit.sample == "1990-01..2009-12"
+
+
+def test_ols_hac_standard_error_by_hand():
+    """The slope's HAC variance from the Bartlett-weighted score autocovariances, by hand."""
+    y, x = _regression_data(1)
+    fit = stats.ols(y, x["a"], maxlags=3)
+    X = np.column_stack([np.ones(240), x["a"]])
+    beta = np.linalg.lstsq(X, y.to_numpy(), rcond=None)[0]
+    g = X * (y.to_numpy() - X @ beta)[:, None]
+    S = g.T @ g + sum((1 - j / 4) * (g[j:].T @ g[:-j] + g[:-j].T @ g[j:]) for j in (1, 2, 3))
+    bread = np.linalg.inv(X.T @ X)
+    cov = bread @ S @ bread * 240 / 238
+    assert fit.maxlags == 3
+    assert fit.bse["a"] == pytest.approx(math.sqrt(cov[1, 1]), rel=1e-10)
+    assert fit.params["a"] == pytest.approx(beta[1], rel=1e-12)
+
+
+def test_ols_classical_and_without_constant():
+    y, x = _regression_data()
+    fit = stats.ols(y, x, hac=False, level=0.90)
+    ref = sm.OLS(y, sm.add_constant(x)).fit()
+    pd.testing.assert_series_equal(fit.bse, ref.bse)
+    np.testing.assert_allclose(fit.conf_int.to_numpy(), ref.conf_int(alpha=0.10).to_numpy())
+    assert fit.cov_type == "nonrobust" and fit.maxlags is None
+    bare = stats.ols(y, x, add_constant=False, maxlags=2)
+    ref2 = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True})
+    assert "const" not in bare.params.index
+    pd.testing.assert_series_equal(bare.bse, ref2.bse)
+
+
+def test_ols_drops_nan_rows_and_accepts_a_series():
+    y, x = _regression_data()
+    y = y.copy()
+    y.iloc[[0, 5]] = np.nan
+    xa = x["a"].copy()
+    xa.iloc[10] = np.nan
+    fit = stats.ols(y, xa)
+    keep = y.notna() & xa.notna()
+    ref = sm.OLS(y[keep], sm.add_constant(xa[keep])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": stats.newey_west_lags(237), "use_correction": True})
+    assert fit.nobs == 237
+    pd.testing.assert_series_equal(fit.params, ref.params)
+    pd.testing.assert_series_equal(fit.bse, ref.bse)
+
+
+def test_ols_needs_regressors_plus_three_rows():
+    y, x = _regression_data()
+    with pytest.raises(ParameterError, match="needs more observations: 4 rows for 2 regressors"):
+        stats.ols(y.iloc[:4], x.iloc[:4])
+    assert stats.ols(y.iloc[:5], x.iloc[:5], maxlags=0).nobs == 5
+
+
+def test_regression_table_text_and_html():
+    y, x = _regression_data()
+    fit = stats.ols(y, x, level=0.90)
+    table = fit.table
+    assert list(table.columns) == ["coef", "std_err", "t", "p_value", "ci_90%_lower", "ci_90%_upper"]
+    pd.testing.assert_series_equal(table["coef"], fit.params, check_names=False)
+    pd.testing.assert_series_equal(table["ci_90%_upper"], fit.conf_int["upper"], check_names=False)
+    pd.testing.assert_series_equal(table["std_err"], fit.bse, check_names=False)
+    pd.testing.assert_series_equal(table["t"], fit.tvalues, check_names=False)
+    pd.testing.assert_series_equal(table["p_value"], fit.pvalues, check_names=False)
+    text = str(fit)
+    assert text.startswith(f"OLS of y: n=240, R²={fit.rsquared:.3f}, HAC, 4 lags, 1990-01..2009-12\n")
+    assert "ci_90%_lower" in text
+    html = fit._repr_html_()
+    assert f"OLS of y: n=240, R²={fit.rsquared:.3f}, HAC errors, 4 lags, sample 1990-01..2009-12" in html
+    assert f"{fit.params['a']:.4f}" in html
+    plain = stats.ols(y, x, hac=False)
+    assert ", nonrobust, 1990-01" in str(plain) and "lags" not in str(plain)
+    assert "nonrobust errors, sample" in plain._repr_html_()
+
+
+# -- hac_mean -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("maxlags", [None, 0, 7])
+def test_hac_mean_matches_statsmodels_and_hand(maxlags):
+    rng = np.random.default_rng(3)
+    x = pd.Series(ar1(0.3, 240, rng) + 0.2, index=MONTHS, name="sml")
+    fit = stats.hac_mean(x, maxlags=maxlags, level=0.90)
+    lags = 4 if maxlags is None else maxlags
+    ref = sm.OLS(x.to_numpy(), np.ones(240)).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    assert fit.maxlags == lags
+    assert fit.params["mean"] == pytest.approx(x.mean())
+    assert fit.bse["mean"] == pytest.approx(ref.bse[0], rel=1e-12)
+    assert fit.bse["mean"] == pytest.approx(math.sqrt(bartlett_hac_var_of_mean(x.to_numpy(), lags)), rel=1e-10)
+    assert fit.pvalues["mean"] == pytest.approx(ref.pvalues[0])
+    assert fit.tvalues["mean"] == pytest.approx(ref.tvalues[0])
+    z = sps.norm.ppf(0.95)
+    assert fit.conf_int.loc["mean", "lower"] == pytest.approx(x.mean() - z * fit.bse["mean"])
+    assert fit.conf_int.loc["mean", "upper"] == pytest.approx(x.mean() + z * fit.bse["mean"])
+    assert fit.cov.loc["mean", "mean"] == pytest.approx(fit.bse["mean"] ** 2)
+    assert (fit.nobs, fit.rsquared, fit.cov_type, fit.level) == (240, 0.0, "HAC", 0.90)
+    assert fit.y_name == "sml" and fit.sample == "1990-01..2009-12"
+
+
+def test_hac_mean_drops_nan():
+    x = pd.Series([1.0, np.nan, 2.0, 4.0, np.nan, 3.0, 5.0], name="x")
+    fit = stats.hac_mean(x, maxlags=1)
+    assert fit.nobs == 5 and fit.params["mean"] == pytest.approx(3.0)
+    assert fit.bse["mean"] == pytest.approx(math.sqrt(bartlett_hac_var_of_mean(np.array([1.0, 2, 4, 3, 5]), 1)))
+    assert fit.maxlags == 1
+
+
+# -- sample_text ----------------------------------------------------------------------------------
+
+def test_sample_text():
+    assert stats.sample_text(pd.Index([])) == "empty"
+    assert stats.sample_text(MONTHS) == "1990-01..2009-12"
+    days = pd.bdate_range("2020-01-02", periods=30)
+    assert stats.sample_text(days) == "2020-01-02..2020-02-12"
+    # two monthly dates are too few to call the spacing monthly
+    assert stats.sample_text(MONTHS[:2]) == "1990-01-31..1990-02-28"
+    assert stats.sample_text(MONTHS[:3]) == "1990-01..1990-03"
+    assert stats.sample_text(pd.Index([3, 7])) == "1970-01-01..1970-01-01"
+    # spacing of exactly 25 days is not monthly; 26 is
+    assert stats.sample_text(pd.date_range("2000-01-01", periods=4, freq="25D")) == "2000-01-01..2000-03-16"
+    assert stats.sample_text(pd.date_range("2000-01-01", periods=4, freq="26D")) == "2000-01..2000-03"
+
+
+# -- bootstrap ------------------------------------------------------------------------------------
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_optimal_block_matches_arch():
+    from arch.bootstrap import optimal_block_length
+
+    rng = np.random.default_rng(4)
+    x = ar1(0.6, 300, rng)
+    expected = float(optimal_block_length(x)["stationary"].iloc[0])
+    assert expected > 1.5
+    assert stats.optimal_block(x) == pytest.approx(expected)
+    # fewer than 10 observations: no estimate, one observation per block
+    assert stats.optimal_block(x[:9]) == 1.0
+    ten = x[:10]
+    assert stats.optimal_block(ten) == pytest.approx(max(1.0, float(optimal_block_length(ten)["stationary"].iloc[0])))
+
+
+def test_optimal_block_floors_at_one_and_handles_nan(monkeypatch):
+    import arch.bootstrap
+
+    for value, expected in [(0.4, 1.0), (1.0, 1.0), (1.7, 1.7), (np.nan, 1.0), (np.inf, 1.0)]:
+        monkeypatch.setattr(arch.bootstrap, "optimal_block_length",
+                            lambda x, v=value: pd.DataFrame({"stationary": [v], "circular": [v]}))
+        assert stats.optimal_block(np.arange(20.0)) == expected
+
+
+def test_stationary_bootstrap_indices_structure():
+    rng = np.random.default_rng(5)
+    n, reps = 50, 4000
+    idx = stats.stationary_bootstrap_indices(n, reps, 5.0, rng)
+    assert idx.shape == (reps, n) and idx.min() >= 0 and idx.max() == n - 1
+    # within a block the index steps by one, wrapping at the end; a new block starts elsewhere
+    cont = (idx[:, 1:] - idx[:, :-1]) % n == 1
+    # each position continues the block with probability 1 - 1/5 (a fresh start lands on +1 with prob 1/n)
+    assert cont.mean() == pytest.approx(0.8 + 0.2 / n, abs=0.01)
+    assert np.any(idx[:, 1:] < idx[:, :-1])  # wrap-around or new block
+    # the first position of every row is uniform over 0..n-1
+    assert np.bincount(idx[:, 0], minlength=n).min() > 40
+
+
+@pytest.mark.parametrize("block", [1.0, 0.5])
+def test_stationary_bootstrap_indices_block_one_is_iid(block):
+    rng = np.random.default_rng(6)
+    idx = stats.stationary_bootstrap_indices(40, 3000, block, rng)
+    cont = (idx[:, 1:] - idx[:, :-1]) % 40 == 1
+    assert cont.mean() == pytest.approx(1 / 40, abs=0.005)  # continuation only by chance
+
+
+def test_stationary_bootstrap_indices_long_block_wraps():
+    rng = np.random.default_rng(7)
+    idx = stats.stationary_bootstrap_indices(10, 200, 1e9, rng)
+    np.testing.assert_array_equal(idx, (idx[:, :1] + np.arange(10)) % 10)
+
+
+def test_stationary_bootstrap_variance_matches_arch():
+    """Same block length, same scheme: the bootstrap variance of the mean agrees with arch's."""
+    from arch.bootstrap import StationaryBootstrap
+
+    rng = np.random.default_rng(8)
+    x = ar1(0.5, 200, rng)
+    ours = x[stats.stationary_bootstrap_indices(200, 4000, 8.0, np.random.default_rng(9))].mean(axis=1)
+    bs = StationaryBootstrap(8.0, x, seed=10)
+    theirs = np.array([data[0][0].mean() for data in bs.bootstrap(4000)])
+    assert ours.var() == pytest.approx(theirs.var(), rel=0.1)
+    assert ours.mean() == pytest.approx(x.mean(), abs=0.05)
+
+
+def test_stationary_bootstrap_interval_is_the_percentiles_of_its_draws():
+    x = np.random.default_rng(11).normal(0.3, 1.0, 60)
+    ci = stats.stationary_bootstrap(pd.Series(x), reps=3000, level=0.80, block=3.0, seed=12)
+    draws = x[stats.stationary_bootstrap_indices(60, 3000, 3.0, np.random.default_rng(12))].mean(axis=1)
+    lo, hi = np.quantile(draws, [0.10, 0.90])
+    assert (ci.lower, ci.upper) == pytest.approx((lo, hi), abs=1e-12)
+    assert ci.estimate == pytest.approx(x.mean())
+    assert (ci.level, ci.reps, ci.block_length, ci.n) == (0.80, 3000, 3.0, 60)
+    assert ci.interval == (ci.lower, ci.upper)
+    # a generator is used as given
+    g = np.random.default_rng(12)
+    assert stats.stationary_bootstrap(x, reps=3000, level=0.80, block=3.0, seed=g).lower == ci.lower
+
+
+def test_stationary_bootstrap_defaults_and_custom_stat():
+    x = pd.Series(np.random.default_rng(13).normal(size=80))
+    x.iloc[3] = np.nan
+    ci = stats.stationary_bootstrap(x)
+    arr = x.dropna().to_numpy()
+    assert (ci.level, ci.reps, ci.n) == (0.90, 10_000, 79)
+    assert ci.block_length == stats.optimal_block(arr)
+    again = stats.stationary_bootstrap(arr, seed=0)
+    assert (again.lower, again.upper) == (ci.lower, ci.upper)
+    med = stats.stationary_bootstrap(arr, lambda m: np.median(m, axis=1), reps=500, block=1.0)
+    assert med.estimate == pytest.approx(np.median(arr))
+    draws = np.median(arr[stats.stationary_bootstrap_indices(79, 500, 1.0, np.random.default_rng(0))], axis=1)
+    assert med.lower == pytest.approx(np.quantile(draws, 0.05))
+
+
+def test_stationary_bootstrap_chunks_long_series_identically():
+    """Long series are resampled in chunks of at most 2 million indices: the draws are those of
+    successive calls to the index generator with the same stream."""
+    n, reps = 2500, 1000  # chunk = 800 draws
+    x = np.random.default_rng(14).normal(size=n)
+    ci = stats.stationary_bootstrap(x, reps=reps, level=0.5, block=2.0, seed=15)
+    rng = np.random.default_rng(15)
+    a = x[stats.stationary_bootstrap_indices(n, 800, 2.0, rng)].mean(axis=1)
+    b = x[stats.stationary_bootstrap_indices(n, 200, 2.0, rng)].mean(axis=1)
+    lo, hi = np.quantile(np.concatenate([a, b]), [0.25, 0.75])
+    assert (ci.lower, ci.upper) == pytest.approx((lo, hi), abs=1e-12)
+
+
+def test_stationary_bootstrap_needs_two_observations():
+    with pytest.raises(ParameterError, match="at least 2 observations, got 1"):
+        stats.stationary_bootstrap(pd.Series([1.0, np.nan]))
+    assert stats.stationary_bootstrap([1.0, 3.0], reps=200).n == 2
+
+
+def test_bootstrap_ci_excludes_zero_and_text():
+    make = lambda lo, hi: stats.BootstrapCI(0.5, lo, hi, 0.9, 100, 2.0, 30)  # noqa: E731
+    assert make(0.1, 1.0).excludes_zero() and make(-1.0, -0.1).excludes_zero()
+    assert not make(0.0, 1.0).excludes_zero() and not make(-1.0, 0.0).excludes_zero()
+    assert not make(-0.1, 0.1).excludes_zero()
+    assert str(make(0.1, 1.0)) == ("0.500 [0.100, 1.000] (90% stationary bootstrap, 100 draws, "
+                                   "mean block 2.0, n=30)")
+
+
+def test_percentile_bootstrap_is_the_claims_interval_and_its_p_value():
+    x = np.random.default_rng(16).normal(0.4, 1.0, 12)
+    lower, upper, p = stats.percentile_bootstrap(x, reps=2000, level=0.90, seed=3)
+    ci = stats.stationary_bootstrap(x, reps=2000, level=0.90, seed=3)
+    assert (lower, upper) == (ci.lower, ci.upper)
+    block = stats.optimal_block(x)
+    draws = x[stats.stationary_bootstrap_indices(12, 2000, block, np.random.default_rng(3))].mean(axis=1)
+    assert p == pytest.approx(2 * min(np.mean(draws <= 0), np.mean(draws >= 0)))
+    assert 0 < p < 1
+    assert (p < 0.10) == (lower > 0 or upper < 0)
+    # the default seed is 0
+    assert stats.percentile_bootstrap(x, reps=2000, level=0.90) == stats.percentile_bootstrap(
+        x, reps=2000, level=0.90, seed=0)
+
+
+def test_percentile_bootstrap_p_value_counts_ties_and_caps_at_one():
+    lower, upper, p = stats.percentile_bootstrap(np.zeros(5), reps=300, level=0.9)
+    assert (lower, upper, p) == (0.0, 0.0, 1.0)  # every draw is 0: both tails hold them all
+    _, _, p_pos = stats.percentile_bootstrap(np.array([1.0, 2.0, 3.0, 4.0]), reps=300, level=0.9)
+    assert p_pos == 0.0
+    half = np.array([-1.0, 1.0])  # draws -1, 0, 1 with probability 1/4, 1/2, 1/4 under block 1
+    _, _, p_half = stats.percentile_bootstrap(half, reps=4000, level=0.9)
+    assert p_half == 1.0
+
+
+def test_percentile_bootstrap_silences_only_arch_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stats.percentile_bootstrap(np.arange(12.0) - 4, reps=200, level=0.9)
+
+
+# -- mean_interval ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level", [0.90, 0.95])
+def test_mean_interval_matches_scipy(level):
+    x = np.array([3.1, -1.2, 4.4, 0.7, 2.2, 5.0])
+    ci = stats.mean_interval(pd.Series(x), level=level)
+    ref = sps.ttest_1samp(x, 0.0)
+    lo, hi = ref.confidence_interval(confidence_level=level)
+    assert (ci.lower, ci.upper) == pytest.approx((lo, hi), rel=1e-12)
+    assert ci.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    assert ci.estimate == pytest.approx(x.mean())
+    assert (ci.level, ci.n, ci.method) == (level, 6, "Student t")
+    assert ci.interval == (ci.lower, ci.upper)
+    assert str(ci) == (f"{x.mean():.3f} [{lo:.3f}, {hi:.3f}] ({level:.0%} Student t interval, n=6)")
+
+
+def test_mean_interval_p_value_is_dual_to_the_interval():
+    x = np.array([0.5, 1.5, -0.2, 0.9, 0.1])
+    for level in (0.5, 0.8, 0.9, 0.95, 0.99):
+        ci = stats.mean_interval(x, level=level)
+        assert ci.excludes_zero() == (ci.p_value < 1 - level)
+    negative = stats.mean_interval(-x - 1, level=0.9)
+    assert negative.upper < 0 and negative.excludes_zero()
+    assert stats.mean_interval(x, level=0.9).p_value == stats.mean_interval(-x, level=0.9).p_value
+
+
+def test_mean_interval_default_level_drops_nan_and_constant_data():
+    ci = stats.mean_interval([1.0, np.nan, 2.0, 3.0])
+    assert ci.level == 0.90 and ci.n == 3
+    assert ci.upper - ci.estimate == pytest.approx(sps.t.ppf(0.95, 2) * 1 / math.sqrt(3))
+    flat = stats.mean_interval([2.0, 2.0, 2.0])
+    assert (flat.lower, flat.upper, flat.p_value) == (2.0, 2.0, 0.0)
+    zero = stats.mean_interval([0.0, 0.0])
+    assert zero.p_value == 1.0 and not zero.excludes_zero()
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"method": "bootstrap"}, "method must be 't', got 'bootstrap'"),
+    ({"level": 0.0}, "level must lie in"), ({"level": 1.0}, "level must lie in"),
+    ({"level": 90}, "got 90"),
+])
+def test_mean_interval_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        stats.mean_interval([1.0, 2.0, 3.0], **kwargs)
+
+
+def test_mean_interval_needs_two_observations():
+    with pytest.raises(ParameterError, match="at least 2 observations, got 1"):
+        stats.mean_interval([1.0, np.nan])
+    assert stats.mean_interval([1.0, 2.0], level=0.01).n == 2
+    assert stats.mean_interval([1.0, 2.0], level=0.99).n == 2
+
+
+# -- returns --------------------------------------------------------------------------------------
+
+def test_compound_and_growth_index():
+    assert stats.compound([10.0, -10.0]) == pytest.approx(-1.0)
+    assert stats.compound(pd.Series([5.0, 5.0, 5.0])) == pytest.approx((1.05**3 - 1) * 100)
+    assert stats.compound([]) == 0.0
+    g = stats.growth_index(pd.Series([10.0, -50.0, 100.0]))
+    np.testing.assert_allclose(g, [110.0, 55.0, 110.0])
+    frame = stats.growth_index(pd.DataFrame({"a": [1.0, 2.0], "b": [0.0, -100.0]}))
+    np.testing.assert_allclose(frame.to_numpy(), [[101.0, 100.0], [101.0 * 1.02, 0.0]])
+
+
+def test_forward_and_trailing_compound():
+    r = pd.Series([1.0, 2.0, -3.0, 4.0, 5.0], index=MONTHS[:5], name="r")
+    fwd = stats.forward_compound(r, 2)
+    assert fwd.name == "fwd_2"
+    assert fwd.iloc[0] == pytest.approx(stats.compound([2.0, -3.0]))
+    assert fwd.iloc[2] == pytest.approx(stats.compound([4.0, 5.0]))
+    assert fwd.iloc[3:].isna().all()
+    trail = stats.trailing_compound(r, 3)
+    assert trail.name == "trail_3"
+    assert trail.iloc[:2].isna().all()
+    assert trail.iloc[2] == pytest.approx(stats.compound([1.0, 2.0, -3.0]))
+    assert trail.iloc[4] == pytest.approx(stats.compound([-3.0, 4.0, 5.0]))
+    np.testing.assert_allclose(stats.trailing_compound(r, 1), r)
+    pd.testing.assert_index_equal(fwd.index, r.index)
+
+
+def test_percentile_rank_counts_ties_and_ignores_nan():
+    h = pd.Series([1.0, 2.0, 2.0, 3.0, np.nan])
+    assert stats.percentile_rank(h, 2.0) == 0.75
+    assert stats.percentile_rank(h, 1.999) == 0.25
+    assert stats.percentile_rank(h, 0.5) == 0.0
+    assert stats.percentile_rank(h, 3.0) == 1.0
+    assert math.isnan(stats.percentile_rank(pd.Series([np.nan]), 1.0))
+    assert stats.percentile_rank([5.0], 5.0) == 1.0
+
+
+# -- coverage, fast ---------------------------------------------------------------------------------
+# benchmarks/coverage.py runs the full simulation at every claim's sizes (docs/methods.md).
+
+def _coverage(one, reps: int, seed: int) -> float:
+    rng = np.random.default_rng(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(np.mean([one(rng) for _ in range(reps)]))
+
+
+def test_coverage_t_interval_on_six_events():
+    def one(rng):
+        ci = stats.mean_interval(rng.standard_normal(6), level=0.90)
+        return ci.lower <= 0 <= ci.upper
+    assert _coverage(one, 600, 1) == pytest.approx(0.90, abs=0.06)
+
+
+def test_coverage_percentile_bootstrap_on_six_events_falls_short():
+    """Why C1 must not use it: nominal 90%, about 80% on six normal events."""
+    def one(rng):
+        ci = stats.stationary_bootstrap(rng.standard_normal(6), reps=500, level=0.90, seed=rng)
+        return ci.lower <= 0 <= ci.upper
+    assert _coverage(one, 300, 2) < 0.86
+
+
+def test_coverage_stationary_bootstrap_on_a_century_of_years():
+    def one(rng):
+        ci = stats.stationary_bootstrap(rng.standard_normal(98), reps=500, level=0.90, seed=rng)
+        return ci.lower <= 0 <= ci.upper
+    assert _coverage(one, 300, 3) == pytest.approx(0.90, abs=0.06)
+
+
+def test_coverage_hac_mean_and_slope():
+    def mean_one(rng):
+        lo, hi = stats.hac_mean(pd.Series(ar1(0.2, 400, rng)), level=0.95).conf_int.loc["mean"]
+        return lo <= 0 <= hi
+
+    def slope_one(rng):
+        x = ar1(0.3, 450, rng)
+        lo, hi = stats.ols(pd.Series(0.5 * x + ar1(0.3, 450, rng)), pd.Series(x, name="x"),
+                           level=0.95).conf_int.loc["x"]
+        return lo <= 0.5 <= hi
+    assert _coverage(mean_one, 300, 4) == pytest.approx(0.95, abs=0.06)
+    assert _coverage(slope_one, 300, 5) == pytest.approx(0.95, abs=0.06)
