@@ -58,12 +58,9 @@ def iid(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def ar1(phi: float, n: int, rng: np.random.Generator, burn: int = 200) -> np.ndarray:
-    e = rng.standard_normal(n + burn)
-    out = np.empty_like(e)
-    out[0] = e[0]
-    for t in range(1, len(e)):
-        out[t] = phi * out[t - 1] + e[t]
-    return out[burn:]
+    from scipy.signal import lfilter
+
+    return lfilter([1.0], [1.0, -phi], rng.standard_normal(n + burn))[burn:]
 
 
 # -- one replication per method ------------------------------------------------------------------------
