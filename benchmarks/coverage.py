@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing as mp
 import sys
 import time
 import warnings
@@ -101,8 +102,11 @@ def hac_mean_covers(n: int, phi: float, level: float) -> Callable[[np.random.Gen
     return one
 
 
-def event_study_covers(days: int, events: int, horizon: int, level: float) -> Callable[[np.random.Generator], bool]:
-    """C5: forward ``horizon``-day sums of iid daily returns on an event dummy, HAC lags = horizon."""
+def event_study_covers(days: int, events: int, horizon: int, level: float,
+                       kernel: str = "bartlett") -> Callable[[np.random.Generator], bool]:
+    """C5: forward ``horizon``-day sums of iid daily returns on an event dummy, HAC errors:
+    Bartlett with lags = horizon (the claim's), or uniform with lags = horizon - 1."""
+    lags = horizon if kernel == "bartlett" else horizon - 1
     index = pd.bdate_range("1988-01-04", periods=days - horizon)
 
     def one(rng: np.random.Generator) -> bool:
@@ -111,9 +115,9 @@ def event_study_covers(days: int, events: int, horizon: int, level: float) -> Ca
         dummy = np.zeros(len(fwd))
         dummy[rng.choice(len(fwd), events, replace=False)] = 1.0
         fit = stats.ols(pd.Series(fwd, index, name="fwd"), pd.Series(dummy, index, name="event"),
-                        maxlags=horizon, level=level)
+                        maxlags=lags, level=level, kernel=kernel)
         lo, hi = fit.conf_int.loc["event"]
-        return lo <= 0 <= hi
+        return bool(lo <= 0 <= hi)  # a negative uniform-kernel variance gives NaN: not covered
     return one
 
 
@@ -137,6 +141,11 @@ def long_horizon_covers(method: str, months: int, window: int, horizon: int,
             fit = stats.ols(frame[f"fwd_{horizon}"], frame["trailing"], maxlags=horizon, level=level)
             lo, hi = fit.conf_int.loc["trailing"]
             return lo <= 0 <= hi
+        if method == "hansen-hodrick (uniform, lags = horizon - 1)":
+            fit = stats.ols(frame[f"fwd_{horizon}"], frame["trailing"], maxlags=horizon - 1, level=level,
+                            kernel="uniform")
+            lo, hi = fit.conf_int.loc["trailing"]
+            return bool(lo <= 0 <= hi)
         first = cycle.nonoverlapping_regressions(frame, horizon).iloc[0]
         return abs(first["slope"]) <= sps.t.ppf(0.5 + level / 2, first["n"] - 2) * first["se"]
     return one
@@ -168,34 +177,48 @@ def cases() -> Iterator[Case]:
         for h in (126, 252):
             yield Case("C5", "event dummy, HAC lags = horizon", f"9000 days / {events} events",
                        f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90), 0.5)
+            yield Case("C5", "event dummy, uniform HAC lags = horizon - 1", f"9000 days / {events} events",
+                       f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90, "uniform"), 0.5)
     for h in (36, 60):
-        for method in ("hodrick 1B", "newey-west (lags = horizon)", "non-overlapping t"):
+        for method in ("hodrick 1B", "newey-west (lags = horizon)",
+                       "hansen-hodrick (uniform, lags = horizon - 1)", "non-overlapping t"):
             yield Case("C8", method, f"1188 months (~{(1188 - 120 - h) // h} independent)",
                        f"120m trailing on {h}m forward, iid", 0.95,
                        long_horizon_covers(method, 1188, 120, h, 0.95), 0.5)
 
 
-def run(reps: int, only: set[str] | None, seed: int) -> pd.DataFrame:
-    rows = []
-    for i, case in enumerate(cases()):
-        if only and not any(case.claim.startswith(c) for c in only):
-            continue
-        r = max(50, int(reps * case.reps_share))
-        rng = np.random.default_rng([seed, i])
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # arch's block length on tiny samples; statsmodels
-            hits = sum(case.covers(rng) for _ in range(r))
-        cov = hits / r
-        se = math.sqrt(max(cov * (1 - cov), 1e-12) / r)
-        rows.append({"claim": case.claim, "method": case.method, "n": case.n, "dependence": case.dependence,
-                     "nominal": case.nominal, "coverage": cov, "replications": r, "mc_se": se,
-                     "within_3pp": abs(cov - case.nominal) * 100 <= TOLERANCE_PP,
-                     "seconds": time.perf_counter() - t0})
-        row = rows[-1]
-        print(f"{case.claim:<9} {case.method:<42} n={case.n:<30} {case.dependence:<32} "
-              f"{row['coverage']:.3f} ± {se:.3f} ({r} reps, {row['seconds']:.0f} s)", flush=True)
-    return pd.DataFrame(rows)
+def run_case(job: tuple[int, int, int]) -> dict:
+    """One case (by its position in :func:`cases`), ``reps`` replications, its own seeded stream."""
+    i, reps, seed = job
+    case = list(cases())[i]
+    r = max(50, int(reps * case.reps_share))
+    rng = np.random.default_rng([seed, i])
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # arch's block length on tiny samples
+        hits = sum(case.covers(rng) for _ in range(r))
+    cov = hits / r
+    row = {"case": i, "claim": case.claim, "method": case.method, "n": case.n, "dependence": case.dependence,
+           "nominal": case.nominal, "coverage": cov, "replications": r,
+           "mc_se": math.sqrt(max(cov * (1 - cov), 1e-12) / r),
+           "within_3pp": abs(cov - case.nominal) * 100 <= TOLERANCE_PP,
+           "seconds": round(time.perf_counter() - t0, 1)}
+    print(f"{case.claim:<9} {case.method:<42} n={case.n:<32} {case.dependence:<34} "
+          f"{cov:.3f} ± {row['mc_se']:.3f} ({r} reps, {row['seconds']:.0f} s)", flush=True)
+    return row
+
+
+def run(reps: int, only: set[str] | None, seed: int, jobs: int) -> pd.DataFrame:
+    todo = [(i, reps, seed) for i, case in enumerate(cases())
+            if not only or any(case.claim.startswith(c) for c in only)]
+    # slowest first, so the pool's two workers finish together; fork keeps the closures
+    todo.sort(key=lambda job: -list(cases())[job[0]].reps_share)
+    if jobs > 1:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            rows = pool.map(run_case, todo, chunksize=1)
+    else:
+        rows = [run_case(job) for job in todo]
+    return pd.DataFrame(rows).sort_values("case").drop(columns="case").reset_index(drop=True)
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -213,10 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=2000, help="replications per case")
     parser.add_argument("--only", default="", help="comma-separated claims, e.g. C1,C8")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     args = parser.parse_args(argv)
     only = {c.strip() for c in args.only.split(",") if c.strip()} or None
     t0 = time.perf_counter()
-    table = run(args.reps, only, args.seed)
+    table = run(args.reps, only, args.seed, args.jobs)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS, index=False)
     print(f"\n{markdown(table)}\n\nwrote {RESULTS} in {time.perf_counter() - t0:.0f} s")

@@ -41,6 +41,7 @@ class Regression:
     level: float
     y_name: str
     sample: str
+    kernel: str = "bartlett"  # HAC weights: Bartlett (Newey-West) or uniform (Hansen-Hodrick)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -51,13 +52,18 @@ class Regression:
             f"ci_{self.level:.0%}_upper": self.conf_int["upper"],
         })
 
+    def _lags_text(self) -> str:
+        if self.cov_type != "HAC":
+            return ""
+        return f", {self.maxlags} lags" + (", uniform kernel" if self.kernel == "uniform" else "")
+
     def __str__(self) -> str:
-        lags = f", {self.maxlags} lags" if self.cov_type == "HAC" else ""
+        lags = self._lags_text()
         head = f"OLS of {self.y_name}: n={self.nobs}, R²={self.rsquared:.3f}, {self.cov_type}{lags}, {self.sample}"
         return head + "\n" + self.table.round(4).to_string()
 
     def _repr_html_(self) -> str:
-        lags = f", {self.maxlags} lags" if self.cov_type == "HAC" else ""
+        lags = self._lags_text()
         cap = (f"OLS of {self.y_name}: n={self.nobs}, R²={self.rsquared:.3f}, "
                f"{self.cov_type} errors{lags}, sample {self.sample}")
         return self.table.style.format("{:.4f}").set_caption(cap).to_html()
@@ -76,13 +82,19 @@ def sample_text(index: pd.Index) -> str:
 
 
 def ols(y: pd.Series, X: pd.DataFrame | pd.Series, *, hac: bool = True, maxlags: int | None = None,
-        add_constant: bool = True, level: float = 0.95) -> Regression:
+        add_constant: bool = True, level: float = 0.95, kernel: str = "bartlett") -> Regression:
     """OLS of ``y`` on ``X`` (rows with any NaN dropped), with Newey-West HAC errors by default.
 
     ``maxlags=None`` uses :func:`newey_west_lags`; for overlapping k-period returns pass at least
-    k - 1. The constant is named ``const``.
+    k - 1. The constant is named ``const``. ``kernel="uniform"`` weighs every autocovariance up to
+    ``maxlags`` fully (Hansen and Hodrick 1980): with ``maxlags = k - 1`` it is unbiased for the
+    MA(k - 1) errors of overlapping k-period returns, which Bartlett weights shrink (see
+    docs/methods.md for the coverage of each).
     """
     import statsmodels.api as sm
+
+    if kernel not in ("bartlett", "uniform"):
+        raise ParameterError(f"HAC kernel must be 'bartlett' or 'uniform', got {kernel!r}")
 
     X = X.to_frame() if isinstance(X, pd.Series) else X
     data = pd.concat([y.rename(y.name or "y"), X], axis=1).dropna()
@@ -96,7 +108,7 @@ def ols(y: pd.Series, X: pd.DataFrame | pd.Series, *, hac: bool = True, maxlags:
     model = sm.OLS(yy, xx)
     if hac:
         lags = newey_west_lags(len(data)) if maxlags is None else int(maxlags)
-        fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+        fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True, "kernel": kernel})
     else:
         lags = None
         fit = model.fit()
@@ -106,7 +118,7 @@ def ols(y: pd.Series, X: pd.DataFrame | pd.Series, *, hac: bool = True, maxlags:
         params=fit.params, bse=fit.bse, tvalues=fit.tvalues, pvalues=fit.pvalues, conf_int=ci,
         cov=fit.cov_params(), nobs=int(fit.nobs), rsquared=float(fit.rsquared),
         cov_type="HAC" if hac else "nonrobust",
-        maxlags=lags, level=level, y_name=str(yy.name), sample=sample_text(data.index),
+        maxlags=lags, level=level, y_name=str(yy.name), sample=sample_text(data.index), kernel=kernel,
     )
 
 

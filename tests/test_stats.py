@@ -101,6 +101,24 @@ def test_ols_hac_standard_error_by_hand():
     assert fit.params["a"] == pytest.approx(beta[1], rel=1e-12)
 
 
+def test_ols_uniform_kernel_is_hansen_hodrick():
+    y, x = _regression_data(2)
+    fit = stats.ols(y, x["a"], maxlags=2, kernel="uniform", level=0.90)
+    ref = sm.OLS(y, sm.add_constant(x["a"])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True, "kernel": "uniform"})
+    pd.testing.assert_series_equal(fit.bse, ref.bse)
+    X = np.column_stack([np.ones(240), x["a"]])
+    g = X * ref.resid.to_numpy()[:, None]
+    S = g.T @ g + sum(g[j:].T @ g[:-j] + g[:-j].T @ g[j:] for j in (1, 2))  # every lag weight 1
+    bread = np.linalg.inv(X.T @ X)
+    assert fit.bse["a"] == pytest.approx(math.sqrt((bread @ S @ bread)[1, 1] * 240 / 238), rel=1e-10)
+    assert fit.kernel == "uniform" and stats.ols(y, x).kernel == "bartlett"
+    assert ", 2 lags, uniform kernel, 1990-01" in str(fit)
+    assert "2 lags, uniform kernel, sample" in fit._repr_html_()
+    with pytest.raises(ParameterError, match="kernel must be 'bartlett' or 'uniform', got 'parzen'"):
+        stats.ols(y, x, kernel="parzen")
+
+
 def test_ols_classical_and_without_constant():
     y, x = _regression_data()
     fit = stats.ols(y, x, hac=False, level=0.90)
@@ -154,6 +172,7 @@ def test_regression_table_text_and_html():
     assert f"{fit.params['a']:.4f}" in html
     plain = stats.ols(y, x, hac=False)
     assert ", nonrobust, 1990-01" in str(plain) and "lags" not in str(plain)
+    assert "kernel" not in str(fit) and "kernel" not in str(stats.ols(y, x, hac=False, kernel="uniform"))
     assert "nonrobust errors, sample" in plain._repr_html_()
 
 
