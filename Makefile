@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup reports test lint lab data-status benchmarks clean-reports
+.PHONY: setup reports test lint lab data-status benchmarks clean-reports mutants
 
 setup: $(STAMP)
 
@@ -36,3 +36,10 @@ benchmarks: setup
 	$(BIN)/python benchmarks/bootstrap.py
 	$(BIN)/python benchmarks/regeneration.py
 	$(BIN)/python benchmarks/sweep.py
+
+# Mutation testing of research/stats.py against tests/test_stats.py ([tool.mutmut] in pyproject.toml;
+# results and survivors in benchmarks/README.md). A benchmark, not CI: tens of minutes on 2 cores.
+MUTANTS ?= research.stats*
+mutants: setup
+	$(BIN)/mutmut run --max-children 2 "$(MUTANTS)"
+	$(BIN)/mutmut results
