@@ -104,7 +104,7 @@ def ols(y: pd.Series, X: pd.DataFrame | pd.Series, *, hac: bool = True, maxlags:
     yy = data.iloc[:, 0]
     xx = data.iloc[:, 1:]
     if add_constant:
-        xx = sm.add_constant(xx, has_constant="add").rename(columns={"const": "const"})
+        xx = sm.add_constant(xx, has_constant="add")
     model = sm.OLS(yy, xx)
     if hac:
         lags = newey_west_lags(len(data)) if maxlags is None else int(maxlags)
