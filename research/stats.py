@@ -280,7 +280,7 @@ def mean_interval(x: pd.Series | np.ndarray, *, level: float = 0.90, method: str
 
     For a handful of events far apart (easing cycles, drawdown episodes, years), where a
     percentile bootstrap is too narrow: with n = 5-8 its nominal 90% covers about 80-85%, the
-    Student-t interval covers 90% exactly for normal data and within a point or two for the
+    Student-t interval covers 90% exactly for normal data and within 3 points for the
     skewed and fat-tailed ones ``benchmarks/coverage.py`` simulates (docs/methods.md). ``method``
     is ``"t"``, the only one so far; the p-value is the t-test's, dual to the interval.
     """
