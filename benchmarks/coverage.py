@@ -176,9 +176,9 @@ def cases() -> Iterator[Case]:
     for events in (19, 69):
         for h in (126, 252):
             yield Case("C5", "event dummy, HAC lags = horizon", f"9000 days / {events} events",
-                       f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90), 0.5)
+                       f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90), 0.25)
             yield Case("C5", "event dummy, uniform HAC lags = horizon - 1", f"9000 days / {events} events",
-                       f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90, "uniform"), 0.5)
+                       f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90, "uniform"), 0.25)
     for h in (36, 60):
         for method in ("hodrick 1B", "newey-west (lags = horizon)",
                        "hansen-hodrick (uniform, lags = horizon - 1)", "non-overlapping t"):
@@ -212,7 +212,7 @@ def run(reps: int, only: set[str] | None, seed: int, jobs: int) -> pd.DataFrame:
     todo = [(i, reps, seed) for i, case in enumerate(cases())
             if not only or any(case.claim.startswith(c) for c in only)]
     # slowest first, so the pool's two workers finish together; fork keeps the closures
-    todo.sort(key=lambda job: -list(cases())[job[0]].reps_share)
+    todo.sort(key=lambda job: list(cases())[job[0]].reps_share)
     if jobs > 1:
         with mp.get_context("fork").Pool(jobs) as pool:
             rows = pool.map(run_case, todo, chunksize=1)
