@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from research import provenance
 from research.config import settings
 from research.data import catalog as _catalog
-from research.data import sources as _sources
+from research.data import fetch as _fetch
 from research.errors import UnknownBlock
 
 if TYPE_CHECKING:
@@ -47,7 +47,8 @@ def _parsed_meta(name: str, *, refresh: bool = False, accept_new: bool = False):
 
     cfg = settings()
     ds = _catalog.get(name)
-    raw = _sources.resolve(ds, cfg, refresh=refresh, accept_new=accept_new)
+    raw = _fetch.resolve(ds, lambda data, source: store.parse_raw(ds, data, source), cfg,
+                         refresh=refresh, accept_new=accept_new)
     meta = None if refresh else store.read_meta(cfg, ds, raw.sha256)
     if meta is None or any(not (store._entry_dir(cfg, ds, raw.sha256) / f"{b}.parquet").is_file()
                            for b in meta.get("files", {})):
@@ -150,7 +151,7 @@ def info(name: str) -> dict[str, Any]:
 
 def current_sha256(name: str) -> str | None:
     """The sha256 of the raw file ``load(name)`` would read now (None if unavailable). Cheap."""
-    return _sources.current_sha256(_catalog.get(name), settings())
+    return _fetch.current_sha256(_catalog.get(name), settings())
 
 
 def status() -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 # What an interrupted atomic write or run can leave behind (see runstate.atomic_write_bytes,
-# sources.atomic_write_bytes, store.write_cache, runner._execute and runner._Moves).
+# fsutil.atomic_write_bytes, store.write_cache, runner._execute and runner._Moves).
 TEMPORARY_PREFIXES = (".tmp-", ".run-", ".previous-")
 
 

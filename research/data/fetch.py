@@ -1,9 +1,10 @@
-"""Resolve a dataset's raw file: local raw store -> mirror folder -> publisher download.
+"""Give a dataset's verified raw file: local raw store -> mirror folder -> publisher download.
 
 Raw files are immutable and content-addressed under ``data/raw/<kind>/<sha256[:16]>/<file>``;
 ``data/raw/manifest.json`` records, for each dataset, the file in use with its URL, origin,
-retrieved-at time and sha256. Nothing here parses: parsing and the parsed cache live in
-:mod:`research.data.store`.
+retrieved-at time and sha256. Nothing here parses: the caller passes ``validate(data, source)``
+(raising :class:`ParseError` for a file it cannot read), so a damaged file never enters the store;
+parsing and the parsed cache live in :mod:`research.data.store`, wired by :mod:`research.data`.
 
 Why the mirror is consulted even when a raw copy exists: the mirror is the team's shared drive,
 and a newer file placed there should be picked up (and re-keyed) without a manual refresh. The
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import hashlib
 import http.client
 import json
 import os
@@ -22,13 +22,16 @@ import ssl
 import urllib.error
 import urllib.request
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from research.config import Settings, settings
 from research.data.catalog import Dataset
-from research.errors import ChecksumMismatch, DataUnavailable, DownloadError
-from research.fsutil import atomic_write_bytes
+from research.errors import ChecksumMismatch, DataUnavailable, DownloadError, ParseError
+from research.fsutil import atomic_write_bytes, sha256_bytes, sha256_file
+
+Validate = Callable[[bytes, str], None]
 
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 
@@ -41,18 +44,6 @@ class RawFile:
     origin: str  # "raw-store" | "mirror" | "download"
     source: str  # mirror path or URL the bytes came from
     retrieved_at: str
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # -- manifest ------------------------------------------------------------------------------------
@@ -111,9 +102,12 @@ def mirror_path(ds: Dataset, cfg: Settings) -> Path | None:
     return p if p.is_file() else None
 
 
-def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
+def resolve(ds: Dataset, validate: Validate, cfg: Settings | None = None, *, refresh: bool = False,
             accept_new: bool = False) -> RawFile:
     """Find (or fetch) the raw file for ``ds`` and return it with its sha256.
+
+    ``validate(data, source)`` raises :class:`ParseError` unless ``data`` reads as ``ds``; it is
+    called before a file that is not the pinned one is kept.
 
     Order: the local raw store (unless ``refresh``), re-synced from the mirror when the mirror's
     copy changed; the mirror; a download from the publisher over HTTPS.
@@ -146,7 +140,7 @@ def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
         if sha != ds.sha256:
             # Not the pinned vintage: parse it before keeping it, as for a download, so a damaged
             # or HTML file in the mirror never enters the raw store or replaces the last good copy.
-            _validate_or_explain(ds, mpath.read_bytes(), str(mpath), _mirror_hint(ds, mpath, entry, cfg))
+            _validate_or_explain(validate, ds, mpath.read_bytes(), str(mpath), _mirror_hint(ds, mpath, entry, cfg))
             warnings.warn(f"{ds.name}: mirror file {mpath} has sha256 {sha[:12]}…, not the pinned "
                           f"{ds.sha256[:12]}… (a different vintage); using it and recording its hash",
                           stacklevel=2)
@@ -177,7 +171,7 @@ def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
     sha = sha256_bytes(data)
     # Parse before the checksum and before keeping: an error page or half a file is named as
     # such (not as "a new vintage"), and never enters the raw store.
-    _validate_or_explain(ds, data, ds.url, (
+    _validate_or_explain(validate, ds, data, ds.url, (
         f"the server did not send a usable file; nothing was stored and the last good copy (if "
         f"any) is kept. Try again later (`research data refresh {ds.name}`), or put the file in "
         "the mirror (RESEARCH_DATA_MIRROR)."))
@@ -195,13 +189,10 @@ def resolve(ds: Dataset, cfg: Settings | None = None, *, refresh: bool = False,
     return RawFile(ds.name, stored, sha, "download", ds.url, retrieved)
 
 
-def _validate_or_explain(ds: Dataset, data: bytes, source: str, hint: str) -> None:
+def _validate_or_explain(validate: Validate, ds: Dataset, data: bytes, source: str, hint: str) -> None:
     """Raise ParseError (naming the dataset, the file and what to do) unless ``data`` parses."""
-    from research.data.store import validate_raw
-    from research.errors import ParseError
-
     try:
-        validate_raw(ds, data, source)
+        validate(data, source)
     except ParseError as exc:
         raise exc.with_context(dataset=ds.name, hint=hint) from None
 

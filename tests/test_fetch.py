@@ -20,7 +20,7 @@ import pytest
 from local_http import LocalServer, running
 
 from research import data
-from research.data import catalog, french, sources, store
+from research.data import catalog, fetch, french, store
 from research.data.store import STORE_VERSION
 from research.errors import (
     ChecksumMismatch,
@@ -30,6 +30,7 @@ from research.errors import (
     UnknownBlock,
     UnknownDataset,
 )
+from research.fsutil import atomic_write_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FACTORS = (FIXTURES / "french_factors.csv").read_bytes()
@@ -450,7 +451,7 @@ def test_http_error_status(dl, online, http_server):
 def test_plain_http_to_another_host_is_refused(online, monkeypatch):
     for url in ("http://data.example.com/DGS2.csv", "ftp://data.example.com/DGS2.csv"):
         with pytest.raises(DownloadError, match="only https is allowed"):
-            sources.download(url, timeout=0.1)
+            fetch.download(url, timeout=0.1)
     _register(monkeypatch, replace(catalog.CATALOG["dgs2"], name="t_dgs2", file="fred/T_DGS2.csv",
                                    url="http://data.example.com/DGS2.csv"))
     with pytest.raises(DataUnavailable, match="refusing to download over http"):
@@ -499,14 +500,14 @@ def test_failed_refresh_leaves_the_good_copy_untouched(dl, online, http_server, 
 
 def test_atomic_write_leaves_no_temp_file_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "sub" / "f.bin"
-    sources.atomic_write_bytes(target, b"good")
+    atomic_write_bytes(target, b"good")
 
     def boom(*a, **k):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
-        sources.atomic_write_bytes(target, b"bad")
+        atomic_write_bytes(target, b"bad")
     assert target.read_bytes() == b"good"
     assert sorted(p.name for p in target.parent.iterdir()) == ["f.bin"]
 
