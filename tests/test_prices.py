@@ -5,7 +5,6 @@ Every expected number below was typed from tests/fixtures/prices_*.csv.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -88,8 +87,7 @@ def flagged_dataset(isolated_data, monkeypatch):
     src = FIXTURES / "prices_new_order.csv"
     (isolated_data.mirror / "prices").mkdir()
     shutil.copyfile(src, isolated_data.mirror / "prices" / "TEST_RUT.csv")
-    ds = replace(catalog.CATALOG["rut"], name="test_rut", file="prices/TEST_RUT.csv",
-                 sha256=hashlib.sha256(src.read_bytes()).hexdigest())
+    ds = replace(catalog.CATALOG["rut"], name="test_rut", file="prices/TEST_RUT.csv")
     monkeypatch.setattr(catalog, "CATALOG", {**catalog.CATALOG, ds.name: ds})
     return ds
 
