@@ -106,6 +106,8 @@ def parse_chart(text: str, source: str = "<text>") -> pd.DataFrame:
     except json.JSONDecodeError as exc:
         raise ParseError(f"not valid JSON ({exc.msg}, column {exc.colno})", source=source,
                          line=exc.lineno) from None
+    except RecursionError:
+        raise ParseError("not a Yahoo chart response (JSON nested too deeply)", source=source) from None
     chart = doc.get("chart") if isinstance(doc, dict) else None
     if not isinstance(chart, dict):
         raise ParseError("not a Yahoo chart response (no 'chart' object)", source=source)
@@ -142,8 +144,12 @@ def parse_chart(text: str, source: str = "<text>") -> pd.DataFrame:
         values[name] = np.array([np.nan if v is None else float(v) for v in col], dtype=float)
     if any(isinstance(t, bool) or not isinstance(t, int) for t in stamps):
         raise ParseError("timestamps must be whole seconds", source=source)
-    index = pd.to_datetime(pd.Series(stamps, dtype="int64"), unit="s", utc=True)
-    index = pd.DatetimeIndex(index).tz_convert(_exchange_tz(result.get("meta") or {}))
+    try:
+        index = pd.to_datetime(pd.Series(stamps, dtype="int64"), unit="s", utc=True)
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        raise ParseError("timestamps out of range", source=source) from None
+    meta = result.get("meta")
+    index = pd.DatetimeIndex(index).tz_convert(_exchange_tz(meta if isinstance(meta, dict) else {}))
     index = pd.DatetimeIndex(index.tz_localize(None).normalize(), name="date")
     order = [c for c in ("open", "high", "low", "close", "adj_close", "volume") if c in values]
     frame = pd.DataFrame({c: values[c] for c in order}, index=index)
