@@ -91,6 +91,14 @@ def test_bad_base_urls_are_refused_by_name(monkeypatch, value, problem):
     assert f"RESEARCH_BASE_URL_FRED={value!r}" in str(exc.value)
 
 
+def test_a_bad_base_url_is_one_error_from_the_cli(isolated_data, monkeypatch, capsys):
+    monkeypatch.setenv("RESEARCH_BASE_URL_YAHOO", "http://quotes.example.org")
+    assert main(["data", "status"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("RESEARCH_BASE_URL_YAHOO='http://quotes.example.org' is not usable") == 1
+    assert captured.out == ""
+
+
 def test_base_url_replaces_the_publishers_prefix(monkeypatch):
     monkeypatch.setenv("RESEARCH_BASE_URL_FRENCH", "https://files.example.org/kf/")
     monkeypatch.setenv("RESEARCH_BASE_URL_YAHOO", "http://127.0.0.1:8080/y")

@@ -185,6 +185,7 @@ def current_sha256(name: str) -> str | None:
 
 def status() -> list[dict[str, Any]]:
     """One row per dataset: loadable or not, origin, vintage, coverage, rows, flags."""
+    settings()  # a bad setting is one error, not the same error on every row
     rows = []
     for name in names():
         try:
