@@ -184,7 +184,8 @@ def current_sha256(name: str) -> str | None:
 
 
 def status() -> list[dict[str, Any]]:
-    """One row per dataset: loadable or not, origin, vintage, coverage, rows, flags."""
+    """One row per dataset: loadable or not, origin, vintage, coverage, rows, flags, and whether
+    the file in use is the locked vintage (``pinned``) or a newer one (``newer``)."""
     settings()  # a bad setting is one error, not the same error on every row
     rows = []
     for name in names():
@@ -192,12 +193,12 @@ def status() -> list[dict[str, Any]]:
             i = info(name)
             rows.append({"name": name, "ok": True, "origin": i["origin"], "vintage": i["vintage"],
                          "coverage": f"{i['coverage'][0]}..{i['coverage'][1]}", "rows": i["rows"],
-                         "flags": len(i["flagged_rows"]), "locked": i["matches_lock"],
+                         "flags": len(i["flagged_rows"]), "pinned": i["matches_lock"],
                          "newer": i["newer_than_lock"],
                          "blocks": len(i["blocks"]), "error": ""})
         except Exception as exc:  # status reports every failure instead of stopping at the first
             rows.append({"name": name, "ok": False, "origin": "", "vintage": "", "coverage": "",
-                         "rows": 0, "flags": 0, "locked": False, "newer": False, "blocks": 0,
+                         "rows": 0, "flags": 0, "pinned": False, "newer": False, "blocks": 0,
                          "error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"})
     return rows
 

@@ -58,7 +58,7 @@ def _status(args) -> int:
     for col in ("name", "ok", "origin", "vintage", "coverage", "rows", "blocks", "flags", "lock", "error"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        lock = ("locked" if r["locked"] else "[yellow]newer[/yellow]" if r["newer"]
+        lock = ("locked" if r["pinned"] else "[yellow]newer[/yellow]" if r["newer"]
                 else "[yellow]differs[/yellow]" if r["ok"] else "")
         t.add_row(r["name"], "yes" if r["ok"] else "[red]NO[/red]", r["origin"], str(r["vintage"] or ""),
                   r["coverage"], str(r["rows"]), str(r["blocks"]),
