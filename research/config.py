@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from research.errors import ResearchError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Where each publisher's files are fetched from (scheme, host, path prefix). The catalog's URLs
+# start with these; RESEARCH_BASE_URL_<PUBLISHER> points one publisher elsewhere (a proxy, a
+# team server, a local test server).
+DEFAULT_BASE_URLS = {
+    "french": "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp",
+    "fred": "https://fred.stlouisfed.org",
+    "prices": "https://query1.finance.yahoo.com",
+}
+BASE_URL_VARIABLES = {"french": "RESEARCH_BASE_URL_FRENCH", "fred": "RESEARCH_BASE_URL_FRED",
+                      "prices": "RESEARCH_BASE_URL_YAHOO"}
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class ConfigError(ResearchError, ValueError):
+    """A setting read from the environment has a value that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -20,6 +39,9 @@ class Settings:
     mirror: Path | None
     offline: bool
     download_timeout: float
+    frozen: bool = False
+    base_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BASE_URLS))
+    vintages_lock: Path = PROJECT_ROOT / "data" / "vintages.lock"
 
     @property
     def raw_dir(self) -> Path:
@@ -41,7 +63,7 @@ def default_mirror(root: Path = PROJECT_ROOT) -> Path | None:
 
 
 PATH_VARIABLES = ("RESEARCH_ROOT", "RESEARCH_DATA_DIR", "RESEARCH_REPORTS_DIR", "RESEARCH_NOTEBOOKS_DIR",
-                  "RESEARCH_DATA_MIRROR")
+                  "RESEARCH_DATA_MIRROR", "RESEARCH_VINTAGES_LOCK")
 
 
 def export_absolute_paths() -> None:
@@ -57,6 +79,27 @@ def export_absolute_paths() -> None:
             os.environ[var] = os.path.abspath(os.path.expanduser(value))
 
 
+def base_url(var: str, value: str) -> str:
+    """Check a ``RESEARCH_BASE_URL_*`` value: https (plain http only to loopback), a host, no query."""
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    problem = None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        problem = "it must be an absolute URL such as https://mirror.example.org/french"
+    elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        problem = "plain http is only allowed to this machine (127.0.0.1, localhost, ::1); use https"
+    elif parts.query or parts.fragment:
+        problem = "it must be scheme, host and path prefix only, without ?query or #fragment"
+    if problem:
+        raise ConfigError(f"{var}={value!r} is not usable: {problem}. Fix it, or unset it to use the "
+                          "publisher's own address.")
+    return value
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
 def settings() -> Settings:
     """Read settings from the environment now.
 
@@ -66,6 +109,11 @@ def settings() -> Settings:
                                 beside the repository when it exists; set it empty to disable)
     ``RESEARCH_OFFLINE``        ``1`` forbids downloads from the publishers
     ``RESEARCH_DOWNLOAD_TIMEOUT`` seconds before a stalled download is abandoned (default 30)
+    ``RESEARCH_FROZEN``         ``1`` serves only the vintages recorded in the lock file
+    ``RESEARCH_VINTAGES_LOCK``  the lock file (default ``<repo>/data/vintages.lock``)
+    ``RESEARCH_BASE_URL_FRENCH``, ``RESEARCH_BASE_URL_FRED``, ``RESEARCH_BASE_URL_YAHOO``
+                                where each publisher's files are fetched from instead (scheme,
+                                host, path prefix; https, or http to loopback)
     """
     root = Path(os.environ.get("RESEARCH_ROOT", PROJECT_ROOT)).resolve()
     env_mirror = os.environ.get("RESEARCH_DATA_MIRROR")
@@ -81,6 +129,11 @@ def settings() -> Settings:
         reports_dir=Path(os.environ.get("RESEARCH_REPORTS_DIR", root / "reports")).expanduser().resolve(),
         notebooks_dir=Path(os.environ.get("RESEARCH_NOTEBOOKS_DIR", root / "notebooks")).expanduser().resolve(),
         mirror=mirror,
-        offline=os.environ.get("RESEARCH_OFFLINE", "") not in ("", "0", "false", "no"),
+        offline=_flag("RESEARCH_OFFLINE"),
         download_timeout=float(os.environ.get("RESEARCH_DOWNLOAD_TIMEOUT", "30")),
+        frozen=_flag("RESEARCH_FROZEN"),
+        base_urls={kind: base_url(var, os.environ[var]) if os.environ.get(var, "").strip()
+                   else DEFAULT_BASE_URLS[kind] for kind, var in BASE_URL_VARIABLES.items()},
+        vintages_lock=Path(os.environ.get("RESEARCH_VINTAGES_LOCK", "") or root / "data" / "vintages.lock")
+        .expanduser().resolve(),
     )
