@@ -80,8 +80,13 @@ def test_no_claim_module_imports_another_claim_module():
     assert crossing == {}
 
 
-def test_the_engine_and_the_data_layer_import_no_claim():
+def test_imports_go_the_way_docs_architecture_says():
     graph = import_graph.import_graph(ROOT / "research")
+    lower = ("research.data", "research.stats", "research.verdict", "research.sweep")
     for module, imported in graph.items():
-        if module == "research.sweep" or module.startswith("research.data"):
-            assert not [m for m in imported if m.startswith("research.claims")], module
+        if module.startswith(lower):
+            assert not [m for m in imported if m.startswith(("research.claims", "research.runner"))], module
+        if module.startswith("research.report"):
+            assert not [m for m in imported if m.startswith("research.runner")], module
+    fetch, store = graph["research.data.fetch"], graph["research.data.store"]
+    assert "research.data.store" not in fetch and "research.data.fetch" not in store
