@@ -12,18 +12,32 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from research.errors import ParameterError
-from research.params import ParamType, check_parameters, coerce, parse_type, type_problem
+from research.params import (
+    ParamType,
+    annotation_text,
+    check_parameters,
+    coerce,
+    parse_type,
+    type_problem,
+)
 from research.registry import parse_value
 
+CHECK_CELL = "from research.params import check_parameters\ncheck_parameters(globals())"
 
-def kernel_globals(**values):
-    """What a kernel's globals look like at cell 1: annotations, values, IPython and import noise."""
+
+def kernel_globals(*, injected: str | None = None, **values):
+    """A kernel's globals at the check cell: annotations, values, IPython and import noise.
+
+    ``injected`` is the source of papermill's injected cell, run just before the check cell.
+    """
+    history = ["", "horizon: int = 12\n..."] + ([injected] if injected is not None else []) + [CHECK_CELL]
     ns = {"__annotations__": {"horizon": int, "level": float, "name": str, "flag": bool,
-                              "tags": list[str], "anything": list, "maybe": str | None},
+                              "tags": list[str], "anything": list, "maybe": "Optional[str]",
+                              "lags": "Optional[int]"},
           "horizon": 12, "level": 0.5, "name": "x", "flag": True, "tags": ["a"], "anything": [1, "b"],
-          "maybe": None, "__name__": "__main__", "__builtins__": {}, "_": "", "_i1": "", "In": [], "Out": {},
-          "get_ipython": lambda: None, "exit": object, "quit": object, "json": json,
-          "check_parameters": check_parameters}
+          "maybe": None, "lags": None, "__name__": "__main__", "__builtins__": {}, "_": "", "_i1": "",
+          "In": history, "Out": {}, "get_ipython": lambda: None, "exit": object, "quit": object,
+          "json": json, "check_parameters": check_parameters}
     ns.update(values)
     return ns
 
@@ -47,21 +61,54 @@ def test_wrong_type_is_named_with_its_value():
     assert "Declared parameters (cell tagged `parameters`): anything: list, flag: bool" in message
 
 
-def test_unknown_parameter_is_refused_with_a_suggestion():
+def test_unknown_injected_parameter_is_refused_with_a_suggestion():
+    injected = "# Parameters\nhorizon = 6\nhorizn = 6\n"
     with pytest.raises(ParameterError, match=r"'horizn' is not a parameter of this notebook \(did you mean horizon\?\)"):
-        check_parameters(kernel_globals(horizn=6))
+        check_parameters(kernel_globals(injected=injected, horizon=6, horizn=6))
+    check_parameters(kernel_globals(injected="# Parameters\nhorizon = 6\n", horizon=6))
 
 
-def test_modules_functions_and_private_names_are_not_parameters():
-    check_parameters(kernel_globals(np=types.ModuleType("numpy"), helper=lambda: 1, _private=3))
+def test_injected_values_are_type_checked():
+    with pytest.raises(ParameterError, match="parameter 'lags' expects Optional\\[int\\], got str '4'"):
+        check_parameters(kernel_globals(injected='# Parameters\nlags = "4"\n', lags="4"))
+    check_parameters(kernel_globals(injected="# Parameters\nlags = 4\n", lags=4))
+
+
+def test_globals_of_an_earlier_run_are_not_parameters():
+    """Run All twice in JupyterLab: the first run's results, figures and imports are in globals."""
+    leftovers = {"result": {"a": 1}, "fig": object(), "table": [1, 2], "np": types.ModuleType("numpy"),
+                 "helper": lambda: 1, "_private": 3, "horizn": 6}
+    check_parameters(kernel_globals(**leftovers))
+    # ... also after papermill's injected cell, whose names alone are checked
+    check_parameters(kernel_globals(injected="# Parameters\nhorizon = 6\n", **leftovers))
+
+
+def test_only_the_cell_just_before_counts_as_injected():
+    """A cell that is not papermill's (no `# Parameters` header) injects nothing, and an old
+    injected cell further back in the history does not count either."""
+    ns = kernel_globals(injected="horizn = 6", horizn=6)
+    check_parameters(ns)
+    ns["In"] = ["", "# Parameters\nhorizn = 6\n", "horizon: int = 12", CHECK_CELL]
+    check_parameters(ns)
 
 
 def test_supported_types_parse_and_unsupported_ones_are_refused():
+    assert parse_type('"Optional[list[str]]"') == ParamType("Optional[list[str]]", "list", "str", True)
+    assert parse_type("Optional[int]") == ParamType("Optional[int]", "int", None, True)
     assert parse_type("list[str] | None") == ParamType("list[str] | None", "list", "str", True)
     assert parse_type("float") == ParamType("float", "float")
-    for bad in ("dict", "list[list[int]]", "datetime.date", "int |"):
+    for bad in ("dict", "list[list[int]]", "datetime.date", "int |", "Optional[dict]", '"int'):
         with pytest.raises(ValueError):
             parse_type(bad)
+
+
+def test_runtime_annotations_read_back_as_written():
+    from typing import Optional
+
+    assert annotation_text(Optional[int]) == "Optional[int]"  # noqa: UP045 - the notation under test
+    assert annotation_text(list[str]) == "list[str]"
+    assert annotation_text(int | None) == "int | None"
+    assert annotation_text("Optional[int]") == "Optional[int]"
 
 
 def test_dates_become_iso_strings():
