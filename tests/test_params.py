@@ -1,16 +1,23 @@
-"""The in-notebook parameter check and the shared type rules (no kernel needed)."""
+"""The in-notebook parameter check and the shared type rules; the check in a real kernel; papermill's
+reading of every notebook's parameters cell."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import math
+import re
+import subprocess
+import sys
 import types
+from pathlib import Path
 
+import nbformat
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from research.config import PROJECT_ROOT
 from research.errors import ParameterError
 from research.params import (
     ParamType,
@@ -20,7 +27,7 @@ from research.params import (
     parse_type,
     type_problem,
 )
-from research.registry import parse_value
+from research.registry import declared_parameters, parse_value
 
 CHECK_CELL = "from research.params import check_parameters\ncheck_parameters(globals())"
 
@@ -132,3 +139,76 @@ def test_cli_values_are_json_then_toml_then_text():
 def test_json_written_values_read_back_unchanged(value):
     parsed = parse_value(json.dumps(value))
     assert parsed == value or (isinstance(value, float) and math.isclose(parsed, value))
+
+
+# -- in a real kernel --------------------------------------------------------------------------
+FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "notebooks" / "verdict.ipynb"
+
+
+def _run_from_the_top(client, nb) -> list[str]:
+    """Execute every cell of ``nb`` in the client's (already running) kernel; return its stdout."""
+    nb.cells.append(nbformat.v4.new_code_cell("print(statistic, 'fig' in globals())"))
+    client.nb = nb  # the client writes each cell's outputs back into its own notebook
+    for index, cell in enumerate(nb.cells):
+        client.execute_cell(cell, index)
+    return [o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout"]
+
+
+@pytest.mark.slow
+def test_run_all_twice_and_again_with_new_parameters_in_one_kernel(tmp_path):
+    """JupyterLab's "Run All" twice, then a parameter edited and everything re-run, in one kernel:
+    the first run's globals (``fig``, ``ax``, ``verdicts``...) must not pass for parameters."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from papermill.iorw import load_notebook_node  # as papermill reads it: every cell gets tags
+    from papermill.parameterize import parameterize_notebook
+
+    nb = nbformat.read(FIXTURE, as_version=4)
+    # the runner starts kernels without the sqlite history: `In` must still be kept
+    client = NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}},
+                            extra_arguments=["--HistoryManager.enabled=False"])
+    with client.setup_kernel():
+        assert _run_from_the_top(client, nbformat.read(FIXTURE, as_version=4)) == ["0.42 True\n"]
+        assert _run_from_the_top(client, nbformat.read(FIXTURE, as_version=4)) == ["0.42 True\n"]
+
+        edited = nbformat.read(FIXTURE, as_version=4)
+        edited.cells[0].source = edited.cells[0].source.replace("statistic: float = 0.42", "statistic: float = 0.5")
+        assert "statistic: float = 0.5" in edited.cells[0].source
+        assert _run_from_the_top(client, edited) == ["0.5 True\n"]
+
+        # papermill's injected cell after the parameters cell, as `-p statistic 0.7` writes it
+        injected = parameterize_notebook(load_notebook_node(str(FIXTURE)), {"statistic": 0.7})
+        assert "injected-parameters" in injected.cells[1].metadata.tags
+        assert _run_from_the_top(client, injected) == ["0.7 True\n"]
+
+        # ...and a misspelled injected name is still refused, after all those runs
+        misspelled = parameterize_notebook(load_notebook_node(str(FIXTURE)), {"statistc": 0.7})
+        with pytest.raises(CellExecutionError, match=r"'statistc' is not a parameter of this notebook"):
+            _run_from_the_top(client, misspelled)
+        wrong_type = parameterize_notebook(load_notebook_node(str(FIXTURE)), {"statistic": "high"})
+        with pytest.raises(CellExecutionError, match=r"parameter 'statistic' expects float, got str 'high'"):
+            _run_from_the_top(client, wrong_type)
+
+
+# -- papermill's view of the parameters cells ------------------------------------------------------
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_papermill_help_lists_every_parameter_with_type_and_help(path):
+    """`papermill --help-notebook` reads each parameter as research.registry does, without a warning.
+
+    Papermill's regex reads neither `int | None` (the parameter is dropped; write "Optional[int]")
+    nor a line with a second `=` (e.g. in the help comment: write `None: all data`).
+    """
+    declared = declared_parameters(path)
+    assert declared, f"{path.name} declares no parameters"
+    proc = subprocess.run([str(Path(sys.executable).with_name("papermill")), "--log-level", "WARNING",
+                           "--help-notebook", str(path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", f"papermill warns about {path.name}:\n{proc.stderr}"
+    listed = dict(re.findall(r"^  (\w+): (.+?) \(default ", proc.stdout, flags=re.M))
+    assert listed == {name: p.type.text for name, p in declared.items()}, proc.stdout
+    for name, param in declared.items():
+        assert param.help, f"{path.name}: parameter {name!r} has no help comment"
+        assert param.help in proc.stdout, f"{path.name}: help of {name!r} missing from\n{proc.stdout}"
