@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from research.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REPORT_TIMEOUT = 1800.0  # seconds one report may run before it is stopped
+DEFAULT_MAX_REPORT_MB = 50.0  # a report page larger than this is failed, not published
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class Settings:
     mirror: Path | None
     offline: bool
     download_timeout: float
+    report_timeout: float = DEFAULT_REPORT_TIMEOUT
+    max_report_mb: float = DEFAULT_MAX_REPORT_MB
 
     @property
     def raw_dir(self) -> Path:
@@ -57,6 +64,38 @@ def export_absolute_paths() -> None:
             os.environ[var] = os.path.abspath(os.path.expanduser(value))
 
 
+def positive_number(text: str, where: str, fix: str) -> float:
+    """``text`` as a positive, finite number of seconds or megabytes, or a ConfigError naming ``where``."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{where} must be a positive number, got {text!r}. Fix: {fix}")
+    return value
+
+
+def _number_setting(var: str, default: float) -> float:
+    text = os.environ.get(var, "").strip()
+    if not text:
+        return default
+    return positive_number(text, f"{var}", f"set it to a number such as {default:g}, or unset it "
+                           f"for the default ({default:g}).")
+
+
+def _folder_setting(var: str, default: Path) -> Path:
+    """A folder from ``var`` (empty or unset: ``default``); a path that exists and is not a folder
+    is refused here, before anything runs, rather than failing half-way through a run."""
+    text = os.environ.get(var, "").strip()
+    path = Path(text).expanduser().resolve() if text else Path(default).resolve()
+    if path.exists() and not path.is_dir():
+        what = f"{var}={text}" if text else f"the default of {var}"
+        raise ConfigError(f"{what} is not a folder: {path} is a file. Fix: point {var} at a "
+                          "folder (it is created if missing), or unset it for the default "
+                          f"({default}).")
+    return path
+
+
 def settings() -> Settings:
     """Read settings from the environment now.
 
@@ -66,6 +105,11 @@ def settings() -> Settings:
                                 beside the repository when it exists; set it empty to disable)
     ``RESEARCH_OFFLINE``        ``1`` forbids downloads from the publishers
     ``RESEARCH_DOWNLOAD_TIMEOUT`` seconds before a stalled download is abandoned (default 30)
+    ``RESEARCH_REPORT_TIMEOUT`` seconds one report may run before it is stopped (default 1800)
+    ``RESEARCH_MAX_REPORT_MB``  a report page larger than this is failed, not published (default 50)
+
+    An empty folder variable means its default. A bad value (a file where a folder belongs, a
+    timeout that is not a positive number) raises :class:`~research.errors.ConfigError`.
     """
     root = Path(os.environ.get("RESEARCH_ROOT", PROJECT_ROOT)).resolve()
     env_mirror = os.environ.get("RESEARCH_DATA_MIRROR")
@@ -77,10 +121,12 @@ def settings() -> Settings:
         mirror = Path(env_mirror).expanduser().resolve()
     return Settings(
         root=root,
-        data_dir=Path(os.environ.get("RESEARCH_DATA_DIR", root / "data")).expanduser().resolve(),
-        reports_dir=Path(os.environ.get("RESEARCH_REPORTS_DIR", root / "reports")).expanduser().resolve(),
-        notebooks_dir=Path(os.environ.get("RESEARCH_NOTEBOOKS_DIR", root / "notebooks")).expanduser().resolve(),
+        data_dir=_folder_setting("RESEARCH_DATA_DIR", root / "data"),
+        reports_dir=_folder_setting("RESEARCH_REPORTS_DIR", root / "reports"),
+        notebooks_dir=_folder_setting("RESEARCH_NOTEBOOKS_DIR", root / "notebooks"),
         mirror=mirror,
         offline=os.environ.get("RESEARCH_OFFLINE", "") not in ("", "0", "false", "no"),
-        download_timeout=float(os.environ.get("RESEARCH_DOWNLOAD_TIMEOUT", "30")),
+        download_timeout=_number_setting("RESEARCH_DOWNLOAD_TIMEOUT", 30.0),
+        report_timeout=_number_setting("RESEARCH_REPORT_TIMEOUT", DEFAULT_REPORT_TIMEOUT),
+        max_report_mb=_number_setting("RESEARCH_MAX_REPORT_MB", DEFAULT_MAX_REPORT_MB),
     )
