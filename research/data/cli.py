@@ -44,6 +44,7 @@ def _list(args) -> int:
 
 
 def _status(args) -> int:
+    from rich.markup import escape
     from rich.table import Table
 
     from research import data
@@ -52,21 +53,23 @@ def _status(args) -> int:
     t = Table(title="data status")
     for col in ("name", "ok", "origin", "vintage", "coverage", "rows", "blocks", "flags", "pinned", "error"):
         t.add_column(col, overflow="fold")
-    for r in rows:
-        t.add_row(r["name"], "yes" if r["ok"] else "[red]NO[/red]", r["origin"], str(r["vintage"] or ""),
-                  r["coverage"], str(r["rows"]), str(r["blocks"]),
-                  f"[yellow]{r['flags']}[/yellow]" if r["flags"] else "0",
+    for r in rows:  # rich reads "[...]" in a cell as markup: an error naming "[/path]" would crash it
+        t.add_row(escape(r["name"]), "yes" if r["ok"] else "[red]NO[/red]", escape(str(r["origin"])),
+                  escape(str(r["vintage"] or "")), escape(str(r["coverage"])), str(r["rows"]),
+                  escape(str(r["blocks"])), f"[yellow]{escape(str(r['flags']))}[/yellow]" if r["flags"] else "0",
                   "yes" if r["pinned"] else ("[yellow]new vintage[/yellow]" if r["ok"] else ""),
-                  r["error"])
+                  escape(str(r["error"] or "")))
     con = _console()
     con.print(t)
     bad = [r["name"] for r in rows if not r["ok"]]
-    con.print(f"{len(rows) - len(bad)} of {len(rows)} datasets loadable"
-              + (f"; failing: {', '.join(bad)}" if bad else ""))
+    con.print(escape(f"{len(rows) - len(bad)} of {len(rows)} datasets loadable"
+                     + (f"; failing: {', '.join(bad)}" if bad else "")))
     return 3 if bad else 0
 
 
 def _refresh(args) -> int:
+    from rich.markup import escape
+
     from research import data
 
     names = args.names or data.names()
@@ -75,10 +78,10 @@ def _refresh(args) -> int:
     for name in names:
         try:
             r = data.refresh(name, accept_new=args.accept_new)
-            con.print(f"{r['name']}: {r['origin']} sha256 {r['sha256'][:12]}… vintage {r['vintage']}")
+            con.print(escape(f"{r['name']}: {r['origin']} sha256 {r['sha256'][:12]}… vintage {r['vintage']}"))
         except Exception as exc:
             if len(names) == 1:
                 raise
             failed += 1
-            con.print(f"[red]{name}: {type(exc).__name__}: {exc}[/red]")
+            con.print(f"[red]{escape(f'{name}: {type(exc).__name__}: {exc}')}[/red]")
     return 3 if failed else 0
