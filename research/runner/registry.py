@@ -114,7 +114,9 @@ def load_registry(path: Path | str | None = None) -> Registry:
         )
     table = data.get("reports", {})
     if not isinstance(table, dict):
-        shape = "an array of tables ([[reports]])" if isinstance(table, list) else f"a {type(table).__name__}"
+        kinds = {list: "an array of tables ([[reports]])", str: "a string", int: "an integer", float: "a float",
+                 bool: "a boolean"}
+        shape = kinds.get(type(table), f"a {type(table).__name__}")
         raise RegistryError(f"{path}: `reports` is {shape}; write one table per report, "
                             "[reports.NAME] with `notebook = \"X.ipynb\"` (see docs/runner.md)")
     reports: dict[str, Report] = {}

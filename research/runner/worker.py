@@ -118,7 +118,7 @@ class ReportTooLarge(Exception):
 
     def __init__(self, size: int, limit: int):
         super().__init__(
-            f"the page would be {size / 1e6:.1f} MB, over the limit of {limit / 1e6:g} MB "
+            f"the page would be {size / 1e6:.3g} MB, over the limit of {limit / 1e6:g} MB "
             "(RESEARCH_MAX_REPORT_MB); it was not published. Fix: draw fewer points or smaller "
             "figures, or raise RESEARCH_MAX_REPORT_MB.")
 
