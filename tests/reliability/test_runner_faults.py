@@ -1,5 +1,6 @@
 """Runner faults: bad parameters, a notebook that raises, a killed run, two runs, a stale lock, a
-full or read-only reports folder.
+full or read-only reports folder, a notebook that never returns, a page over the size limit,
+damaged state files and lock records, a full disk at each write, brackets printed to terminals.
 
 Each case starts from a project whose reports ran once (the fixture notebooks of
 ``tests/fixtures/notebooks`` through the helpers of ``tests/runner_project.py``), feeds one
