@@ -18,6 +18,7 @@ from research.errors import (
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_USAGE,
+    ConfigError,
     DataError,
     ParameterError,
     ResearchError,
@@ -67,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_LOCKED
     except ParameterError as exc:
         print(f"research: parameter error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        print(f"research: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DataError as exc:
         print(f"research: data error: {exc}", file=sys.stderr)

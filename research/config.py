@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from research.errors import ResearchError
+from research.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REPORT_TIMEOUT = 1800.0  # seconds one report may run before it is stopped
+DEFAULT_MAX_REPORT_MB = 50.0  # a report page larger than this is failed, not published
 
 # Where each publisher's files are fetched from (scheme, host, path prefix). The catalog's URLs
 # start with these; RESEARCH_BASE_URL_<PUBLISHER> points one publisher elsewhere (a proxy, a
@@ -22,10 +25,6 @@ DEFAULT_BASE_URLS = {
 BASE_URL_VARIABLES = {"french": "RESEARCH_BASE_URL_FRENCH", "fred": "RESEARCH_BASE_URL_FRED",
                       "prices": "RESEARCH_BASE_URL_YAHOO"}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-class ConfigError(ResearchError, ValueError):
-    """A setting read from the environment has a value that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ class Settings:
     frozen: bool = False
     base_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BASE_URLS))
     vintages_lock: Path = PROJECT_ROOT / "data" / "vintages.lock"
+    report_timeout: float = DEFAULT_REPORT_TIMEOUT
+    max_report_mb: float = DEFAULT_MAX_REPORT_MB
 
     @property
     def raw_dir(self) -> Path:
@@ -100,6 +101,38 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
+def positive_number(text: str, where: str, fix: str) -> float:
+    """``text`` as a positive, finite number of seconds or megabytes, or a ConfigError naming ``where``."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{where} must be a positive number, got {text!r}. Fix: {fix}")
+    return value
+
+
+def _number_setting(var: str, default: float) -> float:
+    text = os.environ.get(var, "").strip()
+    if not text:
+        return default
+    return positive_number(text, f"{var}", f"set it to a number such as {default:g}, or unset it "
+                           f"for the default ({default:g}).")
+
+
+def _folder_setting(var: str, default: Path) -> Path:
+    """A folder from ``var`` (empty or unset: ``default``); a path that exists and is not a folder
+    is refused here, before anything runs, rather than failing half-way through a run."""
+    text = os.environ.get(var, "").strip()
+    path = Path(text).expanduser().resolve() if text else Path(default).resolve()
+    if path.exists() and not path.is_dir():
+        what = f"{var}={text}" if text else f"the default of {var}"
+        raise ConfigError(f"{what} is not a folder: {path} is a file. Fix: point {var} at a "
+                          "folder (it is created if missing), or unset it for the default "
+                          f"({default}).")
+    return path
+
+
 def settings() -> Settings:
     """Read settings from the environment now.
 
@@ -114,6 +147,11 @@ def settings() -> Settings:
     ``RESEARCH_BASE_URL_FRENCH``, ``RESEARCH_BASE_URL_FRED``, ``RESEARCH_BASE_URL_YAHOO``
                                 where each publisher's files are fetched from instead (scheme,
                                 host, path prefix; https, or http to loopback)
+    ``RESEARCH_REPORT_TIMEOUT`` seconds one report may run before it is stopped (default 1800)
+    ``RESEARCH_MAX_REPORT_MB``  a report page larger than this is failed, not published (default 50)
+
+    An empty folder variable means its default. A bad value (a file where a folder belongs, a
+    timeout that is not a positive number) raises :class:`~research.errors.ConfigError`.
     """
     root = Path(os.environ.get("RESEARCH_ROOT", PROJECT_ROOT)).resolve()
     env_mirror = os.environ.get("RESEARCH_DATA_MIRROR")
@@ -125,15 +163,17 @@ def settings() -> Settings:
         mirror = Path(env_mirror).expanduser().resolve()
     return Settings(
         root=root,
-        data_dir=Path(os.environ.get("RESEARCH_DATA_DIR", root / "data")).expanduser().resolve(),
-        reports_dir=Path(os.environ.get("RESEARCH_REPORTS_DIR", root / "reports")).expanduser().resolve(),
-        notebooks_dir=Path(os.environ.get("RESEARCH_NOTEBOOKS_DIR", root / "notebooks")).expanduser().resolve(),
+        data_dir=_folder_setting("RESEARCH_DATA_DIR", root / "data"),
+        reports_dir=_folder_setting("RESEARCH_REPORTS_DIR", root / "reports"),
+        notebooks_dir=_folder_setting("RESEARCH_NOTEBOOKS_DIR", root / "notebooks"),
         mirror=mirror,
         offline=_flag("RESEARCH_OFFLINE"),
-        download_timeout=float(os.environ.get("RESEARCH_DOWNLOAD_TIMEOUT", "30")),
+        download_timeout=_number_setting("RESEARCH_DOWNLOAD_TIMEOUT", 30.0),
         frozen=_flag("RESEARCH_FROZEN"),
         base_urls={kind: base_url(var, os.environ[var]) if os.environ.get(var, "").strip()
                    else DEFAULT_BASE_URLS[kind] for kind, var in BASE_URL_VARIABLES.items()},
         vintages_lock=Path(os.environ.get("RESEARCH_VINTAGES_LOCK", "") or root / "data" / "vintages.lock")
         .expanduser().resolve(),
+        report_timeout=_number_setting("RESEARCH_REPORT_TIMEOUT", DEFAULT_REPORT_TIMEOUT),
+        max_report_mb=_number_setting("RESEARCH_MAX_REPORT_MB", DEFAULT_MAX_REPORT_MB),
     )

@@ -99,8 +99,16 @@ class ParameterError(ResearchError, ValueError):
     """A notebook or report parameter of the wrong type, or one the notebook does not declare."""
 
 
+class ConfigError(ResearchError, ValueError):
+    """A RESEARCH_* setting with a value that cannot work (exit code 2, before anything runs)."""
+
+
 class RunLocked(ResearchError):
     """Another `research run` holds the lock."""
+
+
+class RunLockBroken(ResearchError):
+    """The run lock's file cannot be used (exit code 1): the message names it and the fix."""
 
 
 class ReportsNotWritable(ResearchError):

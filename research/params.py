@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import difflib
+import math
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,8 @@ from typing import Any
 from research.errors import ParameterError
 
 SCALAR_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+# Integers beyond a signed 64-bit range overflow numpy and pandas downstream: refuse them up front.
+INT_LIMIT = 2**63 - 1
 
 # The first line of the cell papermill injects (PythonTranslator.codify), tagged
 # `injected-parameters` in the notebook; inside the kernel only its source is visible.
@@ -114,6 +117,15 @@ def _is_instance(value: Any, base: str) -> bool:
     raise ValueError(base)  # pragma: no cover - parse_type only produces the bases above
 
 
+def _impossible(value: Any) -> str | None:
+    """What makes a number unusable as a parameter (NaN, infinity, beyond 64 bits), else ``None``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_LIMIT:
+        return f"{value} is out of range (at most {INT_LIMIT:,} in absolute value)"
+    return None
+
+
 def type_problem(value: Any, ptype: ParamType) -> str | None:
     """``None`` if ``value`` fits ``ptype``, else what is wrong, e.g. ``"expects int, got str 'x'"``."""
     if value is None:
@@ -124,6 +136,10 @@ def type_problem(value: Any, ptype: ParamType) -> str | None:
         bad = [v for v in value if not _is_instance(v, ptype.item)]
         if bad:
             return f"expects {ptype.text}, but element {bad[0]!r} is a {type(bad[0]).__name__}"
+    for item in value if ptype.base == "list" else [value]:
+        impossible = _impossible(item)
+        if impossible:
+            return f"expects {ptype.text}, but {impossible}"
     return None
 
 

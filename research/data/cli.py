@@ -49,6 +49,7 @@ def _list(args) -> int:
 
 
 def _status(args) -> int:
+    from rich.markup import escape
     from rich.table import Table
 
     from research import data
@@ -57,32 +58,35 @@ def _status(args) -> int:
     t = Table(title="data status")
     for col in ("name", "ok", "origin", "vintage", "coverage", "rows", "blocks", "flags", "lock", "error"):
         t.add_column(col, overflow="fold")
-    for r in rows:
+    for r in rows:  # rich reads "[...]" in a cell as markup: an error naming "[/path]" would crash it
         lock = ("locked" if r["pinned"] else "[yellow]newer[/yellow]" if r["newer"]
                 else "[yellow]differs[/yellow]" if r["ok"] else "")
-        t.add_row(r["name"], "yes" if r["ok"] else "[red]NO[/red]", r["origin"], str(r["vintage"] or ""),
-                  r["coverage"], str(r["rows"]), str(r["blocks"]),
-                  f"[yellow]{r['flags']}[/yellow]" if r["flags"] else "0", lock, r["error"])
+        t.add_row(escape(r["name"]), "yes" if r["ok"] else "[red]NO[/red]", escape(str(r["origin"])),
+                  escape(str(r["vintage"] or "")), escape(str(r["coverage"])), str(r["rows"]),
+                  escape(str(r["blocks"])), f"[yellow]{escape(str(r['flags']))}[/yellow]" if r["flags"] else "0",
+                  lock, escape(str(r["error"] or "")))
     con = _console()
     con.print(t)
     bad = [r["name"] for r in rows if not r["ok"]]
-    con.print(f"{len(rows) - len(bad)} of {len(rows)} datasets loadable"
-              + (f"; failing: {', '.join(bad)}" if bad else ""))
+    con.print(escape(f"{len(rows) - len(bad)} of {len(rows)} datasets loadable"
+                     + (f"; failing: {', '.join(bad)}" if bad else "")))
     return 3 if bad else 0
 
 
 def _each(names: list[str], action, show) -> int:
     """Run ``action(name)`` for each dataset; one failure does not stop the others (exit 3)."""
+    from rich.markup import escape
+
     con = _console()
     failed = 0
     for name in names:
         try:
-            con.print(show(action(name)))
+            con.print(escape(show(action(name))))
         except Exception as exc:
             if len(names) == 1:
                 raise
             failed += 1
-            con.print(f"[red]{name}: {type(exc).__name__}: {exc}[/red]")
+            con.print(f"[red]{escape(f'{name}: {type(exc).__name__}: {exc}')}[/red]")
     return 3 if failed else 0
 
 
@@ -110,11 +114,13 @@ def _lock(args) -> int:
     from research import data
     from research.config import settings
 
+    from rich.markup import escape
+
     got = data.lock(args.names or None)
     con = _console()
     for name, e in got["written"].items():
-        con.print(f"{name}: vintage {e.vintage} sha256 {e.sha256[:12]}…")
+        con.print(escape(f"{name}: vintage {e.vintage} sha256 {e.sha256[:12]}…"))
     for name, err in got["kept"].items():
-        con.print(f"[yellow]{name}: not loadable, its lock entry is kept ({err})[/yellow]")
-    con.print(f"wrote {settings().vintages_lock}")
+        con.print(f"[yellow]{escape(f'{name}: not loadable, its lock entry is kept ({err})')}[/yellow]")
+    con.print(escape(f"wrote {settings().vintages_lock}"))
     return 3 if got["kept"] else 0

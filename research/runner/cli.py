@@ -36,6 +36,9 @@ def register_cli(subparsers: Any) -> None:
     run.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "KEY=VALUE"),
                      help="override parameter KEY of report NAME for this run (value read as JSON/TOML, "
                           "else as a string), e.g. -p easing horizon_months=6")
+    run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                     help="stop any report that runs longer, with its kernel (default: the report's `timeout` "
+                          "in reports.toml, else RESEARCH_REPORT_TIMEOUT, else 1800)")
     run.add_argument("--quiet", "-q", action="store_true", help="print only errors (for cron)")
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="if another run holds the lock, wait this long before giving up (default 0)")
@@ -133,7 +136,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = override_map(args.param)
     summary = orchestrate.run(
         registry_path=args.registry, reports_dir=args.reports_dir, only=args.only, overrides=overrides,
-        force=args.force, jobs=args.jobs, wait=args.wait, reporter=ConsoleReporter(args.quiet),
+        force=args.force, jobs=args.jobs, wait=args.wait, timeout=args.timeout, reporter=ConsoleReporter(args.quiet),
     )
     failed = len(summary.failed)
     if not args.quiet:
@@ -181,15 +184,25 @@ def install_kernel(*, user: bool = False, prefix: str | None = None) -> str:
     return install(prefix=prefix or sys.prefix, kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY_NAME)
 
 
-def lab_command(notebooks_dir: Path, *, no_browser: bool = False, port: int | None = None,
+# Set on the command line because it beats every Jupyter config file: a user's
+# `c.IdentityProvider.token = ""` or `c.ServerApp.ip = "0.0.0.0"` must not open the lab to others.
+LAB_GUARDS = ("--ServerApp.ip=127.0.0.1", "--ServerApp.allow_remote_access=False",
+              "--ServerApp.allow_unauthenticated_access=False", "--ServerApp.disable_check_xsrf=False",
+              "--ServerApp.allow_origin=", "--ServerApp.allow_origin_pat=")
+
+
+def lab_command(notebooks_dir: Path, *, token: str, no_browser: bool = False, port: int | None = None,
                 allow_root: bool | None = None) -> list[str]:
-    """The JupyterLab command line: bound to 127.0.0.1, token authentication left on.
+    """The JupyterLab command line: bound to 127.0.0.1, with ``token`` required, whatever the
+    user's Jupyter configuration says.
 
     ``allow_root`` (default: when running as root, as in containers) passes ``--allow-root``,
     without which JupyterLab refuses to start as root; it changes nothing about who can connect.
     """
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks_dir}",
-           "--ServerApp.ip=127.0.0.1", f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}"]
+    if not token:
+        raise ValueError("research lab never runs without a token")
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks_dir}", *LAB_GUARDS,
+           f"--IdentityProvider.token={token}", f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}"]
     if allow_root is None:
         allow_root = hasattr(os, "geteuid") and os.geteuid() == 0
     if allow_root:
@@ -202,12 +215,18 @@ def lab_command(notebooks_dir: Path, *, no_browser: bool = False, port: int | No
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
+    import secrets
+
     from research.config import settings
 
     notebooks_dir = settings().notebooks_dir
     path = install_kernel(user=args.user)
     print(f"kernel {KERNEL_NAME!r} ({KERNEL_DISPLAY_NAME}) installed in {path}")
-    cmd = lab_command(notebooks_dir, no_browser=args.no_browser, port=args.port)
-    print("starting:", " ".join(cmd), flush=True)
+    token = secrets.token_hex(24)
+    cmd = lab_command(notebooks_dir, token=token, no_browser=args.no_browser, port=args.port)
+    print("starting:", " ".join(part.replace(token, "***") for part in cmd))
+    # JupyterLab prints a token it was given as "...": say it here, once.
+    print(f"open http://127.0.0.1:{args.port or 8888}/lab?token={token}"
+          + ("" if args.port else " (or the port JupyterLab prints below, if 8888 is taken)"), flush=True)
     os.execv(cmd[0], cmd)  # JupyterLab takes over this process: Ctrl-C goes straight to it
     return EXIT_OK  # pragma: no cover - execv does not return

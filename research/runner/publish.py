@@ -124,17 +124,20 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
                 stale.unlink()
         return ReportResult(name, "ok", float(raw.get("seconds") or 0.0), decision.reasons)
     kept = None
-    try:
-        if raw.get("ipynb"):
-            kept = failed_dir / f"{name}.ipynb"
-            _replace(raw["ipynb"], kept)
-            attempt["failed_notebook"] = f"{FAILED_DIR}/{name}.ipynb"
-        if raw.get("failed_html"):
-            _replace(raw["failed_html"], failed_dir / f"{name}.html")
-            attempt["failed_html"] = f"{FAILED_DIR}/{name}.html"
+    moves = _Moves()
+    try:  # the evidence and (last) the state: all of them, or none
+        for part, src, dst in (("failed_notebook", raw.get("ipynb"), failed_dir / f"{name}.ipynb"),
+                               ("failed_html", raw.get("failed_html"), failed_dir / f"{name}.html")):
+            if src:
+                moves.replace(src, dst)
+                attempt[part] = f"{FAILED_DIR}/{dst.name}"
+        kept = failed_dir / f"{name}.ipynb" if raw.get("ipynb") else None
         state.update(status="failed", attempt=attempt, success=previous.get("success"))
         write_state(reports_dir, name, state)
-    except OSError as exc:
+    except BaseException as exc:
+        moves.undo()
+        if not isinstance(exc, OSError):
+            raise
         first = (err or {}).get("first_line", "")
         raise ReportsNotWritable.from_oserror(
             str(reports_dir), exc, doing=f"record the failure of report {name!r} ({first})",

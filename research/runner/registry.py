@@ -21,6 +21,7 @@ import ast
 import fnmatch
 import io
 import json
+import math
 import re
 import tokenize
 import tomllib
@@ -32,8 +33,13 @@ from typing import Any
 from research.errors import ParameterError
 from research.params import ParamType, coerce, parse_type, type_problem, unknown_problem
 
-REPORT_KEYS = frozenset({"notebook", "parameters", "title", "claims", "description"})
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+REPORT_KEYS = frozenset({"notebook", "parameters", "title", "claims", "description", "timeout"})
+# Matched with fullmatch: `$` would also accept a name ending in a newline.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# Names whose files would be the workbench's own: index.html (the scorecard), and in any case,
+# since reports folders may live on case-insensitive disks. `_state`, `_failed` and dot-files are
+# already kept out by NAME_PATTERN (a name starts with a letter or digit).
+RESERVED_NAMES = frozenset({"index"})
 PARAMETERS_TAG = "parameters"
 
 
@@ -66,6 +72,7 @@ class Report:
     title: str = ""
     claims: tuple[str, ...] = ()
     description: str = ""
+    timeout: float | None = None  # seconds; None: the run's limit (--timeout, RESEARCH_REPORT_TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -105,16 +112,33 @@ def load_registry(path: Path | str | None = None) -> Registry:
         raise RegistryError(
             f"{path}: unknown top-level key(s) {sorted(unknown_top)}; put each report under [reports.NAME]"
         )
+    table = data.get("reports", {})
+    if not isinstance(table, dict):
+        kinds = {list: "an array of tables ([[reports]])", str: "a string", int: "an integer", float: "a float",
+                 bool: "a boolean"}
+        shape = kinds.get(type(table), f"a {type(table).__name__}")
+        raise RegistryError(f"{path}: `reports` is {shape}; write one table per report, "
+                            "[reports.NAME] with `notebook = \"X.ipynb\"` (see docs/runner.md)")
     reports: dict[str, Report] = {}
-    for name, entry in data.get("reports", {}).items():
-        reports[name] = _report_from_toml(path, name, entry)
+    for name, entry in table.items():
+        report = _report_from_toml(path, name, entry)
+        twin = next((other for other in reports if other.lower() == name.lower()), None)
+        if twin is not None:
+            raise RegistryError(f"{path} [reports.{name}]: the name differs from [reports.{twin}] only in "
+                                "case, and their files would collide on a case-insensitive disk; rename one")
+        reports[name] = report
     return Registry(path=path, reports=reports)
 
 
 def _report_from_toml(path: Path, name: str, entry: Any) -> Report:
+    if not NAME_PATTERN.fullmatch(name):  # the name is quoted: it may hold a newline or a space
+        raise RegistryError(f"{path} [reports.{name!r}]: report names become file names; start with a "
+                            "letter or digit, then use only letters, digits, '_', '-', '.' (names starting with '_' or '.' are "
+                            "the workbench's own files)")
     where = f"{path} [reports.{name}]"
-    if not NAME_PATTERN.match(name):
-        raise RegistryError(f"{where}: report names become file names; use letters, digits, '_', '-', '.'")
+    if name.lower() in RESERVED_NAMES:
+        raise RegistryError(f"{where}: {name!r} is reserved ({name}.html would overwrite the scorecard "
+                            "index.html); rename the report")
     if not isinstance(entry, dict):
         raise RegistryError(f"{where}: expected a table with at least `notebook = \"X.ipynb\"`")
     unknown = set(entry) - REPORT_KEYS
@@ -129,6 +153,11 @@ def _report_from_toml(path: Path, name: str, entry: Any) -> Report:
     claims = entry.get("claims", [])
     if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
         raise RegistryError(f"{where}: `claims` must be a list of claim ids, e.g. [\"C1\"]")
+    timeout = entry.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not math.isfinite(timeout) or timeout <= 0):
+        raise RegistryError(f"{where}: `timeout` must be a positive number of seconds, e.g. timeout = 3600; "
+                            f"got {timeout!r}")
     return Report(
         name=name,
         notebook=(path.parent / notebook).resolve(),
@@ -136,6 +165,7 @@ def _report_from_toml(path: Path, name: str, entry: Any) -> Report:
         title=str(entry.get("title", "")),
         claims=tuple(claims),
         description=str(entry.get("description", "")),
+        timeout=float(timeout) if timeout is not None else None,
     )
 
 
