@@ -93,7 +93,7 @@ def test_bad_base_urls_are_refused_by_name(monkeypatch, value, problem):
 
 def test_a_bad_base_url_is_one_error_from_the_cli(isolated_data, monkeypatch, capsys):
     monkeypatch.setenv("RESEARCH_BASE_URL_YAHOO", "http://quotes.example.org")
-    assert main(["data", "status"]) == 1
+    assert main(["data", "status"]) == 2  # a bad setting: exit 2, like every ConfigError
     captured = capsys.readouterr()
     assert captured.err.count("RESEARCH_BASE_URL_YAHOO='http://quotes.example.org' is not usable") == 1
     assert captured.out == ""
