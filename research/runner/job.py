@@ -25,3 +25,4 @@ class Job:
     git_commit: str | None
     env: dict[str, str] = field(default_factory=dict)
     start_timeout: float = 120.0
+    reports_dir: str = ""  # where the verdict history is read from, for the page's history table

@@ -28,13 +28,20 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from research import __version__
-from research.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK, ParameterError, ReportsNotWritable
+from research.errors import (
+    DATA_ERROR_NAMES,
+    EXIT_DATA,
+    EXIT_FAILED,
+    EXIT_OK,
+    ParameterError,
+    ReportsNotWritable,
+)
 from research.runner.job import Job
 from research.runner.lock import RunLock
 from research.runner.plan import Planned, assess, plan
@@ -50,8 +57,6 @@ from research.runner.state import (
     read_state,
 )
 
-# A notebook failing on these means the data could not be had (exit code 3), not a code bug.
-DATA_ERROR_NAMES = frozenset({"DataUnavailable", "DownloadError", "ChecksumMismatch"})
 # An OSError with one of these while writing into reports/ means the folder cannot be written.
 NOT_WRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
 WHOLE = "Nothing was half-written: every report and state file is the old one or the new one."
@@ -65,6 +70,12 @@ class RunSummary:
     executed: list[ReportResult] = field(default_factory=list)
     seconds: float = 0.0
     index_path: Path | None = None
+    updated: list[str] | None = None  # datasets a data update changed (``research run --update``)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What went wrong beside the reports (the verdict history could not be written), once each."""
+        return list(dict.fromkeys(w for r in self.executed for w in r.warnings))
 
     @property
     def kernels_started(self) -> int:
@@ -110,12 +121,15 @@ def run(
     reporter: Reporter | None = None,
     input_sha: InputSha | None = None,
     package_sha: str | None = None,
+    update: Callable[[], list[str]] | None = None,
 ) -> RunSummary:
     """Regenerate the stale reports of the registry; see the module docstring for the steps.
 
     ``overrides`` maps a report name to parameter values (``-p NAME KEY=VALUE``). ``jobs`` is the
     number of notebooks run at once (default: one per core). ``input_sha`` and ``package_sha``
-    replace the data layer's and the package's hashes (tests). Raises ParameterError (bad
+    replace the data layer's and the package's hashes (tests). ``update`` (``research run
+    --update``) refreshes the data under the run lock before anything is decided and returns the
+    datasets it changed; the reports that read them are then stale by their keys. Raises ParameterError (bad
     registry or parameters, nothing run) and RunLocked (another run holds the lock).
     """
     from research.config import export_absolute_paths, settings
@@ -133,7 +147,7 @@ def run(
     summary = RunSummary()
     try:
         _run_locked(summary, registry, planned, reports_dir, force=force, jobs=jobs, wait=wait,
-                    reporter=reporter, input_sha=input_sha, package_sha=package_sha)
+                    reporter=reporter, input_sha=input_sha, package_sha=package_sha, update=update)
     except OSError as exc:  # disk full, read-only folder: say so, not a traceback
         if exc.errno not in NOT_WRITABLE:
             raise
@@ -145,10 +159,12 @@ def run(
 
 def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned], reports_dir: Path, *,
                 force: bool, jobs: int | None, wait: float, reporter: Reporter, input_sha: InputSha,
-                package_sha: str) -> None:
+                package_sha: str, update: Callable[[], list[str]] | None = None) -> None:
     """Steps 2-6 of :func:`run`, under the run lock."""
     with RunLock(reports_dir, wait=wait):
         clean_temporaries(reports_dir)
+        if update is not None:
+            summary.updated = list(update())
         decisions: dict[str, Decision] = {}
         todo: list[tuple[Planned, Decision, dict[str, Any] | None]] = []
         for p in planned:
@@ -205,6 +221,7 @@ def _execute(
                 notebook_display=_display_path(p.report.notebook, registry.path.parent.parent),
                 parameters=p.parameters, title=p.report.title, workdir=str(scratch / p.report.name),
                 components=p.components, version=__version__, git_commit=commit, env=env,
+                reports_dir=str(reports_dir),
             )
             futures[pool.submit(_run_job, job)] = p.report.name
         for future in as_completed(futures):
