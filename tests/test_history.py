@@ -319,3 +319,23 @@ def test_reports_on_no_data_fail_and_data_errors_print_whole(tmp_path, capsys):
     index = (reports / "index.html").read_text()
     assert "mirror /nowhere/french: not found" in index and "Fix: set RESEARCH_DATA_MIRROR" in index
     assert load_registry(registry).reports.keys() == {"empty", "curve", "nodata"}
+
+
+def test_a_sweep_summary_keeps_the_most_common_failure():
+    import pandas as pd
+
+    from research import sweep
+
+    frame = pd.DataFrame({"estimate": [float("nan")] * 4, "label": ["error", "error", "error", "skipped"],
+                          "error": ["DataUnavailable: dataset 'ff5'", "DataUnavailable: dataset 'ff5'",
+                                    "ValueError: x", "no 1926 start for russell"]})
+    s = sweep.shares(frame)
+    assert (s["valid"], s["errors"], s["skipped"], s["top_error"]) == (0, 3, 1, "DataUnavailable: dataset 'ff5'")
+    assert sweep.shares(frame[frame["label"] == "skipped"])["top_error"] == "no 1926 start for russell"
+    name, message = sidecar_problem({"extra": {"spec_curve": s}})
+    assert name == "NoValidSpecification" and "most common: DataUnavailable: dataset 'ff5'" in message
+
+
+def test_cli_refuses_update_with_frozen(capsys):
+    assert cli_main(["run", "--update", "--frozen", "--reports-dir", "/nonexistent/reports"]) == 2
+    assert "--update fetches new vintages but --frozen pins the locked ones" in capsys.readouterr().err
