@@ -59,6 +59,10 @@ def test_rows_are_appended_never_overwritten(tmp_path):
     assert len(history.read(tmp_path)) == 3
     assert [r["run"] for r in history.read(tmp_path, limit=2)] == [2, 2]
     assert history.read(tmp_path, claim="c1", report="nope") == []
+    store(tmp_path, "other", ran_at="2025-11-02T06:00:00Z")
+    assert [(r["report"], r["run"]) for r in history.read(tmp_path, last_runs=1)] == \
+        [("easing", 2), ("easing", 2), ("other", 3)]
+    assert len(history.read(tmp_path, claim="c1", last_runs=2)) == 4
 
 
 def test_a_damaged_database_warns_with_the_file_and_fix_and_stops_nothing(tmp_path):
@@ -159,7 +163,7 @@ def test_sidecar_problems():
     name, message = sidecar_problem({"extra": {"spec_curve": curve}})
     assert name == "NoValidSpecification"
     assert message.startswith("0 of 12 specifications valid: 10 errors, 2 not applicable; most common: "
-                              "DataUnavailable: dataset 'ff5'")
+                              "DataUnavailable: dataset 'ff5' is not available. Fix: see the table")
     assert sidecar_problem({"extra": {"spec_curve": {**curve, "valid": 1}}}) is None
     for n in (0, None):
         name, message = sidecar_problem({"verdicts": [verdict(n=8), verdict(n=n, aspect="b")]})

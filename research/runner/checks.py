@@ -20,7 +20,8 @@ def sidecar_problem(sidecar: Mapping[str, Any] | None) -> tuple[str, str] | None
         return None  # no record at all: the run's decision says so ("no record of the inputs it read")
     curve = (sidecar.get("extra") or {}).get("spec_curve")
     if isinstance(curve, Mapping) and not curve.get("valid"):
-        top = curve.get("top_error")
+        # a data error's first line ends "Tried:"; the places it looked are in `research data status`
+        top = str(curve.get("top_error") or "").removesuffix(" Tried:").rstrip(".")
         return "NoValidSpecification", (
             f"0 of {curve.get('specifications', 0)} specifications valid: {curve.get('errors', 0)} errors, "
             f"{curve.get('skipped', 0)} not applicable" + (f"; most common: {top}" if top else "")

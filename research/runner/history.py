@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -95,8 +96,9 @@ def rows_for_run(report: str, ran_at: str, *, verdicts: Iterable[Mapping[str, An
 
 
 def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10, isolation_level=None)
+    if readonly:  # never creates the file; read-write when allowed, so a crashed write's journal is rolled back
+        mode = "rw" if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK) else "ro"
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=10, isolation_level=None)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=10, isolation_level=None)
@@ -162,8 +164,9 @@ def _to_sql(column: str, value: Any) -> Any:
 
 # -- reading ---------------------------------------------------------------------------------------
 def read(reports_dir: Path, *, report: str | None = None, claim: str | None = None,
-         limit: int | None = None) -> list[dict[str, Any]]:
-    """Rows oldest first (the newest ``limit`` when given); ``claim`` matches case-insensitively.
+         limit: int | None = None, last_runs: int | None = None) -> list[dict[str, Any]]:
+    """Rows oldest first (the newest ``limit`` when given); ``claim`` matches case-insensitively;
+    ``last_runs`` keeps only the rows of each report's last that many runs.
 
     No database yet: no rows. Raises :class:`HistoryError` when it cannot be read.
     """
@@ -177,6 +180,9 @@ def read(reports_dir: Path, *, report: str | None = None, claim: str | None = No
     if claim:
         where.append("claim = ? COLLATE NOCASE")
         args.append(claim)
+    if last_runs:
+        where.append("run IN (SELECT DISTINCT w.run FROM verdicts w WHERE w.report = verdicts.report "
+                     f"ORDER BY w.run DESC LIMIT {int(last_runs)})")
     sql = (f"SELECT {', '.join(COLUMNS)} FROM verdicts" + (f" WHERE {' AND '.join(where)}" if where else "")
            + " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else ""))
     try:
@@ -305,7 +311,7 @@ def scorecard_changes(reports_dir: Path) -> dict[str, Any]:
     (the newest run recorded), and ``note`` (why there is nothing to compare: no history yet, or
     a database that cannot be read) or None."""
     try:
-        rows = read(reports_dir)
+        rows = read(reports_dir, last_runs=2)  # all a change needs: the scorecard stays quick as runs pile up
     except HistoryError as exc:
         return {"changes": [], "last_run": None, "note": f"Changes are not shown: {exc}"}
     if not rows:
