@@ -240,7 +240,7 @@ def test_two_runs_at_once(slow_project, capsys):
     assert first.returncode == 0, err[-2000:]
     after = last_good(reports)
     changed = {k for k in before if after.get(k) != before[k]}
-    assert changed <= {"slow.html", "slow.ipynb", "_state/slow.json", "index.html"}
+    assert changed <= {"slow.html", "slow.ipynb", "_state/slow.json", "_state/history.sqlite", "index.html"}
     assert "slow.html" in changed  # the first run published its report, whole
     assert not leftovers(reports)
 
