@@ -26,7 +26,8 @@ from research.errors import (
 )
 
 # Each module defines register_cli(subparsers); the order is the order in --help.
-_COMMAND_MODULES = ("research.runner.cli", "research.data.cli", "research.runner.sweep_cmd")
+_COMMAND_MODULES = ("research.runner.cli", "research.runner.history_cmd", "research.data.cli",
+                    "research.runner.sweep_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -113,12 +113,17 @@ def reader_notebook(nb: Any, *, title: str = "", verdicts: Sequence[Mapping[str,
 
 
 def report_html(nb: Any, *, title: str, verdicts: Sequence[Mapping[str, Any]] = (),
-                footer: Mapping[str, Any] | None = None) -> str:
-    """The reader's page for an executed notebook: code hidden, verdict first, footer last."""
+                footer: Mapping[str, Any] | None = None, history: Mapping[str, Any] | None = None) -> str:
+    """The reader's page for an executed notebook: code hidden, verdict first, footer last.
+
+    ``history`` (``{"rows": [...], "note": ...}`` from :func:`research.runner.history.page_history`)
+    adds the verdict's history above the footer: run date, label, estimate, interval and cause.
+    """
     reader, title = reader_notebook(nb, title=title, verdicts=verdicts)
     body, _ = _exporter(False).from_notebook_node(reader, resources={"metadata": {"name": title}})
     # nbconvert's output is the notebook's own HTML (figures, tables, the verdict box): shown as is.
-    return render("page.html.j2", title=title, body=Markup(body), footer=footer_context(footer), wide=False)
+    return render("page.html.j2", title=title, body=Markup(body), footer=footer_context(footer), wide=False,
+                  history=history)
 
 
 def failed_html(nb: Any, *, title: str, error: Mapping[str, Any], footer: Mapping[str, Any] | None = None) -> str:
@@ -141,7 +146,7 @@ def footer_context(info: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "index": info.get("index", "index.html"),
         "notebook": info.get("notebook", ""),
         "parameters": [(k, json.dumps(v, default=str)) for k, v in sorted(params.items())],
-        "inputs": [(name, (d or {}).get("vintage", "—"), (d or {}).get("sha256", "—"))
+        "inputs": [(name, (d or {}).get("vintage", "—"), (d or {}).get("sha256", "—"), bool((d or {}).get("newer_than_lock")))
                    for name, d in sorted(inputs.items())],
         "version": info.get("version", "?"),
         "commit": info.get("git_commit"),

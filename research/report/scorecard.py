@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from research.errors import DATA_ERROR_NAMES, error_text
 from research.family import spec_curve_claim, spec_curves, survives, testing_family, verdicts_for
 from research.report.templating import render
 from research.verdict import _COLOURS as LABEL_COLOURS
@@ -57,11 +58,27 @@ def _specification_note(report: Any) -> str:
     return "; ".join(parts)
 
 
+NEWER = " (vintage newer than the lock)"
+
+
 def _vintage_text(v: Verdict, state: Mapping[str, Any] | None) -> str:
-    if v.vintage:
-        return ", ".join(f"{k} {x}" for k, x in v.vintage.items())
     inputs = ((state or {}).get("success") or {}).get("inputs") or {}
-    return ", ".join(f"{k} {d.get('vintage')}" for k, d in inputs.items() if (d or {}).get("vintage"))
+    newer = {k for k, d in inputs.items() if (d or {}).get("newer_than_lock")}
+    if v.vintage:
+        return ", ".join(f"{k} {x}{NEWER if k in newer else ''}" for k, x in v.vintage.items())
+    return ", ".join(f"{k} {d.get('vintage')}{NEWER if k in newer else ''}"
+                     for k, d in inputs.items() if (d or {}).get("vintage"))
+
+
+def newer_than_lock(states: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
+    """(dataset, [reports that read it]) for each input the data layer flagged ``newer_than_lock``
+    in a report's last good run."""
+    found: dict[str, list[str]] = {}
+    for name, state in sorted(states.items()):
+        for dataset, d in ((((state or {}).get("success") or {}).get("inputs")) or {}).items():
+            if (d or {}).get("newer_than_lock"):
+                found.setdefault(dataset, []).append(name)
+    return sorted(found.items())
 
 
 def _robustness_text(state: Mapping[str, Any] | None) -> str:
@@ -110,7 +127,7 @@ def _last_run(state: Mapping[str, Any] | None) -> dict[str, Any]:
     if state.get("status") == "failed":
         attempt = state.get("attempt") or {}
         return {"state": "failed", "ran_at": attempt.get("ran_at", ""),
-                "error": (attempt.get("error") or {}).get("first_line", "")}
+                "error": error_text(attempt.get("error"))}
     return {"state": "ok"}
 
 
@@ -217,6 +234,9 @@ def _report_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]
             "report": report, "state": state, "failed": failed,
             "label": decision.state if decision else ("failed" if failed else "—"),
             "why": "; ".join(decision.reasons) if decision and decision.run else "",
+            # the why gives an error's first line; a data error is shown whole (where it looked, the fix)
+            "data_error": error_text(attempt.get("error")) if failed and (attempt.get("error") or {}).get("ename")
+            in DATA_ERROR_NAMES else "",
             "claims": f"{swept} (specification curve)" if swept else ", ".join(report.claims),
             "ran_at": success.get("ran_at"), "seconds": "" if seconds is None else f"{seconds:.1f}",
             "files": files,
@@ -225,8 +245,13 @@ def _report_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]
 
 
 def index_html(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
-               decisions: Mapping[str, Any] | None = None, *, generated_at: str | None = None) -> str:
-    """The scorecard page: one row per claim and verdict, forecasts, and every report's state."""
+               decisions: Mapping[str, Any] | None = None, *, generated_at: str | None = None,
+               changes: Mapping[str, Any] | None = None) -> str:
+    """The scorecard page: one row per claim and verdict, forecasts, and every report's state.
+
+    ``changes`` (from :func:`research.runner.history.scorecard_changes`) opens the page with
+    "Changes since the last run"; without it that section is left out.
+    """
     generated_at = generated_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     family, left_out = testing_family(reports, states)
     rows = scorecard_rows(reports, states, family)
@@ -239,4 +264,5 @@ def index_html(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
         forecast_columns=columns, forecasts=forecasts,
         reports=_report_rows(reports, states, decisions or {}), states=states,
         colours=LABEL_COLOURS, when_text=when_text, p_text=p_text,
+        changes=changes, newer_than_lock=newer_than_lock(states),
     )

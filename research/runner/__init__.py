@@ -6,9 +6,13 @@
 * :mod:`~research.runner.lock`        one run at a time per reports folder;
 * :mod:`~research.runner.job`         what the run hands a worker;
 * :mod:`~research.runner.worker`      the worker process: execute and render one report;
+* :mod:`~research.runner.checks`      a report whose results rest on no data fails;
 * :mod:`~research.runner.publish`     move finished reports into place atomically, write the index;
+* :mod:`~research.runner.history`     the append-only verdict history, and what changed and why;
+* :mod:`~research.runner.update`      ``research run --update`` / ``--frozen``;
 * :mod:`~research.runner.orchestrate` the run itself: plan, lock, decide, execute, publish, index;
 * :mod:`~research.runner.cli`         ``research run``, ``research list``, ``research lab``;
+* :mod:`~research.runner.history_cmd` ``research history [CLAIM]``;
 * :mod:`~research.runner.sweep_cmd`   ``research sweep CLAIM``.
 
 Use from Python::

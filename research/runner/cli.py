@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from research.errors import EXIT_OK
+from research.errors import DATA_ERROR_NAMES, EXIT_OK, error_text
 from research.runner import orchestrate
 from research.runner.orchestrate import Reporter
 from research.runner.plan import override_map
@@ -40,6 +40,10 @@ def register_cli(subparsers: Any) -> None:
                      help="stop any report that runs longer, with its kernel (default: the report's `timeout` "
                           "in reports.toml, else RESEARCH_REPORT_TIMEOUT, else 1800)")
     run.add_argument("--quiet", "-q", action="store_true", help="print only errors (for cron)")
+    run.add_argument("--update", action="store_true",
+                     help="first fetch new data vintages (research.data.update), then re-run the reports that read them")
+    run.add_argument("--frozen", action="store_true",
+                     help="use the vintages pinned in data/vintages.lock (sets RESEARCH_FROZEN=1 for the kernels)")
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="if another run holds the lock, wait this long before giving up (default 0)")
     _common(run)
@@ -115,7 +119,8 @@ class ConsoleReporter(Reporter):
         else:
             err = result.error
             where = f" (cell {err.cell_index})" if err and err.cell_index is not None else ""
-            line = f"{err.ename}: {_first(err.evalue)}" if err else "failed"
+            line = error_text({"ename": err.ename, "evalue": err.evalue,  # a data error whole
+                               "first_line": f"{err.ename}: {_first(err.evalue)}"}) if err else "failed"
             kept = f"\n          executed notebook: {err.output_path}" if err and err.output_path else ""
             self._print(f"  FAILED  {result.name:<28} {result.seconds:6.1f} s  {line}{where}{kept}", error=True)
         if self._progress is not None:
@@ -133,11 +138,19 @@ def _first(text: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from research.runner import update
+
     overrides = override_map(args.param)
     summary = orchestrate.run(
         registry_path=args.registry, reports_dir=args.reports_dir, only=args.only, overrides=overrides,
         force=args.force, jobs=args.jobs, wait=args.wait, timeout=args.timeout, reporter=ConsoleReporter(args.quiet),
+        update=update.prepare(update=args.update, frozen=args.frozen),
     )
+    if summary.updated is not None and not args.quiet:
+        print(f"data update: {len(summary.updated)} dataset(s) changed"
+              + (f": {', '.join(summary.updated)}" if summary.updated else ""))
+    for warning in summary.warnings:
+        print(f"research: warning: {warning}", file=sys.stderr)
     failed = len(summary.failed)
     if not args.quiet:
         ran = len(summary.executed)
@@ -154,14 +167,18 @@ def cmd_list(args: argparse.Namespace) -> int:
     for report, decision, state in orchestrate.status(registry_path=args.registry, reports_dir=args.reports_dir):
         success = (state or {}).get("success") or {}
         why = "; ".join(decision.reasons) if decision.run else ""
-        rows.append((report.name, decision.state, success.get("ran_at", "—"), why))
+        err = ((state or {}).get("attempt") or {}).get("error") or {}
+        data_error = error_text(err) if state and state.get("status") == "failed" and err.get("ename") in DATA_ERROR_NAMES else ""
+        rows.append((report.name, decision.state, success.get("ran_at", "—"), why, data_error))
     if not rows:
         print("the registry has no reports")
         return EXIT_OK
     widths = [max(len(r[i]) for r in [("report", "state", "last good run", ""), *rows]) for i in range(3)]
     print(f"{'report':<{widths[0]}}  {'state':<{widths[1]}}  {'last good run':<{widths[2]}}  why")
-    for name, state, ran, why in rows:
+    for name, state, ran, why, error in rows:
         print(f"{name:<{widths[0]}}  {state:<{widths[1]}}  {ran:<{widths[2]}}  {why}")
+        if error:  # a data error whole: where it looked, and the fix
+            print("    " + error.replace("\n", "\n    "))
     return EXIT_OK
 
 

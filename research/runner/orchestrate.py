@@ -29,13 +29,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from research import __version__
 from research.errors import (
+    DATA_ERROR_NAMES,
     EXIT_DATA,
     EXIT_FAILED,
     EXIT_OK,
@@ -60,8 +61,6 @@ from research.runner.state import (
     read_state,
 )
 
-# A notebook failing on these means the data could not be had (exit code 3), not a code bug.
-DATA_ERROR_NAMES = frozenset({"DataUnavailable", "DownloadError", "ChecksumMismatch"})
 # An OSError with one of these while writing into reports/ means the folder cannot be written.
 NOT_WRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
 WHOLE = "Nothing was half-written: every report and state file is the old one or the new one."
@@ -75,6 +74,12 @@ class RunSummary:
     executed: list[ReportResult] = field(default_factory=list)
     seconds: float = 0.0
     index_path: Path | None = None
+    updated: list[str] | None = None  # datasets a data update changed (``research run --update``)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What went wrong beside the reports (the verdict history could not be written), once each."""
+        return list(dict.fromkeys(w for r in self.executed for w in r.warnings))
 
     @property
     def kernels_started(self) -> int:
@@ -122,14 +127,18 @@ def run(
     reporter: Reporter | None = None,
     input_sha: InputSha | None = None,
     package_sha: str | None = None,
+    update: Callable[[], list[str]] | None = None,
 ) -> RunSummary:
     """Regenerate the stale reports of the registry; see the module docstring for the steps.
 
     ``overrides`` maps a report name to parameter values (``-p NAME KEY=VALUE``). ``jobs`` is the
     number of notebooks run at once (default: one per core). ``timeout`` (seconds) overrides every
     report's time limit (default: its ``timeout`` in reports.toml, else RESEARCH_REPORT_TIMEOUT);
-    ``max_report_mb`` the largest page published (default RESEARCH_MAX_REPORT_MB, 50). ``input_sha`` and ``package_sha``
-    replace the data layer's and the package's hashes (tests). Raises ParameterError (bad
+    ``max_report_mb`` the largest page published (default RESEARCH_MAX_REPORT_MB, 50). ``input_sha``
+    and ``package_sha`` replace the data layer's and the package's hashes (tests). ``update``
+    (``research run --update``) refreshes the data under the run lock before anything is decided
+    and returns the datasets it changed; the reports that read them are then stale by their keys.
+    Raises ParameterError (bad
     registry or parameters, nothing run) and RunLocked (another run holds the lock).
     """
     from research.config import export_absolute_paths, settings
@@ -153,7 +162,7 @@ def run(
     summary = RunSummary()
     try:
         _run_locked(summary, registry, planned, reports_dir, force=force, jobs=jobs, wait=wait, limits=limits,
-                    reporter=reporter, input_sha=input_sha, package_sha=package_sha)
+                    reporter=reporter, input_sha=input_sha, package_sha=package_sha, update=update)
     except OSError as exc:  # disk full, read-only folder: say so, not a traceback
         if exc.errno not in NOT_WRITABLE:
             raise
@@ -165,10 +174,12 @@ def run(
 
 def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned], reports_dir: Path, *,
                 force: bool, jobs: int | None, wait: float, limits: Limits, reporter: Reporter,
-                input_sha: InputSha, package_sha: str) -> None:
+                input_sha: InputSha, package_sha: str, update: Callable[[], list[str]] | None = None) -> None:
     """Steps 2-6 of :func:`run`, under the run lock."""
     with RunLock(reports_dir, wait=wait):
         clean_temporaries(reports_dir)
+        if update is not None:
+            summary.updated = list(update())
         decisions: dict[str, Decision] = {}
         todo: list[tuple[Planned, Decision, dict[str, Any] | None]] = []
         for p in planned:
@@ -229,7 +240,7 @@ def _execute(
                     notebook_display=_display_path(p.report.notebook, registry.path.parent.parent),
                     parameters=p.parameters, title=p.report.title, workdir=str(scratch / p.report.name),
                     components=p.components, version=__version__, git_commit=commit, env=env,
-                    max_html_bytes=int(limits.max_report_mb * 1e6),
+                    max_html_bytes=int(limits.max_report_mb * 1e6), reports_dir=str(reports_dir),
                 )
                 receive, send = ctx.Pipe(duplex=False)
                 proc = ctx.Process(target=_worker_main, args=(job, send, os.getpid()), name=f"report-{job.name}")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from research.errors import ReportFailed, ReportsNotWritable
+from research.runner import history
 from research.runner.plan import Planned, assess
 from research.runner.registry import Registry
 from research.runner.state import (
@@ -39,6 +40,7 @@ class ReportResult:
     seconds: float
     reasons: tuple[str, ...] = ()
     error: ReportFailed | None = None
+    warnings: tuple[str, ...] = ()  # e.g. the verdict history could not be written
 
 
 def _replace(src: str | Path, dst: Path) -> None:
@@ -122,7 +124,9 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
         for stale in (failed_dir / f"{name}.ipynb", failed_dir / f"{name}.html"):
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
-        return ReportResult(name, "ok", float(raw.get("seconds") or 0.0), decision.reasons)
+        warning = history.record_success(reports_dir, state)  # after the publish: it never blocks one
+        return ReportResult(name, "ok", float(raw.get("seconds") or 0.0), decision.reasons,
+                            warnings=(warning,) if warning else ())
     kept = None
     moves = _Moves()
     try:  # the evidence and (last) the state: all of them, or none
@@ -160,5 +164,6 @@ def write_index(registry: Registry, reports_dir: Path, decisions: Mapping[str, D
         if state:
             states[report.name] = state
     path = reports_dir / "index.html"
-    atomic_write_text(path, scorecard.index_html(list(registry.reports.values()), states, decisions))
+    atomic_write_text(path, scorecard.index_html(list(registry.reports.values()), states, decisions,
+                                                 changes=history.scorecard_changes(reports_dir)))
     return path

@@ -37,6 +37,8 @@ from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 import research  # noqa: E402
 from research.report import page as report_page  # noqa: E402
+from research.runner import history  # noqa: E402
+from research.runner.checks import sidecar_problem  # noqa: E402
 from research.runner.job import Job  # noqa: E402
 from research.runner.state import input_shas, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
@@ -169,6 +171,10 @@ def run_job(job: Job) -> dict[str, Any]:
         os.environ.update(saved_env)
     result["execute_seconds"] = time.perf_counter() - started
     sidecar = _read_json(sidecar_path)
+    problem = sidecar_problem(sidecar) if result["error"] is None else None
+    if problem:  # it ran, but its results rest on nothing: a failure, not a report
+        result["error"] = {"cell_index": None, "exec_count": None, "ename": problem[0], "evalue": problem[1],
+                           "first_line": f"{problem[0]}: {_first_line(problem[1])}"}
     inputs = (sidecar or {}).get("inputs")
     key = report_key({**job.components, "inputs": input_shas(inputs)})
     footer = {"report": job.name, "notebook": job.notebook_display, "parameters": job.parameters,
@@ -178,8 +184,13 @@ def run_job(job: Job) -> dict[str, Any]:
     render_start = time.perf_counter()
     if result["error"] is None:
         try:
-            html_text = report_page.report_html(nb, title=job.title, verdicts=(sidecar or {}).get("verdicts", []),
-                                           footer=footer)
+            verdicts = (sidecar or {}).get("verdicts", [])
+            current = history.rows_for_run(job.name, ran_at, verdicts=verdicts, inputs=inputs, key=key,
+                                           components=job.components, parameters=job.parameters)
+            html_text = report_page.report_html(
+                nb, title=job.title, verdicts=verdicts, footer=footer,
+                history=history.page_history(Path(job.reports_dir), job.name, current) if job.reports_dir and current
+                else None)
             html_bytes = html_text.encode("utf-8")
             if len(html_bytes) > job.max_html_bytes:
                 raise ReportTooLarge(len(html_bytes), job.max_html_bytes)

@@ -241,7 +241,7 @@ def test_two_runs_at_once(slow_project, capsys):
     assert first.returncode == 0, err[-2000:]
     after = last_good(reports)
     changed = {k for k in before if after.get(k) != before[k]}
-    assert changed <= {"slow.html", "slow.ipynb", "_state/slow.json", "index.html"}
+    assert changed <= {"slow.html", "slow.ipynb", "_state/slow.json", "_state/history.sqlite", "index.html"}
     assert "slow.html" in changed  # the first run published its report, whole
     assert not leftovers(reports)
 
@@ -474,7 +474,7 @@ def test_damaged_state_file(project, capsys, damage):
     state = json.loads(path.read_text())  # rewritten, whole
     assert state["status"] == "ok" and runner.state.state_problem(state) is None
     after = last_good(reports)
-    assert {k for k in before if after.get(k) != before[k]} <= {"bad.html", "bad.ipynb", "_state/bad.json",
+    assert {k for k in before if after.get(k) != before[k]} <= {"bad.html", "bad.ipynb", "_state/bad.json", "_state/history.sqlite",
                                                                  "index.html"}
     assert not leftovers(reports)
 
