@@ -71,7 +71,7 @@ def test_sample_starts_are_kept_once_per_effective_start():
 
 def test_inapplicable_choices_take_the_placeholder_only():
     for spec in GRIDS["C1"].specs():
-        assert (spec["first_cuts"] == "curated") == (spec["min_cut"] == NA) == (spec["hike_within"] == NA)
+        assert (spec["first_cuts"] != "rule") == (spec["min_cut"] == NA) == (spec["hike_within"] == NA)
         if spec["size"] in ("SMB", "Russell 2000 vs S&P 500"):
             assert spec["weighting"] == "vw"
         if spec["size"] == "Russell 2000 vs S&P 500":

@@ -658,8 +658,8 @@ def grid_estimate(*, aspect: str, size: str, weighting: str, start: int, state_l
         agreement = episode_agreement(episodes, diff)
         label = cycle_label(diff, fit.pvalues["recession"], alpha=alpha,
                             episode_agreement=None if np.isnan(agreement) else agreement)
-        return spec_row(diff, ci["lower"], ci["upper"], label, len(episodes),
-                        fit.pvalues["recession"], span(both.index))
+        return spec_row(diff, ci["lower"], ci["upper"], label, len(episodes), fit.pvalues["recession"],
+                        f"{span(both.index)} ({fit.nobs} months, {len(episodes)} recessions)")
     result = _grid_result(size, weighting, start, "auto", int(trailing_years), horizons)
     rows = result.table.reset_index()
     method = {"hodrick": "hodrick 1B", "newey-west": "newey-west", "non-overlapping": "non-overlapping"}[inference]
