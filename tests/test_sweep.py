@@ -257,7 +257,7 @@ def test_every_grid_has_a_robustness_report_in_the_registry():
         assert report.notebook.name == "spec_curve.ipynb" and report.parameters == {"claim": claim}
         assert report.claims == ()  # not a verdict of its own: the scorecard shows it beside the claim's
     assert set(declared_parameters(registry.reports["robustness_c1"].notebook)) == {
-        "claim", "scheduler", "workers", "serial", "max_specs"}
+        "claim", "small_large", "scheduler", "workers", "serial", "max_specs"}
 
 
 # -- the scorecard: specification curves and the multiple-testing family ------------------------------
