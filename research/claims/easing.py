@@ -69,6 +69,9 @@ class FirstCut:
     rate_after: float
     source: str
     note: str = ""
+    #: Whether the rate then fell by more than this first step. Known only later, so it is not
+    #: part of the event definition; ``sustained_only=True`` is a named variant in the grid.
+    sustained: bool = True
 
 
 # Sources. Before 1982 the Fed announced no funds-rate target; the first public easing action of a
@@ -81,17 +84,19 @@ _THORNTON = ("Thornton (2005), 'A New Federal Funds Rate Target Series: Septembe
              "December 31, 1993', FRB St. Louis WP 2005-032, published as FRED DFEDTAR")
 _FOMC = "FOMC statement of {} (federalreserve.gov, monetary policy press releases)"
 
-#: First cuts of the easing cycles since 1954. Cycles are counted when the first cut follows a
-#: hike and the rate then fell by more than the first step. Not counted: the single discount-rate
-#: cut of August 1968 (reversed in December 1968; the funds rate hardly moved) and July 1982,
-#: which continued the discount-rate cuts that began in November 1981 with no hike in between
-#: (the funds rate did rise in early 1982, so the rule on the rate series counts it; see
-#: :func:`compare_first_cuts`). Only the month enters the event study.
+#: First cuts of the easing cycles since 1954: the first cut after a hike, whatever followed (an
+#: event is defined by what was known on the day). August 1968 counts though it was reversed in
+#: December 1968 (``sustained=False``: the variant ``sustained_only`` drops it, and uses the future
+#: to do so). Not counted: July 1982, which continued the discount-rate cuts that began in November
+#: 1981 with no hike in between (the funds rate did rise in early 1982, so the rule on the rate
+#: series counts it; see :func:`compare_first_cuts`). Only the month enters the event study.
 FIRST_CUTS: tuple[FirstCut, ...] = (
     FirstCut("1957-11-15", "discount rate", 3.50, 3.00, _BMS),
     FirstCut("1960-06-10", "discount rate", 4.00, 3.50, _BMS),
     FirstCut("1967-04-07", "discount rate", 4.50, 4.00, _BMS,
              "open-market easing began in late 1966; the funds rate peaked in November 1966"),
+    FirstCut("1968-08-30", "discount rate", 5.50, 5.25, _BMS,
+             "reversed on 18 December 1968; the funds rate hardly moved", sustained=False),
     FirstCut("1970-11-11", "discount rate", 6.00, 5.75, _BMS,
              "the funds rate had been falling since early 1970"),
     FirstCut("1971-11-11", "discount rate", 5.00, 4.75, _NYFED),
@@ -115,13 +120,16 @@ FIRST_CUTS: tuple[FirstCut, ...] = (
 )
 
 
-def curated_first_cuts() -> pd.DataFrame:
-    """The curated first cuts as a frame indexed by the date of the action."""
-    return (
+def curated_first_cuts(sustained_only: bool = False) -> pd.DataFrame:
+    """The curated first cuts as a frame indexed by the date of the action; ``sustained_only``
+    keeps only the cycles whose rate then fell by more than the first step (a variant that
+    selects events on what happened after them)."""
+    cuts = (
         pd.DataFrame([vars(c) for c in FIRST_CUTS])
         .assign(date=lambda d: pd.to_datetime(d["date"]))
         .set_index("date")
     )
+    return cuts.loc[cuts["sustained"]] if sustained_only else cuts
 
 
 # -- the rule variant -------------------------------------------------------------------------------
@@ -297,7 +305,9 @@ def recession_flags(event_months: Sequence[pd.Timestamp], usrec: pd.Series, *, w
 
     With ``include_ongoing`` a recession already under way in the event month counts too (the
     claim is about a resilient economy). ``recession_start`` is the first recession month (USREC
-    = 1) of that recession; ``covered`` says whether USREC reaches the end of the window.
+    = 1) of that recession; ``covered`` says whether USREC reaches the end of the window. An event
+    with no recession in the part USREC covers and ``covered`` False is unknown, not "no
+    recession" (:func:`recession_groups`).
     """
     rec = usrec.dropna().astype(int)
     rec.index = rec.index.to_period("M").to_timestamp("M")
@@ -317,6 +327,22 @@ def recession_flags(event_months: Sequence[pd.Timestamp], usrec: pd.Series, *, w
         rows.append({"event_month": m, "recession": pd.notna(start), "recession_start": start,
                      "in_recession_at_cut": ongoing, "covered": bool(rec.index[-1] >= last)})
     return pd.DataFrame(rows).set_index("event_month")
+
+
+def recession_groups(flags: pd.DataFrame) -> pd.Series:
+    """Each event's group from :func:`recession_flags`: "recession", "no recession", or "unknown"
+    when no recession shows in the months USREC covers and USREC ends before the window does."""
+    known = flags["recession"] | flags["covered"]
+    return flags["recession"].map({True: "recession", False: "no recession"}).where(known, "unknown")
+
+
+def coverage_note(flags: pd.DataFrame, usrec: pd.Series, window: int) -> str:
+    """A sentence naming the events :func:`recession_groups` leaves unknown ("" when none)."""
+    unknown = flags.index[~(flags["recession"] | flags["covered"])]
+    if not len(unknown):
+        return ""
+    return (f" Left out: {', '.join(f'{m:%Y-%m}' for m in unknown)} (USREC ends "
+            f"{usrec.dropna().index[-1]:%Y-%m}, before the {window}-month recession window closes).")
 
 
 def recession_periods(usrec: pd.Series) -> pd.DataFrame:
@@ -538,6 +564,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
          curated: pd.DataFrame | None = None, first_cut_source: str = "curated",
          horizons: Sequence[int] = (3, 6, 12), verdict_horizon: int = 12,
          start: str = "1954-07-01", end: str | None = None, recession_window: int = 12,
+         sustained_only: bool = False,
          include_ongoing: bool = True, include_cut_month: bool = False,
          rule_min_cut: float = 0.25, rule_min_hike: float = 0.25,
          rule_max_months_since_hike: int | None = 24, match_tolerance: int = 6,
@@ -553,6 +580,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     usrec : FRED USREC, the monthly NBER recession indicator.
     rate : the monthly policy rate (:func:`policy_rate`) the rule variant reads.
     curated : the curated first cuts (default :func:`curated_first_cuts`).
+    sustained_only : keep only curated cycles whose rate then fell by more than the first step (a
+        variant: it selects events on what followed them).
     first_cut_source : "curated" (the fact table) or "rule" (:func:`rule_first_cuts`).
     horizons, verdict_horizon : window lengths in months; the verdict uses ``verdict_horizon``.
     start, end : sample bounds (ISO dates): events and placebo windows must lie inside.
@@ -583,6 +612,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
         raise ParameterError("usrec (the NBER recession indicator) is empty")
 
     curated = curated_first_cuts() if curated is None else curated
+    if sustained_only and "sustained" in curated.columns:
+        curated = curated.loc[curated["sustained"].astype(bool)]
     rule = rule_first_cuts(rate.loc[:hi], min_cut=rule_min_cut, min_hike=rule_min_hike,
                            max_months_since_hike=rule_max_months_since_hike)
     in_sample = sml.index  # an event needs its month in the return sample
@@ -596,7 +627,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     def study(months: pd.DatetimeIndex, with_placebo: bool):
         flags = recession_flags(months, usrec, window=recession_window, include_ongoing=include_ongoing)
         rets = window_returns(sml, months, horizons, include_cut_month=include_cut_month)
-        groups = flags["recession"].map({True: "recession", False: "no recession"})
+        groups = recession_groups(flags)
         summary = _summaries(rets, groups, horizons, level=level, reps=reps, seed=rng_seed,
                              placebo=placebo if with_placebo else None)
         return flags, rets, groups, summary
@@ -660,7 +691,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
             f"caps {'beat' if row['mean'] > 0 else 'trailed'} large caps by {abs(row['mean']):.1f}% on "
             f"average over {h} months ({level:.0%} CI {ci_text}); {why}. Placebo: "
             f"{row['placebo_p']:.0%} of random draws of {len(x)} windows did at least as well."
-            + (f" {pending} recent cycle(s) have no complete {h}-month window yet." if pending else ""))
+            + (f" {pending} recent cycle(s) have no complete {h}-month window yet." if pending else "")
+            + coverage_note(flags, usrec, recession_window))
     verdict = Verdict(
         claim=CLAIM, label=label, hypothesis=HYPOTHESIS, statistic=row["mean"],
         statistic_name=f"mean {h}-month small-minus-large return after first cuts, no recession, %",
@@ -681,7 +713,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     paths = cumulative_paths(sml, chosen, path_months or max(horizons), include_cut_month=include_cut_month)
     spec = {"definition": definition, "first_cut_source": first_cut_source, "horizons": horizons,
             "verdict_horizon": verdict_horizon, "start": str(start), "end": str(end) if end else None,
-            "recession_window": recession_window, "include_ongoing": include_ongoing,
+            "recession_window": recession_window, "sustained_only": sustained_only,
+            "include_ongoing": include_ongoing,
             "include_cut_month": include_cut_month, "rule_min_cut": rule_min_cut,
             "rule_min_hike": rule_min_hike, "rule_max_months_since_hike": rule_max_months_since_hike,
             "match_tolerance": match_tolerance, "level": level, "reps": reps,
@@ -740,6 +773,9 @@ def grid_valid(spec: dict[str, Any]) -> bool:
 
 
 GRID_STARTS = (1954, 1963, 1987)
+#: The curated choices of the grid: every first cut (the default), or only those the rate then
+#: followed with more cuts (a variant that looks ahead).
+CURATED_CHOICES = {"curated": False, "curated, sustained only": True}
 
 
 @cached(maxsize=256)
@@ -758,8 +794,9 @@ def _grid_events(size: str, weighting: str, start: int, first_cuts: str, min_cut
     sml = returns["small_minus_large"]
     lo, hi = month_end(START_DATES[start]), sml.index.max()
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
-    if first_cuts == "curated":
-        months = pd.DatetimeIndex([month_end(d) for d in curated_first_cuts().index])
+    if first_cuts in CURATED_CHOICES:
+        cuts = curated_first_cuts(sustained_only=CURATED_CHOICES[first_cuts])
+        months = pd.DatetimeIndex([month_end(d) for d in cuts.index])
     else:
         rule = rule_first_cuts(rate.loc[:hi], min_cut=float(min_cut), min_hike=0.25,
                                max_months_since_hike=int(hike_within))
@@ -786,7 +823,7 @@ def grid_estimate(*, size: str, weighting: str, start: int, horizon: int, first_
         raise ParameterError(f"no {first_cuts} first cuts fall inside the sample from {start}")
     flags = recession_flags(months, usrec, window=recession_window, include_ongoing=True)
     rets = window_returns(sml, months, (horizon,))
-    calm = ~flags["recession"].reindex(rets.index).astype(bool)
+    calm = recession_groups(flags).reindex(rets.index) == "no recession"
     x = rets.loc[calm.to_numpy(), f"ret_{horizon}m"].dropna()
     lower = upper = p = None
     if len(x) >= 2:
@@ -806,13 +843,14 @@ GRID = Grid(
     claim="C1", title="Small caps after the Fed's first cut",
     choices={
         "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"), "start": GRID_STARTS,
-        "horizon": (3, 6, 12), "first_cuts": ("curated", "rule"), "min_cut": (NA, 0.25, 0.5, 1.0),
+        "horizon": (3, 6, 12), "first_cuts": (*CURATED_CHOICES, "rule"), "min_cut": (NA, 0.25, 0.5, 1.0),
         "hike_within": (NA, 12, 24), "recession_window": (6, 12, 18),
     },
     estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", fixed={"reps": 1000},
     statistic_name="mean small-minus-large return after first cuts, no recession, %",
     default=_DEFAULT,
-    notes=("First cuts from the curated FOMC list or from the rule on the policy rate (minimum cut "
+    notes=("First cuts from the curated FOMC list (every first cut after a hike; 'sustained only' "
+           "drops those not followed by more cuts, which uses the future) or from the rule on the policy rate (minimum cut "
            "in percentage points; the last hike within so many months). A cycle counts as 'no "
            "recession' if no NBER recession was under way or began within the recession window. "
            "Each specification's label: supported if the mean is positive and its 90% "

@@ -21,7 +21,15 @@ from typing import Any
 from markupsafe import Markup
 
 from research.errors import DATA_ERROR_NAMES, error_text
-from research.family import spec_curve_claim, spec_curves, survives, testing_family, verdicts_for
+from research.family import (
+    headline,
+    series_of,
+    spec_curve_claim,
+    spec_curves,
+    survives,
+    testing_family,
+    verdicts_for,
+)
 from research.report.templating import render
 from research.verdict import _COLOURS as LABEL_COLOURS
 from research.verdict import CLAIMS, Verdict
@@ -137,8 +145,9 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
 
     A row's ``kind`` is "verdict", "no verdict" (a report of the claim without one), "not
     testable" or "no report". Specification-curve reports give no rows of their own: their shares
-    fill the Robustness cell of the claim's verdicts. ``family`` (from
-    :func:`research.family.testing_family`) adds the adjusted p-values.
+    fill the Robustness cell of the verdicts on the same series (:func:`research.family.series_of`).
+    ``family`` (from :func:`research.family.testing_family`) adds the adjusted p-values; each
+    verdict row's ``headline`` is :func:`research.family.headline` (the reconciled label).
     """
     curves = spec_curves(reports, states)
     if family is None:
@@ -147,11 +156,11 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
     rows: list[tuple[str, dict[str, Any]]] = []
     for claim in CLAIMS:
         claim_rows: list[dict[str, Any]] = []
-        curve = curves.get(claim)
         for report in reports:
             state = states.get(report.name)
             if spec_curve_claim(report, state):
                 continue
+            curve = curves.get((claim, series_of(report, state)))
             verdicts = verdicts_for(state, claim)
             success = (state or {}).get("success") or {}
             common = {"note": _specification_note(report), "report": report, "state": state,
@@ -162,6 +171,7 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
                     **common, "kind": "verdict", "verdict": v, "vintage": _vintage_text(v, state),
                     "curve": None if v.label == "not testable" else spec_curve_context(curve, v.aspect),
                     "own": _robustness_text(state), "adjusted": member,
+                    "headline": headline(v, report, state, family, curves),
                 })
             if not verdicts and claim in report.claims:
                 claim_rows.append({**common, "kind": "no verdict", "curve": spec_curve_context(curve),
@@ -170,7 +180,7 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
             if claim in NOT_TESTABLE:
                 claim_rows.append({"kind": "not testable", "reason": NOT_TESTABLE[claim]})
             else:
-                claim_rows.append({"kind": "no report", "curve": spec_curve_context(curve)})
+                claim_rows.append({"kind": "no report", "curve": spec_curve_context(curves.get((claim, "")))})
         rows += [(claim, row) for row in claim_rows]
     return rows
 
