@@ -89,10 +89,15 @@ class RunSummary:
 
 
 class Reporter:
-    """Receives progress events; the base class ignores them (library use, tests)."""
+    """Receives progress events; the base class ignores them (library use, tests).
+
+    ``started`` is called when a report's notebook begins executing (at most ``jobs`` at once),
+    with the seconds its last run took (``None`` when it never ran), for an estimate.
+    """
 
     def decided(self, decision: Decision) -> None: ...
     def start(self, total: int, jobs: int) -> None: ...
+    def started(self, name: str, estimate: float | None) -> None: ...
     def finished(self, result: ReportResult) -> None: ...
     def stop(self) -> None: ...
 
@@ -143,6 +148,31 @@ def run(
     return summary
 
 
+def preview(
+    *,
+    registry_path: Path | str | None = None,
+    reports_dir: Path | str | None = None,
+    only: Iterable[str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    force: bool = False,
+    input_sha: InputSha | None = None,
+    package_sha: str | None = None,
+) -> list[Decision]:
+    """What :func:`run` with the same arguments would decide, and why: ``research run --dry-run``.
+
+    Validates the registry and parameters as a run does (ParameterError when they are wrong) but
+    takes no lock, starts no kernel and writes nothing.
+    """
+    from research.config import settings
+
+    reports_dir = Path(reports_dir or settings().reports_dir).resolve()
+    registry = load_registry(registry_path)
+    planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha or package_hash())
+    return [decide(p.report.name, p.components, read_state(reports_dir, p.report.name), reports_dir=reports_dir,
+                   input_sha=input_sha or current_input_sha256, force=force)
+            for p in planned]
+
+
 def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned], reports_dir: Path, *,
                 force: bool, jobs: int | None, wait: float, reporter: Reporter, input_sha: InputSha,
                 package_sha: str) -> None:
@@ -177,11 +207,11 @@ def _execute(
 ) -> list[ReportResult]:
     """Run the stale reports in worker processes; publish each as it finishes."""
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     jobs = min(jobs or cpu_count(), len(todo))
     # Longest first (by the last good run's time): two workers finish together, not one idling.
-    todo = sorted(todo, key=lambda t: -(((t[2] or {}).get("success") or {}).get("seconds") or 1e9))
+    todo = sorted(todo, key=lambda t: -(last_seconds(t[2]) or 1e9))
     scratch = Path(tempfile.mkdtemp(prefix=".run-", dir=reports_dir))
     commit = git_commit()
     env = dict(os.environ)
@@ -198,27 +228,34 @@ def _execute(
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                                initargs=(os.getpid(),))
     try:
-        futures = {}
-        for p, _d, _s in todo:
-            job = Job(
-                name=p.report.name, notebook=str(p.report.notebook),
-                notebook_display=_display_path(p.report.notebook, registry.path.parent.parent),
-                parameters=p.parameters, title=p.report.title, workdir=str(scratch / p.report.name),
-                components=p.components, version=__version__, git_commit=commit, env=env,
-            )
-            futures[pool.submit(_run_job, job)] = p.report.name
-        for future in as_completed(futures):
-            name = futures[future]
-            try:
-                raw = future.result()
-            except Exception as exc:  # the worker process died (BrokenProcessPool) or could not start
-                raw = {"name": name, "status": "failed", "seconds": 0.0, "ran_at": _now(), "error": {
-                    "cell_index": None, "ename": type(exc).__name__, "evalue": str(exc) or "worker process died",
-                    "first_line": f"{type(exc).__name__}: {str(exc) or 'worker process died'}"}}
-            p, decision, state = by_name[name]
-            result = publish(reports_dir, p, decision, state, raw)
-            results.append(result)
-            reporter.finished(result)
+        # Submit at most `jobs` at a time, so that "started" means a worker is executing it.
+        waiting = list(todo)
+        futures: dict[Any, str] = {}
+        while waiting or futures:
+            while waiting and len(futures) < jobs:
+                p, _d, state = waiting.pop(0)
+                job = Job(
+                    name=p.report.name, notebook=str(p.report.notebook),
+                    notebook_display=_display_path(p.report.notebook, registry.path.parent.parent),
+                    parameters=p.parameters, title=p.report.title, workdir=str(scratch / p.report.name),
+                    components=p.components, version=__version__, git_commit=commit, env=env,
+                )
+                futures[pool.submit(_run_job, job)] = p.report.name
+                reporter.started(p.report.name, last_seconds(state))
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = futures.pop(future)
+                try:
+                    raw = future.result()
+                except Exception as exc:  # the worker process died (BrokenProcessPool) or could not start
+                    raw = {"name": name, "status": "failed", "seconds": 0.0, "ran_at": _now(), "error": {
+                        "cell_index": None, "ename": type(exc).__name__,
+                        "evalue": str(exc) or "worker process died",
+                        "first_line": f"{type(exc).__name__}: {str(exc) or 'worker process died'}"}}
+                p, decision, state = by_name[name]
+                result = publish(reports_dir, p, decision, state, raw)
+                results.append(result)
+                reporter.finished(result)
     except BaseException:
         for proc in list(getattr(pool, "_processes", {}).values()):  # Ctrl-C: stop kernels' parents now
             with contextlib.suppress(Exception):
@@ -231,6 +268,12 @@ def _execute(
         reporter.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return results
+
+
+def last_seconds(state: Mapping[str, Any] | None) -> float | None:
+    """How long the report's last good run took (its state file's ``seconds``), or None."""
+    seconds = ((state or {}).get("success") or {}).get("seconds")
+    return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
 def cpu_count() -> int:
