@@ -47,9 +47,7 @@ def header_text(name: str) -> str:
     for i, word in enumerate(words):
         if word in ACRONYMS:
             out.append(ACRONYMS[word])
-        elif word in UNITS or any(ch.isdigit() for ch in word):
-            out.append(word)
-        elif i and word in SMALL_WORDS:
+        elif word in UNITS or any(ch.isdigit() for ch in word) or i and word in SMALL_WORDS:
             out.append(word)
         else:
             out.append(word[:1].upper() + word[1:])

@@ -19,7 +19,6 @@ from research.runner.plan import override_map
 from research.runner.publish import ReportResult
 from research.runner.state import Decision
 
-
 RUN_EXAMPLES = """\
 examples:
   research run                                  regenerate what changed
@@ -117,7 +116,13 @@ class ConsoleReporter(Reporter):
         if self.quiet:
             return
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         console = Console()
         if not (console.is_terminal if self.terminal is None else self.terminal):
