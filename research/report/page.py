@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from research.report.tables import ALT_KEY, image_alts, readable_tables
 from research.report.templating import render
 from research.verdict import Verdict, verdict_box
 
@@ -121,9 +122,27 @@ def report_html(nb: Any, *, title: str, verdicts: Sequence[Mapping[str, Any]] = 
     """
     reader, title = reader_notebook(nb, title=title, verdicts=verdicts)
     body, _ = _exporter(False).from_notebook_node(reader, resources={"metadata": {"name": title}})
-    # nbconvert's output is the notebook's own HTML (figures, tables, the verdict box): shown as is.
+    # nbconvert's output is the notebook's own HTML (figures, tables, the verdict box); pandas'
+    # tables are rewritten for readers and each figure gets its title as alt text.
+    body = image_alts(readable_tables(body, stem=(footer or {}).get("report") or "table"), figure_alts(reader))
     return render("page.html.j2", title=title, body=Markup(body), footer=footer_context(footer), wide=False,
                   history=history)
+
+
+IMAGE_TYPES = ("image/png", "image/jpeg")
+RICHER_TYPES = ("text/html", "image/svg+xml")  # shown instead of a bitmap, so no <img>
+
+
+def figure_alts(nb: Any) -> list[str]:
+    """The alt text of each bitmap output nbconvert turns into an ``<img>``, in page order: the
+    figure's title recorded by :mod:`research.report.figure_alt`, or "" when it has none."""
+    alts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            if any(t in data for t in IMAGE_TYPES) and not any(t in data for t in RICHER_TYPES):
+                alts.append(str((out.get("metadata") or {}).get(ALT_KEY, "")))
+    return alts
 
 
 def failed_html(nb: Any, *, title: str, error: Mapping[str, Any], footer: Mapping[str, Any] | None = None) -> str:

@@ -30,6 +30,7 @@ from research.family import (
     testing_family,
     verdicts_for,
 )
+from research.report.charts import Estimate, forecast_from, forecast_svg, forest_svg
 from research.report.templating import render
 from research.verdict import _COLOURS as LABEL_COLOURS
 from research.verdict import CLAIMS, Verdict
@@ -254,6 +255,64 @@ def _report_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]
     return rows
 
 
+def claim_lines(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """One line per claim for the top of the scorecard: the verdicts of its main report (the first
+    registered one with verdicts, as in the multiple-testing family), and how the other reports
+    of the claim (variants: other small/large definitions) compare."""
+    lines = []
+    for claim in CLAIMS:
+        mine = [row for c, row in rows if c == claim]
+        verdicts = [row for row in mine if row["kind"] == "verdict"]
+        line: dict[str, Any] = {"claim": claim, "text": CLAIMS[claim], "main": [], "agree": 0, "differ": [],
+                                "report": None, "state": None, "empty": ""}
+        if verdicts:
+            main = verdicts[0]["report"]
+            line.update(report=main, state=verdicts[0]["state"])
+            labels = {}
+            for row in verdicts:  # the reconciled headline label, as in the detail table
+                v, label = row["verdict"], row["headline"].label
+                if row["report"] is main:
+                    line["main"].append((v.aspect, label))
+                    labels[v.aspect] = label
+                elif labels.get(v.aspect) == label:
+                    line["agree"] += 1
+                else:
+                    line["differ"].append((row["note"], v.aspect, label))
+        elif mine and mine[0]["kind"] == "not testable":
+            line["main"].append(("", "not testable"))
+            line["empty"] = mine[0]["reason"]
+        else:
+            line["empty"] = "no verdict yet" if any(r["kind"] == "no verdict" for r in mine) else "no report yet"
+        lines.append(line)
+    return lines
+
+
+def forest_estimates(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Estimate]:
+    """Every verdict with a statistic, grouped by claim and aspect in the scorecard's order."""
+    found: list[Estimate] = []
+    for claim, row in rows:
+        if row["kind"] != "verdict" or row["verdict"].statistic is None:
+            continue
+        v = row["verdict"]
+        found.append(Estimate(claim=claim, aspect=v.aspect, variant=row["note"], label=row["headline"].label,
+                              statistic=v.statistic, interval=v.interval, unit=v.statistic_name,
+                              report=row["report"].name))
+    order = {key: i for i, key in enumerate(dict.fromkeys((e.claim, e.aspect) for e in found))}
+    return sorted(found, key=lambda e: order[(e.claim, e.aspect)])
+
+
+def forecast_chart(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> Markup | None:
+    """The forecasts as a chart (SVG), or None when no report recorded a drawable forecast."""
+    drawn = []
+    for report in reports:
+        extra = (((states.get(report.name) or {}).get("success") or {}).get("extra")) or {}
+        for item in extra.get("forecasts") or []:
+            f = forecast_from(item, report.name) if isinstance(item, dict) else None
+            if f is not None:
+                drawn.append(f)
+    return Markup(forecast_svg(drawn)) if drawn else None
+
+
 def index_html(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
                decisions: Mapping[str, Any] | None = None, *, generated_at: str | None = None,
                changes: Mapping[str, Any] | None = None) -> str:
@@ -266,12 +325,15 @@ def index_html(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
     family, left_out = testing_family(reports, states)
     rows = scorecard_rows(reports, states, family)
     columns, forecasts = _forecasts(reports, states)
+    estimates = forest_estimates(rows)
     return render(
         "scorecard.html.j2", title="Scorecard — small caps commentary", wide=True, footer=None,
         generated_at=generated_at, claims=CLAIMS, rows=rows, spans=_claim_spans(rows),
         family=[{**m, "survives": _survives_text(m)} for m in family],
         left_out=[_with_commands(item) for item in left_out],
-        forecast_columns=columns, forecasts=forecasts,
+        forecast_columns=columns, forecasts=forecasts, forecast_chart=forecast_chart(reports, states),
+        claim_lines=claim_lines(rows), estimates=estimates,
+        forest=Markup(forest_svg(estimates, LABEL_COLOURS)) if estimates else None,
         reports=_report_rows(reports, states, decisions or {}), states=states,
         colours=LABEL_COLOURS, when_text=when_text, p_text=p_text,
         changes=changes, newer_than_lock=newer_than_lock(states),

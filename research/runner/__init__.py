@@ -24,7 +24,15 @@ Importing this package stays light (standard library, the small ``research`` mod
 worker, with papermill and nbconvert, is imported only when a report is executed.
 """
 
-from research.runner.orchestrate import Reporter, RunSummary, cpu_count, git_commit, run, status
+from research.runner.orchestrate import (
+    Reporter,
+    RunSummary,
+    cpu_count,
+    git_commit,
+    preview,
+    run,
+    status,
+)
 from research.runner.plan import Planned, assess, override_map, plan
 from research.runner.publish import ReportResult, write_index
 from research.runner.registry import load_registry
@@ -42,6 +50,7 @@ __all__ = [
     "load_registry",
     "override_map",
     "plan",
+    "preview",
     "run",
     "status",
     "write_index",

@@ -19,23 +19,43 @@ from research.runner.plan import override_map
 from research.runner.publish import ReportResult
 from research.runner.state import Decision
 
+RUN_EXAMPLES = """\
+examples:
+  research run                                  regenerate what changed
+  research run --dry-run                        what would run, and why; nothing is executed
+  research run C5                               every report on claim C5 (technicals*, robustness_c5)
+  research run 'tech*' year_end --force         a glob and a name, changed or not
+  research run easing_cycles -p easing_cycles horizons=[6,12] --dry-run
+  research run --only 'robustness_*' --jobs 2   the specification curves, two at a time
+  research run --quiet --wait 1800              for cron: only errors, wait for another run
+"""
+
 
 def register_cli(subparsers: Any) -> None:
     run = subparsers.add_parser(
         "run", help="regenerate the reports whose notebook, parameters, inputs or code changed",
         description="Execute the report registry with papermill (several notebooks at once), render "
                     "HTML and the scorecard reports/index.html. Unchanged reports are skipped. "
-                    "Exit codes: 0 ok, 1 a report failed, 2 bad usage or parameters, "
-                    "3 data unavailable, 4 another run holds the lock, 130 interrupted.",
+                    "Exit codes: 0 ok, 1 a report failed, 2 bad usage or parameters (or a selection "
+                    "that matches no report), 3 data unavailable, 4 another run holds the lock, "
+                    "130 interrupted.",
+        epilog=RUN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    run.add_argument("select", nargs="*", metavar="REPORT|CLAIM",
+                     help="reports to run: a report name, a claim id (C5: every report on C5, its "
+                          "specification curve included) or a glob ('tech*'); case-insensitive; "
+                          "default: all")
     run.add_argument("--force", action="store_true", help="run every selected report, changed or not")
+    run.add_argument("--dry-run", "-n", action="store_true",
+                     help="print what would run and why (the decision per report); execute nothing")
     run.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                      help="notebooks run at once (default: one per core)")
     run.add_argument("--only", action="append", metavar="PATTERN",
-                     help="only reports whose name matches this glob (repeatable, or comma-separated)")
-    run.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "KEY=VALUE"),
-                     help="override parameter KEY of report NAME for this run (value read as JSON/TOML, "
-                          "else as a string), e.g. -p easing horizon_months=6")
+                     help="also select reports matching this name, claim id or glob (repeatable, or "
+                          "comma-separated; same as the positional selection)")
+    run.add_argument("-p", "--param", nargs=2, action="append", metavar=("REPORT", "KEY=VALUE"),
+                     help="override parameter KEY of report REPORT for this run (value read as JSON/TOML, "
+                          "else as a string), e.g. -p easing_cycles horizons=[6,12]")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="stop any report that runs longer, with its kernel (default: the report's `timeout` "
                           "in reports.toml, else RESEARCH_REPORT_TIMEOUT, else 1800)")
@@ -57,6 +77,8 @@ def register_cli(subparsers: Any) -> None:
         "lab", help="open JupyterLab on notebooks/ (127.0.0.1 only, token on) with the project's kernel")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser; print the URL")
     lab.add_argument("--port", type=int, default=None, help="port (default: JupyterLab's, 8888 or next free)")
+    lab.add_argument("--dry-run", "-n", action="store_true",
+                     help="print the JupyterLab command line; install and start nothing")
     lab.add_argument("--user", action="store_true",
                      help="install the kernelspec for the user (~/.local) instead of into this environment")
     lab.set_defaults(func=cmd_lab)
@@ -71,15 +93,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 # -- run -----------------------------------------------------------------------------------------
 class ConsoleReporter(Reporter):
-    """Decisions and one line per finished report; a rich progress bar on a terminal.
+    """Decisions, then the reports running now and one line per finished report.
 
-    ``quiet`` prints only failures, on stderr, so cron mails only when something broke.
+    On a terminal, a live rich display names each running report with its elapsed time and the
+    time its last run took. Elsewhere (cron, CI, pipes) one line when each report starts and one
+    when it ends, so a log is never silent for minutes. ``quiet`` prints only failures, on
+    stderr, so cron mails only when something broke.
     """
 
-    def __init__(self, quiet: bool = False):
+    def __init__(self, quiet: bool = False, *, terminal: bool | None = None):
         self.quiet = quiet
+        self.terminal = terminal
         self._progress: Any = None
-        self._task: Any = None
+        self._overall: Any = None
+        self._running: dict[str, Any] = {}
         self._console: Any = None
 
     def _print(self, text: str, *, error: bool = False) -> None:
@@ -104,13 +131,25 @@ class ConsoleReporter(Reporter):
             TimeElapsedColumn,
         )
 
-        self._console = Console()
-        if not self._console.is_terminal:  # cron, CI, pipes: the per-report lines are enough
-            return
-        self._progress = Progress(TextColumn("running {task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), console=self._console, transient=True)
-        self._task = self._progress.add_task(f"{total} report(s), {jobs} at a time", total=total)
+        console = Console()
+        if not (console.is_terminal if self.terminal is None else self.terminal):
+            return  # cron, CI, pipes: plain start and end lines
+        self._console = console
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), TextColumn("{task.fields[estimate]}"),
+                                  console=console, transient=True)
+        self._overall = self._progress.add_task(f"{total} report(s), {jobs} at a time", total=total,
+                                                estimate="")
         self._progress.start()
+
+    def started(self, name: str, estimate: float | None) -> None:
+        if self.quiet:
+            return
+        last = estimate_text(estimate)
+        if self._progress is None:
+            self._print(f"  start   {name:<28} {last}")
+        else:
+            self._running[name] = self._progress.add_task(f"  {name}", total=None, estimate=last)
 
     def finished(self, result: ReportResult) -> None:
         if result.status == "ok":
@@ -124,7 +163,10 @@ class ConsoleReporter(Reporter):
             kept = f"\n          executed notebook: {err.output_path}" if err and err.output_path else ""
             self._print(f"  FAILED  {result.name:<28} {result.seconds:6.1f} s  {line}{where}{kept}", error=True)
         if self._progress is not None:
-            self._progress.advance(self._task)
+            task = self._running.pop(result.name, None)
+            if task is not None:
+                self._progress.remove_task(task)
+            self._progress.advance(self._overall)
 
     def stop(self) -> None:
         if self._progress is not None:
@@ -132,17 +174,36 @@ class ConsoleReporter(Reporter):
             self._progress = None
 
 
+def estimate_text(seconds: float | None) -> str:
+    """The estimate shown beside a running report: its last good run's time."""
+    return "(first run)" if seconds is None else f"(last run {seconds:.1f} s)"
+
+
 def _first(text: str) -> str:
     lines = [ln for ln in str(text).splitlines() if ln.strip()]
     return lines[0] if lines else ""
+
+
+def selection(args: argparse.Namespace) -> list[str] | None:
+    """The positional selectors and --only patterns together (None: every report)."""
+    chosen = [*(args.select or []), *(args.only or [])]
+    return chosen or None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from research.runner import update
 
     overrides = override_map(args.param)
+    if args.dry_run:
+        decisions = orchestrate.preview(registry_path=args.registry, reports_dir=args.reports_dir,
+                                        only=selection(args), overrides=overrides, force=args.force)
+        for decision in decisions:
+            print(f"{decision.name}: {decision.describe()}")
+        would = sum(d.run for d in decisions)
+        print(f"dry run: {would} would run, {len(decisions) - would} would be skipped; nothing was executed")
+        return EXIT_OK
     summary = orchestrate.run(
-        registry_path=args.registry, reports_dir=args.reports_dir, only=args.only, overrides=overrides,
+        registry_path=args.registry, reports_dir=args.reports_dir, only=selection(args), overrides=overrides,
         force=args.force, jobs=args.jobs, wait=args.wait, timeout=args.timeout, reporter=ConsoleReporter(args.quiet),
         update=update.prepare(update=args.update, frozen=args.frozen),
     )
@@ -237,10 +298,14 @@ def cmd_lab(args: argparse.Namespace) -> int:
     from research.config import settings
 
     notebooks_dir = settings().notebooks_dir
-    path = install_kernel(user=args.user)
-    print(f"kernel {KERNEL_NAME!r} ({KERNEL_DISPLAY_NAME}) installed in {path}")
     token = secrets.token_hex(24)
     cmd = lab_command(notebooks_dir, token=token, no_browser=args.no_browser, port=args.port)
+    if args.dry_run:
+        print("would install the kernel", KERNEL_NAME, "and start:",
+              " ".join(part.replace(token, "***") for part in cmd))
+        return EXIT_OK
+    path = install_kernel(user=args.user)
+    print(f"kernel {KERNEL_NAME!r} ({KERNEL_DISPLAY_NAME}) installed in {path}")
     print("starting:", " ".join(part.replace(token, "***") for part in cmd))
     # JupyterLab prints a token it was given as "...": say it here, once.
     print(f"open http://127.0.0.1:{args.port or 8888}/lab?token={token}"

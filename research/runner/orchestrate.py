@@ -104,10 +104,15 @@ class RunSummary:
 
 
 class Reporter:
-    """Receives progress events; the base class ignores them (library use, tests)."""
+    """Receives progress events; the base class ignores them (library use, tests).
+
+    ``started`` is called when a report's notebook begins executing (at most ``jobs`` at once),
+    with the seconds its last run took (``None`` when it never ran), for an estimate.
+    """
 
     def decided(self, decision: Decision) -> None: ...
     def start(self, total: int, jobs: int) -> None: ...
+    def started(self, name: str, estimate: float | None) -> None: ...
     def finished(self, result: ReportResult) -> None: ...
     def stop(self) -> None: ...
 
@@ -172,6 +177,31 @@ def run(
     return summary
 
 
+def preview(
+    *,
+    registry_path: Path | str | None = None,
+    reports_dir: Path | str | None = None,
+    only: Iterable[str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    force: bool = False,
+    input_sha: InputSha | None = None,
+    package_sha: str | None = None,
+) -> list[Decision]:
+    """What :func:`run` with the same arguments would decide, and why: ``research run --dry-run``.
+
+    Validates the registry and parameters as a run does (ParameterError when they are wrong) but
+    takes no lock, starts no kernel and writes nothing.
+    """
+    from research.config import settings
+
+    reports_dir = Path(reports_dir or settings().reports_dir).resolve()
+    registry = load_registry(registry_path)
+    planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha or package_hash())
+    return [decide(p.report.name, p.components, read_state(reports_dir, p.report.name), reports_dir=reports_dir,
+                   input_sha=input_sha or current_input_sha256, force=force)
+            for p in planned]
+
+
 def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned], reports_dir: Path, *,
                 force: bool, jobs: int | None, wait: float, limits: Limits, reporter: Reporter,
                 input_sha: InputSha, package_sha: str, update: Callable[[], list[str]] | None = None) -> None:
@@ -216,7 +246,7 @@ def _execute(
 
     jobs = min(jobs or cpu_count(), len(todo))
     # Longest first (by the last good run's time): two workers finish together, not one idling.
-    todo = sorted(todo, key=lambda t: -(((t[2] or {}).get("success") or {}).get("seconds") or 1e9))
+    todo = sorted(todo, key=lambda t: -(last_seconds(t[2]) or 1e9))
     scratch = Path(tempfile.mkdtemp(prefix=".run-", dir=reports_dir))
     commit = git_commit()
     env = dict(os.environ)
@@ -249,6 +279,7 @@ def _execute(
                 limit, source = limits.for_report(p.report)
                 running.append(_Running(p, decision, state, proc, receive, job.workdir,
                                         time.monotonic() + limit, limit, source))
+                reporter.started(p.report.name, last_seconds(state))
             deadline = min(r.deadline for r in running)
             wait_any([r.conn for r in running] + [r.proc.sentinel for r in running],
                      timeout=max(0.0, deadline - time.monotonic()))
@@ -266,6 +297,12 @@ def _execute(
         reporter.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return results
+
+
+def last_seconds(state: Mapping[str, Any] | None) -> float | None:
+    """How long the report's last good run took (its state file's ``seconds``), or None."""
+    seconds = ((state or {}).get("success") or {}).get("seconds")
+    return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
 @dataclass(frozen=True)

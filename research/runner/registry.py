@@ -39,6 +39,7 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # Names whose files would be the workbench's own: index.html (the scorecard), and in any case,
 # since reports folders may live on case-insensitive disks. `_state`, `_failed` and dot-files are
 # already kept out by NAME_PATTERN (a name starts with a letter or digit).
+CLAIM_PATTERN = re.compile(r"c\d+")  # a claim id, lower-cased (c1, c9), matched with fullmatch
 RESERVED_NAMES = frozenset({"index"})
 PARAMETERS_TAG = "parameters"
 
@@ -81,17 +82,39 @@ class Registry:
     reports: dict[str, Report]
 
     def select(self, patterns: Iterable[str] | None = None) -> list[Report]:
-        """Reports whose name matches any glob pattern (all when no pattern), in registry order."""
-        pats = [p for raw in (patterns or []) for p in raw.split(",") if p.strip()]
+        """Reports matching any selector (all when none), in registry order.
+
+        A selector is a report name, a claim id (``C5``: every report whose ``claims`` include it,
+        and the specification curve whose ``claim`` parameter is it) or a glob over names
+        (``tech*``); all case-insensitive. Selectors may be comma-separated. A selection that
+        matches nothing raises ParameterError listing the reports and claims that exist.
+        """
+        pats = [p.strip() for raw in (patterns or []) for p in raw.split(",") if p.strip()]
         if not pats:
             return list(self.reports.values())
-        chosen = [r for r in self.reports.values() if any(fnmatch.fnmatchcase(r.name, p.strip()) for p in pats)]
+        chosen = [r for r in self.reports.values() if any(self.matches(r, p) for p in pats)]
         if not chosen:
+            claims = sorted({c for r in self.reports.values() for c in self.claims_of(r)},
+                            key=lambda c: (len(c), c))
             raise ParameterError(
-                f"--only {' '.join(pats)} matches no report in {self.path}; "
-                f"reports: {', '.join(self.reports) or 'none'}"
+                f"{' '.join(pats)} matches no report in {self.path}. Select reports by name, claim id "
+                f"or glob; reports: {', '.join(self.reports) or 'none'}; claims: {', '.join(claims) or 'none'}"
             )
         return chosen
+
+    @staticmethod
+    def claims_of(report: Report) -> tuple[str, ...]:
+        """The claims a report gives verdicts on, or sweeps (a specification curve's ``claim``)."""
+        swept = report.parameters.get("claim")
+        return (*report.claims, str(swept)) if isinstance(swept, str) and swept else report.claims
+
+    @classmethod
+    def matches(cls, report: Report, selector: str) -> bool:
+        """Whether ``selector`` (name, claim id or glob, case-insensitive) selects ``report``."""
+        sel = selector.strip().lower()
+        if CLAIM_PATTERN.fullmatch(sel) and sel in (c.lower() for c in cls.claims_of(report)):
+            return True
+        return fnmatch.fnmatchcase(report.name.lower(), sel)
 
 
 def load_registry(path: Path | str | None = None) -> Registry:

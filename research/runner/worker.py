@@ -44,7 +44,11 @@ from research.runner.state import input_shas, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
 
 KERNEL_NAME = "python3"  # the runner's own interpreter (jupyter_client maps `python` to sys.executable)
-KERNEL_ARGS = ["--HistoryManager.enabled=False"]  # no sqlite history: faster, no lock contention
+KERNEL_ARGS = [
+    "--HistoryManager.enabled=False",  # no sqlite history: faster, no lock contention
+    "--InlineBackend.figure_formats=retina",  # figures at 2x: crisp on high-density screens
+    "--IPKernelApp.exec_lines=import research.report.figure_alt",  # each figure's title as its alt text
+]
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
