@@ -21,12 +21,12 @@ from research import cli, runner
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-COMMAND = re.compile(r"(?<![\w/-])(?:\.venv/bin/)?research ((?:run|list|lab|data|sweep)\b[^`#\n|&]*)")
+COMMAND = re.compile(r"(?<![\w/-])(?:\.venv/bin/)?research ((?:run|list|lab|data|sweep|history|new-claim)\b[^`#\n|&]*)")
 FENCE = re.compile(r"^```.*?$(.*?)^```", re.S | re.M)
 INLINE = re.compile(r"(`+)(.+?)\1")
 PLACEHOLDER = re.compile(r"\[|\.\.\.|\b[A-Z][A-Z_=]{2,}\b|\bC?N\b")  # [--x], ..., NAME, N, CN
 DRY = ("run", "sweep", "lab")  # commands that execute things: run them with --dry-run
-NOT_RUN = ("data refresh",)  # downloads and writes the raw store: options checked only
+NOT_RUN = ("data refresh", "data update", "data lock", "new-claim")  # download or write files: options checked only
 
 
 def _code_texts(text: str) -> list[str]:
@@ -118,9 +118,9 @@ def test_documented_command_works(where, cmd, capsys, tmp_path):
 def test_dry_run_of_an_example_says_what_would_run(capsys):
     code, output = run_example("run C5", capsys)
     assert code == 0
-    assert output.splitlines()[:3] == ["technicals: run: never run", "technicals_russell: run: never run",
-                                       "robustness_c5: run: never run"]
-    assert "3 would run" in output and "nothing was executed" in output
+    assert output.splitlines()[:4] == ["technicals: run: never run", "technicals_russell: run: never run",
+                                       "robustness_c5: run: never run", "robustness_c5_russell: run: never run"]
+    assert "4 would run" in output and "nothing was executed" in output
 
 
 def test_a_stale_example_is_caught(capsys):
