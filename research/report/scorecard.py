@@ -20,16 +20,19 @@ from typing import Any
 
 from markupsafe import Markup
 
-from research.family import spec_curve_claim, spec_curves, survives, testing_family, verdicts_for
+from research.claims import catalog
+from research.family import (
+    NOT_IMPLEMENTED,
+    spec_curve_claim,
+    spec_curves,
+    survives,
+    testing_family,
+    verdicts_for,
+)
 from research.report.templating import render
 from research.verdict import _COLOURS as LABEL_COLOURS
-from research.verdict import CLAIMS, Verdict
+from research.verdict import Verdict
 
-# Claims no public dataset in the catalog can settle, with the reason (CLAIMS.md).
-NOT_TESTABLE: dict[str, str] = {
-    "C9": "No public M&A or earnings-revision series in the catalog; "
-          "deal counts by sector and consensus earnings revisions would settle it.",
-}
 SHARE_LABELS = ("supported", "contradicted", "mixed", "inconclusive")
 _SMALL_LARGE = {"deciles": "size deciles 1-3 vs 8-10", "smb": "SMB factor",
                 "russell": "Russell 2000 vs S&P 500"}
@@ -128,7 +131,7 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
         family = testing_family(reports, states)[0]
     adjusted = {(m["report"].name, m["claim"], m["aspect"]): m for m in family}
     rows: list[tuple[str, dict[str, Any]]] = []
-    for claim in CLAIMS:
+    for claim, declared in catalog.claims().items():  # the rows are the catalog's claims, in id order
         claim_rows: list[dict[str, Any]] = []
         curve = curves.get(claim)
         for report in reports:
@@ -145,13 +148,15 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
                     **common, "kind": "verdict", "verdict": v, "vintage": _vintage_text(v, state),
                     "curve": None if v.label == "not testable" else spec_curve_context(curve, v.aspect),
                     "own": _robustness_text(state), "adjusted": member,
+                    "not_implemented": v.note.startswith(NOT_IMPLEMENTED),
                 })
             if not verdicts and claim in report.claims:
                 claim_rows.append({**common, "kind": "no verdict", "curve": spec_curve_context(curve),
                                    "what": "no verdict recorded for this claim" if success else "no successful run yet"})
         if not claim_rows:
-            if claim in NOT_TESTABLE:
-                claim_rows.append({"kind": "not testable", "reason": NOT_TESTABLE[claim]})
+            if not declared.testable:
+                claim_rows.append({"kind": "not testable",
+                                   "reason": f"{declared.not_testable} Data that would settle it: {declared.settle}"})
             else:
                 claim_rows.append({"kind": "no report", "curve": spec_curve_context(curve)})
         rows += [(claim, row) for row in claim_rows]
@@ -233,7 +238,8 @@ def index_html(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
     columns, forecasts = _forecasts(reports, states)
     return render(
         "scorecard.html.j2", title="Scorecard — small caps commentary", wide=True, footer=None,
-        generated_at=generated_at, claims=CLAIMS, rows=rows, spans=_claim_spans(rows),
+        generated_at=generated_at, rows=rows, spans=_claim_spans(rows),
+        claims={c.id: c.commentary for c in catalog.claims().values()},
         family=[{**m, "survives": _survives_text(m)} for m in family],
         left_out=[_with_commands(item) for item in left_out],
         forecast_columns=columns, forecasts=forecasts,
