@@ -9,7 +9,6 @@ import importlib
 import pkgutil
 from typing import TYPE_CHECKING
 
-from research.claims import catalog
 from research.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -31,6 +30,9 @@ class GridError(ParameterError):
 
 def validate_grid(grid: Grid) -> None:
     """Check ``grid`` against the engine's rules; a :class:`GridError` says which rule and what to add."""
+    # imported here, not at the top, so that `python -m research.claims.catalog` runs it cleanly
+    from research.claims import catalog
+
     where = f"grid of {grid.claim} (GRID in its claim module)"
     if grid.claim not in catalog.known_ids():
         raise GridError(f"{where}: {grid.claim!r} is not in the claim catalog; known claims: "
@@ -87,6 +89,8 @@ def grids() -> dict[str, Grid]:
         if hasattr(module, "GRID"):
             validate_grid(module.GRID)
             found.append(module.GRID)
+    from research.claims import catalog
+
     missing = [c.id for c in catalog.claims().values() if c.spec_curve and c.id not in {g.claim for g in found}]
     if missing:
         raise GridError(f"the catalog says `spec_curve = true` for {missing}, but no claim module declares "
