@@ -27,7 +27,7 @@ from research.errors import (
 
 # Each module defines register_cli(subparsers); the order is the order in --help.
 _COMMAND_MODULES = ("research.runner.cli", "research.runner.history_cmd", "research.data.cli",
-                    "research.runner.sweep_cmd")
+                    "research.runner.sweep_cmd", "research.runner.newclaim_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,18 +19,6 @@ from typing import Any
 from research import provenance
 from research.report.templating import render as render_template
 
-# The claims under test (facts from CLAIMS.md): id -> one-line summary of the commentary.
-CLAIMS: dict[str, str] = {
-    "C1": "The start of a Fed easing cycle in a resilient economy is stimulative for small caps.",
-    "C2": "Small companies are more sensitive to interest rates.",
-    "C3": "Small caps are structurally inferior: they tilt toward value and are less profitable.",
-    "C4": "Froth: leadership of crypto-connected, small nuclear, clean energy and quantum names.",
-    "C5": "Technical breakout: 200-day average cleared; two weekly closes above ~2,460 are bullish.",
-    "C6": "The S&P 500 may be due a pullback, which would favour shifting toward small caps.",
-    "C7": "Small caps can beat large caps through year end (Russell 2000 target 2,665, ~7% upside).",
-    "C8": "Small caps are tied to the business cycle, have underperformed, and may do better ahead.",
-    "C9": "An M&A pickup helps small-cap financials; earnings growth is improving.",
-}
 LABELS = ("supported", "contradicted", "mixed", "inconclusive", "not testable")
 SIDECAR_ENV = "RESEARCH_SIDECAR"
 
@@ -64,7 +52,7 @@ def _clean(x: Any) -> Any:
 class Verdict:
     """A claim's conclusion with the evidence behind it.
 
-    ``claim`` is the id in CLAIMS.md (``"C1"``); ``aspect`` names a sub-claim when one claim
+    ``claim`` is an id declared in ``research/claims/catalog.toml`` (``"C1"``); ``aspect`` names a sub-claim when one claim
     has several verdicts (C3: "value tilt", "less profitable", "inferior").
     """
 

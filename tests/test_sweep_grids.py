@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from research import stats, sweep
-from research.claims import cycle, easing, grids, rates
+from research.claims import MIN_SPECS, cycle, easing, grids, rates
 from research.claims.base import NA, START_DATES, start_date, start_kept
 from research.data.sizes import clear_caches
 from research.errors import ParameterError
@@ -25,8 +25,6 @@ from research.sweep import family_p_values
 
 GRIDS = grids()
 c1_easing, c2_rates, c8_cycle = easing.grid_estimate, rates.grid_estimate, cycle.grid_estimate
-
-MIN_SPECS = 200
 
 
 # -- sizes and validity (no data) -------------------------------------------------------------------

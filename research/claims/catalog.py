@@ -271,6 +271,17 @@ def claim(claim_id: str) -> Claim:
     return found
 
 
+def unknown_verdict_claims(verdicts: Sequence[Mapping[str, Any]]) -> str:
+    """The error for recorded verdicts (sidecar dicts) whose claim id is not in the catalog, or ""
+    when every one is known: the scorecard has no row for such a verdict, so it would vanish."""
+    unknown = sorted({str(v.get("claim")) for v in verdicts} - set(known_ids()))
+    if not unknown:
+        return ""
+    return (f"the notebook recorded verdicts on unknown claim id(s) {unknown}; known claims: "
+            f"{', '.join(known_ids())}. Fix: correct `claim=` in its Verdict(...), or declare the claim "
+            f"in {CATALOG_PATH}.")
+
+
 # -- docs/claims.md ------------------------------------------------------------------------------
 
 def _cell(text: str) -> str:

@@ -25,7 +25,6 @@ compounded percent.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -570,7 +569,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
                        recession=recession, spec=spec)
 
 
-@functools.lru_cache(maxsize=16)
+@cached(maxsize=16)  # registered: clear_caches() forgets it too
 def load_inputs(small_large: str = "deciles", weighting: str = "vw", small: tuple[int, ...] = (1, 2, 3),
                 large: tuple[int, ...] = (8, 9, 10)) -> tuple[pd.DataFrame, pd.Series, dict, str]:
     """The inputs of :func:`test` from ``research.data``: returns, USREC, the vintage and a

@@ -23,7 +23,6 @@ works for every definition of small and large, including SMB.
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -725,7 +724,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
                         recessions=recession_periods(usrec.loc[lo:hi]), spec=spec)
 
 
-@functools.lru_cache(maxsize=16)
+@cached(maxsize=16)  # registered: clear_caches() forgets it too
 def load_inputs(small_large: str = "deciles", weighting: str = "vw", small: tuple[int, ...] = (1, 2, 3),
                 large: tuple[int, ...] = (8, 9, 10)) -> tuple[pd.DataFrame, pd.Series, pd.Series, dict, str]:
     """The inputs of :func:`test` from ``research.data``: returns, USREC, the policy rate, the

@@ -20,8 +20,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from research.claims import catalog
 from research.errors import DATA_ERROR_NAMES, error_text
 from research.family import (
+    NOT_IMPLEMENTED,
     headline,
     series_of,
     spec_curve_claim,
@@ -33,13 +35,8 @@ from research.family import (
 from research.report.charts import Estimate, forecast_from, forecast_svg, forest_svg
 from research.report.templating import render
 from research.verdict import _COLOURS as LABEL_COLOURS
-from research.verdict import CLAIMS, Verdict
+from research.verdict import Verdict
 
-# Claims no public dataset in the catalog can settle, with the reason (CLAIMS.md).
-NOT_TESTABLE: dict[str, str] = {
-    "C9": "No public M&A or earnings-revision series in the catalog; "
-          "deal counts by sector and consensus earnings revisions would settle it.",
-}
 SHARE_LABELS = ("supported", "contradicted", "mixed", "inconclusive")
 _SMALL_LARGE = {"deciles": "size deciles 1-3 vs 8-10", "smb": "SMB factor",
                 "russell": "Russell 2000 vs S&P 500"}
@@ -155,7 +152,7 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
         family = testing_family(reports, states)[0]
     adjusted = {(m["report"].name, m["claim"], m["aspect"]): m for m in family}
     rows: list[tuple[str, dict[str, Any]]] = []
-    for claim in CLAIMS:
+    for claim, declared in catalog.claims().items():  # the rows are the catalog's claims, in id order
         claim_rows: list[dict[str, Any]] = []
         for report in reports:
             state = states.get(report.name)
@@ -173,13 +170,15 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
                     "curve": None if v.label == "not testable" else spec_curve_context(curve, v.aspect),
                     "own": _robustness_text(state), "adjusted": member,
                     "headline": headline(v, report, state, family, curves),
+                    "not_implemented": v.note.startswith(NOT_IMPLEMENTED),
                 })
             if not verdicts and claim in report.claims:
                 claim_rows.append({**common, "kind": "no verdict", "curve": spec_curve_context(curve),
                                    "what": "no verdict recorded for this claim" if success else "no successful run yet"})
         if not claim_rows:
-            if claim in NOT_TESTABLE:
-                claim_rows.append({"kind": "not testable", "reason": NOT_TESTABLE[claim]})
+            if not declared.testable:
+                claim_rows.append({"kind": "not testable",
+                                   "reason": f"{declared.not_testable} Data that would settle it: {declared.settle}"})
             else:
                 claim_rows.append({"kind": "no report", "curve": spec_curve_context(curves.get((claim, "")))})
         rows += [(claim, row) for row in claim_rows]
@@ -260,10 +259,10 @@ def claim_lines(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str,
     registered one with verdicts, as in the multiple-testing family), and how the other reports
     of the claim (variants: other small/large definitions) compare."""
     lines = []
-    for claim in CLAIMS:
+    for claim, declared in catalog.claims().items():
         mine = [row for c, row in rows if c == claim]
         verdicts = [row for row in mine if row["kind"] == "verdict"]
-        line: dict[str, Any] = {"claim": claim, "text": CLAIMS[claim], "main": [], "agree": 0, "differ": [],
+        line: dict[str, Any] = {"claim": claim, "text": declared.commentary, "main": [], "agree": 0, "differ": [],
                                 "report": None, "state": None, "empty": ""}
         if verdicts:
             main = verdicts[0]["report"]
@@ -328,7 +327,8 @@ def index_html(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
     estimates = forest_estimates(rows)
     return render(
         "scorecard.html.j2", title="Scorecard — small caps commentary", wide=True, footer=None,
-        generated_at=generated_at, claims=CLAIMS, rows=rows, spans=_claim_spans(rows),
+        generated_at=generated_at, rows=rows, spans=_claim_spans(rows),
+        claims={c.id: c.commentary for c in catalog.claims().values()},
         family=[{**m, "survives": _survives_text(m)} for m in family],
         left_out=[_with_commands(item) for item in left_out],
         forecast_columns=columns, forecasts=forecasts, forecast_chart=forecast_chart(reports, states),

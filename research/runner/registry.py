@@ -12,7 +12,8 @@ Everything here is checked before any kernel starts: the registry's shape, each 
 ``parameters`` cell (read with :mod:`ast`, never executed) and every parameter value, from the
 registry or from ``research run -p NAME KEY=VALUE``. Problems raise
 :class:`~research.errors.ParameterError` (exit code 2) naming the report, the notebook and the fix.
-Only the standard library is imported, so ``research list`` and a no-op ``research run`` stay fast.
+Claim ids are checked against the claim catalog (:mod:`research.claims.catalog`). Only the standard
+library and that catalog are imported, so ``research list`` and a no-op ``research run`` stay fast.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from research.claims import catalog
 from research.errors import ParameterError
 from research.params import ParamType, coerce, parse_type, type_problem, unknown_problem
 
@@ -181,6 +183,12 @@ def _report_from_toml(path: Path, name: str, entry: Any) -> Report:
                                 or not math.isfinite(timeout) or timeout <= 0):
         raise RegistryError(f"{where}: `timeout` must be a positive number of seconds, e.g. timeout = 3600; "
                             f"got {timeout!r}")
+    known = catalog.known_ids()
+    unknown_claims = [c for c in claims if c not in known]
+    if unknown_claims:  # the scorecard has rows for the catalog's claims only: never a silent absence
+        raise RegistryError(f"{where}: unknown claim id(s) {unknown_claims}; known claims: {', '.join(known)}. "
+                            f"Fix: use one of those, or declare the claim in {catalog.CATALOG_PATH} "
+                            "(`research new-claim` does it for you).")
     return Report(
         name=name,
         notebook=(path.parent / notebook).resolve(),

@@ -92,7 +92,7 @@ def package_hash(package_dir: Path | None = None) -> str:
     """sha256 over every ``.py`` file and page template of the ``research`` package (path and
     content): editing ``research/report/templates/`` changes the pages, so it re-renders them."""
     if package_dir is None:
-        package_dir = Path(__file__).resolve().parent
+        package_dir = Path(__file__).resolve().parent.parent  # research/, not research/runner/
     digest = hashlib.sha256()
     code = [*package_dir.rglob("*.py"), *package_dir.rglob("templates/*")]
     for path in sorted(code):
