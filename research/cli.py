@@ -18,6 +18,7 @@ from research.errors import (
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_USAGE,
+    ConfigError,
     DataError,
     ParameterError,
     ResearchError,
@@ -25,7 +26,8 @@ from research.errors import (
 )
 
 # Each module defines register_cli(subparsers); the order is the order in --help.
-_COMMAND_MODULES = ("research.runner.cli", "research.data.cli", "research.runner.sweep_cmd")
+_COMMAND_MODULES = ("research.runner.cli", "research.runner.history_cmd", "research.data.cli",
+                    "research.runner.sweep_cmd", "research.runner.newclaim_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_LOCKED
     except ParameterError as exc:
         print(f"research: parameter error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        print(f"research: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DataError as exc:
         print(f"research: data error: {exc}", file=sys.stderr)

@@ -13,6 +13,19 @@ EXIT_DATA = 3  # data unavailable
 EXIT_LOCKED = 4  # another run holds the lock
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
+# A report failing on these means the data could not be had (exit code 3), not a code bug.
+DATA_ERROR_NAMES = frozenset({"DataUnavailable", "DownloadError", "ChecksumMismatch"})
+
+
+def error_text(error: dict | None) -> str:
+    """A report's recorded error (``ename``, ``evalue``, ``first_line``) for the console,
+    ``research list`` and the scorecard: a data error whole (where it looked and the fix follow
+    its first line), any other error by its first line (the traceback is in the notebook)."""
+    error = error or {}
+    if error.get("ename") in DATA_ERROR_NAMES and error.get("evalue"):
+        return f"{error['ename']}: {str(error['evalue']).strip()}"
+    return str(error.get("first_line") or "")
+
 
 class ResearchError(Exception):
     """Base of every error the package raises on purpose."""
@@ -99,8 +112,16 @@ class ParameterError(ResearchError, ValueError):
     """A notebook or report parameter of the wrong type, or one the notebook does not declare."""
 
 
+class ConfigError(ResearchError, ValueError):
+    """A RESEARCH_* setting with a value that cannot work (exit code 2, before anything runs)."""
+
+
 class RunLocked(ResearchError):
     """Another `research run` holds the lock."""
+
+
+class RunLockBroken(ResearchError):
+    """The run lock's file cannot be used (exit code 1): the message names it and the fix."""
 
 
 class ReportsNotWritable(ResearchError):

@@ -13,9 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from research.verdict import CLAIMS, Verdict
+from research.claims import catalog
+from research.verdict import Reconciled, Verdict, reconcile
 
 SPEC_CURVE_NOTEBOOK = "spec_curve.ipynb"
+#: The small/large definitions whose reports are variants of a claim's default series; a report
+#: with any other ``small_large`` reads the default series (the French size portfolios).
+DEFAULT_SERIES = ("", "deciles")
+#: How the note of a scaffolded claim's placeholder verdict begins (research.claims.scaffold).
+NOT_IMPLEMENTED = "not implemented"
 
 
 # -- reading the state files -----------------------------------------------------------------------
@@ -46,15 +52,39 @@ def spec_curve_claim(report: Any, state: Mapping[str, Any] | None) -> str | None
     return None
 
 
-def spec_curves(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[Any, Any]]:
-    """claim -> (report, state or None) of its specification curve (the first one registered)."""
-    out: dict[str, tuple[Any, Any]] = {}
+def series_of(report: Any, state: Mapping[str, Any] | None = None) -> str:
+    """The series a report reads: "" for a claim's default one, else its ``small_large`` parameter
+    ("russell"). A specification curve's own record (``extra["spec_curve"]["small_large"]``) wins
+    over its registry parameters, as for :func:`spec_curve_claim`."""
+    extra = (((state or {}).get("success") or {}).get("extra")) or {}
+    curve = extra.get("spec_curve") or {}
+    value = curve["small_large"] if "small_large" in curve else (report.parameters or {}).get("small_large", "")
+    value = str(value or "")
+    return "" if value in DEFAULT_SERIES else value
+
+
+def spec_curves(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> dict[tuple[str, str], tuple[Any, Any]]:
+    """(claim, series) -> (report, state or None) of the specification curve of that claim on that
+    series (:func:`series_of`; the first one registered). A report is paired only with the curve of
+    its own series: the default series' curve says nothing about the Russell 2000's."""
+    out: dict[tuple[str, str], tuple[Any, Any]] = {}
     for report in reports:
         state = states.get(report.name)
         claim = spec_curve_claim(report, state)
-        if claim and claim not in out:
-            out[claim] = (report, state)
+        if claim and (claim, series_of(report, state)) not in out:
+            out[(claim, series_of(report, state))] = (report, state)
     return out
+
+
+def curve_block(curve: tuple[Any, Any] | None, aspect: str = "") -> dict[str, Any] | None:
+    """The shares of a specification curve (the aspect's, when it has one per aspect), as its
+    sidecar recorded them (``extra["spec_curve"]``); None when it has not run."""
+    if curve is None:
+        return None
+    summary = ((((curve[1] or {}).get("success") or {}).get("extra")) or {}).get("spec_curve")
+    if not summary:
+        return None
+    return (summary.get("by_aspect") or {}).get(aspect) or summary
 
 
 # -- adjustment ------------------------------------------------------------------------------------
@@ -106,45 +136,75 @@ def testing_family(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
     curves = spec_curves(reports, states)
     members: list[dict[str, Any]] = []
     left_out: list[str] = []
-    for claim in CLAIMS:
+    for claim in catalog.known_ids():
         main = next((r for r in reports if claim in r.claims and spec_curve_claim(r, states.get(r.name)) is None), None)
         if main is None:
             continue
-        state = states.get(main.name)
-        derived = {}
-        curve = curves.get(claim)
-        if curve is not None:
-            for item in (((curve[1] or {}).get("success") or {}).get("extra") or {}).get("family") or []:
-                if isinstance(item, dict):
-                    derived[item.get("aspect") or ""] = item
-        for v in verdicts_for(state, claim):
-            name = f"{claim}{' ' + v.aspect if v.aspect else ''}"
+        for v in verdicts_for(states.get(main.name), claim):
             if v.label == "not testable":
                 continue
-            alpha = round(1 - v.interval_level, 6) if v.interval_level else None
-            if v.p_value is not None:
-                members.append({"claim": claim, "aspect": v.aspect, "label": v.label, "p_raw": float(v.p_value),
-                                "basis": "reported by the report", "report": main, "alpha": alpha})
+            if v.note.startswith(NOT_IMPLEMENTED):  # a scaffolded claim (research new-claim) tests nothing yet
+                left_out.append(f"{claim}{' ' + v.aspect if v.aspect else ''}: not implemented yet "
+                                "(the TODOs in its claim module)")
                 continue
-            item = derived.get(v.aspect or "")
-            same = (item and _same_statistic(item.get("statistic"), v.statistic) and v.interval is not None
-                    and _same_statistic(item.get("lower"), v.interval[0])
-                    and _same_statistic(item.get("upper"), v.interval[1]))
-            if same and item.get("p_value") is not None:
-                members.append({"claim": claim, "aspect": v.aspect, "label": v.label, "p_raw": float(item["p_value"]),
-                                "basis": "derived from the verdict's bootstrap", "report": main, "alpha": alpha})
-            elif item:
-                left_out.append(f"{name}: the specification curve's bootstrap p-value was computed for a "
-                                "different statistic or interval than the report's (re-run both)")
-            else:
-                left_out.append(f"{name}: only a bootstrap interval, and no p-value derived from it yet "
-                                f"(run research sweep {claim})")
+            p_raw, basis, problem = raw_p_value(v, curves.get((claim, series_of(main, states.get(main.name)))))
+            if p_raw is None:
+                left_out.append(f"{claim}{' ' + v.aspect if v.aspect else ''}: {problem}")
+                continue
+            alpha = round(1 - v.interval_level, 6) if v.interval_level else None
+            members.append({"claim": claim, "aspect": v.aspect, "label": v.label, "p_raw": p_raw,
+                            "basis": basis, "report": main, "alpha": alpha})
     if members:
         adjusted_holm = holm([m["p_raw"] for m in members])
         adjusted_bh = benjamini_hochberg([m["p_raw"] for m in members])
         for m, h, b in zip(members, adjusted_holm, adjusted_bh, strict=True):
             m["p_holm"], m["p_bh"] = h, b
     return members, left_out
+
+
+def raw_p_value(v: Verdict, curve: tuple[Any, Any] | None) -> tuple[float | None, str, str]:
+    """(p, basis, problem) of one verdict: its own p-value, else the one its specification curve
+    derived from the verdict's own bootstrap (``extra["family"]``), accepted only when that record
+    reproduces the verdict's statistic and interval; ``problem`` says why there is none."""
+    if v.p_value is not None:
+        return float(v.p_value), "reported by the report", ""
+    extra = ((((curve or (None, None))[1] or {}).get("success") or {}).get("extra")) or {}
+    item = next((i for i in extra.get("family") or [] if isinstance(i, dict) and (i.get("aspect") or "") == v.aspect),
+                None)
+    same = (item and _same_statistic(item.get("statistic"), v.statistic) and v.interval is not None
+            and _same_statistic(item.get("lower"), v.interval[0])
+            and _same_statistic(item.get("upper"), v.interval[1]))
+    if same and item.get("p_value") is not None:
+        return float(item["p_value"]), "derived from the verdict's bootstrap", ""
+    if item:
+        return None, "", ("the specification curve's bootstrap p-value was computed for a different "
+                          "statistic or interval than the report's (re-run both)")
+    return None, "", f"only a bootstrap interval, and no p-value derived from it yet (run research sweep {v.claim})"
+
+
+def holm_in_place_of(members: Sequence[Mapping[str, Any]], claim: str, aspect: str, p: float) -> float:
+    """Holm-adjusted ``p`` with this test standing in the family for its claim's main verdict on
+    the same aspect (a report variant tests the same hypothesis on another series: it replaces the
+    main verdict rather than adding a hypothesis); appended when the claim has no such member."""
+    raw = [float(m["p_raw"]) for m in members]
+    at = next((i for i, m in enumerate(members) if m["claim"] == claim and (m["aspect"] or "") == (aspect or "")), None)
+    if at is None:
+        raw.append(float(p))
+        at = len(raw) - 1
+    else:
+        raw[at] = float(p)
+    return holm(raw)[at]
+
+
+def headline(v: Verdict, report: Any, state: Mapping[str, Any] | None, members: Sequence[Mapping[str, Any]],
+             curves: Mapping[tuple[str, str], tuple[Any, Any]]) -> Reconciled:
+    """The reconciled headline (:func:`research.verdict.reconcile`) of verdict ``v`` of ``report``:
+    its Holm-adjusted p across the family (the report's own p-value, or the one its own series'
+    curve derived from its bootstrap) and the shares of its own series' specification curve."""
+    curve = curves.get((v.claim, series_of(report, state)))
+    p_raw = raw_p_value(v, curve)[0]
+    adjusted = None if p_raw is None else holm_in_place_of(members, v.claim, v.aspect, p_raw)
+    return reconcile(v, adjusted, curve_block(curve, v.aspect))
 
 
 def survives(member: Mapping[str, Any]) -> tuple[bool, bool] | None:

@@ -7,13 +7,17 @@ report notebook therefore runs::
 
     from research.params import check_parameters; check_parameters(globals())
 
-which compares the injected values with the declared annotations and raises
-:class:`~research.errors.ParameterError` before any work is done. The same type rules are used by
-:mod:`research.runner.registry` to validate ``reports.toml`` and ``-p`` overrides before any kernel starts.
+which compares the parameter values with the declared annotations and the names papermill injected
+with the declared names, and raises :class:`~research.errors.ParameterError` before any work is
+done. The same type rules are used by :mod:`research.runner.registry` to validate ``reports.toml`` and
+``-p`` overrides before any kernel starts.
 
 Supported types: ``str``, ``int``, ``float`` (an ``int`` is accepted), ``bool``, ``list`` and
-``list[str|int|float|bool]`` (elements checked), each optionally ``| None``. Dates are ISO strings.
-This module is imported inside every kernel, so it stays small and imports nothing heavy.
+``list[str|int|float|bool]`` (elements checked). A parameter that may be ``None`` is written
+``"Optional[int]"``, quoted: the quotes spare the cell an import, and papermill's
+``--help-notebook`` cannot read ``int | None`` (it drops the parameter), though this module does.
+Dates are ISO strings. This module is imported inside every kernel, so it stays small and imports
+nothing heavy.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import difflib
+import math
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +33,12 @@ from typing import Any
 from research.errors import ParameterError
 
 SCALAR_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+# Integers beyond a signed 64-bit range overflow numpy and pandas downstream: refuse them up front.
+INT_LIMIT = 2**63 - 1
 
-# Names IPython puts in a kernel's globals that are not parameters.
-IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+# The first line of the cell papermill injects (PythonTranslator.codify), tagged
+# `injected-parameters` in the notebook; inside the kernel only its source is visible.
+INJECTED_HEADER = "# Parameters"
 
 
 @dataclass(frozen=True)
@@ -44,23 +52,30 @@ class ParamType:
 
 
 def parse_type(text: str) -> ParamType:
-    """Parse an annotation written in a parameters cell (``"int"``, ``"list[str] | None"``).
+    """Parse an annotation written in a parameters cell (``"int"``, ``"Optional[list[str]]"``).
 
-    Raises ``ValueError`` naming the supported types for anything else.
+    The annotation may be quoted (``"Optional[int]"`` as written in the cell) and ``X | None`` is
+    read like ``Optional[X]``. Raises ``ValueError`` naming the supported types for anything else.
     """
+    text = text.strip()
     try:
-        node = ast.parse(text.strip(), mode="eval").body
+        node = ast.parse(text, mode="eval").body
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a quoted annotation
+            text = node.value.strip()
+            node = ast.parse(text, mode="eval").body
     except SyntaxError as exc:
         raise ValueError(f"cannot parse type {text!r}") from exc
     optional = False
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Optional":
+        node, optional = node.slice, True
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         left, right = node.left, node.right
         if _is_none(right):
             node, optional = left, True
         elif _is_none(left):
             node, optional = right, True
     if isinstance(node, ast.Name) and (node.id in SCALAR_TYPES or node.id == "list"):
-        return ParamType(text.strip(), node.id, None, optional)
+        return ParamType(text, node.id, None, optional)
     if (
         isinstance(node, ast.Subscript)
         and isinstance(node.value, ast.Name)
@@ -68,10 +83,10 @@ def parse_type(text: str) -> ParamType:
         and isinstance(node.slice, ast.Name)
         and node.slice.id in SCALAR_TYPES
     ):
-        return ParamType(text.strip(), "list", node.slice.id, optional)
+        return ParamType(text, "list", node.slice.id, optional)
     raise ValueError(
-        f"unsupported parameter type {text!r}: use str, int, float, bool, list or list[str] "
-        "(optionally `| None`); write dates as ISO strings"
+        f"unsupported parameter type {text!r}: use str, int, float, bool, list or list[str], "
+        'or "Optional[...]" (quoted) of one of them; write dates as ISO strings'
     )
 
 
@@ -85,7 +100,7 @@ def annotation_text(annotation: Any) -> str:
         return annotation
     if isinstance(annotation, type) and not isinstance(annotation, types.GenericAlias):
         return annotation.__name__
-    return repr(annotation).replace("NoneType", "None")
+    return repr(annotation).replace("NoneType", "None").replace("typing.", "")
 
 
 def _is_instance(value: Any, base: str) -> bool:
@@ -102,6 +117,15 @@ def _is_instance(value: Any, base: str) -> bool:
     raise ValueError(base)  # pragma: no cover - parse_type only produces the bases above
 
 
+def _impossible(value: Any) -> str | None:
+    """What makes a number unusable as a parameter (NaN, infinity, beyond 64 bits), else ``None``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_LIMIT:
+        return f"{value} is out of range (at most {INT_LIMIT:,} in absolute value)"
+    return None
+
+
 def type_problem(value: Any, ptype: ParamType) -> str | None:
     """``None`` if ``value`` fits ``ptype``, else what is wrong, e.g. ``"expects int, got str 'x'"``."""
     if value is None:
@@ -112,6 +136,10 @@ def type_problem(value: Any, ptype: ParamType) -> str | None:
         bad = [v for v in value if not _is_instance(v, ptype.item)]
         if bad:
             return f"expects {ptype.text}, but element {bad[0]!r} is a {type(bad[0]).__name__}"
+    for item in value if ptype.base == "list" else [value]:
+        impossible = _impossible(item)
+        if impossible:
+            return f"expects {ptype.text}, but {impossible}"
     return None
 
 
@@ -133,20 +161,37 @@ def unknown_problem(name: str, declared: list[str]) -> str:
     return f"{name!r} is not a parameter of this notebook{hint}"
 
 
-def _is_parameter_candidate(name: str, value: Any) -> bool:
-    if name.startswith("_") or name in IPYTHON_NAMES:
-        return False
-    # Parameters are plain values; modules, functions and classes in globals come from imports.
-    return not (isinstance(value, types.ModuleType) or callable(value))
+def injected_names(namespace: dict[str, Any]) -> list[str]:
+    """Names papermill injected, read from the cell run just before the current one.
+
+    IPython keeps every executed cell's source in ``In`` (the current cell is ``In[-1]``). When the
+    previous one is papermill's injected cell, its assignments are the injected names; otherwise
+    (run in JupyterLab without papermill, or outside IPython) nothing was injected.
+    """
+    history = namespace.get("In")
+    if not isinstance(history, list) or len(history) < 2:
+        return []
+    source = history[-2]
+    if not (isinstance(source, str) and source.lstrip().startswith(INJECTED_HEADER)):
+        return []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [target.id for stmt in tree.body if isinstance(stmt, ast.Assign)
+            for target in stmt.targets if isinstance(target, ast.Name)]
 
 
 def check_parameters(namespace: dict[str, Any]) -> None:
     """Check a kernel's parameter values against the parameters cell; raise on any mismatch.
 
-    Call it as ``check_parameters(globals())`` in the cell right after the ``parameters`` cell.
-    It sees the annotations of the parameters cell (``__annotations__``) and the values papermill
-    injected after it. Raises :class:`ParameterError` listing every wrong type and every unknown
-    name, so a bad ``papermill ... -p NAME VALUE`` stops before any work is done.
+    Call it as ``check_parameters(globals())`` in the cell right after the ``parameters`` cell
+    (after papermill's injected cell, when there is one). It checks the values of the names the
+    parameters cell annotates (``__annotations__``) and refuses any name papermill injected that
+    the cell does not declare. Other globals are not looked at, so "Run All" twice, or editing a
+    parameter and re-running from the top, works in JupyterLab. Raises :class:`ParameterError`
+    listing every wrong type and every unknown name, so a bad ``papermill ... -p NAME VALUE``
+    stops before any work is done.
     """
     annotations = dict(namespace.get("__annotations__", {}))
     problems: list[str] = []
@@ -162,8 +207,8 @@ def check_parameters(namespace: dict[str, Any]) -> None:
         if issue:
             problems.append(f"parameter {name!r} {issue}")
     declared = sorted(annotations)
-    for name, value in namespace.items():
-        if name not in annotations and _is_parameter_candidate(name, value):
+    for name in injected_names(namespace):
+        if name not in annotations:
             problems.append(unknown_problem(name, declared))
     if problems:
         listing = ", ".join(f"{n}: {annotation_text(annotations[n])}" for n in declared) or "none"

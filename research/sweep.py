@@ -263,6 +263,14 @@ def shares(frame: pd.DataFrame) -> dict[str, Any]:
         out[f"share_{lab}"] = float((valid["label"] == lab).mean()) if n else float("nan")
     out["median_estimate"] = float(valid["estimate"].median()) if n else float("nan")
     out["share_positive"] = float((valid["estimate"] > 0).mean()) if n else float("nan")
+    # The most common reason a specification failed (else was not applicable): with no valid
+    # specification, the runner fails the report and says why with it.
+    out["top_error"] = ""
+    for lab in ("error", "skipped") if "error" in frame else ():
+        reasons = frame.loc[(frame["label"] == lab) & (frame["error"].astype(str) != ""), "error"]
+        if len(reasons):
+            out["top_error"] = str(reasons.value_counts().index[0])
+            break
     return out
 
 

@@ -19,18 +19,6 @@ from typing import Any
 from research import provenance
 from research.report.templating import render as render_template
 
-# The claims under test (facts from CLAIMS.md): id -> one-line summary of the commentary.
-CLAIMS: dict[str, str] = {
-    "C1": "The start of a Fed easing cycle in a resilient economy is stimulative for small caps.",
-    "C2": "Small companies are more sensitive to interest rates.",
-    "C3": "Small caps are structurally inferior: they tilt toward value and are less profitable.",
-    "C4": "Froth: leadership of crypto-connected, small nuclear, clean energy and quantum names.",
-    "C5": "Technical breakout: 200-day average cleared; two weekly closes above ~2,460 are bullish.",
-    "C6": "The S&P 500 may be due a pullback, which would favour shifting toward small caps.",
-    "C7": "Small caps can beat large caps through year end (Russell 2000 target 2,665, ~7% upside).",
-    "C8": "Small caps are tied to the business cycle, have underperformed, and may do better ahead.",
-    "C9": "An M&A pickup helps small-cap financials; earnings growth is improving.",
-}
 LABELS = ("supported", "contradicted", "mixed", "inconclusive", "not testable")
 SIDECAR_ENV = "RESEARCH_SIDECAR"
 
@@ -40,6 +28,8 @@ _COLOURS = {
     "mixed": "#9a6700",
     "inconclusive": "#57606a",
     "not testable": "#8250df",
+    "supported, fragile": "#6f9f7b",
+    "contradicted, fragile": "#d9777f",
 }
 
 
@@ -62,7 +52,7 @@ def _clean(x: Any) -> Any:
 class Verdict:
     """A claim's conclusion with the evidence behind it.
 
-    ``claim`` is the id in CLAIMS.md (``"C1"``); ``aspect`` names a sub-claim when one claim
+    ``claim`` is an id declared in ``research/claims/catalog.toml`` (``"C1"``); ``aspect`` names a sub-claim when one claim
     has several verdicts (C3: "value tilt", "less profitable", "inferior").
     """
 
@@ -201,6 +191,76 @@ def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: boo
             _display(HTML(verdict_box(list(verdicts))))
         except ImportError:  # pragma: no cover - IPython ships with the kernel
             print("\n\n".join(str(v) for v in verdicts))
+
+
+# -- the headline rule: one verdict reconciled with the family and its specification curve ----------
+#: The headline labels :func:`reconcile` can give: a report's own label, or a "fragile" one.
+HEADLINE_LABELS = (*LABELS, "supported, fragile", "contradicted, fragile")
+#: Fewer than this share of the valid specifications agreeing with the report's label makes it fragile.
+AGREE_SHARE = 0.5
+RECONCILE_RULE = (
+    "A report's 'supported' or 'contradicted' is the headline only if (1) its test clears its own "
+    "level (1 minus the interval level) after Holm's adjustment across the claims' main verdicts, "
+    "and (2) at least half of the valid specifications of its own series' specification curve give "
+    "the same label. When the curve points the other way at least as often as it agrees, the "
+    "headline is 'mixed'; when either condition fails otherwise, it is 'supported, fragile' or "
+    "'contradicted, fragile'. Any other label (mixed, inconclusive, not testable) is shown as it is.")
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """The headline verdict (:func:`reconcile`): ``label`` (one of :data:`HEADLINE_LABELS`),
+    ``raw`` (the default specification's own label) and ``reason`` (plain text: why they differ,
+    or that they agree)."""
+
+    label: str
+    raw: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"label": self.label, "raw": self.raw, "reason": self.reason}
+
+
+def reconcile(verdict: Verdict, adjusted_p: float | None,
+              curve_shares: dict[str, Any] | None) -> Reconciled:
+    """The headline label of ``verdict`` given its Holm-adjusted p-value across the family
+    (``None``: it has none) and the shares of its own specification curve (``share_supported``,
+    ``share_contradicted``, ... of the valid specifications, as ``research.sweep.shares`` gives
+    them; ``None``: no curve has run). The rule is :data:`RECONCILE_RULE`.
+
+    The level is the verdict's own (1 - ``interval_level``); adjusted p must be strictly below
+    it, as the verdict's own test would require. A verdict that cannot be checked (no p-value,
+    no level, no curve) is not confirmed, so its label becomes "fragile" with the reason saying
+    what is missing: a headline claims only what was checked.
+    """
+    raw = verdict.label
+    if raw not in ("supported", "contradicted"):
+        return Reconciled(raw, raw, f"the report's label is {raw}; only supported and contradicted are qualified")
+    other = "contradicted" if raw == "supported" else "supported"
+    problems = []
+    alpha = round(1 - verdict.interval_level, 6) if verdict.interval_level else None
+    if adjusted_p is None or alpha is None:
+        problems.append("no p-value adjusted across the claims" if adjusted_p is None
+                        else "no level to test the adjusted p-value against")
+    elif not adjusted_p < alpha:
+        problems.append(f"Holm-adjusted p = {adjusted_p:.3f} does not clear its level {alpha:g}")
+    if not curve_shares or not curve_shares.get("valid"):
+        problems.append("no specification curve of its own series yet")
+    else:
+        agree = float(curve_shares.get(f"share_{raw}") or 0.0)
+        oppose = float(curve_shares.get(f"share_{other}") or 0.0)
+        valid = int(curve_shares["valid"])
+        if oppose > 0 and oppose >= agree:
+            return Reconciled("mixed", raw, (
+                f"its specification curve points the other way ({oppose:.0%} {other}) at least as often "
+                f"as it agrees ({agree:.0%} {raw}) over {valid} valid specifications"
+                + (f"; also {'; '.join(problems)}" if problems else "")))
+        if agree < AGREE_SHARE:
+            problems.append(f"only {agree:.0%} of {valid} valid specifications of its curve agree")
+    if problems:
+        return Reconciled(f"{raw}, fragile", raw, "; ".join(problems))
+    return Reconciled(raw, raw, f"clears its level after Holm (p = {adjusted_p:.3f} < {alpha:g}) and "
+                      f"{float(curve_shares.get(f'share_{raw}') or 0):.0%} of its curve agree")
 
 
 def read_sidecar(path: str | Path) -> dict[str, Any]:

@@ -71,16 +71,23 @@ class DataDirs:
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
 
+    @property
+    def lock(self) -> Path:
+        return self.root / "vintages.lock"
+
 
 @pytest.fixture
 def isolated_data(tmp_path, monkeypatch) -> DataDirs:
-    """Empty raw store, cache and mirror under tmp_path; offline; default download timeout."""
+    """Empty raw store, cache, mirror and vintages lock under tmp_path; offline; default settings."""
     dirs = DataDirs(root=tmp_path, data_dir=tmp_path / "data", mirror=tmp_path / "mirror")
     dirs.mirror.mkdir()
     monkeypatch.setenv("RESEARCH_DATA_DIR", str(dirs.data_dir))
     monkeypatch.setenv("RESEARCH_DATA_MIRROR", str(dirs.mirror))
     monkeypatch.setenv("RESEARCH_OFFLINE", "1")
-    monkeypatch.delenv("RESEARCH_DOWNLOAD_TIMEOUT", raising=False)
+    monkeypatch.setenv("RESEARCH_VINTAGES_LOCK", str(dirs.lock))
+    for var in ("RESEARCH_DOWNLOAD_TIMEOUT", "RESEARCH_FROZEN", "RESEARCH_BASE_URL_FRENCH",
+                "RESEARCH_BASE_URL_FRED", "RESEARCH_BASE_URL_YAHOO"):
+        monkeypatch.delenv(var, raising=False)
     return dirs
 
 
@@ -98,6 +105,8 @@ def mirror_env(_mirror_data_dir, monkeypatch) -> Path:
     monkeypatch.setenv("RESEARCH_DATA_DIR", str(_mirror_data_dir))
     monkeypatch.setenv("RESEARCH_DATA_MIRROR", str(mirror))
     monkeypatch.setenv("RESEARCH_OFFLINE", "1")
+    monkeypatch.delenv("RESEARCH_FROZEN", raising=False)
+    monkeypatch.delenv("RESEARCH_VINTAGES_LOCK", raising=False)
     return mirror
 
 

@@ -129,10 +129,37 @@ def test_nonoverlapping_regressions_match_ols_on_every_hth_month():
 
 # -- the verdict rules -----------------------------------------------------------------------------------
 
-def test_cycle_label_branches():
-    assert cycle.cycle_label(0.01) == "supported"
-    assert cycle.cycle_label(0.2) == "inconclusive"
-    assert cycle.cycle_label(float("nan")) == "inconclusive"
+def test_cycle_label_every_label_at_each_boundary():
+    # the level: just below, at and just above alpha = 0.05
+    assert cycle.cycle_label(-0.5, 0.0499) == "supported"
+    assert cycle.cycle_label(-0.5, 0.05) == "inconclusive"
+    assert cycle.cycle_label(-0.5, 0.0501) == "inconclusive"
+    # recessions significantly favouring small caps contradict the claim
+    assert cycle.cycle_label(0.5, 0.0499) == "contradicted"
+    assert cycle.cycle_label(0.5, 0.05) == "inconclusive"
+    assert cycle.cycle_label(0.0, 0.001) == "inconclusive"
+    assert cycle.cycle_label(-0.5, float("nan")) == "inconclusive"
+    # the episodes: fewer than half sharing the sign -> mixed; half or more keeps the label
+    assert cycle.cycle_label(-0.5, 0.01, episode_agreement=0.49) == "mixed"
+    assert cycle.cycle_label(-0.5, 0.01, episode_agreement=0.5) == "supported"
+    assert cycle.cycle_label(-0.5, 0.01, episode_agreement=0.51) == "supported"
+    assert cycle.cycle_label(0.5, 0.01, episode_agreement=0.49) == "mixed"
+    assert cycle.cycle_label(0.5, 0.01, episode_agreement=0.5) == "contradicted"
+    # an insignificant difference stays inconclusive whatever the episodes say
+    assert cycle.cycle_label(-0.5, 0.2, episode_agreement=1.0) == "inconclusive"
+
+
+def test_recession_episodes_counts_runs_and_differences():
+    idx = pd.date_range("2000-01-31", periods=10, freq="ME")
+    rec = pd.Series([0, 1, 1, 0, 0, 1, 0, 0, 0, 0], index=idx)
+    sml = pd.Series([1.0, -2.0, -4.0, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0, 1.0], index=idx)
+    ep = cycle.recession_episodes(sml, rec)
+    assert len(ep) == 2
+    assert list(ep["months"]) == [2, 1]
+    # expansion mean 1.0: episode 1 mean -3.0 -> -4.0; episode 2 mean 3.0 -> +2.0
+    assert ep["difference"].tolist() == pytest.approx([-4.0, 2.0])
+    assert cycle.episode_agreement(ep, -0.1) == pytest.approx(0.5)
+    assert cycle.episode_agreement(ep.iloc[:1], 0.3) == 0.0
 
 
 @pytest.mark.parametrize(("slopes", "pvalues", "label"), [
@@ -210,11 +237,14 @@ def test_run_on_the_mirror():
     cyc, mr = res.verdicts
     assert cyc.claim == mr.claim == "C8"
     assert cyc.label in LABELS and mr.label in LABELS
-    assert cyc.n > 1000 and cyc.sample.startswith("1926-07")
+    # n counts recession episodes: the 16 NBER recessions from 1926-10 to 2020 (1926, 1929, 1937,
+    # 1945, 1948, 1953, 1957, 1960, 1969, 1973, 1980, 1981, 1990, 2001, 2007, 2020); months beside it
+    assert cyc.n == 16 and cyc.sample.startswith("1926-07")
+    assert "16 recessions" in cyc.sample and f"{len(res.recession.dropna())} months" in cyc.sample
     assert 10 <= mr.n <= 20 and mr.p_value is not None
     assert res.current["as_of"] == pd.Timestamp("2025-09-30")
     assert 0 <= res.current["percentile_rank"] <= 1
     assert russell.current["history_start"] >= pd.Timestamp("1997-01-01")
     assert set(res.reversion_labels().index) == set(cycle.INFERENCE)
     spec = cycle.sweep_estimate("smb", aspect="cyclicality")
-    assert spec["label"] in LABELS and spec["n"] > 1000
+    assert spec["label"] in LABELS and spec["n"] == 16  # recession episodes, as the verdict counts them

@@ -52,7 +52,7 @@ def test_status_every_dataset_loadable(mirror_env, capsys):
     assert sorted(rows) == sorted(catalog.names())
     for name, cells in rows.items():
         assert cells[1] == "yes", (name, cells)
-        assert cells[8] == "yes", (name, cells)  # pinned sha256 matches
+        assert cells[8] == "locked", (name, cells)  # the locked vintage is in use
     assert rows["rut"][7] == "14"  # flagged rows
     assert rows["size_portfolios"][3:5] == ["202602", "1926-07-31..2026-02-28"]
     assert f"{len(rows)} of {len(rows)} datasets loadable" in out
@@ -72,17 +72,16 @@ def tiny_catalog(isolated_data, monkeypatch):
     raw = (FIXTURES / "fred_fedfunds.csv").read_bytes()
     (isolated_data.mirror / "fred").mkdir()
     (isolated_data.mirror / "fred" / "T_FEDFUNDS.csv").write_bytes(raw)
-    good = replace(catalog.CATALOG["fedfunds"], name="t_fedfunds", file="fred/T_FEDFUNDS.csv",
-                   sha256=hashlib.sha256(raw).hexdigest())
+    good = replace(catalog.CATALOG["fedfunds"], name="t_fedfunds", file="fred/T_FEDFUNDS.csv")
     gone = replace(catalog.CATALOG["dgs2"], name="t_gone", file="fred/T_GONE.csv")
     monkeypatch.setattr(catalog, "CATALOG", {good.name: good, gone.name: gone})
-    return good
+    return good, hashlib.sha256(raw).hexdigest()
 
 
 def test_refresh_name(tiny_catalog, capsys):
     assert main(["data", "refresh", "t_fedfunds"]) == 0
     out = capsys.readouterr().out
-    assert f"t_fedfunds: mirror sha256 {tiny_catalog.sha256[:12]}" in out
+    assert f"t_fedfunds: mirror sha256 {tiny_catalog[1][:12]}" in out
     assert "vintage 2024-03-31" in out
 
 

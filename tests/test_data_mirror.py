@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from research import data
-from research.data import catalog, sizes
+from research.config import settings
+from research.data import catalog, sizes, vintages
 
 pytestmark = [pytest.mark.mirror, pytest.mark.usefixtures("mirror_env")]
 
@@ -113,11 +114,14 @@ def _sources_md_sha(mirror) -> dict[str, str]:
     return out
 
 
-def test_pins_match_the_mirror_sources(mirror_env):
+def test_the_lock_matches_the_mirror_sources(mirror_env):
     documented = _sources_md_sha(mirror_env)
+    locked = vintages.read(settings())
+    assert list(locked) == data.names()  # every dataset, in catalog order
     for ds in catalog.CATALOG.values():
-        assert ds.sha256 == documented[ds.file], ds.name
-        assert hashlib.sha256((mirror_env / ds.file).read_bytes()).hexdigest() == ds.sha256, ds.name
+        assert locked[ds.name].sha256 == documented[ds.file], ds.name
+        assert hashlib.sha256((mirror_env / ds.file).read_bytes()).hexdigest() == locked[ds.name].sha256
+        assert locked[ds.name].vintage == EXPECTED[ds.name][2], ds.name
 
 
 @ignore_flagged
@@ -136,8 +140,9 @@ def test_every_dataset_loads_with_full_info(name):
     assert info["vintage"] == vintage
     assert info["coverage"] == (first, last)
     assert info["rows"] == rows
-    assert info["sha256"] == info["pinned_sha256"] == catalog.CATALOG[name].sha256
-    assert info["matches_pin"] is True
+    assert info["sha256"] == info["locked_sha256"] == vintages.locked(settings(), name).sha256
+    assert info["locked_vintage"] == vintage
+    assert info["matches_lock"] is True and info["newer_than_lock"] is False
     assert info["origin"] in ("mirror", "raw-store")
     assert data.current_sha256(name) == info["sha256"]
 

@@ -140,3 +140,16 @@ def test_run_on_the_mirror():
     assert russell.verdicts[0].sample.startswith("1987-09")
     covid = russell.episodes.loc[russell.episodes["peak_date"] == "2020-02-19"]
     assert len(covid) == 2 and covid["trough_date"].iloc[0] == pd.Timestamp("2020-03-23")
+
+
+def test_each_threshold_interval_is_the_student_t_interval_of_its_episodes():
+    """The verdict's interval and p-value: a t interval and t-test (scipy) of the episodes' relative returns."""
+    from scipy import stats as sps
+
+    res = drawdowns.test(_synthetic(0.5), thresholds=(5.0,), reps=500, min_episodes=3)
+    (v,) = res.verdicts
+    rel = res.episodes.loc[res.episodes["threshold_pct"] == 5.0, "relative_pp"].to_numpy()
+    assert v.n == len(rel) >= 3
+    lo, hi = sps.t.interval(0.90, len(rel) - 1, loc=rel.mean(), scale=rel.std(ddof=1) / np.sqrt(len(rel)))
+    assert v.interval == pytest.approx((lo, hi), rel=1e-9)
+    assert v.p_value == pytest.approx(sps.ttest_1samp(rel, 0.0).pvalue, rel=1e-9)

@@ -252,3 +252,45 @@ def test_run_on_the_mirror():
     assert 0 <= res.robustness_share() <= 1
     spec = easing.sweep_estimate("deciles", start="1963-07-01", reps=500)
     assert spec["label"] in LABELS and spec["lower"] <= spec["estimate"] <= spec["upper"]
+
+
+# -- no future in the event design ---------------------------------------------------------------------
+
+def test_a_first_cut_counts_whatever_followed_and_the_sustained_filter_is_a_variant():
+    every = easing.curated_first_cuts()
+    sustained = easing.curated_first_cuts(sustained_only=True)
+    # August 1968 was reversed in December 1968: a first cut on the day, dropped only by the variant
+    assert pd.Timestamp("1968-08-30") in every.index
+    assert pd.Timestamp("1968-08-30") not in sustained.index
+    assert len(every) == len(sustained) + 1
+    assert "curated, sustained only" in easing.GRID.choices["first_cuts"]
+    assert easing.GRID.default["first_cuts"] == "curated"
+
+
+def test_a_window_past_the_end_of_usrec_is_unknown_not_no_recession():
+    months = pd.DatetimeIndex(["2000-01-31", "2000-06-30", "2001-06-30"])
+    usrec = pd.Series(0, index=pd.date_range("1999-01-31", "2001-08-31", freq="ME"))
+    usrec.loc["2001-04-30":"2001-05-31"] = 1
+    flags = easing.recession_flags(months, usrec, window=12)
+    groups = easing.recession_groups(flags)
+    # 2000-01: window to 2001-01, covered, no recession; 2000-06: recession 2001-04 within 12 months;
+    # 2001-06: USREC ends 2001-08, before the window closes in 2002-06, and shows no recession yet
+    assert groups.tolist() == ["no recession", "recession", "unknown"]
+    note = easing.coverage_note(flags, usrec, 12)
+    assert "2001-06" in note and "USREC ends 2001-08" in note
+    # one month more of coverage (to the window's last month) makes it known
+    longer = pd.concat([usrec, pd.Series(0, index=pd.date_range("2001-09-30", "2002-06-30", freq="ME"))])
+    assert easing.recession_groups(easing.recession_flags(months, longer, window=12)).iloc[-1] == "no recession"
+
+
+def test_the_verdict_interval_is_the_student_t_interval_of_the_calm_events():
+    """A t interval (scipy, by hand) of the no-recession 12-month event returns, and its t-test p."""
+    from scipy import stats as sps
+
+    r, usrec, rate, curated = synthetic(0.5, noise=2.0, seed=11)
+    res = easing.test(r, usrec, rate, curated=curated, reps=500)
+    x = res.events.loc[res.events["group"] == "no recession", "ret_12m"].dropna().to_numpy()
+    assert res.verdict.n == len(x) >= 5
+    lo, hi = sps.t.interval(0.90, len(x) - 1, loc=x.mean(), scale=x.std(ddof=1) / np.sqrt(len(x)))
+    assert res.verdict.interval == pytest.approx((lo, hi), rel=1e-9)
+    assert res.verdict.p_value == pytest.approx(sps.ttest_1samp(x, 0.0).pvalue, rel=1e-9)

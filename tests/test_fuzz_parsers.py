@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -262,3 +263,24 @@ def test_edge_shapes(make):
     _documented(_fred, data)
     _documented(_fred, data, "FEDFUNDS", "monthly")
     _documented(_prices, data)
+
+
+# Yahoo chart-API answers: any JSON shaped loosely like one (the keys it reads, values of any type)
+_CHART_KEYS = st.sampled_from(["chart", "result", "error", "timestamp", "indicators", "quote",
+                               "adjclose", "open", "high", "low", "close", "volume", "meta",
+                               "exchangeTimezoneName", "gmtoffset"])
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
+    | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_CHART_KEYS, inner, max_size=6),
+    max_leaves=40)
+
+
+@FUZZ
+@given(_JSON, st.lists(st.integers(min_value=-2**40, max_value=2**40), min_size=1, max_size=6))
+def test_chart_json_of_any_shape(doc, stamps):
+    _documented(prices.parse_prices, json.dumps({"chart": doc}), "f")
+    quote = {k: doc if isinstance(doc, list) else [doc] * len(stamps)
+             for k in ("open", "high", "low", "close", "volume")}
+    _documented(prices.parse_prices, json.dumps({"chart": {"result": [
+        {"timestamp": stamps, "meta": doc, "indicators": {"quote": [quote]}}]}}), "f")

@@ -5,7 +5,7 @@ Every expected number below was typed from tests/fixtures/prices_*.csv.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -88,8 +88,7 @@ def flagged_dataset(isolated_data, monkeypatch):
     src = FIXTURES / "prices_new_order.csv"
     (isolated_data.mirror / "prices").mkdir()
     shutil.copyfile(src, isolated_data.mirror / "prices" / "TEST_RUT.csv")
-    ds = replace(catalog.CATALOG["rut"], name="test_rut", file="prices/TEST_RUT.csv",
-                 sha256=hashlib.sha256(src.read_bytes()).hexdigest())
+    ds = replace(catalog.CATALOG["rut"], name="test_rut", file="prices/TEST_RUT.csv")
     monkeypatch.setattr(catalog, "CATALOG", {**catalog.CATALOG, ds.name: ds})
     return ds
 
@@ -189,3 +188,47 @@ def test_line_numbers_count_blank_lines():
         "2024-07-31", "1950-01-03")
     with pytest.raises(ParseError, match=r"duplicated date: 1950-01-03 then 1950-01-03 \[b, line 7\]"):
         prices.parse_prices(text, "b")
+
+
+# -- Yahoo's chart API (JSON) --------------------------------------------------------------------
+
+def _chart(stamps, close, *, volume=None, error=None, tz="America/New_York") -> str:
+    n = len(stamps)
+    quote = {"open": close, "high": close, "low": close, "close": close,
+             "volume": volume if volume is not None else [1000] * n}
+    return json.dumps({"chart": {"error": error, "result": None if error else [{
+        "meta": {"exchangeTimezoneName": tz, "gmtoffset": -18000}, "timestamp": stamps,
+        "indicators": {"quote": [quote], "adjclose": [{"adjclose": close}]}}]}})
+
+
+# 2024-01-02 and 2024-01-03 09:30 New York (14:30 UTC); 2024-01-03 16:00 (21:00 UTC, a live bar)
+JAN2, JAN3, JAN3_LIVE = 1704205800, 1704292200, 1704315600
+
+
+def test_chart_bars_are_dated_in_the_exchange_time_zone():
+    # 2024-01-02 23:30 New York is 2024-01-03 04:30 UTC: the date is the exchange's
+    df = prices.parse_prices(_chart([JAN2 + 14 * 3600, JAN3 + 86400], [2000.5, 2010.25]), "chart")
+    assert list(df.index) == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-04")]
+    assert list(df.columns) == ["open", "high", "low", "close", "adj_close", "volume", "suspicious"]
+    assert df["close"].tolist() == [2000.5, 2010.25] and not df["suspicious"].any()
+
+
+def test_chart_live_bar_replaces_the_days_bar_and_null_bars_go():
+    df = prices.parse_prices(_chart([JAN2, JAN3, JAN3_LIVE], [None, 2001.0, 2002.5]), "chart")
+    assert list(df.index) == [pd.Timestamp("2024-01-03")] and df["close"].tolist() == [2002.5]
+
+
+@pytest.mark.parametrize("text, message", [
+    (_chart([], [], error={"code": "Not Found", "description": "No data found, symbol may be delisted"}),
+     r"Yahoo answered with an error \(Not Found: No data found"),
+    (_chart([JAN2, JAN3], [1.0]), "open: expected 2 values"),
+    (_chart([JAN2], ["1.0"]), "open: non-numeric value '1.0'"),
+    (_chart([JAN3, JAN2], [1.0, 2.0]), "dates out of order: 2024-01-03 then 2024-01-02"),
+    (_chart([JAN2, JAN2 + 60, JAN3], [1.0, 2.0, 3.0]), "duplicated date: 2024-01-02"),
+    ('{"chart": {"result": [{"timestamp": [1]}]}}', "chart response lacks 'indicators'"),
+    ('{"chart": ', "not valid JSON"),
+    ('{"quoteResponse": {}}', "not a Yahoo chart response"),
+])
+def test_chart_errors_name_what_is_wrong(text, message):
+    with pytest.raises(ParseError, match=message):
+        prices.parse_prices(text, "chart.json")

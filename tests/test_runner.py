@@ -341,9 +341,11 @@ def test_list_shows_state_and_reason(project, capsys):
 def test_lab_binds_to_localhost_and_keeps_the_token(tmp_path):
     from research.runner.cli import install_kernel, lab_command
 
-    cmd = lab_command(tmp_path, no_browser=True, port=9999)
+    cmd = lab_command(tmp_path, token="t0ken", no_browser=True, port=9999)
     assert "--ServerApp.ip=127.0.0.1" in cmd and "--no-browser" in cmd
-    assert not any("token" in part.lower() for part in cmd)
+    assert "--IdentityProvider.token=t0ken" in cmd  # beats a config file that turns the token off
+    with pytest.raises(ValueError):
+        lab_command(tmp_path, token="")
     spec_dir = Path(install_kernel(prefix=str(tmp_path / "prefix")))
     spec = json.loads((spec_dir / "kernel.json").read_text())
     assert spec["argv"][0] == sys.executable and spec["display_name"] == "research (workbench)"

@@ -257,7 +257,7 @@ def test_every_grid_has_a_robustness_report_in_the_registry():
         assert report.notebook.name == "spec_curve.ipynb" and report.parameters == {"claim": claim}
         assert report.claims == ()  # not a verdict of its own: the scorecard shows it beside the claim's
     assert set(declared_parameters(registry.reports["robustness_c1"].notebook)) == {
-        "claim", "scheduler", "workers", "serial", "max_specs"}
+        "claim", "small_large", "scheduler", "workers", "serial", "max_specs"}
 
 
 # -- the scorecard: specification curves and the multiple-testing family ------------------------------
@@ -387,3 +387,32 @@ def test_scorecard_shows_shares_beside_each_verdict_and_adjusted_p_values():
     assert "<td>—</td>" in family_rows[3]  # C3's fixture verdict states no interval, so no level
     reports_section = page[page.index('id="reports"'):]
     assert "C1 (specification curve)" in reports_section
+
+
+def test_each_report_is_paired_with_the_curve_of_its_own_series_and_headlined_by_the_rule():
+    reports, states = scorecard_fixture()
+    reports[1] = Report("easing_russell", Path("easing_cycles.ipynb"), claims=("C1",),
+                        parameters={"small_large": "russell"})
+    russell_curve = {**SPEC_C1, "valid": 120, "share_supported": 0.0, "share_contradicted": 0.45,
+                     "share_inconclusive": 0.55, "small_large": "russell"}
+    reports.append(Report("robustness_c1_russell", Path("spec_curve.ipynb"),
+                          parameters={"claim": "C1", "small_large": "russell"}))
+    states["robustness_c1_russell"] = _state("robustness_c1_russell", [], extra={"spec_curve": russell_curve})
+    curves = multiple_testing.spec_curves(reports, states)
+    assert curves[("C1", "")][0].name == "robustness_c1" and curves[("C1", "russell")][0].name == "robustness_c1_russell"
+    c1 = rows_of(scorecard.index_html(reports, states, generated_at="now"), "C1")
+    assert "16% supported" in c1[0] and "45% contradicted · 55% inconclusive" in c1[1]
+    assert "16% supported" not in c1[1] and 'href="robustness_c1_russell.html"' in c1[1]
+    # C2 2-year: contradicted, Holm 0.04 < 0.05, but no curve of its own yet -> fragile beside the raw label
+    (c2_two, _) = rows_of(scorecard.index_html(reports, states, generated_at="now"), "C2")
+    assert ">contradicted, fragile</span>" in c2_two and "default specification: contradicted" in c2_two
+    assert "no specification curve of its own series yet" in c2_two
+
+
+def test_a_variant_is_adjusted_in_place_of_its_main_verdict():
+    reports, states = scorecard_fixture()
+    family = multiple_testing.testing_family(reports, states)[0]
+    # the variant's p replaces C1's 0.6854: sorted 0.005 0.01 0.02 0.03 0.04 -> Holm 3 x 0.02 = 0.06
+    assert multiple_testing.holm_in_place_of(family, "C1", "", 0.02) == pytest.approx(0.06)
+    # a claim with no member is appended: six tests, 0.001 is the smallest -> 6 x 0.001
+    assert multiple_testing.holm_in_place_of(family, "C6", "", 0.001) == pytest.approx(0.006)

@@ -16,16 +16,15 @@ import pandas as pd
 import pytest
 
 from research import stats, sweep
-from research.claims import cycle, easing, grids, rates
+from research.claims import MIN_SPECS, cycle, easing, grids, rates
 from research.claims.base import NA, START_DATES, start_date, start_kept
 from research.data.sizes import clear_caches
+from research.errors import ParameterError
 from research.stats import percentile_bootstrap
 from research.sweep import family_p_values
 
 GRIDS = grids()
 c1_easing, c2_rates, c8_cycle = easing.grid_estimate, rates.grid_estimate, cycle.grid_estimate
-
-MIN_SPECS = 200
 
 
 # -- sizes and validity (no data) -------------------------------------------------------------------
@@ -51,7 +50,9 @@ def test_grids_span_the_small_large_definitions_and_weightings():
         values = set(GRIDS[claim].choices["size"])
         assert {"deciles 1-3 vs 8-10", "decile 1 vs 10", "SMB", "Russell 2000 vs S&P 500"} <= values
         assert set(GRIDS[claim].choices["weighting"]) == {"vw", "ew"}
-    assert {"curated", "rule"} == set(GRIDS["C1"].choices["first_cuts"])
+    # every first cut by default; the filter that looks ahead ("then fell further") is a named variant
+    assert {"curated", "curated, sustained only", "rule"} == set(GRIDS["C1"].choices["first_cuts"])
+    assert GRIDS["C1"].default["first_cuts"] == "curated"
     assert {0.25, 0.5, 1.0} <= set(GRIDS["C1"].choices["min_cut"])
 
 
@@ -68,7 +69,7 @@ def test_sample_starts_are_kept_once_per_effective_start():
 
 def test_inapplicable_choices_take_the_placeholder_only():
     for spec in GRIDS["C1"].specs():
-        assert (spec["first_cuts"] == "curated") == (spec["min_cut"] == NA) == (spec["hike_within"] == NA)
+        assert (spec["first_cuts"] != "rule") == (spec["min_cut"] == NA) == (spec["hike_within"] == NA)
         if spec["size"] in ("SMB", "Russell 2000 vs S&P 500"):
             assert spec["weighting"] == "vw"
         if spec["size"] == "Russell 2000 vs S&P 500":
@@ -244,3 +245,20 @@ def test_family_p_values_reproduce_the_reports_intervals(real_data):
     assert (item["statistic"], item["lower"], item["upper"]) == (v.statistic, *v.interval)
     assert (item["p_value"] < 0.10) == (v.label != "inconclusive")
     assert pd.notna(item["p_value"])
+
+
+def test_the_russell_curve_is_ringed_at_the_russell_reports_default():
+    from research import claims
+    from research.data.sizes import RUSSELL
+
+    for claim in ("C1", "C2", "C3", "C5", "C6"):
+        g = claims.grid(claim, "russell")
+        specs = g.specs()
+        assert all(d in specs for d in g.defaults()), f"{claim}: the Russell default is not a valid specification"
+        assert all(RUSSELL in d.values() for d in g.defaults())
+        # the Russell series begins in 1987: no earlier start survives the validity rule
+        assert all(d.get("start", 1987) == 1987 for d in g.defaults())
+        assert all(RUSSELL in spec.values() for _, spec in g.family)
+    assert claims.grid("C1", "deciles") is claims.grid("C1", "")
+    with pytest.raises(ParameterError, match="small_large"):
+        claims.grid("C1", "smb")

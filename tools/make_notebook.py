@@ -42,10 +42,11 @@ def build(source: str) -> nbformat.NotebookNode:
             lines.append(line)
     flush()
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    # the project's kernel (README, "The kernel"), installed by `make setup` and `research lab`
+    nb.metadata["kernelspec"] = {"name": "research", "display_name": "research (workbench)", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
-    for i, c in enumerate(nb.cells):  # stable ids keep diffs quiet
-        c["id"] = f"cell-{i:02d}"
+    for i, c in enumerate(nb.cells):  # the ids nbstripout writes: no diff once committed
+        c["id"] = str(i)
     return nb
 
 

@@ -7,6 +7,7 @@ last line of a notebook cell, a result renders as its verdict box followed by it
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Sequence
@@ -78,13 +79,27 @@ NA = "—"  # a choice that does not apply to this specification (e.g. the rule'
 START_DATES = {1926: "1926-07-31", 1954: "1954-07-31", 1963: "1963-07-31", 1983: "1983-01-31",
                1987: "1987-10-31"}
 
-#: First month-end (or day) each series covers, for the validity rules (facts from the catalog).
+#: First month-end (or day) each series covers, for the validity rules (facts from the catalog),
+#: so grids are checked without data; :func:`data_start` reads any other dataset's from the data.
 DATA_START = {
     "deciles": "1926-07-31", "smb": "1926-07-31", "russell_monthly": "1987-10-31",
     "russell_daily": "1987-09-11", "halves_daily": "1926-07-01", "halves_monthly": "1926-07-31",
     "fedfunds": "1954-07-31", "ff5": "1963-07-31", "me_op_25": "1963-07-31",
     "dgs2": "1976-06-30", "dgs10": "1962-01-31", "gs10": "1953-04-30", "gs2": "1985-01-31",
 }
+
+
+def data_start(name: str) -> str:
+    """The first date of ``name``: a :data:`DATA_START` entry, else the dataset's coverage read from
+    the data (once per process), so a claim on a new series needs no entry here."""
+    return DATA_START.get(name) or _coverage_start(name)
+
+
+@functools.cache
+def _coverage_start(name: str) -> str:
+    from research import data
+
+    return f"{pd.Timestamp(data.info(name)['coverage'][0]):%Y-%m-%d}"
 
 
 def start_kept(start: int, data_start: str, starts: tuple[int, ...]) -> bool:

@@ -32,7 +32,7 @@ from typing import Any
 
 from research.config import PROJECT_ROOT
 from research.errors import ParameterError
-from research.verdict import LABELS
+from research.verdict import LABELS, RECONCILE_RULE
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 DOC_PATH = PROJECT_ROOT / "docs" / "claims.md"
@@ -113,6 +113,7 @@ class Catalog:
     path: Path
     claims: Mapping[str, Claim]  # ordered by claim number
     labels: Mapping[str, str]  # in the order of research.verdict.LABELS
+    headline: Mapping[str, str]  # why the scorecard reconciles labels, and what "fragile" means
     small_large: SmallLarge
     numbers: tuple[Number, ...]
     references: tuple[Reference, ...]
@@ -127,7 +128,8 @@ CLAIM_OPTIONAL = {"not_testable": _TEXT, "settle": _TEXT}
 NUMBER_KEYS = {"said": _TEXT, "reading": _TEXT, "reports": _TEXTS}
 REFERENCE_KEYS = {"cite": _TEXT, "use": _TEXT, "claims": _TEXTS}
 SMALL_LARGE_KEYS = {"default": _TEXT, "alternatives": _TEXTS, "daily": _TEXT, "returns": _TEXT}
-TOP_KEYS = ("labels", "small_large", "numbers", "references", "claims")
+HEADLINE_KEYS = {"fragile": _TEXT, "why": _TEXT}
+TOP_KEYS = ("labels", "headline", "small_large", "numbers", "references", "claims")
 
 
 def _is(kind: str, value: Any) -> bool:
@@ -238,6 +240,7 @@ def load(path: Path | str = CATALOG_PATH) -> Catalog:
         path=path,
         claims={c.id: c for c in sorted(claims.values(), key=lambda c: c.number)},
         labels=_labels(path, data["labels"]),
+        headline=_fields(data["headline"], f"{path} [headline]", HEADLINE_KEYS),
         small_large=SmallLarge(**_fields(data["small_large"], f"{path} [small_large]", SMALL_LARGE_KEYS)),
         numbers=numbers,
         references=tuple(references),
@@ -266,6 +269,17 @@ def claim(claim_id: str) -> Claim:
         raise UnknownClaim(f"unknown claim {claim_id!r}; known claims: {', '.join(known_ids())}. "
                            f"Fix: use one of those, or declare it in {CATALOG_PATH}.")
     return found
+
+
+def unknown_verdict_claims(verdicts: Sequence[Mapping[str, Any]]) -> str:
+    """The error for recorded verdicts (sidecar dicts) whose claim id is not in the catalog, or ""
+    when every one is known: the scorecard has no row for such a verdict, so it would vanish."""
+    unknown = sorted({str(v.get("claim")) for v in verdicts} - set(known_ids()))
+    if not unknown:
+        return ""
+    return (f"the notebook recorded verdicts on unknown claim id(s) {unknown}; known claims: "
+            f"{', '.join(known_ids())}. Fix: correct `claim=` in its Verdict(...), or declare the claim "
+            f"in {CATALOG_PATH}.")
 
 
 # -- docs/claims.md ------------------------------------------------------------------------------
@@ -305,6 +319,16 @@ def render_markdown(cat: Catalog | None = None) -> str:
         "Every verdict other than *not testable* carries its key statistic, an interval or p-value, "
         "the number of independent observations, the sample period and the data vintage. A weak "
         "result keeps a weak label.",
+        "",
+        "### The headline on the scorecard",
+        "",
+        f"The label above is the report's, from its default specification. The scorecard heads each "
+        f"row with a reconciled label (`research.verdict.reconcile`) and shows the report's own "
+        f"beside it when they differ. {RECONCILE_RULE}",
+        "",
+        f"**Why:** {cat.headline['why']}",
+        "",
+        f"**supported, fragile / contradicted, fragile:** {cat.headline['fragile']}",
         "",
         "## Small and large",
         "",

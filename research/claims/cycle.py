@@ -25,7 +25,6 @@ compounded percent.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,7 +52,7 @@ from research.verdict import Verdict
 
 CLAIM = "C8"
 HYPOTHESIS_CYCLE = ("Small caps are closely tied to the business cycle: the small-minus-large return "
-                    "differs between NBER recession and expansion months")
+                    "is lower in NBER recession months than in expansion months")
 HYPOTHESIS_REVERSION = ("A weak trailing 10-year small-minus-large return predicts a strong one over "
                         "the next 3-5 years (negative slope of forward on trailing return)")
 INFERENCE = ("newey-west", "hodrick", "non-overlapping")
@@ -206,15 +205,48 @@ def nonoverlapping_regressions(frame: pd.DataFrame, horizon: int, *, x: str = "t
 
 def cycle_rule_text(alpha: float = 0.05) -> str:
     return (f"supported if the recession-minus-expansion difference in the monthly small-minus-large "
-            f"return is significant (HAC p < {alpha:g}); inconclusive otherwise (the interval "
-            "straddles zero)")
+            f"return is negative with HAC p < {alpha:g}; contradicted if it is positive with p < "
+            f"{alpha:g} (recessions favour small caps); mixed if it is significant but fewer than half "
+            "of the recession episodes share its sign (a few episodes carry it); inconclusive "
+            "otherwise. n = recession episodes (the months within one are not independent)")
 
 
-def cycle_label(p_value: float, *, alpha: float = 0.05) -> str:
-    """C8 cyclicality: a significant recession/expansion difference, either sign."""
-    if not np.isfinite(p_value):
+#: Fewer than this share of recession episodes sharing the difference's sign makes a significant
+#: difference "mixed".
+EPISODE_AGREEMENT = 0.5
+
+
+def cycle_label(difference: float, p_value: float, *, episode_agreement: float | None = None,
+                alpha: float = 0.05) -> str:
+    """C8 cyclicality (:func:`cycle_rule_text`): the sign of a significant recession-minus-expansion
+    difference, checked against the share of recession episodes that share that sign
+    (:func:`recession_episodes`; None: not checked)."""
+    if not (np.isfinite(p_value) and np.isfinite(difference)) or not p_value < alpha or difference == 0:
         return "inconclusive"
-    return "supported" if p_value < alpha else "inconclusive"
+    if episode_agreement is not None and episode_agreement < EPISODE_AGREEMENT:
+        return "mixed"
+    return "supported" if difference < 0 else "contradicted"
+
+
+def recession_episodes(sml: pd.Series, recession: pd.Series) -> pd.DataFrame:
+    """One row per NBER recession episode (a run of recession months) in the sample: its first and
+    last month, its months and its mean small-minus-large return minus the mean of all expansion
+    months (percentage points per month)."""
+    both = pd.concat([sml.rename("sml"), recession.rename("rec")], axis=1).dropna()
+    rec = both["rec"].astype(int)
+    run = (rec != rec.shift()).cumsum()
+    expansion = both.loc[rec == 0, "sml"].mean()
+    rows = [{"start": g.index[0], "end": g.index[-1], "months": len(g),
+             "difference": g["sml"].mean() - expansion}
+            for _, g in both.loc[rec == 1].groupby(run[rec == 1])]
+    return pd.DataFrame(rows, columns=["start", "end", "months", "difference"])
+
+
+def episode_agreement(episodes: pd.DataFrame, difference: float) -> float:
+    """Share of the recession episodes whose difference has the sign of ``difference`` (NaN: none)."""
+    if episodes.empty or not np.isfinite(difference) or difference == 0:
+        return float("nan")
+    return float((np.sign(episodes["difference"]) == np.sign(difference)).mean())
 
 
 def reversion_rule_text(alpha: float = 0.05, horizons_years: Sequence[int] = (3, 5),
@@ -379,8 +411,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         covers the h-1 months of overlap).
     state_lags : Newey-West lags of the recession regression (None: the plug-in rule).
     inference : which errors decide the mean-reversion verdict: hodrick (default: Hodrick 1992
-        1B, close to its nominal size with a 10-year overlapping regressor, where Newey-West
-        rejects a true null about four times too often) | newey-west | non-overlapping (offset 0).
+        1B, built for overlapping long-horizon regressions, where Newey-West errors are known to
+        over-reject) | newey-west | non-overlapping (offset 0).
     alpha, level : significance level of both rules and the interval level.
     recovery_months : length of the "early expansion" state in the descriptive table.
     """
@@ -414,19 +446,26 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
     states = state_table(both["small_minus_large"], both["recession"], recovery_months=recovery_months,
                          maxlags=state_lags, level=level)
     n_rec = int(both["recession"].sum())
-    cyc_label = cycle_label(p_diff, alpha=alpha)
+    episodes = recession_episodes(both["small_minus_large"], both["recession"])
+    agreement = episode_agreement(episodes, diff)
+    cyc_label = cycle_label(diff, p_diff, episode_agreement=None if np.isnan(agreement) else agreement,
+                            alpha=alpha)
     early = states.iloc[2]
     cyc = Verdict(
         claim=CLAIM, aspect="cyclicality", label=cyc_label, hypothesis=HYPOTHESIS_CYCLE,
         statistic=diff, statistic_name="recession minus expansion mean small-minus-large return, % per month",
         interval=tuple(fit.conf_int.loc["recession"]), interval_level=level, p_value=p_diff,
-        n=fit.nobs, sample=span(both.index), vintage=vintage,
+        n=len(episodes), sample=f"{span(both.index)} ({fit.nobs} months, {len(episodes)} recessions)",
+        vintage=vintage,
         method=(f"OLS of the monthly small-minus-large return on an NBER recession dummy (USREC), "
-                f"Newey-West HAC errors with {fit.maxlags} lags. Small/large: {definition or 'as given'}"),
+                f"Newey-West HAC errors with {fit.maxlags} lags; n = recession episodes. Small/large: "
+                f"{definition or 'as given'}"),
         rule=cycle_rule_text(alpha),
-        note=(f"In {n_rec} recession months small caps did {abs(diff):.2f} pp per month "
-              f"{'better' if diff > 0 else 'worse'} relative to large caps than in the "
-              f"{fit.nobs - n_rec} expansion months (p = {p_diff:.3f}); in the first "
+        note=(f"In {n_rec} recession months ({len(episodes)} recessions) small caps did {abs(diff):.2f} pp "
+              f"per month {'better' if diff > 0 else 'worse'} relative to large caps than in the "
+              f"{fit.nobs - n_rec} expansion months (p = {p_diff:.3f}); "
+              f"{int(round(agreement * len(episodes))) if len(episodes) else 0} of {len(episodes)} "
+              f"recessions point the same way; in the first "
               f"{recovery_months} months of expansions they beat large caps by {early['mean']:.2f}% "
               "a month on average."),
     )
@@ -477,7 +516,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         "test": "recession minus expansion, % per month", "method": f"newey-west ({fit.maxlags} lags)",
         "horizon_years": np.nan, "estimate": diff, "std_err": fit.bse["recession"],
         "ci_lower": fit.conf_int.loc["recession", "lower"], "ci_upper": fit.conf_int.loc["recession", "upper"],
-        "p_value": p_diff, "n_months": fit.nobs, "n_independent": fit.nobs,
+        "p_value": p_diff, "n_months": fit.nobs, "n_independent": len(episodes),
         "sample": span(both.index)}])
     table = pd.concat([recession_row, pred], ignore_index=True).set_index(["test", "method"])
     nonoverlapping = pd.concat(nonover).reset_index().set_index(["horizon_years", "offset"])
@@ -530,7 +569,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
                        recession=recession, spec=spec)
 
 
-@functools.lru_cache(maxsize=16)
+@cached(maxsize=16)  # registered: clear_caches() forgets it too
 def load_inputs(small_large: str = "deciles", weighting: str = "vw", small: tuple[int, ...] = (1, 2, 3),
                 large: tuple[int, ...] = (8, 9, 10)) -> tuple[pd.DataFrame, pd.Series, dict, str]:
     """The inputs of :func:`test` from ``research.data``: returns, USREC, the vintage and a
@@ -613,9 +652,13 @@ def grid_estimate(*, aspect: str, size: str, weighting: str, start: int, state_l
         both = pd.concat([sml, recession_indicator(_grid_usrec(), sml.index)], axis=1).dropna()
         fit = stats.ols(both["small_minus_large"], both[["recession"]], maxlags=lags_choice(state_lags), level=0.95)
         ci = fit.conf_int.loc["recession"]
-        return spec_row(fit.params["recession"], ci["lower"], ci["upper"],
-                        cycle_label(fit.pvalues["recession"], alpha=alpha), fit.nobs,
-                        fit.pvalues["recession"], span(both.index))
+        diff = fit.params["recession"]
+        episodes = recession_episodes(both["small_minus_large"], both["recession"])
+        agreement = episode_agreement(episodes, diff)
+        label = cycle_label(diff, fit.pvalues["recession"], alpha=alpha,
+                            episode_agreement=None if np.isnan(agreement) else agreement)
+        return spec_row(diff, ci["lower"], ci["upper"], label, len(episodes), fit.pvalues["recession"],
+                        f"{span(both.index)} ({fit.nobs} months, {len(episodes)} recessions)")
     result = _grid_result(size, weighting, start, "auto", int(trailing_years), horizons)
     rows = result.table.reset_index()
     method = {"hodrick": "hodrick 1B", "newey-west": "newey-west", "non-overlapping": "non-overlapping"}[inference]
@@ -644,7 +687,9 @@ GRID = Grid(
                      "mean reversion": {"state_lags": NA, "trailing_years": 10, "horizons": "3y+5y",
                                         "inference": "hodrick"}},
     notes=("Cyclicality: the monthly small-minus-large return regressed on the NBER recession "
-           "dummy, Newey-West errors (state_lags; 'auto' = plug-in); supported if p < 0.05. Mean "
+           "dummy, Newey-West errors (state_lags; 'auto' = plug-in); supported if negative with p < "
+           "0.05, contradicted if positive with p < 0.05, mixed if significant but against most "
+           "recession episodes; n = recession episodes. Mean "
            "reversion: the next 3/5 years' small-minus-large log return on the trailing one "
            "(trailing_years), with Hodrick 1B, Newey-West (lags = horizon) or non-overlapping "
            "errors; supported if negative with p < 0.05 at every horizon, mixed if at some."),

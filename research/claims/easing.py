@@ -7,7 +7,8 @@ return is compounded over the 3, 6 and 12 months after the month of the cut. Eve
 whether an NBER recession was under way or began within 12 months (USREC), because the claim is
 about easing "in what has so far proven a resilient U.S. economy". The mean of each group is compared
 with the placebo distribution of means of as many windows of the same length drawn at random from
-the whole sample, and gets a stationary-bootstrap interval (Politis and Romano, 1994).
+the whole sample, and gets a Student-t interval: the events are years apart, so independent, and
+with 5-8 of them a bootstrap interval covers far less than its nominal level (docs/methods.md).
 
     >>> from research.claims import easing
     >>> result = easing.run()                     # loads the data, then calls easing.test(...)
@@ -23,7 +24,6 @@ works for every definition of small and large, including SMB.
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -69,6 +69,9 @@ class FirstCut:
     rate_after: float
     source: str
     note: str = ""
+    #: Whether the rate then fell by more than this first step. Known only later, so it is not
+    #: part of the event definition; ``sustained_only=True`` is a named variant in the grid.
+    sustained: bool = True
 
 
 # Sources. Before 1982 the Fed announced no funds-rate target; the first public easing action of a
@@ -81,17 +84,19 @@ _THORNTON = ("Thornton (2005), 'A New Federal Funds Rate Target Series: Septembe
              "December 31, 1993', FRB St. Louis WP 2005-032, published as FRED DFEDTAR")
 _FOMC = "FOMC statement of {} (federalreserve.gov, monetary policy press releases)"
 
-#: First cuts of the easing cycles since 1954. Cycles are counted when the first cut follows a
-#: hike and the rate then fell by more than the first step. Not counted: the single discount-rate
-#: cut of August 1968 (reversed in December 1968; the funds rate hardly moved) and July 1982,
-#: which continued the discount-rate cuts that began in November 1981 with no hike in between
-#: (the funds rate did rise in early 1982, so the rule on the rate series counts it; see
-#: :func:`compare_first_cuts`). Only the month enters the event study.
+#: First cuts of the easing cycles since 1954: the first cut after a hike, whatever followed (an
+#: event is defined by what was known on the day). August 1968 counts though it was reversed in
+#: December 1968 (``sustained=False``: the variant ``sustained_only`` drops it, and uses the future
+#: to do so). Not counted: July 1982, which continued the discount-rate cuts that began in November
+#: 1981 with no hike in between (the funds rate did rise in early 1982, so the rule on the rate
+#: series counts it; see :func:`compare_first_cuts`). Only the month enters the event study.
 FIRST_CUTS: tuple[FirstCut, ...] = (
     FirstCut("1957-11-15", "discount rate", 3.50, 3.00, _BMS),
     FirstCut("1960-06-10", "discount rate", 4.00, 3.50, _BMS),
     FirstCut("1967-04-07", "discount rate", 4.50, 4.00, _BMS,
              "open-market easing began in late 1966; the funds rate peaked in November 1966"),
+    FirstCut("1968-08-30", "discount rate", 5.50, 5.25, _BMS,
+             "reversed on 18 December 1968; the funds rate hardly moved", sustained=False),
     FirstCut("1970-11-11", "discount rate", 6.00, 5.75, _BMS,
              "the funds rate had been falling since early 1970"),
     FirstCut("1971-11-11", "discount rate", 5.00, 4.75, _NYFED),
@@ -115,13 +120,16 @@ FIRST_CUTS: tuple[FirstCut, ...] = (
 )
 
 
-def curated_first_cuts() -> pd.DataFrame:
-    """The curated first cuts as a frame indexed by the date of the action."""
-    return (
+def curated_first_cuts(sustained_only: bool = False) -> pd.DataFrame:
+    """The curated first cuts as a frame indexed by the date of the action; ``sustained_only``
+    keeps only the cycles whose rate then fell by more than the first step (a variant that
+    selects events on what happened after them)."""
+    cuts = (
         pd.DataFrame([vars(c) for c in FIRST_CUTS])
         .assign(date=lambda d: pd.to_datetime(d["date"]))
         .set_index("date")
     )
+    return cuts.loc[cuts["sustained"]] if sustained_only else cuts
 
 
 # -- the rule variant -------------------------------------------------------------------------------
@@ -297,7 +305,9 @@ def recession_flags(event_months: Sequence[pd.Timestamp], usrec: pd.Series, *, w
 
     With ``include_ongoing`` a recession already under way in the event month counts too (the
     claim is about a resilient economy). ``recession_start`` is the first recession month (USREC
-    = 1) of that recession; ``covered`` says whether USREC reaches the end of the window.
+    = 1) of that recession; ``covered`` says whether USREC reaches the end of the window. An event
+    with no recession in the part USREC covers and ``covered`` False is unknown, not "no
+    recession" (:func:`recession_groups`).
     """
     rec = usrec.dropna().astype(int)
     rec.index = rec.index.to_period("M").to_timestamp("M")
@@ -319,6 +329,22 @@ def recession_flags(event_months: Sequence[pd.Timestamp], usrec: pd.Series, *, w
     return pd.DataFrame(rows).set_index("event_month")
 
 
+def recession_groups(flags: pd.DataFrame) -> pd.Series:
+    """Each event's group from :func:`recession_flags`: "recession", "no recession", or "unknown"
+    when no recession shows in the months USREC covers and USREC ends before the window does."""
+    known = flags["recession"] | flags["covered"]
+    return flags["recession"].map({True: "recession", False: "no recession"}).where(known, "unknown")
+
+
+def coverage_note(flags: pd.DataFrame, usrec: pd.Series, window: int) -> str:
+    """A sentence naming the events :func:`recession_groups` leaves unknown ("" when none)."""
+    unknown = flags.index[~(flags["recession"] | flags["covered"])]
+    if not len(unknown):
+        return ""
+    return (f" Left out: {', '.join(f'{m:%Y-%m}' for m in unknown)} (USREC ends "
+            f"{usrec.dropna().index[-1]:%Y-%m}, before the {window}-month recession window closes).")
+
+
 def recession_periods(usrec: pd.Series) -> pd.DataFrame:
     """NBER recessions as (start, end) month-end pairs, from the first to the last USREC = 1 month."""
     rec = usrec.dropna().astype(int)
@@ -333,7 +359,7 @@ def recession_periods(usrec: pd.Series) -> pd.DataFrame:
 def rule_text(level: float = 0.90, horizon: int = 12, min_events: int = 5) -> str:
     """The verdict rule of CLAIMS.md, with this run's settings filled in."""
     return (f"supported if the no-recession mean {horizon}-month small-minus-large return is positive "
-            f"and its {level:.0%} stationary-bootstrap interval excludes zero; contradicted if it is "
+            f"and its {level:.0%} Student-t interval excludes zero; contradicted if it is "
             "negative and the interval excludes zero; inconclusive if the interval straddles zero "
             f"or there are fewer than {min_events} events")
 
@@ -355,7 +381,7 @@ def verdict_label(mean: float, lower: float, upper: float, n: int, *, min_events
 class EasingResult(ResultMixin):
     """C1 result.
 
-    ``table``: one row per (group, horizon): events, mean, median, share positive, bootstrap
+    ``table``: one row per (group, horizon): events, mean, median, share positive, Student-t
     interval, the placebo mean of all windows and the placebo p-value. ``events``: one row per
     cycle with its window returns and recession flag. ``paths``: cumulative small-minus-large
     after each cut (months x cycles). ``placebo_draws``: placebo means for the verdict group and
@@ -459,7 +485,7 @@ class EasingResult(ResultMixin):
         ]
         if v.interval:
             lines.append(
-                f"- Interval: {v.interval_level:.0%} stationary bootstrap "
+                f"- Interval: {v.interval_level:.0%} Student t "
                 f"[{v.interval[0]:+.2f}%, {v.interval[1]:+.2f}%]; placebo p-value "
                 f"{row['placebo_p']:.2f} against means of {row['n_events']:.0f} random {h}-month "
                 f"windows (all windows average {row['placebo_mean']:+.2f}%).")
@@ -511,7 +537,7 @@ def _validate(*, horizons, verdict_horizon, first_cut_source, recession_window, 
 
 def _summaries(rets: pd.DataFrame, groups: pd.Series, horizons: Sequence[int], *, level: float,
                reps: int, seed: int, placebo: dict[int, np.ndarray] | None) -> pd.DataFrame:
-    """Per (group, horizon): n, mean, median, share positive, bootstrap CI, placebo comparison."""
+    """Per (group, horizon): n, mean, median, share positive, Student-t CI, placebo comparison."""
     rows = []
     for g in GROUPS:
         members = rets if g == "all" else rets.loc[groups.reindex(rets.index) == g]
@@ -521,10 +547,12 @@ def _summaries(rets: pd.DataFrame, groups: pd.Series, horizons: Sequence[int], *
                    "mean": x.mean() if len(x) else np.nan,
                    "median": x.median() if len(x) else np.nan,
                    "share_positive": (x > 0).mean() if len(x) else np.nan,
-                   "ci_lower": np.nan, "ci_upper": np.nan}
+                   "ci_lower": np.nan, "ci_upper": np.nan, "p_value": np.nan}
             if len(x) >= 2:
-                ci = stats.stationary_bootstrap(x, reps=reps, level=level, seed=seed)
-                row.update(ci_lower=ci.lower, ci_upper=ci.upper)
+                # Student t, not a bootstrap: with 5-8 far-apart events a percentile bootstrap's
+                # nominal 90% covers only 78-82% (benchmarks/coverage.py, docs/methods.md).
+                ci = stats.mean_interval(x, level=level)
+                row.update(ci_lower=ci.lower, ci_upper=ci.upper, p_value=ci.p_value)
             if placebo is not None:
                 w = placebo[h]
                 draws = placebo_means(w, len(x), reps=reps, rng=np.random.default_rng(seed + h))
@@ -538,6 +566,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
          curated: pd.DataFrame | None = None, first_cut_source: str = "curated",
          horizons: Sequence[int] = (3, 6, 12), verdict_horizon: int = 12,
          start: str = "1954-07-01", end: str | None = None, recession_window: int = 12,
+         sustained_only: bool = False,
          include_ongoing: bool = True, include_cut_month: bool = False,
          rule_min_cut: float = 0.25, rule_min_hike: float = 0.25,
          rule_max_months_since_hike: int | None = 24, match_tolerance: int = 6,
@@ -553,6 +582,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     usrec : FRED USREC, the monthly NBER recession indicator.
     rate : the monthly policy rate (:func:`policy_rate`) the rule variant reads.
     curated : the curated first cuts (default :func:`curated_first_cuts`).
+    sustained_only : keep only curated cycles whose rate then fell by more than the first step (a
+        variant: it selects events on what followed them).
     first_cut_source : "curated" (the fact table) or "rule" (:func:`rule_first_cuts`).
     horizons, verdict_horizon : window lengths in months; the verdict uses ``verdict_horizon``.
     start, end : sample bounds (ISO dates): events and placebo windows must lie inside.
@@ -561,7 +592,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     include_cut_month : start each window in the month of the cut instead of the month after.
     rule_min_cut, rule_min_hike, rule_max_months_since_hike : the rule's thresholds.
     match_tolerance : months within which a curated and a rule first cut count as the same cycle.
-    level, reps, seed : bootstrap interval level, draws (bootstrap and placebo) and seed.
+    level, reps, seed : interval level; placebo draws and their seed.
     min_events : fewer no-recession events than this gives "inconclusive".
     path_months : length of the cumulative paths (default: the longest horizon).
     """
@@ -583,6 +614,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
         raise ParameterError("usrec (the NBER recession indicator) is empty")
 
     curated = curated_first_cuts() if curated is None else curated
+    if sustained_only and "sustained" in curated.columns:
+        curated = curated.loc[curated["sustained"].astype(bool)]
     rule = rule_first_cuts(rate.loc[:hi], min_cut=rule_min_cut, min_hike=rule_min_hike,
                            max_months_since_hike=rule_max_months_since_hike)
     in_sample = sml.index  # an event needs its month in the return sample
@@ -596,7 +629,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     def study(months: pd.DatetimeIndex, with_placebo: bool):
         flags = recession_flags(months, usrec, window=recession_window, include_ongoing=include_ongoing)
         rets = window_returns(sml, months, horizons, include_cut_month=include_cut_month)
-        groups = flags["recession"].map({True: "recession", False: "no recession"})
+        groups = recession_groups(flags)
         summary = _summaries(rets, groups, horizons, level=level, reps=reps, seed=rng_seed,
                              placebo=placebo if with_placebo else None)
         return flags, rets, groups, summary
@@ -660,17 +693,18 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
             f"caps {'beat' if row['mean'] > 0 else 'trailed'} large caps by {abs(row['mean']):.1f}% on "
             f"average over {h} months ({level:.0%} CI {ci_text}); {why}. Placebo: "
             f"{row['placebo_p']:.0%} of random draws of {len(x)} windows did at least as well."
-            + (f" {pending} recent cycle(s) have no complete {h}-month window yet." if pending else ""))
+            + (f" {pending} recent cycle(s) have no complete {h}-month window yet." if pending else "")
+            + coverage_note(flags, usrec, recession_window))
     verdict = Verdict(
         claim=CLAIM, label=label, hypothesis=HYPOTHESIS, statistic=row["mean"],
         statistic_name=f"mean {h}-month small-minus-large return after first cuts, no recession, %",
         interval=(row["ci_lower"], row["ci_upper"]) if np.isfinite(row["ci_lower"]) else None,
-        interval_level=level, p_value=None, n=len(x), sample=sample, vintage=dict(vintage or {}),
+        interval_level=level, p_value=float(row["p_value"]) if np.isfinite(row["p_value"]) else None, n=len(x), sample=sample, vintage=dict(vintage or {}),
         method=(f"Event study of {first_cut_source} first cuts of Fed easing cycles: small-minus-large "
                 f"return compounded over the {h} months after the month of the cut; recession = NBER "
                 f"recession {'under way or ' if include_ongoing else ''}beginning within "
-                f"{recession_window} months (USREC); {level:.0%} stationary-bootstrap interval of the "
-                f"mean (Politis and Romano 1994, {reps} draws); placebo = means of as many random "
+                f"{recession_window} months (USREC); {level:.0%} Student-t interval of the "
+                f"mean; placebo = means of as many random "
                 f"{h}-month windows. Small/large: {definition or 'as given'}"),
         rule=rule_text(level, h, min_events), note=note,
     )
@@ -681,7 +715,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     paths = cumulative_paths(sml, chosen, path_months or max(horizons), include_cut_month=include_cut_month)
     spec = {"definition": definition, "first_cut_source": first_cut_source, "horizons": horizons,
             "verdict_horizon": verdict_horizon, "start": str(start), "end": str(end) if end else None,
-            "recession_window": recession_window, "include_ongoing": include_ongoing,
+            "recession_window": recession_window, "sustained_only": sustained_only,
+            "include_ongoing": include_ongoing,
             "include_cut_month": include_cut_month, "rule_min_cut": rule_min_cut,
             "rule_min_hike": rule_min_hike, "rule_max_months_since_hike": rule_max_months_since_hike,
             "match_tolerance": match_tolerance, "level": level, "reps": reps,
@@ -692,7 +727,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
                         recessions=recession_periods(usrec.loc[lo:hi]), spec=spec)
 
 
-@functools.lru_cache(maxsize=16)
+@cached(maxsize=16)  # registered: clear_caches() forgets it too
 def load_inputs(small_large: str = "deciles", weighting: str = "vw", small: tuple[int, ...] = (1, 2, 3),
                 large: tuple[int, ...] = (8, 9, 10)) -> tuple[pd.DataFrame, pd.Series, pd.Series, dict, str]:
     """The inputs of :func:`test` from ``research.data``: returns, USREC, the policy rate, the
@@ -740,6 +775,9 @@ def grid_valid(spec: dict[str, Any]) -> bool:
 
 
 GRID_STARTS = (1954, 1963, 1987)
+#: The curated choices of the grid: every first cut (the default), or only those the rate then
+#: followed with more cuts (a variant that looks ahead).
+CURATED_CHOICES = {"curated": False, "curated, sustained only": True}
 
 
 @cached(maxsize=256)
@@ -758,8 +796,9 @@ def _grid_events(size: str, weighting: str, start: int, first_cuts: str, min_cut
     sml = returns["small_minus_large"]
     lo, hi = month_end(START_DATES[start]), sml.index.max()
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
-    if first_cuts == "curated":
-        months = pd.DatetimeIndex([month_end(d) for d in curated_first_cuts().index])
+    if first_cuts in CURATED_CHOICES:
+        cuts = curated_first_cuts(sustained_only=CURATED_CHOICES[first_cuts])
+        months = pd.DatetimeIndex([month_end(d) for d in cuts.index])
     else:
         rule = rule_first_cuts(rate.loc[:hi], min_cut=float(min_cut), min_hike=0.25,
                                max_months_since_hike=int(hike_within))
@@ -786,11 +825,12 @@ def grid_estimate(*, size: str, weighting: str, start: int, horizon: int, first_
         raise ParameterError(f"no {first_cuts} first cuts fall inside the sample from {start}")
     flags = recession_flags(months, usrec, window=recession_window, include_ongoing=True)
     rets = window_returns(sml, months, (horizon,))
-    calm = ~flags["recession"].reindex(rets.index).astype(bool)
+    calm = recession_groups(flags).reindex(rets.index) == "no recession"
     x = rets.loc[calm.to_numpy(), f"ret_{horizon}m"].dropna()
     lower = upper = p = None
     if len(x) >= 2:
-        lower, upper, p = stats.percentile_bootstrap(x, reps=reps, level=level)
+        m = stats.mean_interval(x, level=level)  # the report's own interval (see _summaries)
+        lower, upper, p = m.lower, m.upper, m.p_value
     mean = x.mean() if len(x) else float("nan")
     label = verdict_label(mean, clean_float(lower), clean_float(upper), len(x), min_events=min_events)
     if len(x):
@@ -806,17 +846,18 @@ GRID = Grid(
     claim="C1", title="Small caps after the Fed's first cut",
     choices={
         "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"), "start": GRID_STARTS,
-        "horizon": (3, 6, 12), "first_cuts": ("curated", "rule"), "min_cut": (NA, 0.25, 0.5, 1.0),
+        "horizon": (3, 6, 12), "first_cuts": (*CURATED_CHOICES, "rule"), "min_cut": (NA, 0.25, 0.5, 1.0),
         "hike_within": (NA, 12, 24), "recession_window": (6, 12, 18),
     },
     estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", fixed={"reps": 1000},
     statistic_name="mean small-minus-large return after first cuts, no recession, %",
     default=_DEFAULT,
-    notes=("First cuts from the curated FOMC list or from the rule on the policy rate (minimum cut "
+    notes=("First cuts from the curated FOMC list (every first cut after a hike; 'sustained only' "
+           "drops those not followed by more cuts, which uses the future) or from the rule on the policy rate (minimum cut "
            "in percentage points; the last hike within so many months). A cycle counts as 'no "
            "recession' if no NBER recession was under way or began within the recession window. "
            "Each specification's label: supported if the mean is positive and its 90% "
-           "stationary-bootstrap interval excludes zero (1,000 draws), inconclusive if it "
+           "Student-t interval excludes zero (1,000 draws), inconclusive if it "
            "straddles zero or there are fewer than 5 such cycles."),
     family=[("", {**_DEFAULT, "reps": 10_000})],
 )

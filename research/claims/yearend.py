@@ -210,7 +210,8 @@ def forecast_scorecard(rut: pd.Series, spx: pd.Series, *, forecast_date: str, ta
     """Each forecast: level at the forecast date, the empirical probability, and the realized outcome.
 
     The probabilities come from the same calendar window (``start_md`` .. ``end_md``) in every
-    year before the forecast's year. A target above the level is hit when the close on the
+    year before the forecast's year that both indexes cover (one common base period, stated in
+    ``ex_ante_basis``). A target above the level is hit when the close on the
     target date is at or above it, a target below when it is at or below; "small beats large"
     is hit when the Russell 2000 / S&P 500 ratio ends above its level at the forecast date.
     """
@@ -218,9 +219,10 @@ def forecast_scorecard(rut: pd.Series, spx: pd.Series, *, forecast_date: str, ta
     rut, spx = rut.dropna().rename("rut"), spx.dropna().rename("spx")
     both = pd.concat({"rut": rut, "spx": spx}, axis=1, sort=True).dropna()
     ratio = (both["rut"] / both["spx"]).rename("ratio")
-    hist_rut = window_changes(rut, start_md, end_md)
-    hist_spx = window_changes(spx, start_md, end_md)
-    hist_pair = window_changes(both, start_md, end_md)
+    # one base period for every forecast: the years both indexes cover (the S&P 500 reaches back
+    # decades before the Russell 2000; its probability from 1928 would not be comparable)
+    hist_pair = window_changes(both, start_md, end_md).dropna(subset=["rut", "spx"])
+    hist_rut, hist_spx = hist_pair[["rut"]], hist_pair[["spx"]]
     lo = first_history_year or -math.inf
 
     def past(frame: pd.DataFrame, col: str) -> pd.Series:

@@ -7,7 +7,9 @@
     >>> data.info("rut")["vintage"]
 
 Resolution: local raw store -> ``RESEARCH_DATA_MIRROR`` (default ``../shared/data`` beside the
-repository) -> download from the publisher. Parsed frames are cached as parquet keyed by the raw
+repository) -> download from the publisher. ``data/vintages.lock`` records the vintage (sha256)
+each dataset was built on; a file that is not the locked one is served with
+``info(name)["newer_than_lock"]`` set, and refused under ``RESEARCH_FROZEN=1``. Parsed frames are cached as parquet keyed by the raw
 file's sha256 and the parser version. Importing this module is cheap (no pandas) so the report
 runner can ask :func:`current_sha256` without paying for it.
 """
@@ -20,14 +22,17 @@ from typing import TYPE_CHECKING, Any
 from research import provenance
 from research.config import settings
 from research.data import catalog as _catalog
-from research.data import sources as _sources
+from research.data import fetch as _fetch
+from research.data import vintages as _vintages
 from research.errors import UnknownBlock
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["names", "load", "info", "blocks", "status", "refresh", "current_sha256",
-           "SuspiciousRowsWarning"]
+__all__ = ["names", "load", "info", "blocks", "status", "refresh", "update", "lock",
+           "current_sha256", "SuspiciousRowsWarning", "NewerVintageWarning"]
+
+NewerVintageWarning = _fetch.NewerVintageWarning
 
 _memo: dict[tuple[str, str, str], Any] = {}
 
@@ -41,14 +46,26 @@ def names() -> list[str]:
     return _catalog.names()
 
 
-def _parsed_meta(name: str, *, refresh: bool = False, accept_new: bool = False):
+def _validator(ds):
+    """The check fetch runs before keeping a file: it must parse as ``ds``."""
+    from research.data import store
+
+    return lambda data, source: store.parse_raw(ds, data, source)
+
+
+def _parsed_meta(name: str, *, refresh: bool = False):
     """Resolve the raw file and make sure its parsed cache entry exists. Returns (ds, raw, meta)."""
+    cfg = settings()
+    ds = _catalog.get(name)
+    return _cached(ds, _fetch.resolve(ds, _validator(ds), cfg, refresh=refresh), rebuild=refresh)
+
+
+def _cached(ds, raw, *, rebuild: bool = False):
+    """(ds, raw, meta) with the parsed cache entry of ``raw`` in place."""
     from research.data import store
 
     cfg = settings()
-    ds = _catalog.get(name)
-    raw = _sources.resolve(ds, cfg, refresh=refresh, accept_new=accept_new)
-    meta = None if refresh else store.read_meta(cfg, ds, raw.sha256)
+    meta = None if rebuild else store.read_meta(cfg, ds, raw.sha256)
     if meta is None or any(not (store._entry_dir(cfg, ds, raw.sha256) / f"{b}.parquet").is_file()
                            for b in meta.get("files", {})):
         parsed = _parse(ds, raw)
@@ -100,9 +117,10 @@ def load(name: str, block: str | None = None, *, include_flagged: bool = False) 
             store.write_cache(cfg, ds, raw.sha256, parsed)
             frame = parsed.blocks[key]
         _memo[memo_key] = frame
+    lock = _vintages.locked(settings(), ds.name)
     provenance.note_input(ds.name, {
         "sha256": raw.sha256, "vintage": meta.get("vintage"), "file": ds.file_name,
-        "origin": raw.origin, "url": ds.url,
+        "origin": raw.origin, "url": ds.url, **_lock_fields(raw.sha256, meta.get("vintage"), lock),
     })
     out = frame.copy()
     if "suspicious" in out and not include_flagged:
@@ -116,6 +134,17 @@ def load(name: str, block: str | None = None, *, include_flagged: bool = False) 
                 "include_flagged=True to keep them", SuspiciousRowsWarning, stacklevel=2)
             out = out.loc[~out["suspicious"]]
     return out
+
+
+def _lock_fields(sha: str, vintage: str | None, lock) -> dict[str, Any]:
+    """How the file in use compares with the vintages lock (for info() and report footers)."""
+    return {
+        "locked_sha256": lock.sha256 if lock else None,
+        "locked_vintage": lock.vintage if lock else None,
+        "matches_lock": lock is not None and sha == lock.sha256,
+        "newer_than_lock": (lock is not None and sha != lock.sha256
+                            and _vintages.is_newer(vintage, lock.vintage)),
+    }
 
 
 def blocks(name: str) -> list[str]:
@@ -138,7 +167,8 @@ def info(name: str) -> dict[str, Any]:
         "blocks": {k: {kk: v[kk] for kk in ("title", "frequency", "rows", "first", "last")}
                    for k, v in bmeta.items()},
         "default_block": main,
-        "sha256": raw.sha256, "pinned_sha256": ds.sha256, "matches_pin": raw.sha256 == ds.sha256,
+        "sha256": raw.sha256,
+        **_lock_fields(raw.sha256, meta.get("vintage"), _vintages.locked(settings(), ds.name)),
         "origin": raw.origin, "source": raw.source, "retrieved_at": raw.retrieved_at,
         "flagged_rows": flagged, "notes": ds.notes, "series": ds.series,
     }
@@ -150,31 +180,80 @@ def info(name: str) -> dict[str, Any]:
 
 def current_sha256(name: str) -> str | None:
     """The sha256 of the raw file ``load(name)`` would read now (None if unavailable). Cheap."""
-    return _sources.current_sha256(_catalog.get(name), settings())
+    return _fetch.current_sha256(_catalog.get(name), settings())
 
 
 def status() -> list[dict[str, Any]]:
-    """One row per dataset: loadable or not, origin, vintage, coverage, rows, flags."""
+    """One row per dataset: loadable or not, origin, vintage, coverage, rows, flags, and whether
+    the file in use is the locked vintage (``pinned``) or a newer one (``newer``)."""
+    settings()  # a bad setting is one error, not the same error on every row
     rows = []
     for name in names():
         try:
             i = info(name)
             rows.append({"name": name, "ok": True, "origin": i["origin"], "vintage": i["vintage"],
                          "coverage": f"{i['coverage'][0]}..{i['coverage'][1]}", "rows": i["rows"],
-                         "flags": len(i["flagged_rows"]), "pinned": i["matches_pin"],
+                         "flags": len(i["flagged_rows"]), "pinned": i["matches_lock"],
+                         "newer": i["newer_than_lock"],
                          "blocks": len(i["blocks"]), "error": ""})
         except Exception as exc:  # status reports every failure instead of stopping at the first
             rows.append({"name": name, "ok": False, "origin": "", "vintage": "", "coverage": "",
-                         "rows": 0, "flags": 0, "pinned": False, "blocks": 0,
+                         "rows": 0, "flags": 0, "pinned": False, "newer": False, "blocks": 0,
                          "error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"})
     return rows
 
 
-def refresh(name: str, *, accept_new: bool = False) -> dict[str, Any]:
+def refresh(name: str) -> dict[str, Any]:
     """Fetch ``name`` again (mirror or publisher), verify it, and rebuild its parsed cache."""
     ds = _catalog.get(name)
     # cache entries are keyed by the raw hash: _parsed_meta writes the new one
-    _, raw, meta = _parsed_meta(ds.name, refresh=True, accept_new=accept_new)
-    for key in [k for k in _memo if k[0] == ds.name]:
-        del _memo[key]
+    _, raw, meta = _parsed_meta(ds.name, refresh=True)
+    _forget(ds.name)
     return {"name": ds.name, "sha256": raw.sha256, "origin": raw.origin, "vintage": meta.get("vintage")}
+
+
+def update(name: str) -> dict[str, Any]:
+    """Ask the publisher whether ``name`` has a newer file (one 304 when not); take it in if so.
+
+    Returns name, changed, sha256, vintage and how they compare with the lock
+    (``newer_than_lock``, ``locked_vintage`` ...).
+    """
+    ds = _catalog.get(name)
+    raw, changed = _fetch.update(ds, _validator(ds), settings())
+    _, raw, meta = _cached(ds, raw)
+    if changed:
+        _forget(ds.name)
+    lock = _vintages.locked(settings(), ds.name)
+    return {"name": ds.name, "changed": changed, "sha256": raw.sha256, "origin": raw.origin,
+            "vintage": meta.get("vintage"), **_lock_fields(raw.sha256, meta.get("vintage"), lock)}
+
+
+def lock(which: list[str] | None = None) -> dict[str, Any]:
+    """Write the vintages in use of ``which`` (default: every dataset) to the lock file.
+
+    Returns ``{"written": {name: Locked}, "kept": {name: error}}``: a dataset named in ``which``
+    that cannot be loaded raises; with the default, it keeps its old entry and is listed in "kept".
+    """
+    from research.errors import DataError
+
+    cfg = settings()
+    entries = _vintages.read(cfg)
+    wanted = [_catalog.get(n).name for n in which] if which else names()
+    written, kept = {}, {}
+    for name in wanted:
+        try:
+            i = info(name)
+        except DataError as exc:
+            if which:
+                raise
+            kept[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+            continue
+        written[name] = entries[name] = _vintages.Locked(i["sha256"], str(i["vintage"] or ""))
+    order = names() + [n for n in entries if n not in _catalog.CATALOG]
+    _vintages.write(cfg, {n: entries[n] for n in order if n in entries})
+    return {"written": written, "kept": kept}
+
+
+def _forget(name: str) -> None:
+    for key in [k for k in _memo if k[0] == name]:
+        del _memo[key]

@@ -1,8 +1,11 @@
 """Daily index closes: a pure text -> DataFrame parser, and the suspicious-row check.
 
 Layouts read: the plain Yahoo CSV (``Date,Open,High,Low,Close,Adj Close,Volume`` in any column
-order, with or without ``Adj Close``) and yfinance's 3-line header (``Price,...`` /
-``Ticker,...`` / ``Date,,,``). Columns come out in snake case: ``open, high, low, close,
+order, with or without ``Adj Close``), yfinance's 3-line header (``Price,...`` /
+``Ticker,...`` / ``Date,,,``), and the JSON of Yahoo's chart API (``/v8/finance/chart/<ticker>``:
+``chart.result[0].timestamp``, ``indicators.quote[0].open/high/low/close/volume``,
+``indicators.adjclose[0].adjclose``; a timestamp is the bar's start in UTC, its date is taken in
+the exchange's time zone). Columns come out in snake case: ``open, high, low, close,
 adj_close, volume``, on a DatetimeIndex named ``date``, plus a boolean ``suspicious`` column.
 
 A row is *suspicious* when its volume is 0 and its close is not a 2-decimal index level: an
@@ -12,6 +15,10 @@ final close equals float32(round(close, 2)); snapshots do not.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
 
 import numpy as np
 import pandas as pd
@@ -25,6 +32,8 @@ _NAMES = {"open": "open", "high": "high", "low": "low", "close": "close", "adj c
 
 
 def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
+    if text.lstrip().startswith("{"):
+        return parse_chart(text, source)
     numbered = csv_rows(text, source)
     rows = [r for _, r in numbered]
     if not rows:
@@ -85,6 +94,87 @@ def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
     frame = pd.DataFrame(values, index=index, columns=cols)[order]
     frame["suspicious"] = suspicious_rows(frame)
     return frame
+
+
+_CHART_FIELDS = ("open", "high", "low", "close", "volume")
+
+
+def parse_chart(text: str, source: str = "<text>") -> pd.DataFrame:
+    """A Yahoo chart-API response (daily bars) as the frame :func:`parse_prices` gives for a CSV."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"not valid JSON ({exc.msg}, column {exc.colno})", source=source,
+                         line=exc.lineno) from None
+    except RecursionError:
+        raise ParseError("not a Yahoo chart response (JSON nested too deeply)", source=source) from None
+    chart = doc.get("chart") if isinstance(doc, dict) else None
+    if not isinstance(chart, dict):
+        raise ParseError("not a Yahoo chart response (no 'chart' object)", source=source)
+    if chart.get("error"):
+        err = chart["error"]
+        what = (f"{err.get('code', '')}: {err.get('description', '')}" if isinstance(err, dict)
+                else str(err))
+        raise ParseError(f"Yahoo answered with an error ({what})", source=source)
+    results = chart.get("result")
+    if not isinstance(results, list) or not results or not isinstance(results[0], dict):
+        raise ParseError("chart.result is empty: no series in the response", source=source)
+    result = results[0]
+    try:
+        stamps = result["timestamp"]
+        quote = result["indicators"]["quote"][0]
+        columns = {f: quote[f] for f in _CHART_FIELDS}
+        adj = result["indicators"].get("adjclose")
+        if adj:
+            columns["adj_close"] = adj[0]["adjclose"]
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ParseError(f"chart response lacks {exc} (expected chart.result[0].timestamp and "
+                         "indicators.quote[0].open/high/low/close/volume)", source=source) from None
+    if not isinstance(stamps, list) or not stamps:
+        raise ParseError("the chart response has no bars", source=source)
+    values = {}
+    for name, col in columns.items():
+        if not isinstance(col, list) or len(col) != len(stamps):
+            raise ParseError(f"{name}: expected {len(stamps)} values (one per timestamp), got "
+                             f"{len(col) if isinstance(col, list) else type(col).__name__}", source=source)
+        bad = next((v for v in col if v is not None and (isinstance(v, bool)
+                                                         or not isinstance(v, int | float))), None)
+        if bad is not None:
+            raise ParseError(f"{name}: non-numeric value {bad!r}", source=source)
+        values[name] = np.array([np.nan if v is None else float(v) for v in col], dtype=float)
+    if any(isinstance(t, bool) or not isinstance(t, int) for t in stamps):
+        raise ParseError("timestamps must be whole seconds", source=source)
+    try:
+        index = pd.to_datetime(pd.Series(stamps, dtype="int64"), unit="s", utc=True)
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        raise ParseError("timestamps out of range", source=source) from None
+    meta = result.get("meta")
+    index = pd.DatetimeIndex(index).tz_convert(_exchange_tz(meta if isinstance(meta, dict) else {}))
+    index = pd.DatetimeIndex(index.tz_localize(None).normalize(), name="date")
+    order = [c for c in ("open", "high", "low", "close", "adj_close", "volume") if c in values]
+    frame = pd.DataFrame({c: values[c] for c in order}, index=index)
+    frame = frame.loc[frame[["open", "high", "low", "close"]].notna().any(axis=1)]  # no-trade bars
+    if len(frame) > 1 and frame.index[-1] == frame.index[-2]:
+        frame = frame.iloc[np.r_[:len(frame) - 2, len(frame) - 1]]  # Yahoo's live bar repeats a day
+    steps = np.diff(frame.index.asi8)
+    if (steps <= 0).any():
+        pos = int(np.flatnonzero(steps <= 0)[0]) + 1
+        kind = "duplicated date" if steps[pos - 1] == 0 else "dates out of order"
+        raise ParseError(f"{kind}: {frame.index[pos - 1].date()} then {frame.index[pos].date()}",
+                         source=source)
+    if frame.empty:
+        raise ParseError("the chart response has no bar with a price", source=source)
+    frame["suspicious"] = suspicious_rows(frame)
+    return frame
+
+
+def _exchange_tz(meta: dict):
+    """The exchange's time zone from the response's meta (a fixed offset if the name is unknown)."""
+    try:
+        return zoneinfo.ZoneInfo(str(meta.get("exchangeTimezoneName") or "America/New_York"))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        offset = meta.get("gmtoffset")
+        return dt.timezone(dt.timedelta(seconds=offset if isinstance(offset, int) else 0))
 
 
 def suspicious_rows(frame: pd.DataFrame) -> pd.Series:

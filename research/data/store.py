@@ -9,7 +9,6 @@ longer matches is rebuilt, not served. Entries are written to a temp folder and 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -25,6 +24,7 @@ from research.config import Settings
 from research.data import fred, french, prices
 from research.data.catalog import Dataset
 from research.errors import ParseError
+from research.fsutil import sha256_bytes
 
 STORE_VERSION = 2
 
@@ -115,11 +115,6 @@ def _parse_raw(ds: Dataset, data: bytes, source: str) -> Parsed:
     return Parsed(blocks=blocks, meta=meta)
 
 
-def validate_raw(ds: Dataset, data: bytes, source: str) -> None:
-    """Raise ParseError unless ``data`` parses as ``ds`` (used before a download is kept)."""
-    parse_raw(ds, data, source)
-
-
 # -- parquet cache ---------------------------------------------------------------------------------
 
 def _entry_dir(cfg: Settings, ds: Dataset, raw_sha: str) -> Path:
@@ -133,8 +128,6 @@ def _frame_to_parquet(frame: pd.DataFrame) -> bytes:
 
 
 def write_cache(cfg: Settings, ds: Dataset, raw_sha: str, parsed: Parsed) -> None:
-    from research.data.sources import sha256_bytes
-
     target = _entry_dir(cfg, ds, raw_sha)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
@@ -165,8 +158,6 @@ def read_meta(cfg: Settings, ds: Dataset, raw_sha: str) -> dict | None:
 
 def read_block(cfg: Settings, ds: Dataset, raw_sha: str, block: str, meta: dict) -> pd.DataFrame | None:
     """The cached frame, or None when it is missing or fails its checksum."""
-    from research.data.sources import sha256_bytes
-
     path = _entry_dir(cfg, ds, raw_sha) / f"{block}.parquet"
     try:
         data = path.read_bytes()
@@ -182,8 +173,3 @@ def read_block(cfg: Settings, ds: Dataset, raw_sha: str, block: str, meta: dict)
         warnings.warn(f"{ds.name}: cached block {block!r} is unreadable; rebuilding",
                       CorruptCacheWarning, stacklevel=3)
         return None
-
-
-def drop_cache(cfg: Settings, ds: Dataset) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        shutil.rmtree(cfg.cache_dir / ds.name)

@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from research.report.tables import ALT_KEY, image_alts, readable_tables
 from research.report.templating import render
 from research.verdict import Verdict, verdict_box
 
@@ -113,12 +114,35 @@ def reader_notebook(nb: Any, *, title: str = "", verdicts: Sequence[Mapping[str,
 
 
 def report_html(nb: Any, *, title: str, verdicts: Sequence[Mapping[str, Any]] = (),
-                footer: Mapping[str, Any] | None = None) -> str:
-    """The reader's page for an executed notebook: code hidden, verdict first, footer last."""
+                footer: Mapping[str, Any] | None = None, history: Mapping[str, Any] | None = None) -> str:
+    """The reader's page for an executed notebook: code hidden, verdict first, footer last.
+
+    ``history`` (``{"rows": [...], "note": ...}`` from :func:`research.runner.history.page_history`)
+    adds the verdict's history above the footer: run date, label, estimate, interval and cause.
+    """
     reader, title = reader_notebook(nb, title=title, verdicts=verdicts)
     body, _ = _exporter(False).from_notebook_node(reader, resources={"metadata": {"name": title}})
-    # nbconvert's output is the notebook's own HTML (figures, tables, the verdict box): shown as is.
-    return render("page.html.j2", title=title, body=Markup(body), footer=footer_context(footer), wide=False)
+    # nbconvert's output is the notebook's own HTML (figures, tables, the verdict box); pandas'
+    # tables are rewritten for readers and each figure gets its title as alt text.
+    body = image_alts(readable_tables(body, stem=(footer or {}).get("report") or "table"), figure_alts(reader))
+    return render("page.html.j2", title=title, body=Markup(body), footer=footer_context(footer), wide=False,
+                  history=history)
+
+
+IMAGE_TYPES = ("image/png", "image/jpeg")
+RICHER_TYPES = ("text/html", "image/svg+xml")  # shown instead of a bitmap, so no <img>
+
+
+def figure_alts(nb: Any) -> list[str]:
+    """The alt text of each bitmap output nbconvert turns into an ``<img>``, in page order: the
+    figure's title recorded by :mod:`research.report.figure_alt`, or "" when it has none."""
+    alts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            if any(t in data for t in IMAGE_TYPES) and not any(t in data for t in RICHER_TYPES):
+                alts.append(str((out.get("metadata") or {}).get(ALT_KEY, "")))
+    return alts
 
 
 def failed_html(nb: Any, *, title: str, error: Mapping[str, Any], footer: Mapping[str, Any] | None = None) -> str:
@@ -141,7 +165,7 @@ def footer_context(info: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "index": info.get("index", "index.html"),
         "notebook": info.get("notebook", ""),
         "parameters": [(k, json.dumps(v, default=str)) for k, v in sorted(params.items())],
-        "inputs": [(name, (d or {}).get("vintage", "—"), (d or {}).get("sha256", "—"))
+        "inputs": [(name, (d or {}).get("vintage", "—"), (d or {}).get("sha256", "—"), bool((d or {}).get("newer_than_lock")))
                    for name, d in sorted(inputs.items())],
         "version": info.get("version", "?"),
         "commit": info.get("git_commit"),

@@ -20,16 +20,23 @@ from typing import Any
 
 from markupsafe import Markup
 
-from research.family import spec_curve_claim, spec_curves, survives, testing_family, verdicts_for
+from research.claims import catalog
+from research.errors import DATA_ERROR_NAMES, error_text
+from research.family import (
+    NOT_IMPLEMENTED,
+    headline,
+    series_of,
+    spec_curve_claim,
+    spec_curves,
+    survives,
+    testing_family,
+    verdicts_for,
+)
+from research.report.charts import Estimate, forecast_from, forecast_svg, forest_svg
 from research.report.templating import render
 from research.verdict import _COLOURS as LABEL_COLOURS
-from research.verdict import CLAIMS, Verdict
+from research.verdict import Verdict
 
-# Claims no public dataset in the catalog can settle, with the reason (CLAIMS.md).
-NOT_TESTABLE: dict[str, str] = {
-    "C9": "No public M&A or earnings-revision series in the catalog; "
-          "deal counts by sector and consensus earnings revisions would settle it.",
-}
 SHARE_LABELS = ("supported", "contradicted", "mixed", "inconclusive")
 _SMALL_LARGE = {"deciles": "size deciles 1-3 vs 8-10", "smb": "SMB factor",
                 "russell": "Russell 2000 vs S&P 500"}
@@ -57,11 +64,27 @@ def _specification_note(report: Any) -> str:
     return "; ".join(parts)
 
 
+NEWER = " (vintage newer than the lock)"
+
+
 def _vintage_text(v: Verdict, state: Mapping[str, Any] | None) -> str:
-    if v.vintage:
-        return ", ".join(f"{k} {x}" for k, x in v.vintage.items())
     inputs = ((state or {}).get("success") or {}).get("inputs") or {}
-    return ", ".join(f"{k} {d.get('vintage')}" for k, d in inputs.items() if (d or {}).get("vintage"))
+    newer = {k for k, d in inputs.items() if (d or {}).get("newer_than_lock")}
+    if v.vintage:
+        return ", ".join(f"{k} {x}{NEWER if k in newer else ''}" for k, x in v.vintage.items())
+    return ", ".join(f"{k} {d.get('vintage')}{NEWER if k in newer else ''}"
+                     for k, d in inputs.items() if (d or {}).get("vintage"))
+
+
+def newer_than_lock(states: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
+    """(dataset, [reports that read it]) for each input the data layer flagged ``newer_than_lock``
+    in a report's last good run."""
+    found: dict[str, list[str]] = {}
+    for name, state in sorted(states.items()):
+        for dataset, d in ((((state or {}).get("success") or {}).get("inputs")) or {}).items():
+            if (d or {}).get("newer_than_lock"):
+                found.setdefault(dataset, []).append(name)
+    return sorted(found.items())
 
 
 def _robustness_text(state: Mapping[str, Any] | None) -> str:
@@ -110,7 +133,7 @@ def _last_run(state: Mapping[str, Any] | None) -> dict[str, Any]:
     if state.get("status") == "failed":
         attempt = state.get("attempt") or {}
         return {"state": "failed", "ran_at": attempt.get("ran_at", ""),
-                "error": (attempt.get("error") or {}).get("first_line", "")}
+                "error": error_text(attempt.get("error"))}
     return {"state": "ok"}
 
 
@@ -120,21 +143,22 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
 
     A row's ``kind`` is "verdict", "no verdict" (a report of the claim without one), "not
     testable" or "no report". Specification-curve reports give no rows of their own: their shares
-    fill the Robustness cell of the claim's verdicts. ``family`` (from
-    :func:`research.family.testing_family`) adds the adjusted p-values.
+    fill the Robustness cell of the verdicts on the same series (:func:`research.family.series_of`).
+    ``family`` (from :func:`research.family.testing_family`) adds the adjusted p-values; each
+    verdict row's ``headline`` is :func:`research.family.headline` (the reconciled label).
     """
     curves = spec_curves(reports, states)
     if family is None:
         family = testing_family(reports, states)[0]
     adjusted = {(m["report"].name, m["claim"], m["aspect"]): m for m in family}
     rows: list[tuple[str, dict[str, Any]]] = []
-    for claim in CLAIMS:
+    for claim, declared in catalog.claims().items():  # the rows are the catalog's claims, in id order
         claim_rows: list[dict[str, Any]] = []
-        curve = curves.get(claim)
         for report in reports:
             state = states.get(report.name)
             if spec_curve_claim(report, state):
                 continue
+            curve = curves.get((claim, series_of(report, state)))
             verdicts = verdicts_for(state, claim)
             success = (state or {}).get("success") or {}
             common = {"note": _specification_note(report), "report": report, "state": state,
@@ -145,15 +169,18 @@ def scorecard_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
                     **common, "kind": "verdict", "verdict": v, "vintage": _vintage_text(v, state),
                     "curve": None if v.label == "not testable" else spec_curve_context(curve, v.aspect),
                     "own": _robustness_text(state), "adjusted": member,
+                    "headline": headline(v, report, state, family, curves),
+                    "not_implemented": v.note.startswith(NOT_IMPLEMENTED),
                 })
             if not verdicts and claim in report.claims:
                 claim_rows.append({**common, "kind": "no verdict", "curve": spec_curve_context(curve),
                                    "what": "no verdict recorded for this claim" if success else "no successful run yet"})
         if not claim_rows:
-            if claim in NOT_TESTABLE:
-                claim_rows.append({"kind": "not testable", "reason": NOT_TESTABLE[claim]})
+            if not declared.testable:
+                claim_rows.append({"kind": "not testable",
+                                   "reason": f"{declared.not_testable} Data that would settle it: {declared.settle}"})
             else:
-                claim_rows.append({"kind": "no report", "curve": spec_curve_context(curve)})
+                claim_rows.append({"kind": "no report", "curve": spec_curve_context(curves.get((claim, "")))})
         rows += [(claim, row) for row in claim_rows]
     return rows
 
@@ -217,6 +244,9 @@ def _report_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]
             "report": report, "state": state, "failed": failed,
             "label": decision.state if decision else ("failed" if failed else "—"),
             "why": "; ".join(decision.reasons) if decision and decision.run else "",
+            # the why gives an error's first line; a data error is shown whole (where it looked, the fix)
+            "data_error": error_text(attempt.get("error")) if failed and (attempt.get("error") or {}).get("ename")
+            in DATA_ERROR_NAMES else "",
             "claims": f"{swept} (specification curve)" if swept else ", ".join(report.claims),
             "ran_at": success.get("ran_at"), "seconds": "" if seconds is None else f"{seconds:.1f}",
             "files": files,
@@ -224,19 +254,87 @@ def _report_rows(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]
     return rows
 
 
+def claim_lines(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """One line per claim for the top of the scorecard: the verdicts of its main report (the first
+    registered one with verdicts, as in the multiple-testing family), and how the other reports
+    of the claim (variants: other small/large definitions) compare."""
+    lines = []
+    for claim, declared in catalog.claims().items():
+        mine = [row for c, row in rows if c == claim]
+        verdicts = [row for row in mine if row["kind"] == "verdict"]
+        line: dict[str, Any] = {"claim": claim, "text": declared.commentary, "main": [], "agree": 0, "differ": [],
+                                "report": None, "state": None, "empty": ""}
+        if verdicts:
+            main = verdicts[0]["report"]
+            line.update(report=main, state=verdicts[0]["state"])
+            labels = {}
+            for row in verdicts:  # the reconciled headline label, as in the detail table
+                v, label = row["verdict"], row["headline"].label
+                if row["report"] is main:
+                    line["main"].append((v.aspect, label))
+                    labels[v.aspect] = label
+                elif labels.get(v.aspect) == label:
+                    line["agree"] += 1
+                else:
+                    line["differ"].append((row["note"], v.aspect, label))
+        elif mine and mine[0]["kind"] == "not testable":
+            line["main"].append(("", "not testable"))
+            line["empty"] = mine[0]["reason"]
+        else:
+            line["empty"] = "no verdict yet" if any(r["kind"] == "no verdict" for r in mine) else "no report yet"
+        lines.append(line)
+    return lines
+
+
+def forest_estimates(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Estimate]:
+    """Every verdict with a statistic, grouped by claim and aspect in the scorecard's order."""
+    found: list[Estimate] = []
+    for claim, row in rows:
+        if row["kind"] != "verdict" or row["verdict"].statistic is None:
+            continue
+        v = row["verdict"]
+        found.append(Estimate(claim=claim, aspect=v.aspect, variant=row["note"], label=row["headline"].label,
+                              statistic=v.statistic, interval=v.interval, unit=v.statistic_name,
+                              report=row["report"].name))
+    order = {key: i for i, key in enumerate(dict.fromkeys((e.claim, e.aspect) for e in found))}
+    return sorted(found, key=lambda e: order[(e.claim, e.aspect)])
+
+
+def forecast_chart(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> Markup | None:
+    """The forecasts as a chart (SVG), or None when no report recorded a drawable forecast."""
+    drawn = []
+    for report in reports:
+        extra = (((states.get(report.name) or {}).get("success") or {}).get("extra")) or {}
+        for item in extra.get("forecasts") or []:
+            f = forecast_from(item, report.name) if isinstance(item, dict) else None
+            if f is not None:
+                drawn.append(f)
+    return Markup(forecast_svg(drawn)) if drawn else None
+
+
 def index_html(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]],
-               decisions: Mapping[str, Any] | None = None, *, generated_at: str | None = None) -> str:
-    """The scorecard page: one row per claim and verdict, forecasts, and every report's state."""
+               decisions: Mapping[str, Any] | None = None, *, generated_at: str | None = None,
+               changes: Mapping[str, Any] | None = None) -> str:
+    """The scorecard page: one row per claim and verdict, forecasts, and every report's state.
+
+    ``changes`` (from :func:`research.runner.history.scorecard_changes`) opens the page with
+    "Changes since the last run"; without it that section is left out.
+    """
     generated_at = generated_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     family, left_out = testing_family(reports, states)
     rows = scorecard_rows(reports, states, family)
     columns, forecasts = _forecasts(reports, states)
+    estimates = forest_estimates(rows)
     return render(
         "scorecard.html.j2", title="Scorecard — small caps commentary", wide=True, footer=None,
-        generated_at=generated_at, claims=CLAIMS, rows=rows, spans=_claim_spans(rows),
+        generated_at=generated_at, rows=rows, spans=_claim_spans(rows),
+        claims={c.id: c.commentary for c in catalog.claims().values()},
         family=[{**m, "survives": _survives_text(m)} for m in family],
         left_out=[_with_commands(item) for item in left_out],
-        forecast_columns=columns, forecasts=forecasts,
+        forecast_columns=columns, forecasts=forecasts, forecast_chart=forecast_chart(reports, states),
+        claim_lines=claim_lines(rows), estimates=estimates,
+        forest=Markup(forest_svg(estimates, LABEL_COLOURS)) if estimates else None,
         reports=_report_rows(reports, states, decisions or {}), states=states,
         colours=LABEL_COLOURS, when_text=when_text, p_text=p_text,
+        changes=changes, newer_than_lock=newer_than_lock(states),
     )

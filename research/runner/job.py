@@ -25,3 +25,5 @@ class Job:
     git_commit: str | None
     env: dict[str, str] = field(default_factory=dict)
     start_timeout: float = 120.0
+    max_html_bytes: int = 50_000_000  # a larger page is failed, not published (RESEARCH_MAX_REPORT_MB)
+    reports_dir: str = ""  # where the verdict history is read from, for the page's history table

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from research.errors import RunLocked
+from research.errors import RunLockBroken, RunLocked
 
 LOCK_NAME = ".research-run.lock"
 HOLDER_NAME = ".research-run.lock.json"
@@ -46,6 +46,9 @@ class RunLock:
             lock.acquire(timeout=self.wait)
         except Timeout:
             raise RunLocked(self._locked_message()) from None
+        except IsADirectoryError:  # filelock cannot open a folder where its file belongs
+            raise RunLockBroken(f"cannot take the run lock: {self.path} is a folder, not the lock file. "
+                                "Fix: remove it (no run is using it), then run again.") from None
         self._lock = lock
         try:
             self._write_holder()
@@ -69,11 +72,13 @@ class RunLock:
         self.release()
 
     def holder(self) -> dict[str, Any] | None:
-        """Who holds (or last held) the lock, from the holder file; ``None`` if unknown."""
+        """Who holds (or last held) the lock, from the holder file; ``None`` if unknown or damaged
+        (the record only informs a waiting run; the next run to take the lock rewrites it)."""
         try:
-            return json.loads(self.holder_path.read_text(encoding="utf-8"))
+            info = json.loads(self.holder_path.read_bytes().decode("utf-8"))
         except (OSError, ValueError):
             return None
+        return info if isinstance(info, dict) else None
 
     def _write_holder(self) -> None:
         from research.runner.state import atomic_write_text
@@ -89,10 +94,13 @@ class RunLock:
     def _locked_message(self) -> str:
         info = self.holder() or {}
         pid = info.get("pid")
-        who = (
-            f"pid {pid} on {info.get('host', '?')}, started {info.get('started_at', '?')}"
-            f" (`{info.get('command', '?')}`)" if pid else "holder unknown"
-        )
+        if pid:
+            who = (f"pid {pid} on {info.get('host', '?')}, started {info.get('started_at', '?')}"
+                   f" (`{info.get('command', '?')}`)")
+        elif self.holder_path.exists():
+            who = f"holder unknown: its record {self.holder_path} is damaged"
+        else:
+            who = "holder unknown"
         waited = f"waited {self.wait:g} s" if self.wait else "did not wait"
         return (
             f"another `research run` is running ({who}); it holds {self.path}. This run {waited}. "

@@ -23,24 +23,35 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import math
 import os
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from research import __version__
-from research.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK, ParameterError, ReportsNotWritable
+from research.errors import (
+    DATA_ERROR_NAMES,
+    EXIT_DATA,
+    EXIT_FAILED,
+    EXIT_OK,
+    ConfigError,
+    ParameterError,
+    ReportsNotWritable,
+)
 from research.runner.job import Job
 from research.runner.lock import RunLock
 from research.runner.plan import Planned, assess, plan
 from research.runner.publish import ReportResult, publish, write_index
 from research.runner.registry import Registry, Report, load_registry
 from research.runner.state import (
+    FAILED_DIR,
+    STATE_DIR,
     Decision,
     InputSha,
     clean_temporaries,
@@ -50,8 +61,6 @@ from research.runner.state import (
     read_state,
 )
 
-# A notebook failing on these means the data could not be had (exit code 3), not a code bug.
-DATA_ERROR_NAMES = frozenset({"DataUnavailable", "DownloadError", "ChecksumMismatch"})
 # An OSError with one of these while writing into reports/ means the folder cannot be written.
 NOT_WRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
 WHOLE = "Nothing was half-written: every report and state file is the old one or the new one."
@@ -65,6 +74,12 @@ class RunSummary:
     executed: list[ReportResult] = field(default_factory=list)
     seconds: float = 0.0
     index_path: Path | None = None
+    updated: list[str] | None = None  # datasets a data update changed (``research run --update``)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What went wrong beside the reports (the verdict history could not be written), once each."""
+        return list(dict.fromkeys(w for r in self.executed for w in r.warnings))
 
     @property
     def kernels_started(self) -> int:
@@ -89,10 +104,15 @@ class RunSummary:
 
 
 class Reporter:
-    """Receives progress events; the base class ignores them (library use, tests)."""
+    """Receives progress events; the base class ignores them (library use, tests).
+
+    ``started`` is called when a report's notebook begins executing (at most ``jobs`` at once),
+    with the seconds its last run took (``None`` when it never ran), for an estimate.
+    """
 
     def decided(self, decision: Decision) -> None: ...
     def start(self, total: int, jobs: int) -> None: ...
+    def started(self, name: str, estimate: float | None) -> None: ...
     def finished(self, result: ReportResult) -> None: ...
     def stop(self) -> None: ...
 
@@ -107,15 +127,23 @@ def run(
     force: bool = False,
     jobs: int | None = None,
     wait: float = 0.0,
+    timeout: float | None = None,
+    max_report_mb: float | None = None,
     reporter: Reporter | None = None,
     input_sha: InputSha | None = None,
     package_sha: str | None = None,
+    update: Callable[[], list[str]] | None = None,
 ) -> RunSummary:
     """Regenerate the stale reports of the registry; see the module docstring for the steps.
 
     ``overrides`` maps a report name to parameter values (``-p NAME KEY=VALUE``). ``jobs`` is the
-    number of notebooks run at once (default: one per core). ``input_sha`` and ``package_sha``
-    replace the data layer's and the package's hashes (tests). Raises ParameterError (bad
+    number of notebooks run at once (default: one per core). ``timeout`` (seconds) overrides every
+    report's time limit (default: its ``timeout`` in reports.toml, else RESEARCH_REPORT_TIMEOUT);
+    ``max_report_mb`` the largest page published (default RESEARCH_MAX_REPORT_MB, 50). ``input_sha``
+    and ``package_sha`` replace the data layer's and the package's hashes (tests). ``update``
+    (``research run --update``) refreshes the data under the run lock before anything is decided
+    and returns the datasets it changed; the reports that read them are then stale by their keys.
+    Raises ParameterError (bad
     registry or parameters, nothing run) and RunLocked (another run holds the lock).
     """
     from research.config import export_absolute_paths, settings
@@ -124,16 +152,22 @@ def run(
     t0 = time.perf_counter()
     reporter = reporter or Reporter()
     input_sha = input_sha or current_input_sha256
-    reports_dir = Path(reports_dir or settings().reports_dir).resolve()
+    cfg = settings()  # a bad RESEARCH_* value stops here, before anything runs (ConfigError)
+    reports_dir = Path(reports_dir or cfg.reports_dir).resolve()
+    check_reports_dir(reports_dir)
     if jobs is not None and jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
+    for option, value in (("--timeout", timeout), ("max_report_mb", max_report_mb)):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise ParameterError(f"{option} must be a positive number, got {value!r}")
+    limits = Limits(timeout, cfg.report_timeout, max_report_mb or cfg.max_report_mb)
     registry = load_registry(registry_path)
     package_sha = package_sha or package_hash()
     planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha)
     summary = RunSummary()
     try:
-        _run_locked(summary, registry, planned, reports_dir, force=force, jobs=jobs, wait=wait,
-                    reporter=reporter, input_sha=input_sha, package_sha=package_sha)
+        _run_locked(summary, registry, planned, reports_dir, force=force, jobs=jobs, wait=wait, limits=limits,
+                    reporter=reporter, input_sha=input_sha, package_sha=package_sha, update=update)
     except OSError as exc:  # disk full, read-only folder: say so, not a traceback
         if exc.errno not in NOT_WRITABLE:
             raise
@@ -143,12 +177,39 @@ def run(
     return summary
 
 
+def preview(
+    *,
+    registry_path: Path | str | None = None,
+    reports_dir: Path | str | None = None,
+    only: Iterable[str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    force: bool = False,
+    input_sha: InputSha | None = None,
+    package_sha: str | None = None,
+) -> list[Decision]:
+    """What :func:`run` with the same arguments would decide, and why: ``research run --dry-run``.
+
+    Validates the registry and parameters as a run does (ParameterError when they are wrong) but
+    takes no lock, starts no kernel and writes nothing.
+    """
+    from research.config import settings
+
+    reports_dir = Path(reports_dir or settings().reports_dir).resolve()
+    registry = load_registry(registry_path)
+    planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha or package_hash())
+    return [decide(p.report.name, p.components, read_state(reports_dir, p.report.name), reports_dir=reports_dir,
+                   input_sha=input_sha or current_input_sha256, force=force)
+            for p in planned]
+
+
 def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned], reports_dir: Path, *,
-                force: bool, jobs: int | None, wait: float, reporter: Reporter, input_sha: InputSha,
-                package_sha: str) -> None:
+                force: bool, jobs: int | None, wait: float, limits: Limits, reporter: Reporter,
+                input_sha: InputSha, package_sha: str, update: Callable[[], list[str]] | None = None) -> None:
     """Steps 2-6 of :func:`run`, under the run lock."""
     with RunLock(reports_dir, wait=wait):
         clean_temporaries(reports_dir)
+        if update is not None:
+            summary.updated = list(update())
         decisions: dict[str, Decision] = {}
         todo: list[tuple[Planned, Decision, dict[str, Any] | None]] = []
         for p in planned:
@@ -161,7 +222,7 @@ def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned],
             if decision.run:
                 todo.append((p, decision, state))
         if todo:
-            summary.executed = _execute(todo, registry, reports_dir, jobs, reporter)
+            summary.executed = _execute(todo, registry, reports_dir, jobs, reporter, limits)
             for result in summary.executed:
                 decisions[result.name] = Decision(result.name, False, (), "fresh" if result.status == "ok" else "failed")
         summary.index_path = write_index(registry, reports_dir, decisions, input_sha=input_sha,
@@ -174,19 +235,21 @@ def _execute(
     reports_dir: Path,
     jobs: int | None,
     reporter: Reporter,
+    limits: Limits,
 ) -> list[ReportResult]:
-    """Run the stale reports in worker processes; publish each as it finishes."""
+    """Run the stale reports, each in its own worker process, ``jobs`` at a time; publish each as
+    it finishes. A report past its time limit is killed with its kernel and recorded as failed,
+    and the others go on (a process pool could not do that: killing one of its workers breaks
+    the whole pool)."""
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing.connection import wait as wait_any
 
     jobs = min(jobs or cpu_count(), len(todo))
     # Longest first (by the last good run's time): two workers finish together, not one idling.
-    todo = sorted(todo, key=lambda t: -(((t[2] or {}).get("success") or {}).get("seconds") or 1e9))
+    todo = sorted(todo, key=lambda t: -(last_seconds(t[2]) or 1e9))
     scratch = Path(tempfile.mkdtemp(prefix=".run-", dir=reports_dir))
     commit = git_commit()
     env = dict(os.environ)
-    by_name = {p.report.name: (p, d, s) for p, d, s in todo}
-    results: list[ReportResult] = []
     if "forkserver" in mp.get_all_start_methods():
         # A single-threaded server that imported papermill and nbconvert once; workers fork from
         # it, so imports are paid once, and forking never happens from this (threaded) process.
@@ -195,42 +258,175 @@ def _execute(
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
     reporter.start(len(todo), jobs)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(os.getpid(),))
+    waiting = list(todo)
+    running: list[_Running] = []
+    results: list[ReportResult] = []
     try:
-        futures = {}
-        for p, _d, _s in todo:
-            job = Job(
-                name=p.report.name, notebook=str(p.report.notebook),
-                notebook_display=_display_path(p.report.notebook, registry.path.parent.parent),
-                parameters=p.parameters, title=p.report.title, workdir=str(scratch / p.report.name),
-                components=p.components, version=__version__, git_commit=commit, env=env,
-            )
-            futures[pool.submit(_run_job, job)] = p.report.name
-        for future in as_completed(futures):
-            name = futures[future]
-            try:
-                raw = future.result()
-            except Exception as exc:  # the worker process died (BrokenProcessPool) or could not start
-                raw = {"name": name, "status": "failed", "seconds": 0.0, "ran_at": _now(), "error": {
-                    "cell_index": None, "ename": type(exc).__name__, "evalue": str(exc) or "worker process died",
-                    "first_line": f"{type(exc).__name__}: {str(exc) or 'worker process died'}"}}
-            p, decision, state = by_name[name]
-            result = publish(reports_dir, p, decision, state, raw)
-            results.append(result)
-            reporter.finished(result)
-    except BaseException:
-        for proc in list(getattr(pool, "_processes", {}).values()):  # Ctrl-C: stop kernels' parents now
-            with contextlib.suppress(Exception):
-                proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    else:
-        pool.shutdown(wait=True)
-    finally:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                p, decision, state = waiting.pop(0)
+                job = Job(
+                    name=p.report.name, notebook=str(p.report.notebook),
+                    notebook_display=_display_path(p.report.notebook, registry.path.parent.parent),
+                    parameters=p.parameters, title=p.report.title, workdir=str(scratch / p.report.name),
+                    components=p.components, version=__version__, git_commit=commit, env=env,
+                    max_html_bytes=int(limits.max_report_mb * 1e6), reports_dir=str(reports_dir),
+                )
+                receive, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_worker_main, args=(job, send, os.getpid()), name=f"report-{job.name}")
+                proc.start()
+                send.close()  # the worker holds the only write end: EOF means it died
+                limit, source = limits.for_report(p.report)
+                running.append(_Running(p, decision, state, proc, receive, job.workdir,
+                                        time.monotonic() + limit, limit, source))
+                reporter.started(p.report.name, last_seconds(state))
+            deadline = min(r.deadline for r in running)
+            wait_any([r.conn for r in running] + [r.proc.sentinel for r in running],
+                     timeout=max(0.0, deadline - time.monotonic()))
+            for r in list(running):
+                raw = r.outcome(time.monotonic())
+                if raw is None:
+                    continue
+                running.remove(r)
+                result = publish(reports_dir, r.planned, r.decision, r.state, raw)
+                results.append(result)
+                reporter.finished(result)
+    finally:  # Ctrl-C, a full disk: no worker or kernel outlives the run
+        for r in running:
+            r.stop()
         reporter.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return results
+
+
+def last_seconds(state: Mapping[str, Any] | None) -> float | None:
+    """How long the report's last good run took (its state file's ``seconds``), or None."""
+    seconds = ((state or {}).get("success") or {}).get("seconds")
+    return float(seconds) if isinstance(seconds, (int, float)) else None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A run's time and size limits. ``timeout`` (``--timeout``) beats a report's own ``timeout``
+    in reports.toml, which beats RESEARCH_REPORT_TIMEOUT (default 1800 s)."""
+
+    timeout: float | None
+    default_timeout: float
+    max_report_mb: float
+
+    def for_report(self, report: Report) -> tuple[float, str]:
+        """(seconds, where the limit came from, for the message that says how to raise it)."""
+        if self.timeout is not None:
+            return self.timeout, "--timeout"
+        if report.timeout is not None:
+            return report.timeout, "reports.toml"
+        return self.default_timeout, "default"
+
+
+@dataclass
+class _Running:
+    """One report's worker process, the read end of its result pipe, and its deadline."""
+
+    planned: Planned
+    decision: Decision
+    state: dict[str, Any] | None
+    proc: Any
+    conn: Any
+    workdir: str
+    deadline: float
+    limit: float
+    source: str
+    started: float = field(default_factory=time.monotonic)
+
+    def outcome(self, now: float) -> dict[str, Any] | None:
+        """The worker's result, a failure if it died or ran out of time, or ``None`` (still running)."""
+        name = self.planned.report.name
+        if self.conn.poll():
+            try:
+                raw = self.conn.recv()
+            except (EOFError, OSError):  # died without a word: OOM killer, kill -9, os._exit
+                raw = _failure(name, now - self.started, "WorkerDied",
+                               f"the worker process died (exit code {self._exitcode()}); the kernel was "
+                               "stopped with it. Check memory (the OOM killer) and run again.")
+            self.stop()
+            return raw
+        if not self.proc.is_alive():
+            self.stop()
+            return _failure(name, now - self.started, "WorkerDied",
+                            f"the worker process died (exit code {self._exitcode()}) before it reported")
+        if now >= self.deadline:
+            self.stop()
+            raw = _failure(name, now - self.started, "ReportTimeout", _timeout_message(name, self.limit, self.source))
+            raw["ipynb"] = _partial_notebook(Path(self.workdir) / "out" / f"{name}.ipynb")
+            return raw
+        return None
+
+    def _exitcode(self) -> Any:
+        self.proc.join(timeout=5)
+        return self.proc.exitcode
+
+    def stop(self) -> None:
+        """Kill the worker and everything under it (its kernel, a kernel's subprocesses); reap it."""
+        if self.proc.is_alive():
+            kill_tree(self.proc.pid)
+        self.proc.join(timeout=30)
+        with contextlib.suppress(OSError):
+            self.conn.close()
+
+
+def _timeout_message(name: str, limit: float, source: str) -> str:
+    how = {"--timeout": "run with a larger `research run --timeout SECONDS`",
+           "reports.toml": f"raise `timeout = SECONDS` under [reports.{name}] in reports.toml (or pass "
+                           "`research run --timeout SECONDS`)",
+           "default": f"set `timeout = SECONDS` under [reports.{name}] in reports.toml, pass "
+                      "`research run --timeout SECONDS`, or set RESEARCH_REPORT_TIMEOUT"}[source]
+    where = {"--timeout": "--timeout", "reports.toml": "its timeout in reports.toml",
+             "default": "RESEARCH_REPORT_TIMEOUT, default 1800 s"}[source]
+    return (f"report {name!r} ran longer than its time limit of {limit:g} s ({where}) and was stopped, "
+            f"with its kernel. If it needs longer, {how}.")
+
+
+def _failure(name: str, seconds: float, ename: str, evalue: str) -> dict[str, Any]:
+    return {"name": name, "status": "failed", "seconds": seconds, "ran_at": _now(), "ipynb": None,
+            "failed_html": None, "error": {"cell_index": None, "ename": ename, "evalue": evalue,
+                                           "first_line": f"{ename}: {evalue}"}}
+
+
+def _partial_notebook(path: Path) -> str | None:
+    """A stopped report's executed notebook as far as papermill saved it (the evidence), unless
+    it was stopped half-way through writing it."""
+    import json
+
+    try:
+        json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return str(path)
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL ``pid`` and all its descendants (found before any is killed, so none is missed
+    by being re-parented). The worker's own SIGTERM clean-up is not relied on: a worker stuck
+    in a blocking call might never run its handler."""
+    import signal
+
+    pids = [pid]
+    for parent in pids:  # grows as descendants are found
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            with contextlib.suppress(OSError, ValueError):
+                pids += [int(c) for c in (task / "children").read_text().split()]
+    for victim in pids:
+        with contextlib.suppress(OSError):
+            os.kill(victim, signal.SIGKILL)
+
+
+def check_reports_dir(reports_dir: Path) -> None:
+    """Refuse, before anything runs, a reports folder (or one of the workbench's own folders in
+    it) that is a file: every write would fail half-way through the run otherwise."""
+    for path in (reports_dir, reports_dir / STATE_DIR, reports_dir / FAILED_DIR):
+        if path.exists() and not path.is_dir():
+            raise ConfigError(f"{path} is a file where the workbench keeps a folder. Fix: move it away "
+                              "(or point --reports-dir / RESEARCH_REPORTS_DIR at another folder), then run again.")
 
 
 def cpu_count() -> int:
@@ -241,16 +437,11 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _init_worker(run_pid: int) -> None:
-    from research.runner.worker import init_worker
+def _worker_main(job: Job, conn: Any, run_pid: int) -> None:
+    """A worker process's body: run one report and send its result back through ``conn``."""
+    from research.runner.worker import serve
 
-    init_worker(run_pid)
-
-
-def _run_job(job: Job) -> dict[str, Any]:
-    from research.runner.worker import run_job
-
-    return run_job(job)
+    serve(job, conn, run_pid)
 
 
 def _display_path(path: Path, root: Path) -> str:

@@ -55,7 +55,8 @@ def plan(
             raise ParameterError(f"-p {name} ...: no report {name!r} in {registry.path}; "
                                  f"reports: {', '.join(registry.reports)}")
         if name not in names:
-            raise ParameterError(f"-p {name} ...: report {name!r} is not selected by --only")
+            raise ParameterError(f"-p {name} ...: report {name!r} is not in this run's selection; "
+                                 f"add it (research run {name} ...) or drop the -p")
     package_sha = package_sha or package_hash()
     planned: list[Planned] = []
     problems: list[str] = []

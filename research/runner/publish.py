@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from research.errors import ReportFailed, ReportsNotWritable
+from research.runner import history
 from research.runner.plan import Planned, assess
 from research.runner.registry import Registry
 from research.runner.state import (
@@ -39,6 +40,7 @@ class ReportResult:
     seconds: float
     reasons: tuple[str, ...] = ()
     error: ReportFailed | None = None
+    warnings: tuple[str, ...] = ()  # e.g. the verdict history could not be written
 
 
 def _replace(src: str | Path, dst: Path) -> None:
@@ -122,19 +124,24 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
         for stale in (failed_dir / f"{name}.ipynb", failed_dir / f"{name}.html"):
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
-        return ReportResult(name, "ok", float(raw.get("seconds") or 0.0), decision.reasons)
+        warning = history.record_success(reports_dir, state)  # after the publish: it never blocks one
+        return ReportResult(name, "ok", float(raw.get("seconds") or 0.0), decision.reasons,
+                            warnings=(warning,) if warning else ())
     kept = None
-    try:
-        if raw.get("ipynb"):
-            kept = failed_dir / f"{name}.ipynb"
-            _replace(raw["ipynb"], kept)
-            attempt["failed_notebook"] = f"{FAILED_DIR}/{name}.ipynb"
-        if raw.get("failed_html"):
-            _replace(raw["failed_html"], failed_dir / f"{name}.html")
-            attempt["failed_html"] = f"{FAILED_DIR}/{name}.html"
+    moves = _Moves()
+    try:  # the evidence and (last) the state: all of them, or none
+        for part, src, dst in (("failed_notebook", raw.get("ipynb"), failed_dir / f"{name}.ipynb"),
+                               ("failed_html", raw.get("failed_html"), failed_dir / f"{name}.html")):
+            if src:
+                moves.replace(src, dst)
+                attempt[part] = f"{FAILED_DIR}/{dst.name}"
+        kept = failed_dir / f"{name}.ipynb" if raw.get("ipynb") else None
         state.update(status="failed", attempt=attempt, success=previous.get("success"))
         write_state(reports_dir, name, state)
-    except OSError as exc:
+    except BaseException as exc:
+        moves.undo()
+        if not isinstance(exc, OSError):
+            raise
         first = (err or {}).get("first_line", "")
         raise ReportsNotWritable.from_oserror(
             str(reports_dir), exc, doing=f"record the failure of report {name!r} ({first})",
@@ -157,5 +164,6 @@ def write_index(registry: Registry, reports_dir: Path, decisions: Mapping[str, D
         if state:
             states[report.name] = state
     path = reports_dir / "index.html"
-    atomic_write_text(path, scorecard.index_html(list(registry.reports.values()), states, decisions))
+    atomic_write_text(path, scorecard.index_html(list(registry.reports.values()), states, decisions,
+                                                 changes=history.scorecard_changes(reports_dir)))
     return path

@@ -12,7 +12,8 @@ Everything here is checked before any kernel starts: the registry's shape, each 
 ``parameters`` cell (read with :mod:`ast`, never executed) and every parameter value, from the
 registry or from ``research run -p NAME KEY=VALUE``. Problems raise
 :class:`~research.errors.ParameterError` (exit code 2) naming the report, the notebook and the fix.
-Only the standard library is imported, so ``research list`` and a no-op ``research run`` stay fast.
+Claim ids are checked against the claim catalog (:mod:`research.claims.catalog`). Only the standard
+library and that catalog are imported, so ``research list`` and a no-op ``research run`` stay fast.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import ast
 import fnmatch
 import io
 import json
+import math
 import re
 import tokenize
 import tomllib
@@ -29,11 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from research.claims import catalog
 from research.errors import ParameterError
 from research.params import ParamType, coerce, parse_type, type_problem, unknown_problem
 
-REPORT_KEYS = frozenset({"notebook", "parameters", "title", "claims", "description"})
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+REPORT_KEYS = frozenset({"notebook", "parameters", "title", "claims", "description", "timeout"})
+# Matched with fullmatch: `$` would also accept a name ending in a newline.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# Names whose files would be the workbench's own: index.html (the scorecard), and in any case,
+# since reports folders may live on case-insensitive disks. `_state`, `_failed` and dot-files are
+# already kept out by NAME_PATTERN (a name starts with a letter or digit).
+CLAIM_PATTERN = re.compile(r"c\d+")  # a claim id, lower-cased (c1, c9), matched with fullmatch
+RESERVED_NAMES = frozenset({"index"})
 PARAMETERS_TAG = "parameters"
 
 
@@ -66,6 +75,7 @@ class Report:
     title: str = ""
     claims: tuple[str, ...] = ()
     description: str = ""
+    timeout: float | None = None  # seconds; None: the run's limit (--timeout, RESEARCH_REPORT_TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -74,17 +84,39 @@ class Registry:
     reports: dict[str, Report]
 
     def select(self, patterns: Iterable[str] | None = None) -> list[Report]:
-        """Reports whose name matches any glob pattern (all when no pattern), in registry order."""
-        pats = [p for raw in (patterns or []) for p in raw.split(",") if p.strip()]
+        """Reports matching any selector (all when none), in registry order.
+
+        A selector is a report name, a claim id (``C5``: every report whose ``claims`` include it,
+        and the specification curve whose ``claim`` parameter is it) or a glob over names
+        (``tech*``); all case-insensitive. Selectors may be comma-separated. A selection that
+        matches nothing raises ParameterError listing the reports and claims that exist.
+        """
+        pats = [p.strip() for raw in (patterns or []) for p in raw.split(",") if p.strip()]
         if not pats:
             return list(self.reports.values())
-        chosen = [r for r in self.reports.values() if any(fnmatch.fnmatchcase(r.name, p.strip()) for p in pats)]
+        chosen = [r for r in self.reports.values() if any(self.matches(r, p) for p in pats)]
         if not chosen:
+            claims = sorted({c for r in self.reports.values() for c in self.claims_of(r)},
+                            key=lambda c: (len(c), c))
             raise ParameterError(
-                f"--only {' '.join(pats)} matches no report in {self.path}; "
-                f"reports: {', '.join(self.reports) or 'none'}"
+                f"{' '.join(pats)} matches no report in {self.path}. Select reports by name, claim id "
+                f"or glob; reports: {', '.join(self.reports) or 'none'}; claims: {', '.join(claims) or 'none'}"
             )
         return chosen
+
+    @staticmethod
+    def claims_of(report: Report) -> tuple[str, ...]:
+        """The claims a report gives verdicts on, or sweeps (a specification curve's ``claim``)."""
+        swept = report.parameters.get("claim")
+        return (*report.claims, str(swept)) if isinstance(swept, str) and swept else report.claims
+
+    @classmethod
+    def matches(cls, report: Report, selector: str) -> bool:
+        """Whether ``selector`` (name, claim id or glob, case-insensitive) selects ``report``."""
+        sel = selector.strip().lower()
+        if CLAIM_PATTERN.fullmatch(sel) and sel in (c.lower() for c in cls.claims_of(report)):
+            return True
+        return fnmatch.fnmatchcase(report.name.lower(), sel)
 
 
 def load_registry(path: Path | str | None = None) -> Registry:
@@ -105,16 +137,33 @@ def load_registry(path: Path | str | None = None) -> Registry:
         raise RegistryError(
             f"{path}: unknown top-level key(s) {sorted(unknown_top)}; put each report under [reports.NAME]"
         )
+    table = data.get("reports", {})
+    if not isinstance(table, dict):
+        kinds = {list: "an array of tables ([[reports]])", str: "a string", int: "an integer", float: "a float",
+                 bool: "a boolean"}
+        shape = kinds.get(type(table), f"a {type(table).__name__}")
+        raise RegistryError(f"{path}: `reports` is {shape}; write one table per report, "
+                            "[reports.NAME] with `notebook = \"X.ipynb\"` (see docs/runner.md)")
     reports: dict[str, Report] = {}
-    for name, entry in data.get("reports", {}).items():
-        reports[name] = _report_from_toml(path, name, entry)
+    for name, entry in table.items():
+        report = _report_from_toml(path, name, entry)
+        twin = next((other for other in reports if other.lower() == name.lower()), None)
+        if twin is not None:
+            raise RegistryError(f"{path} [reports.{name}]: the name differs from [reports.{twin}] only in "
+                                "case, and their files would collide on a case-insensitive disk; rename one")
+        reports[name] = report
     return Registry(path=path, reports=reports)
 
 
 def _report_from_toml(path: Path, name: str, entry: Any) -> Report:
+    if not NAME_PATTERN.fullmatch(name):  # the name is quoted: it may hold a newline or a space
+        raise RegistryError(f"{path} [reports.{name!r}]: report names become file names; start with a "
+                            "letter or digit, then use only letters, digits, '_', '-', '.' (names starting with '_' or '.' are "
+                            "the workbench's own files)")
     where = f"{path} [reports.{name}]"
-    if not NAME_PATTERN.match(name):
-        raise RegistryError(f"{where}: report names become file names; use letters, digits, '_', '-', '.'")
+    if name.lower() in RESERVED_NAMES:
+        raise RegistryError(f"{where}: {name!r} is reserved ({name}.html would overwrite the scorecard "
+                            "index.html); rename the report")
     if not isinstance(entry, dict):
         raise RegistryError(f"{where}: expected a table with at least `notebook = \"X.ipynb\"`")
     unknown = set(entry) - REPORT_KEYS
@@ -129,6 +178,17 @@ def _report_from_toml(path: Path, name: str, entry: Any) -> Report:
     claims = entry.get("claims", [])
     if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
         raise RegistryError(f"{where}: `claims` must be a list of claim ids, e.g. [\"C1\"]")
+    timeout = entry.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not math.isfinite(timeout) or timeout <= 0):
+        raise RegistryError(f"{where}: `timeout` must be a positive number of seconds, e.g. timeout = 3600; "
+                            f"got {timeout!r}")
+    known = catalog.known_ids()
+    unknown_claims = [c for c in claims if c not in known]
+    if unknown_claims:  # the scorecard has rows for the catalog's claims only: never a silent absence
+        raise RegistryError(f"{where}: unknown claim id(s) {unknown_claims}; known claims: {', '.join(known)}. "
+                            f"Fix: use one of those, or declare the claim in {catalog.CATALOG_PATH} "
+                            "(`research new-claim` does it for you).")
     return Report(
         name=name,
         notebook=(path.parent / notebook).resolve(),
@@ -136,6 +196,7 @@ def _report_from_toml(path: Path, name: str, entry: Any) -> Report:
         title=str(entry.get("title", "")),
         claims=tuple(claims),
         description=str(entry.get("description", "")),
+        timeout=float(timeout) if timeout is not None else None,
     )
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,7 @@ def package_hash(package_dir: Path | None = None) -> str:
     """sha256 over every ``.py`` file and page template of the ``research`` package (path and
     content): editing ``research/report/templates/`` changes the pages, so it re-renders them."""
     if package_dir is None:
-        package_dir = Path(__file__).resolve().parent
+        package_dir = Path(__file__).resolve().parent.parent  # research/, not research/runner/
     digest = hashlib.sha256()
     code = [*package_dir.rglob("*.py"), *package_dir.rglob("templates/*")]
     for path in sorted(code):
@@ -125,16 +126,90 @@ def current_input_sha256(name: str) -> str | None:
 
 
 # -- state files ---------------------------------------------------------------------------------
+class DamagedStateWarning(UserWarning):
+    """A state file that cannot be used; the report is treated as never run and the next run
+    rewrites the file (the report's pages are not touched until then)."""
+
+
+# The parts of a state file that the runner and the scorecard read, and the type each must have
+# when present ("*": every value of a table or item of a list). Anything else in the file is ignored.
+_OPTIONAL = type(None)
+_STATE_SHAPE: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+    ("status", str), ("attempt", (dict, _OPTIONAL)), ("success", (dict, _OPTIONAL)),
+    ("attempt.error", (dict, _OPTIONAL)), ("success.components", dict), ("success.key", str),
+    ("success.html", (str, _OPTIONAL)), ("success.inputs", (dict, _OPTIONAL)),
+    ("success.inputs.*", (dict, _OPTIONAL)), ("success.verdicts", list), ("success.verdicts.*", dict),
+    ("success.extra", dict), ("success.extra.spec_curve", (dict, _OPTIONAL)),
+    ("success.extra.forecasts", (list, _OPTIONAL)),
+)
+
+
 def state_path(reports_dir: Path, name: str) -> Path:
     return reports_dir / STATE_DIR / f"{name}.json"
 
 
+def state_problem(state: Any) -> str | None:
+    """What is wrong with the shape of a parsed state file, or ``None`` if it can be used."""
+    if not isinstance(state, dict):
+        return f"holds a JSON {_json_type(state)}, not an object"
+    for path, kind in _STATE_SHAPE:
+        for where, value in _values_at(state, path.split(".")):
+            if not isinstance(value, kind):
+                return f"has `{where}` as a {_json_type(value)}"
+    return None
+
+
+def _values_at(node: Any, keys: list[str], where: str = "") -> list[tuple[str, Any]]:
+    """(dotted path, value) of every value at ``keys`` under ``node`` (missing parts: none)."""
+    if not keys:
+        return [(where, node)]
+    head, rest = keys[0], keys[1:]
+    if head == "*":
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        return [hit for k, v in items for hit in _values_at(v, rest, f"{where}.{k}")]
+    if isinstance(node, dict) and head in node:
+        return _values_at(node[head], rest, f"{where}.{head}" if where else head)
+    return []
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
+            float: "number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
 def read_state(reports_dir: Path, name: str) -> dict[str, Any] | None:
-    """The report's state, or ``None`` if it never ran (or the file is unreadable)."""
+    """The report's state, or ``None`` if it never ran or its file is damaged.
+
+    A damaged file (empty, truncated, binary, the wrong shape) must not stop the other reports,
+    `research list` or the scorecard: it warns (:class:`DamagedStateWarning`) and counts as "never
+    run", so the next run re-runs the report and rewrites the file; :func:`decide` says why.
+    """
+    path = state_path(reports_dir, name)
     try:
-        return json.loads(state_path(reports_dir, name).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        state = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8 or not JSON
+        problem = "is empty" if isinstance(exc, ValueError) and _is_empty(path) else f"is unreadable ({exc})"
+    else:
+        problem = state_problem(state)
+        if problem is None:
+            return state
+    # stacklevel 1: one warning per file and problem, however many times the file is read in a run
+    warnings.warn(DamagedStateWarning(damaged_state_message(path, problem)), stacklevel=1)
+    return None
+
+
+def damaged_state_message(path: Path, problem: str) -> str:
+    return (f"state file {path} {problem}; treating the report as never run. Fix: nothing, the next "
+            "`research run` re-runs it and rewrites the file (or delete the file).")
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return not path.read_bytes().strip()
+    except OSError:
+        return False
 
 
 def read_all_states(reports_dir: Path) -> dict[str, dict[str, Any]]:
@@ -193,7 +268,8 @@ def decide(
         reasons.append(f"last run failed ({err.get('first_line', 'unknown error')})")
     if not success:
         if not state:
-            reasons.append("never run")
+            reasons.append(f"state file {STATE_DIR}/{name}.json damaged" if _exists(state_path(reports_dir, name))
+                           else "never run")
         elif not reasons:
             reasons.append("no successful run recorded")
         current = dict(components)
@@ -216,6 +292,13 @@ def decide(
     if force:
         reasons.insert(0, "forced")
     return Decision(name, bool(reasons), tuple(reasons), label, current)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _current_inputs(

@@ -13,13 +13,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-from research.errors import ParameterError
+from research.errors import EXIT_OK, ParameterError
 from research.runner import orchestrate
 from research.runner.cli import ConsoleReporter
 from research.runner.state import state_path
 from research.sweep import percent
 
 REPORT_PREFIX = "robustness_"
+SWEEP_EXAMPLES = """\
+examples:
+  research sweep C1                                   LocalCluster of 2 workers here
+  research sweep all --dry-run                        the eight curves: what would run
+  research sweep C5 --scheduler tcp://10.0.0.5:8786   an existing Dask cluster
+  research sweep C7 --serial                          no Dask: in the notebook's kernel
+"""
 
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +35,8 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
         description="Run the specification grid of a claim (or all of them) through the report runner: "
                     "the robustness_<claim> report is executed with --force and rendered into reports/, "
                     "and the scorecard updates. The grid runs on a Dask LocalCluster here, on an "
-                    "existing cluster given its scheduler address, or serially in the kernel.")
+                    "existing cluster given its scheduler address, or serially in the kernel.",
+        epilog=SWEEP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("claim", help="claim id, e.g. C1, or 'all'")
     p.add_argument("--scheduler", metavar="ADDRESS", default="",
                    help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster here)")
@@ -37,6 +45,8 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="reports run at once with 'all' (default: 1, since each sweep is parallel itself)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    p.add_argument("--dry-run", "-n", action="store_true",
+                   help="print which reports would run with which parameters; execute nothing")
     p.add_argument("--registry", type=Path, default=None, help="report registry (default: notebooks/reports.toml)")
     p.add_argument("--reports-dir", type=Path, default=None, help="where reports go (default: reports/)")
     p.set_defaults(func=_cli)
@@ -75,8 +85,15 @@ def _cli(args) -> int:
                              f"{', '.join(GRIDS)} (or 'all')")
     names = [report_name(c) for c in claims]
     params = sweep_overrides(args.scheduler, args.workers, args.serial)
+    overrides = {n: params for n in names} if params else None
+    if args.dry_run:
+        for decision in orchestrate.preview(registry_path=args.registry, reports_dir=args.reports_dir,
+                                            only=names, overrides=overrides, force=True):
+            print(f"{decision.name}: {decision.describe()}{'; parameters ' + json.dumps(params) if params else ''}")
+        print("dry run: nothing was executed")
+        return EXIT_OK
     summary = orchestrate.run(registry_path=args.registry, reports_dir=args.reports_dir, only=names,
-                              overrides={n: params for n in names} if params else None, force=True,
+                              overrides=overrides, force=True,
                               jobs=args.jobs or 1, reporter=ConsoleReporter(args.quiet))
     if not args.quiet:
         for line in sweep_lines(summary.index_path.parent if summary.index_path else None, names):

@@ -36,14 +36,39 @@ import papermill  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 import research  # noqa: E402
+from research.claims import catalog  # noqa: E402
 from research.report import page as report_page  # noqa: E402
+from research.runner import history  # noqa: E402
+from research.runner.checks import sidecar_problem  # noqa: E402
 from research.runner.job import Job  # noqa: E402
 from research.runner.state import input_shas, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
 
 KERNEL_NAME = "python3"  # the runner's own interpreter (jupyter_client maps `python` to sys.executable)
-KERNEL_ARGS = ["--HistoryManager.enabled=False"]  # no sqlite history: faster, no lock contention
+KERNEL_ARGS = [
+    "--HistoryManager.enabled=False",  # no sqlite history: faster, no lock contention
+    "--InlineBackend.figure_formats=retina",  # figures at 2x: crisp on high-density screens
+    "--IPKernelApp.exec_lines=import research.report.figure_alt",  # each figure's title as its alt text
+]
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def serve(job: Job, conn: Any, run_pid: int) -> None:
+    """A worker process's body: run one report, send the result dict through ``conn``, exit.
+
+    Anything unexpected is sent back as a failure, never a silent death.
+    """
+    init_worker(run_pid)
+    try:
+        result = run_job(job)
+    except BaseException as exc:  # noqa: BLE001 - the run must hear about it, whatever it is
+        result = {"name": job.name, "status": "failed", "seconds": 0.0, "ran_at": None, "ipynb": None,
+                  "failed_html": None, "error": {
+                      "cell_index": None, "ename": type(exc).__name__, "evalue": str(exc),
+                      "first_line": f"{type(exc).__name__}: {_first_line(str(exc))}",
+                      "traceback": traceback.format_exc(limit=8)}}
+    conn.send(result)
+    conn.close()
 
 
 def init_worker(run_pid: int) -> None:
@@ -95,6 +120,16 @@ def _children() -> list[int]:
     return pids
 
 
+class ReportTooLarge(Exception):
+    """A rendered page over the size limit: failed, not published."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(
+            f"the page would be {size / 1e6:.3g} MB, over the limit of {limit / 1e6:g} MB "
+            "(RESEARCH_MAX_REPORT_MB); it was not published. Fix: draw fewer points or smaller "
+            "figures, or raise RESEARCH_MAX_REPORT_MB.")
+
+
 def _first_line(text: str) -> str:
     lines = [ln for ln in str(text).strip().splitlines() if ln.strip()]
     return lines[0] if lines else ""
@@ -141,20 +176,39 @@ def run_job(job: Job) -> dict[str, Any]:
         os.environ.update(saved_env)
     result["execute_seconds"] = time.perf_counter() - started
     sidecar = _read_json(sidecar_path)
+    problem = sidecar_problem(sidecar) if result["error"] is None else None
+    if problem:  # it ran, but its results rest on nothing: a failure, not a report
+        result["error"] = {"cell_index": None, "exec_count": None, "ename": problem[0], "evalue": problem[1],
+                           "first_line": f"{problem[0]}: {_first_line(problem[1])}"}
     inputs = (sidecar or {}).get("inputs")
     key = report_key({**job.components, "inputs": input_shas(inputs)})
     footer = {"report": job.name, "notebook": job.notebook_display, "parameters": job.parameters,
               "inputs": inputs or {}, "version": job.version, "git_commit": job.git_commit,
               "seconds": result["execute_seconds"], "ran_at": ran_at, "key": key,
               "ipynb": f"{job.name}.ipynb", "index": "index.html"}
+    unknown = catalog.unknown_verdict_claims((sidecar or {}).get("verdicts", []))
+    if result["error"] is None and unknown:
+        result["error"] = {"cell_index": None, "exec_count": None, "ename": "UnknownClaim", "evalue": unknown,
+                           "first_line": f"UnknownClaim: {unknown}"}
     render_start = time.perf_counter()
     if result["error"] is None:
         try:
-            html_text = report_page.report_html(nb, title=job.title, verdicts=(sidecar or {}).get("verdicts", []),
-                                           footer=footer)
-            (out_dir / f"{job.name}.html").write_text(html_text, encoding="utf-8")
+            verdicts = (sidecar or {}).get("verdicts", [])
+            current = history.rows_for_run(job.name, ran_at, verdicts=verdicts, inputs=inputs, key=key,
+                                           components=job.components, parameters=job.parameters)
+            html_text = report_page.report_html(
+                nb, title=job.title, verdicts=verdicts, footer=footer,
+                history=history.page_history(Path(job.reports_dir), job.name, current) if job.reports_dir and current
+                else None)
+            html_bytes = html_text.encode("utf-8")
+            if len(html_bytes) > job.max_html_bytes:
+                raise ReportTooLarge(len(html_bytes), job.max_html_bytes)
+            (out_dir / f"{job.name}.html").write_bytes(html_bytes)
             result.update(status="ok", html=str(out_dir / f"{job.name}.html"), ipynb=str(executed),
                           sidecar=sidecar, key=key)
+        except ReportTooLarge as exc:
+            result["error"] = {"cell_index": None, "exec_count": None, "ename": "ReportTooLarge",
+                               "evalue": str(exc), "first_line": f"ReportTooLarge: {exc}"}
         except Exception as exc:  # a rendering bug must not pass for a good report
             result["error"] = {"cell_index": None, "exec_count": None, "ename": type(exc).__name__,
                                "evalue": f"rendering the HTML failed: {exc}",
@@ -162,14 +216,18 @@ def run_job(job: Job) -> dict[str, Any]:
                                "traceback": traceback.format_exc(limit=8)}
     if result["error"] is not None:
         result["status"] = "failed"
-        if executed.is_file():
+        try:  # a notebook papermill could not finish writing (a full disk) is no evidence
+            failed_nb = nbformat.read(str(executed), as_version=4) if executed.is_file() else None
+        except Exception:
+            failed_nb = None
+        if failed_nb is not None:
             result["ipynb"] = str(executed)
             try:
-                failed_nb = nbformat.read(str(executed), as_version=4)
                 page = report_page.failed_html(failed_nb, title=job.title or job.name, error=result["error"],
                                           footer={**footer, "ipynb": f"{job.name}.ipynb", "index": "../index.html"})
-                (out_dir / f"{job.name}.failed.html").write_text(page, encoding="utf-8")
-                result["failed_html"] = str(out_dir / f"{job.name}.failed.html")
+                if len(page.encode("utf-8")) <= job.max_html_bytes:  # never a huge page, failed or not
+                    (out_dir / f"{job.name}.failed.html").write_text(page, encoding="utf-8")
+                    result["failed_html"] = str(out_dir / f"{job.name}.failed.html")
             except Exception:  # the evidence is the notebook; its HTML is a convenience
                 result["failed_html"] = None
     result["render_seconds"] = time.perf_counter() - render_start

@@ -9,9 +9,12 @@ Every case feeds one fault and checks two things:
    and the last good raw file and parquet cache entry hash the same before and after, and no
    temporary file (``*.tmp``, ``.tmp-*``, ``.run-*``) is left behind.
 
-``test_data_faults.py`` holds the data layer's cases, ``test_runner_faults.py`` the runner's.
+``test_data_faults.py`` holds the data layer's cases, ``test_runner_faults.py`` the runner's
+(time limits, state files, the lock, a full disk at each write, text printed to terminals) and
+``test_config_faults.py`` the settings, registry, parameter-value and `research lab` access cases.
 Some faults are also tested elsewhere in ``tests/``; they have their own explicit case here so
 that this folder reads as the list of everything that can go wrong. Nothing here sleeps: a
 stalled server waits on an event released at teardown, a running notebook is detected by the
-marker file it writes.
+marker file it writes. The exceptions are the two time-limit cases, which wait out a 15 s limit
+(short limits would be stopping kernels before their first cell on a loaded machine).
 """

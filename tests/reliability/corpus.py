@@ -15,7 +15,7 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 # What an interrupted atomic write or run can leave behind (see fsutil.atomic_write_bytes,
-# sources.atomic_write_bytes, store.write_cache, runner.orchestrate._execute and runner.publish._Moves).
+# store.write_cache, runner.orchestrate._execute and runner.publish._Moves).
 TEMPORARY_PREFIXES = (".tmp-", ".run-", ".previous-")
 
 
@@ -60,11 +60,15 @@ def zipped(member: str, payload: bytes) -> bytes:
 
 
 def register(monkeypatch, base: str, name: str, file: str, payload: bytes, **changes):
-    """A temporary catalog entry copied from ``base``, pinned to ``payload``'s sha256."""
-    from research.data import catalog
+    """A temporary catalog entry copied from ``base``, locked to ``payload``'s sha256 in the
+    (temporary) vintages lock of ``isolated_data``."""
+    from research.config import settings
+    from research.data import catalog, vintages
 
-    ds = replace(catalog.CATALOG[base], name=name, file=file, sha256=sha256(payload), **changes)
+    ds = replace(catalog.CATALOG[base], name=name, file=file, **changes)
     monkeypatch.setattr(catalog, "CATALOG", {**catalog.CATALOG, name: ds})
+    cfg = settings()
+    vintages.write(cfg, {**vintages.read(cfg), name: vintages.Locked(sha256(payload), "")})
     return ds
 
 

@@ -20,16 +20,17 @@ import pytest
 from local_http import LocalServer, running
 
 from research import data
-from research.data import catalog, french, sources, store
+from research.config import settings
+from research.data import catalog, fetch, french, store, vintages
 from research.data.store import STORE_VERSION
 from research.errors import (
-    ChecksumMismatch,
     DataUnavailable,
     DownloadError,
     ParseError,
     UnknownBlock,
     UnknownDataset,
 )
+from research.fsutil import atomic_write_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FACTORS = (FIXTURES / "french_factors.csv").read_bytes()
@@ -40,8 +41,12 @@ def _sha(b: bytes) -> str:
     return hashlib.sha256(b).hexdigest()
 
 
-def _register(monkeypatch, ds: catalog.Dataset) -> catalog.Dataset:
+def _register(monkeypatch, ds: catalog.Dataset, lock: bytes | None = None) -> catalog.Dataset:
+    """A temporary catalog entry, locked (in the test's lock file) to ``lock``'s sha256."""
     monkeypatch.setattr(catalog, "CATALOG", {**catalog.CATALOG, ds.name: ds})
+    if lock is not None:
+        cfg = settings()
+        vintages.write(cfg, {**vintages.read(cfg), ds.name: vintages.Locked(_sha(lock), "")})
     return ds
 
 
@@ -88,7 +93,7 @@ def ff(isolated_data, monkeypatch) -> catalog.Dataset:
     (isolated_data.mirror / "french").mkdir()
     (isolated_data.mirror / "french" / "T_FF3.csv").write_bytes(FACTORS)
     return _register(monkeypatch, replace(catalog.CATALOG["ff3_factors"], name="t_ff3",
-                                          file="french/T_FF3.csv", sha256=_sha(FACTORS)))
+                                          file="french/T_FF3.csv"), lock=FACTORS)
 
 
 def _entries(dirs, name: str) -> list[str]:
@@ -122,7 +127,7 @@ def test_raw_store_is_used_before_the_mirror(ff, isolated_data):
     assert df.loc["2024-10-31", "RF"] == 0.44
     info = data.info("t_ff3")
     assert info["origin"] == "raw-store"
-    assert info["sha256"] == info["pinned_sha256"] == _sha(FACTORS)
+    assert info["sha256"] == info["locked_sha256"] == _sha(FACTORS)
 
 
 def test_changed_mirror_file_is_rekeyed(ff, isolated_data, recwarn):
@@ -137,7 +142,7 @@ def test_changed_mirror_file_is_rekeyed(ff, isolated_data, recwarn):
     new_sha = _sha(changed)
 
     assert data.current_sha256("t_ff3") == new_sha  # the runner sees the change without a load
-    with pytest.warns(UserWarning, match="not the pinned"):
+    with pytest.warns(data.NewerVintageWarning, match="not the locked vintage"):
         new = data.load("t_ff3")  # memo not cleared: it must not serve the old frame
     assert new.loc["2024-09-30", "Mkt-RF"] == 2.50
     assert new.index[-1].date().isoformat() == "2024-11-30"
@@ -364,10 +369,10 @@ PATH = "/graph/fredgraph.csv?id=DGS2"
 
 @pytest.fixture
 def dl(online, http_server, monkeypatch) -> catalog.Dataset:
-    """A FRED dataset whose URL is the local server; pinned to the fixture's sha256."""
+    """A FRED dataset whose URL is the local server; locked to the fixture's sha256."""
     return _register(monkeypatch, replace(catalog.CATALOG["dgs2"], name="t_dgs2",
-                                          file="fred/T_DGS2.csv", url=http_server.url + PATH,
-                                          sha256=_sha(DGS2)))
+                                          file="fred/T_DGS2.csv", url=http_server.url + PATH),
+                     lock=DGS2)
 
 
 def _nothing_stored(dirs) -> None:
@@ -392,27 +397,11 @@ def test_good_download_is_verified_and_stored(dl, online, http_server):
     assert not _leftovers(online.data_dir)
 
 
-def test_download_with_another_sha_is_refused(dl, online, http_server):
-    other = DGS2.replace(b"4.73", b"4.74")
-    http_server.routes[PATH] = serve(other)
-    with pytest.raises(ChecksumMismatch) as exc:
-        data.load("t_dgs2")
-    msg = str(exc.value)
-    assert _sha(other) in msg and dl.sha256 in msg
-    assert "Nothing was stored" in msg and "research data refresh t_dgs2 --accept-new" in msg
-    _nothing_stored(online)
-    # a new vintage is accepted on request, and recorded as not matching the pin
-    got = data.refresh("t_dgs2", accept_new=True)
-    assert got["sha256"] == _sha(other) and got["origin"] == "download"
-    assert data.load("t_dgs2").loc["2024-07-02", "DGS2"] == 4.74
-    assert data.info("t_dgs2")["matches_pin"] is False
-
-
-def test_html_page_is_refused_even_when_accepting_new(dl, online, http_server):
+def test_html_page_is_refused(dl, online, http_server):
     page = b"<!DOCTYPE html><html><head><title>Error</title></head><body>Try later</body></html>"
     http_server.routes[PATH] = serve(page, ctype="text/html")
     with pytest.raises(ParseError, match="HTML page"):
-        data.refresh("t_dgs2", accept_new=True)
+        data.refresh("t_dgs2")
     _nothing_stored(online)
 
 
@@ -450,7 +439,7 @@ def test_http_error_status(dl, online, http_server):
 def test_plain_http_to_another_host_is_refused(online, monkeypatch):
     for url in ("http://data.example.com/DGS2.csv", "ftp://data.example.com/DGS2.csv"):
         with pytest.raises(DownloadError, match="only https is allowed"):
-            sources.download(url, timeout=0.1)
+            fetch.download(url, timeout=0.1)
     _register(monkeypatch, replace(catalog.CATALOG["dgs2"], name="t_dgs2", file="fred/T_DGS2.csv",
                                    url="http://data.example.com/DGS2.csv"))
     with pytest.raises(DataUnavailable, match="refusing to download over http"):
@@ -462,35 +451,37 @@ def test_zip_served_for_a_french_file_kept_as_csv(online, http_server, monkeypat
     # French serves <Name>_CSV.zip for every file; the mirror keeps some of them extracted
     path = "/ftp/T_CSV.zip"
     _register(monkeypatch, replace(catalog.CATALOG["ff3_factors"], name="t_ff3", file="french/T_FF3.csv",
-                                   url=http_server.url + path, sha256=_sha(FACTORS)))
+                                   url=http_server.url + path), lock=FACTORS)
     http_server.routes[path] = serve(_zip("T.csv", FACTORS), ctype="application/zip")
-    with pytest.raises(ChecksumMismatch):
-        data.load("t_ff3")  # the pin is the extracted CSV's hash
-    data.refresh("t_ff3", accept_new=True)
-    assert data.load("t_ff3").loc["2024-07-31", "Mkt-RF"] == 1.11
+    with pytest.warns(data.NewerVintageWarning, match="not the locked vintage"):
+        assert data.load("t_ff3").loc["2024-07-31", "Mkt-RF"] == 1.11  # the lock has the CSV's hash
+    info = data.info("t_ff3")
+    assert info["origin"] == "raw-store" and info["sha256"] != _sha(FACTORS)
+    assert info["matches_lock"] is False
 
 
 FAILURES = {
-    "checksum": (lambda s: serve(DGS2.replace(b"4.75", b"4.76")), ChecksumMismatch, False),
-    "html": (lambda s: serve(b"<html><body>moved</body></html>", ctype="text/html"), ParseError, True),
-    "truncated": (lambda s: truncated(DGS2), DataUnavailable, False),
-    "stalled": (lambda s: stall_before_headers(s), DataUnavailable, False),
-    "http 500": (lambda s: serve(b"oops", status=500), DataUnavailable, False),
+    "http 401": (lambda s: serve(b"Unauthorized", status=401), DataUnavailable),
+    "html": (lambda s: serve(b"<html><body>moved</body></html>", ctype="text/html"), ParseError),
+    "truncated": (lambda s: truncated(DGS2), DataUnavailable),
+    "stalled": (lambda s: stall_before_headers(s), DataUnavailable),
+    "http 500": (lambda s: serve(b"oops", status=500), DataUnavailable),
 }
 
 
 @pytest.mark.parametrize("failure", list(FAILURES))
 def test_failed_refresh_leaves_the_good_copy_untouched(dl, online, http_server, monkeypatch, failure):
     monkeypatch.setenv("RESEARCH_DOWNLOAD_TIMEOUT", "0.5")
+    monkeypatch.setattr(fetch, "_sleep", lambda s: None)  # the 500 is retried: no real waits
     http_server.routes[PATH] = serve(DGS2)
     data.load("t_dgs2")
     before = _snapshot(online.data_dir)
     assert any(k.endswith(".parquet") for k in before) and "raw/manifest.json" in before
 
-    make, error, accept_new = FAILURES[failure]
+    make, error = FAILURES[failure]
     http_server.routes[PATH] = make(http_server)
     with pytest.raises(error):
-        data.refresh("t_dgs2", accept_new=accept_new)
+        data.refresh("t_dgs2")
     assert _snapshot(online.data_dir) == before  # byte for byte
     assert not _leftovers(online.data_dir)
     data._memo.clear()
@@ -499,14 +490,14 @@ def test_failed_refresh_leaves_the_good_copy_untouched(dl, online, http_server, 
 
 def test_atomic_write_leaves_no_temp_file_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "sub" / "f.bin"
-    sources.atomic_write_bytes(target, b"good")
+    atomic_write_bytes(target, b"good")
 
     def boom(*a, **k):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
-        sources.atomic_write_bytes(target, b"bad")
+        atomic_write_bytes(target, b"bad")
     assert target.read_bytes() == b"good"
     assert sorted(p.name for p in target.parent.iterdir()) == ["f.bin"]
 

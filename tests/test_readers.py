@@ -1,0 +1,262 @@
+"""What readers and researchers get: selection and dry runs, progress lines, the scorecard at a
+glance (claim lines, forest plot, forecast chart) and report tables formatted for reading."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import urllib.parse
+
+import pandas as pd
+import pytest
+from runner_project import PKG, make_project
+
+from research import cli, runner
+from research.errors import ParameterError
+from research.report import charts, scorecard
+from research.report.figure_alt import figure_title
+from research.report.tables import CSV_LABEL, header_text, image_alts, readable_tables
+from research.runner.cli import ConsoleReporter
+from research.runner.publish import ReportResult
+from research.runner.registry import Registry, Report
+from research.verdict import _COLOURS, Verdict
+
+
+# -- selection ---------------------------------------------------------------------------------
+def _registry(tmp_path) -> Registry:
+    nb = tmp_path / "x.ipynb"
+    reports = {
+        "technicals": Report("technicals", nb, claims=("C5",)),
+        "Technicals_russell": Report("Technicals_russell", nb, claims=("C5",)),
+        "year_end": Report("year_end", nb, claims=("C7",)),
+        "robustness_c5": Report("robustness_c5", nb, parameters={"claim": "C5"}),
+        "robustness_c7": Report("robustness_c7", nb, parameters={"claim": "C7"}),
+    }
+    return Registry(tmp_path / "reports.toml", reports)
+
+
+def test_select_by_claim_includes_its_specification_curve(tmp_path):
+    reg = _registry(tmp_path)
+    assert [r.name for r in reg.select(["C5"])] == ["technicals", "Technicals_russell", "robustness_c5"]
+    assert [r.name for r in reg.select(["c7"])] == ["year_end", "robustness_c7"]
+
+
+def test_select_globs_and_names_case_insensitive(tmp_path):
+    reg = _registry(tmp_path)
+    assert [r.name for r in reg.select(["TECH*"])] == ["technicals", "Technicals_russell"]
+    assert [r.name for r in reg.select(["year_END", "robustness_c7"])] == ["year_end", "robustness_c7"]
+    assert [r.name for r in reg.select(["technicals_russell,C7"])] == [
+        "Technicals_russell", "year_end", "robustness_c7"]
+    assert len(reg.select(None)) == 5
+
+
+def test_select_nothing_is_an_error_listing_reports_and_claims(tmp_path):
+    reg = _registry(tmp_path)
+    with pytest.raises(ParameterError) as info:
+        reg.select(["C9"])  # a claim id no report is on
+    text = str(info.value)
+    assert "C9 matches no report" in text and "year_end" in text and "claims: C5, C7" in text
+
+
+@pytest.fixture()
+def project(tmp_path):
+    return make_project(tmp_path, {
+        "ok": {"notebook": "verdict.ipynb", "claims": ["C1"]},
+        "other": {"notebook": "verdict.ipynb", "claims": ["C2"], "parameters": {"claim": "C2"}},
+    })
+
+
+def test_cli_selection_exit_codes_and_dry_run(project, capsys):
+    registry, reports = project
+    base = ["--registry", str(registry), "--reports-dir", str(reports)]
+    assert cli.main(["run", "nope*", *base]) == 2
+    assert "nope* matches no report" in capsys.readouterr().err
+    assert cli.main(["run", "c2", "--dry-run", *base]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["other: run: never run",
+                                "dry run: 1 would run, 0 would be skipped; nothing was executed"]
+    assert not reports.exists()  # no lock, no state, no index
+    # -p for a report outside the selection is refused, naming the fix
+    assert cli.main(["run", "ok", "-p", "other", "n=3", "--dry-run", *base]) == 2
+    assert "not in this run's selection" in capsys.readouterr().err
+
+
+def test_dry_run_after_a_run_says_skip_and_force_says_forced(project):
+    registry, reports = project
+    summary = runner.run(registry_path=registry, reports_dir=reports, only=["OK"], input_sha={"dgs2": "sha-a"}.get,
+                         package_sha=PKG)
+    assert summary.exit_code == 0 and [r.name for r in summary.executed] == ["ok"]
+    before = {p: p.stat().st_mtime_ns for p in reports.rglob("*") if p.is_file()}
+    kw = {"registry_path": registry, "reports_dir": reports, "input_sha": {"dgs2": "sha-a"}.get, "package_sha": PKG}
+    assert [(d.name, d.run) for d in runner.preview(**kw)] == [("ok", False), ("other", True)]
+    assert runner.preview(only=["ok"], force=True, **kw)[0].reasons == ("forced",)
+    changed = runner.preview(**{**kw, "input_sha": {"dgs2": "sha-b"}.get})
+    assert changed[0].reasons == ("input dgs2 changed",)
+    assert {p: p.stat().st_mtime_ns for p in reports.rglob("*") if p.is_file()} == before
+
+
+# -- progress ----------------------------------------------------------------------------------
+def test_progress_lines_without_a_terminal(capsys):
+    rep = ConsoleReporter(terminal=False)
+    rep.start(2, 2)
+    rep.started("year_end", 7.09)
+    rep.started("froth", None)
+    rep.finished(ReportResult("year_end", "ok", 7.5))
+    rep.stop()
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"  start +year_end +\(last run 7\.1 s\)", lines[0])
+    assert re.fullmatch(r"  start +froth +\(first run\)", lines[1])
+    assert re.fullmatch(r"  ok +year_end +7\.5 s", lines[2])
+
+
+def test_quiet_prints_no_progress(capsys):
+    rep = ConsoleReporter(quiet=True, terminal=False)
+    rep.start(1, 1)
+    rep.started("year_end", 7.0)
+    rep.finished(ReportResult("year_end", "ok", 7.5))
+    rep.stop()
+    assert capsys.readouterr().out == ""
+
+
+def test_run_reports_each_start_with_its_last_time(project):
+    registry, reports = project
+    events = []
+
+    class Rec(runner.Reporter):
+        def started(self, name, estimate):
+            events.append(("started", name, estimate))
+
+        def finished(self, result):
+            events.append(("finished", result.name))
+
+    kw = {"registry_path": registry, "reports_dir": reports, "input_sha": {"dgs2": "sha-a"}.get, "package_sha": PKG}
+    runner.run(only=["ok"], reporter=Rec(), **kw)
+    assert events == [("started", "ok", None), ("finished", "ok")]
+    events.clear()
+    last = json.loads((reports / "_state" / "ok.json").read_text())["success"]["seconds"]
+    runner.run(only=["ok"], force=True, reporter=Rec(), **kw)
+    assert events[0] == ("started", "ok", pytest.approx(last)) and last > 0
+
+
+# -- tables --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "text"), [
+    ("ex_ante_probability", "Ex Ante Probability"),
+    ("level_at_forecast", "Level at Forecast"),
+    ("hml_loading", "HML Loading"),
+    ("mean_pp", "Mean pp"),
+    ("horizon_12m", "Horizon 12m"),
+    ("Mean (pp)", "Mean (pp)"),  # already written for readers
+    ("n", "n"),
+])
+def test_header_text(name, text):
+    assert header_text(name) == text
+
+
+def _frame_html() -> str:
+    frame = pd.DataFrame({"share_supported": [0.25, 0.875], "share_odd": [0.5, 1.5], "significant": [True, False],
+                          "mean_pp": [0.25, 0.5]}, index=pd.Index(["deciles", "russell"], name="small_large"))
+    return '<div class="output">' + frame.to_html() + "</div>"
+
+
+def test_readable_tables_rewrites_a_pandas_table():
+    out = readable_tables(_frame_html(), stem="year_end")
+    head = re.search(r"<thead>(.*?)</thead>", out, re.S).group(1)
+    assert re.findall(r"<th>(.*?)</th>", head) == ["Small Large", "Share Supported", "Share Odd", "Significant",
+                                                  "Mean pp"]
+    assert head.count("<tr") == 1  # the index-name row is gone
+    body = re.search(r"<tbody>(.*?)</tbody>", out, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", body)
+    # fractions become percentages only in a share column whose values are all in [0, 1]
+    assert cells == ["25.0%", "0.5", "yes", "0.25", "87.5%", "1.5", "no", "0.50"]
+    href = re.search(r'href="data:text/csv;charset=utf-8,([^"]*)" download="year_end-1.csv"', out).group(1)
+    rows = list(csv.reader(io.StringIO(urllib.parse.unquote(href))))
+    assert rows[0] == ["", "share_supported", "share_odd", "significant", "mean_pp"]
+    assert rows[2] == ["deciles", "0.250", "0.5", "True", "0.25"]
+    assert out.count(CSV_LABEL) == 1
+
+
+def test_readable_tables_leaves_other_tables_alone():
+    page = '<table class="fixture-table"><tr><th>snake_case</th></tr><tr><td>True</td></tr></table>'
+    assert readable_tables(page) == page
+
+
+def test_image_alts_in_order():
+    img = '<img alt="No description has been provided for this image" src="data:x">'
+    out = image_alts(img + img, ["Growth of $1 <small>", ""])
+    assert re.findall(r'alt="([^"]*)"', out) == ["Growth of $1 &lt;small&gt;", "Figure (untitled)"]
+
+
+def test_figure_title_prefers_the_suptitle():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2)
+    a.set_title("left panel")
+    b.set_title("right panel")
+    assert figure_title(fig) == "left panel / right panel"
+    fig.suptitle("Growth of  $1\nsince 1926")
+    assert figure_title(fig) == "Growth of $1 since 1926"
+    plt.close(fig)
+
+
+# -- charts and the scorecard at a glance --------------------------------------------------------
+def _est(label, stat, ci, aspect="", claim="C2", report="r"):
+    return charts.Estimate(claim=claim, aspect=aspect, variant="default specification", label=label,
+                           statistic=stat, interval=ci, unit="% per month", report=report)
+
+
+def test_forest_marks_one_per_estimate_placed_on_the_groups_scale():
+    svg = charts.forest_svg([_est("contradicted", 1.0, (0.5, 2.0)), _est("inconclusive", -1.0, (-2.0, 0.5)),
+                             _est("supported", 99.0, None, claim="C4")], _COLOURS)
+    marks = re.findall(r'<g class="forest-mark" data-verdict="([^"]+)" data-claim="([^"]+)"', svg)
+    assert marks == [("contradicted", "C2"), ("inconclusive", "C2"), ("supported", "C4")]
+    # C2's scale runs from -2 to 2 padded by 6% of the range: zero sits in the middle of the plot
+    lo, hi = -2.0 - 0.24, 2.0 + 0.24
+    x = charts.PLOT_X0 + (1.0 - lo) / (hi - lo) * (charts.PLOT_X1 - charts.PLOT_X0)
+    assert f'cx="{x:.1f}"' in svg
+    zeros = re.findall(r'class="zero" x1="([\d.]+)"', svg)
+    assert float(zeros[0]) == pytest.approx((charts.PLOT_X0 + charts.PLOT_X1) / 2, abs=0.1)
+    # C4: 0 to 99, zero at the left end plus padding
+    assert float(zeros[1]) == pytest.approx(charts.PLOT_X0 + 0.06 * 99 / (99 * 1.12) * 360, abs=0.1)
+    assert svg.count("% per month") >= 2  # the unit above each group
+
+
+def test_forecast_chart_in_percent_of_the_level():
+    item = {"forecast": "Russell 2000 target 2,665", "made_on": "2025-10-14", "level_at_forecast": 2500.0,
+            "target": 2650.0, "realized": 2450.0, "outcome": "miss", "as_of": "2025-12-31"}
+    f = charts.forecast_from(item, "year_end")
+    svg = charts.forecast_svg([f])
+    assert "target 2,650 (+6.0%)" in svg and "realized 2,450 (-2.0%)" in svg
+    assert re.findall(r'class="forecast-mark" data-outcome="(\w+)"', svg) == ["miss"]
+    assert charts.forecast_from({"forecast": "no numbers"}) is None
+    pending = charts.forecast_svg([charts.forecast_from({**item, "realized": None, "outcome": None})])
+    assert "not realized yet" in pending and 'data-outcome="pending"' in pending
+
+
+def _state(verdicts, extra=None):
+    return {"status": "ok", "success": {"verdicts": [v.to_dict() for v in verdicts], "extra": extra or {},
+                                        "html": "x.html", "ran_at": "2025-11-01T06:00:00+00:00"}}
+
+
+def test_scorecard_summary_lines_and_forest(tmp_path):
+    nb = tmp_path / "x.ipynb"
+    main = Report("rate_sensitivity", nb, claims=("C2",))
+    variant = Report("rate_sensitivity_russell", nb, claims=("C2",), parameters={"small_large": "russell"})
+    v = {"claim": "C2", "hypothesis": "h", "statistic_name": "coef, % per month", "aspect": "2-year yield"}
+    states = {"rate_sensitivity": _state([Verdict(label="contradicted", statistic=1.0, interval=(0.4, 1.7), **v)]),
+              "rate_sensitivity_russell": _state([Verdict(label="inconclusive", statistic=0.5, interval=(-0.2, 1.1),
+                                                          **v)])}
+    page = scorecard.index_html([main, variant], states)
+    summary = page[page.index('<section class="summary"'):page.index("</section>")]
+    c2 = re.search(r'<li data-claim="C2">(.*?)</li>', summary, re.S).group(1)
+    assert "contradicted" in c2 and "Russell 2000 vs S&amp;P 500, 2-year yield: inconclusive" in c2
+    assert "no report yet" in re.search(r'<li data-claim="C1">(.*?)</li>', summary, re.S).group(1)
+    assert "not testable" in re.search(r'<li data-claim="C9">(.*?)</li>', summary, re.S).group(1)
+    # the reconciled headline (no curve and no family p-value here: a firm label reads "fragile")
+    assert re.findall(r'class="forest-mark" data-verdict="([^"]+)"', summary) == ["contradicted, fragile",
+                                                                                  "inconclusive"]
+    assert 'data-marks="2"' in summary
