@@ -45,7 +45,7 @@ def executed_notebook():
 FOOTER = {"report": "easing", "notebook": "notebooks/easing.ipynb", "parameters": {"horizon": 6},
           "inputs": {"fedfunds": {"sha256": "ab" * 32, "vintage": "2025-10-01"}}, "version": "0.1.0",
           "git_commit": "c0ffee", "seconds": 3.25, "ran_at": "2025-11-01T06:00:00Z", "key": "k" * 64,
-          "ipynb": "easing.ipynb"}
+          "ipynb": "easing.ipynb", "lock": "9f" * 32}
 
 
 def test_report_hides_code_and_opens_with_title_then_verdict():
@@ -71,6 +71,9 @@ def test_footer_has_parameters_inputs_package_commit_and_timing():
                  "executed in 3.2 s", "2025-11-01T06:00:00Z", 'href="easing.ipynb"', 'href="index.html"'):
         assert text in footer, text
     assert "<title>C1 — deciles</title>" in page and "<h1>C1 — deciles</h1>" in page
+    assert "requirements.lock</code> sha256 <code>" + "9f" * 8 + "</code>" in footer  # the dependency lock
+    bare = report_page.report_html(executed_notebook(), title="t", footer={**FOOTER, "lock": None})
+    assert "no requirements.lock" in bare
 
 
 def test_without_a_displayed_box_the_verdict_comes_from_the_sidecar():

@@ -169,6 +169,7 @@ def footer_context(info: Mapping[str, Any] | None) -> dict[str, Any] | None:
                    for name, d in sorted(inputs.items())],
         "version": info.get("version", "?"),
         "commit": info.get("git_commit"),
+        "lock": str(info.get("lock") or "")[:16],
         "seconds": f"{float(info.get('seconds', 0.0)):.1f}",
         "ran_at": info.get("ran_at", ""),
         "key": str(info.get("key", ""))[:16],

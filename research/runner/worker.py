@@ -36,6 +36,7 @@ import papermill  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 import research  # noqa: E402
+from research import provenance  # noqa: E402
 from research.claims import catalog  # noqa: E402
 from research.report import page as report_page  # noqa: E402
 from research.runner import history  # noqa: E402
@@ -185,7 +186,7 @@ def run_job(job: Job) -> dict[str, Any]:
     footer = {"report": job.name, "notebook": job.notebook_display, "parameters": job.parameters,
               "inputs": inputs or {}, "version": job.version, "git_commit": job.git_commit,
               "seconds": result["execute_seconds"], "ran_at": ran_at, "key": key,
-              "ipynb": f"{job.name}.ipynb", "index": "index.html"}
+              "ipynb": f"{job.name}.ipynb", "index": "index.html", "lock": provenance.lock_hash()}
     unknown = catalog.unknown_verdict_claims((sidecar or {}).get("verdicts", []))
     if result["error"] is None and unknown:
         result["error"] = {"cell_index": None, "exec_count": None, "ename": "UnknownClaim", "evalue": unknown,
