@@ -246,5 +246,3 @@ def test_run_on_the_mirror():
     assert 0 <= res.current["percentile_rank"] <= 1
     assert russell.current["history_start"] >= pd.Timestamp("1997-01-01")
     assert set(res.reversion_labels().index) == set(cycle.INFERENCE)
-    spec = cycle.sweep_estimate("smb", aspect="cyclicality")
-    assert spec["label"] in LABELS and spec["n"] == 16  # recession episodes, as the verdict counts them

@@ -250,8 +250,6 @@ def test_run_on_the_mirror():
     assert {"both", "rule only"} <= set(res.comparison["status"])
     assert russell.events.index.min() >= pd.Timestamp("1987-10-31")
     assert 0 <= res.robustness_share() <= 1
-    spec = easing.sweep_estimate("deciles", start="1963-07-01", reps=500)
-    assert spec["label"] in LABELS and spec["lower"] <= spec["estimate"] <= spec["upper"]
 
 
 # -- no future in the event design ---------------------------------------------------------------------

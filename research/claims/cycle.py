@@ -591,21 +591,6 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
     return test(returns, usrec, vintage=vintage, definition=definition, **params)
 
 
-def sweep_estimate(small_large: str = "deciles", weighting: str = "vw", aspect: str = "mean reversion",
-                   **params: Any) -> dict[str, Any]:
-    """One specification for a specification curve: one verdict's numbers as a plain dict
-    (``estimate``, ``lower``, ``upper``, ``label``, ``n``, ``p_value``); ``aspect`` is
-    "cyclicality" or "mean reversion". Data are loaded once per definition."""
-    result = run(small_large, weighting=weighting, **params)
-    by_aspect = {v.aspect: v for v in result.verdicts}
-    if aspect not in by_aspect:
-        raise ParameterError(f"aspect must be one of {list(by_aspect)}, not {aspect!r}")
-    v = by_aspect[aspect]
-    lower, upper = v.interval if v.interval else (float("nan"), float("nan"))
-    return {"estimate": v.statistic, "lower": lower, "upper": upper, "label": v.label, "n": v.n,
-            "p_value": v.p_value}
-
-
 # == specification grid (research sweep) ============================================================
 # The grid of reasonable specifications of this claim, its validity rule and the lean estimate
 # function one specification runs (module-level: Dask pickles it by name). See research.sweep.

@@ -752,15 +752,6 @@ def run(small_large: str = "deciles", *, weighting: str = "vw", small: Sequence[
     return test(returns, usrec, rate, vintage=vintage, definition=definition, **params)
 
 
-def sweep_estimate(small_large: str = "deciles", weighting: str = "vw", **params: Any) -> dict[str, Any]:
-    """One specification for a specification curve: the verdict's numbers as a plain dict
-    (``estimate``, ``lower``, ``upper``, ``label``, ``n``). Data are loaded once per definition."""
-    params.setdefault("reps", 2000)
-    v = run(small_large, weighting=weighting, **params).verdict
-    lower, upper = v.interval if v.interval else (float("nan"), float("nan"))
-    return {"estimate": v.statistic, "lower": lower, "upper": upper, "label": v.label, "n": v.n}
-
-
 # == specification grid (research sweep) ============================================================
 # The grid of reasonable specifications of this claim, its validity rule and the lean estimate
 # function one specification runs (module-level: Dask pickles it by name). See research.sweep.

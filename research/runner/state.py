@@ -212,17 +212,6 @@ def _is_empty(path: Path) -> bool:
         return False
 
 
-def read_all_states(reports_dir: Path) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    folder = reports_dir / STATE_DIR
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            state = read_state(reports_dir, path.stem)
-            if state is not None:
-                out[path.stem] = state
-    return out
-
-
 def write_state(reports_dir: Path, name: str, state: Mapping[str, Any]) -> None:
     atomic_write_text(state_path(reports_dir, name), json.dumps(state, indent=2, default=str) + "\n")
 
