@@ -143,8 +143,22 @@ def hac_mean(x: pd.Series, maxlags: int | None = None, level: float = 0.95) -> R
 
 # -- bootstrap ---------------------------------------------------------------------------------------
 
+class _Interval:
+    """What every interval result shares: ``lower``, ``upper`` as a pair, and whether 0 is outside."""
+
+    lower: float
+    upper: float
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return (self.lower, self.upper)
+
+    def excludes_zero(self) -> bool:
+        return self.lower > 0 or self.upper < 0
+
+
 @dataclass(frozen=True)
-class BootstrapCI:
+class BootstrapCI(_Interval):
     """A statistic with a stationary-bootstrap percentile interval (Politis and Romano, 1994)."""
 
     estimate: float
@@ -154,13 +168,6 @@ class BootstrapCI:
     reps: int
     block_length: float
     n: int
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return (self.lower, self.upper)
-
-    def excludes_zero(self) -> bool:
-        return self.lower > 0 or self.upper < 0
 
     def __str__(self) -> str:
         return (f"{self.estimate:.3f} [{self.lower:.3f}, {self.upper:.3f}] "
@@ -252,7 +259,7 @@ def percentile_bootstrap(x: pd.Series | np.ndarray, *, reps: int, level: float,
 # -- small samples ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class MeanInterval:
+class MeanInterval(_Interval):
     """The mean of a few independent observations with a Student-t interval and p-value."""
 
     estimate: float
@@ -262,13 +269,6 @@ class MeanInterval:
     n: int
     p_value: float  # two-sided, H0: mean = 0; below 1 - level exactly when the interval excludes 0
     method: str
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return (self.lower, self.upper)
-
-    def excludes_zero(self) -> bool:
-        return self.lower > 0 or self.upper < 0
 
     def __str__(self) -> str:
         return (f"{self.estimate:.3f} [{self.lower:.3f}, {self.upper:.3f}] "
