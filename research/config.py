@@ -13,6 +13,10 @@ from research.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REPORT_TIMEOUT = 1800.0  # seconds one report may run before it is stopped
 DEFAULT_MAX_REPORT_MB = 50.0  # a report page larger than this is failed, not published
+# No data file, zip member or state file read is larger than this. The largest real input (a French
+# daily file inflated from its zip) is about 10 MB; a 1.5 GB zip bomb or a 1 GB file dropped in
+# the mirror is refused before it is read, instead of after minutes at 10 GB of memory.
+DEFAULT_MAX_INPUT_MB = 100.0
 
 # Where each publisher's files are fetched from (scheme, host, path prefix). The catalog's URLs
 # start with these; RESEARCH_BASE_URL_<PUBLISHER> points one publisher elsewhere (a proxy, a
@@ -43,6 +47,11 @@ class Settings:
     vintages_lock: Path = PROJECT_ROOT / "data" / "vintages.lock"
     report_timeout: float = DEFAULT_REPORT_TIMEOUT
     max_report_mb: float = DEFAULT_MAX_REPORT_MB
+    max_input_mb: float = DEFAULT_MAX_INPUT_MB
+
+    @property
+    def max_input_bytes(self) -> int:
+        return int(self.max_input_mb * 1e6)
 
     @property
     def raw_dir(self) -> Path:
@@ -124,7 +133,11 @@ def _folder_setting(var: str, default: Path) -> Path:
     """A folder from ``var`` (empty or unset: ``default``); a path that exists and is not a folder
     is refused here, before anything runs, rather than failing half-way through a run."""
     text = os.environ.get(var, "").strip()
-    path = Path(text).expanduser().resolve() if text else Path(default).resolve()
+    try:
+        path = Path(text).expanduser().resolve() if text else Path(default).resolve()
+    except (RuntimeError, OSError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
+        raise ConfigError(f"{var}={text or default} cannot be used: {exc}. Fix: point {var} at a "
+                          "folder, or unset it for the default.") from None
     if path.exists() and not path.is_dir():
         what = f"{var}={text}" if text else f"the default of {var}"
         raise ConfigError(f"{what} is not a folder: {path} is a file. Fix: point {var} at a "
@@ -149,9 +162,12 @@ def settings() -> Settings:
                                 host, path prefix; https, or http to loopback)
     ``RESEARCH_REPORT_TIMEOUT`` seconds one report may run before it is stopped (default 1800)
     ``RESEARCH_MAX_REPORT_MB``  a report page larger than this is failed, not published (default 50)
+    ``RESEARCH_MAX_INPUT_MB``   no data file, zip member or download larger than this is read (default 100)
 
     An empty folder variable means its default. A bad value (a file where a folder belongs, a
-    timeout that is not a positive number) raises :class:`~research.errors.ConfigError`.
+    timeout that is not a positive number) raises :class:`~research.errors.ConfigError`. A mirror
+    that is missing, unreadable or a symlink loop is not a bad setting: the data layer names it
+    in its ``Tried:`` lines and serves the raw store's copy.
     """
     root = Path(os.environ.get("RESEARCH_ROOT", PROJECT_ROOT)).resolve()
     env_mirror = os.environ.get("RESEARCH_DATA_MIRROR")
@@ -160,7 +176,7 @@ def settings() -> Settings:
     elif env_mirror.strip() == "":
         mirror = None
     else:
-        mirror = Path(env_mirror).expanduser().resolve()
+        mirror = _mirror_setting(env_mirror)
     return Settings(
         root=root,
         data_dir=_folder_setting("RESEARCH_DATA_DIR", root / "data"),
@@ -176,4 +192,24 @@ def settings() -> Settings:
         .expanduser().resolve(),
         report_timeout=_number_setting("RESEARCH_REPORT_TIMEOUT", DEFAULT_REPORT_TIMEOUT),
         max_report_mb=_number_setting("RESEARCH_MAX_REPORT_MB", DEFAULT_MAX_REPORT_MB),
+        max_input_mb=_number_setting("RESEARCH_MAX_INPUT_MB", DEFAULT_MAX_INPUT_MB),
     )
+
+
+def _mirror_setting(text: str) -> Path:
+    """``RESEARCH_DATA_MIRROR`` as an absolute path. A file there is a bad setting (exit 2); a
+    folder that is missing, unreadable or a symlink loop is the mirror's state, reported per file."""
+    path = Path(text).expanduser()
+    try:
+        path = path.resolve()
+    except RuntimeError:  # a symlink loop: keep the path, the data layer says "symlink loop"
+        path = Path(os.path.abspath(path))
+    try:
+        is_file = path.is_file()
+    except OSError:  # permission denied on a parent: the data layer says so
+        is_file = False
+    if is_file:
+        raise ConfigError(f"RESEARCH_DATA_MIRROR={text} is not a folder: {path} is a file. Fix: point "
+                          "it at a folder laid out like shared/data (french/, fred/, prices/), or set "
+                          "it empty to use no mirror.")
+    return path

@@ -8,8 +8,56 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+
+class InputRefused(OSError):
+    """A file not read: larger than the input limit, or not a regular file (a folder, a FIFO).
+
+    ``reason`` says which, in words meant for a message: ``"is 1,024 MB, over the limit of 100 MB
+    on input files (RESEARCH_MAX_INPUT_MB)"``.
+    """
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path} {reason}")
+
+
+def megabytes(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n:,} bytes"
+
+
+def too_large(size: int, limit: int) -> str:
+    return f"is {megabytes(size)}, over the limit of {megabytes(limit)} on input files (RESEARCH_MAX_INPUT_MB)"
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; :class:`InputRefused` otherwise.
+
+    The size is checked before anything is read, and the read stops at ``limit + 1`` bytes in
+    case the file grows meanwhile. Opened non-blocking, so a FIFO placed where a file belongs is
+    refused instead of blocking for ever.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputRefused(path, "is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputRefused(path, "is not a regular file (a pipe, socket or device)")
+        if st.st_size > limit:
+            raise InputRefused(path, too_large(st.st_size, limit))
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise InputRefused(path, too_large(len(data), limit))
+    return data
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -23,6 +23,9 @@ from research import data
 from research.config import settings
 from research.data import catalog, fetch, french, store, vintages
 from research.data.store import STORE_VERSION
+
+FR = f"fr{french.PARSER_VERSION}s{STORE_VERSION}"  # the cache key's parser part
+FR_NEXT = f"fr{french.PARSER_VERSION + 1}s{STORE_VERSION}"
 from research.errors import (
     DataUnavailable,
     DownloadError,
@@ -151,7 +154,7 @@ def test_changed_mirror_file_is_rekeyed(ff, isolated_data, recwarn):
     # both raw files and both cache entries are kept, each under its own hash
     assert (isolated_data.raw_dir / "french" / old_sha[:16] / "T_FF3.csv").read_bytes() == FACTORS
     assert (isolated_data.raw_dir / "french" / new_sha[:16] / "T_FF3.csv").read_bytes() == changed
-    assert _entries(isolated_data, "t_ff3") == sorted([f"{old_sha[:16]}-fr1s{STORE_VERSION}", f"{new_sha[:16]}-fr1s{STORE_VERSION}"])
+    assert _entries(isolated_data, "t_ff3") == sorted([f"{old_sha[:16]}-{FR}", f"{new_sha[:16]}-{FR}"])
 
     # and back: both cache entries and memo entries exist now; the old file's data must come back
     (isolated_data.mirror / "french" / "T_FF3.csv").write_bytes(FACTORS)
@@ -176,25 +179,25 @@ def test_cache_is_keyed_by_raw_sha_and_parser_version(ff, isolated_data, parse_c
     data.load("t_ff3")
     assert parse_calls == ["t_ff3"]
     sha16 = _sha(FACTORS)[:16]
-    assert _entries(isolated_data, "t_ff3") == [f"{sha16}-fr1s{STORE_VERSION}"]
+    assert _entries(isolated_data, "t_ff3") == [f"{sha16}-{FR}"]
 
     data._memo.clear()
     data.load("t_ff3")  # warm cache: read from parquet, not parsed again
     assert parse_calls == ["t_ff3"]
 
-    monkeypatch.setattr(french, "PARSER_VERSION", 2)
+    monkeypatch.setattr(french, "PARSER_VERSION", french.PARSER_VERSION + 1)
     data._memo.clear()
     df = data.load("t_ff3")
     assert parse_calls == ["t_ff3", "t_ff3"]  # a new parser version rebuilds
-    assert _entries(isolated_data, "t_ff3") == [f"{sha16}-fr1s{STORE_VERSION}", f"{sha16}-fr2s{STORE_VERSION}"]
+    assert _entries(isolated_data, "t_ff3") == [f"{sha16}-{FR}", f"{sha16}-{FR_NEXT}"]
     assert df.loc["2024-08-31", "HML"] == 1.25
-    meta = json.loads((isolated_data.cache_dir / "t_ff3" / f"{sha16}-fr2s{STORE_VERSION}" / "meta.json").read_text())
-    assert meta["parser"] == f"fr2s{STORE_VERSION}" and meta["raw_sha256"] == _sha(FACTORS)
+    meta = json.loads((isolated_data.cache_dir / "t_ff3" / f"{sha16}-{FR_NEXT}" / "meta.json").read_text())
+    assert meta["parser"] == FR_NEXT and meta["raw_sha256"] == _sha(FACTORS)
 
 
 def test_corrupt_cache_parquet_is_rebuilt_not_served(ff, isolated_data, parse_calls):
     data.load("t_ff3")
-    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s{STORE_VERSION}"
+    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-{FR}"
     parquet = entry / "monthly.parquet"
     good = parquet.read_bytes()
     damaged = bytearray(good)
@@ -213,7 +216,7 @@ def test_corrupt_cache_parquet_is_rebuilt_not_served(ff, isolated_data, parse_ca
 
 def test_garbage_cache_file_is_rebuilt(ff, isolated_data):
     data.load("t_ff3")
-    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s{STORE_VERSION}"
+    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-{FR}"
     (entry / "annual.parquet").write_bytes(b"not parquet at all")
     data._memo.clear()
     with pytest.warns(store.CorruptCacheWarning):
@@ -223,7 +226,7 @@ def test_garbage_cache_file_is_rebuilt(ff, isolated_data):
 
 def test_missing_or_corrupt_cache_metadata_is_rebuilt(ff, isolated_data, parse_calls):
     data.load("t_ff3")
-    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-fr1s{STORE_VERSION}"
+    entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-{FR}"
     (entry / "meta.json").write_text("{ truncated")
     data._memo.clear()
     assert data.load("t_ff3").loc["2024-07-31", "HML"] == -3.33

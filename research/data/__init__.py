@@ -67,10 +67,9 @@ def _cached(ds, raw, *, rebuild: bool = False):
     cfg = settings()
     meta = None if rebuild else store.read_meta(cfg, ds, raw.sha256)
     if meta is None or any(not (store._entry_dir(cfg, ds, raw.sha256) / f"{b}.parquet").is_file()
-                           for b in meta.get("files", {})):
+                           for b in meta["files"]):
         parsed = _parse(ds, raw)
-        store.write_cache(cfg, ds, raw.sha256, parsed)
-        meta = store.read_meta(cfg, ds, raw.sha256)
+        meta = store.write_cache(cfg, ds, raw.sha256, parsed)
         for key, frame in parsed.blocks.items():
             _memo[(ds.name, raw.sha256, key)] = frame
     return ds, raw, meta
@@ -80,9 +79,16 @@ def _parse(ds, raw):
     """Parse the raw file in use; a failure names the dataset, the file and the fix."""
     from research.data import store
     from research.errors import ParseError
+    from research.fsutil import InputRefused, read_bounded
 
+    cfg = settings()
     try:
-        return store.parse_raw(ds, raw.path.read_bytes(), str(raw.source or raw.path))
+        data = read_bounded(raw.path, cfg.max_input_bytes)
+    except InputRefused as exc:
+        raise ParseError(f"the file {exc.reason}", source=str(raw.path), dataset=ds.name,
+                         hint=f"delete it and fetch a good one with `research data refresh {ds.name}`") from None
+    try:
+        return store.parse_raw(ds, data, str(raw.source or raw.path))
     except ParseError as exc:
         raise exc.with_context(hint=f"the copy in use ({raw.path}) cannot be parsed; fetch a good "
                                     f"one with `research data refresh {ds.name}`") from None
@@ -164,8 +170,8 @@ def info(name: str) -> dict[str, Any]:
         "vintage": meta.get("vintage"),
         "coverage": (bmeta[main]["first"], bmeta[main]["last"]),
         "rows": bmeta[main]["rows"], "columns": bmeta[main]["columns"],
-        "blocks": {k: {kk: v[kk] for kk in ("title", "frequency", "rows", "first", "last")}
-                   for k, v in bmeta.items()},
+        "blocks": {k: {kk: v[kk] for kk in ("title", "frequency", "rows", "first", "last", "missing_codes")
+                       if kk in v} for k, v in bmeta.items()},
         "default_block": main,
         "sha256": raw.sha256,
         **_lock_fields(raw.sha256, meta.get("vintage"), _vintages.locked(settings(), ds.name)),

@@ -111,10 +111,10 @@ def _update(args) -> int:
 
 
 def _lock(args) -> int:
+    from rich.markup import escape
+
     from research import data
     from research.config import settings
-
-    from rich.markup import escape
 
     got = data.lock(args.names or None)
     con = _console()

@@ -24,10 +24,13 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import email.utils
+import errno
 import http.client
 import json
 import os
+import re
 import ssl
+import stat
 import sys
 import time
 import urllib.error
@@ -48,11 +51,17 @@ from research.config import (
 from research.data import vintages
 from research.data.catalog import Dataset
 from research.errors import ChecksumMismatch, DataUnavailable, DownloadError, ParseError
-from research.fsutil import atomic_write_bytes, sha256_bytes, sha256_file
+from research.fsutil import (
+    InputRefused,
+    atomic_write_bytes,
+    read_bounded,
+    sha256_bytes,
+    sha256_file,
+)
 
 Validate = Callable[[bytes, str], None]
 
-MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
+MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024  # download()'s own default; resolve passes RESEARCH_MAX_INPUT_MB
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ATTEMPTS = 4  # one try and three retries of a 429 or 5xx
 MAX_RETRY_WAIT = 60.0  # a Retry-After longer than this is reported, not waited for
@@ -61,6 +70,10 @@ _sleep = time.sleep  # the tests record the waits instead of sleeping
 
 class NewerVintageWarning(UserWarning):
     """A dataset is served from a file that is not its locked vintage."""
+
+
+class DamagedManifestWarning(UserWarning):
+    """The raw store's manifest, or one entry of it, could not be used; it is rebuilt."""
 
 
 _warned: set[tuple[str, str]] = set()
@@ -88,16 +101,80 @@ class Response:
 
 # -- manifest ------------------------------------------------------------------------------------
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_TEXT_FIELDS = ("file", "origin", "source", "url", "retrieved_at", "etag", "last_modified")
+_REBUILT = ("the raw files are re-verified (by sha256) from the raw store, the mirror or the publisher "
+            "and the manifest is rewritten; nothing to do, but do not edit data/raw by hand")
+
+
+def _entry_problem(entry: object) -> str | None:
+    """What is wrong with one manifest entry, or None when it can be used."""
+    if not isinstance(entry, dict):
+        return f"{type(entry).__name__} where an object belongs"
+    sha, path = entry.get("sha256"), entry.get("path")
+    if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
+        return f"sha256 is {sha!r}, not 64 hex digits"
+    if not isinstance(path, str) or not path:
+        return f"path is {path!r}, not a file in the raw store"
+    bad = next((k for k in _TEXT_FIELDS if entry.get(k) is not None and not isinstance(entry[k], str)), None)
+    if bad:
+        return f"{bad} is {entry[bad]!r}, not text"
+    ms = entry.get("mirror_stat")
+    if ms is not None and not (isinstance(ms, list) and len(ms) == 2 and all(type(x) is int for x in ms)):
+        return f"mirror_stat is {ms!r}, not [size, mtime]"
+    return None
+
+
 def read_manifest(cfg: Settings | None = None) -> dict:
+    """The manifest's usable entries. A damaged file or entry is a :class:`DamagedManifestWarning`
+    naming the file (and the entry) and is left out: the dataset is resolved again and its entry
+    rewritten, so one bad entry never stops the other datasets."""
     cfg = cfg or settings()
+    path = cfg.manifest_path
     try:
-        return json.loads(cfg.manifest_path.read_text())
+        raw = read_bounded(path, cfg.max_input_bytes)
+        doc = json.loads(raw) if raw.strip() else None
     except FileNotFoundError:
         return {}
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        warnings.warn(f"{cfg.manifest_path} is corrupt; raw files will be re-verified and the "
-                      "manifest rebuilt", stacklevel=2)
-        return {}
+    except InputRefused as exc:
+        return _damaged_manifest(f"{path} {exc.reason}")
+    except OSError as exc:
+        return _damaged_manifest(f"{path} cannot be read ({exc.strerror or exc})")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError (binary garbage)
+        why = f"{type(exc).__name__}: {exc}" if not isinstance(exc, RecursionError) else "nested too deeply"
+        return _damaged_manifest(f"{path} is not valid JSON ({why}; truncated or overwritten?)")
+    if doc is None:
+        return _damaged_manifest(f"{path} is empty")
+    if not isinstance(doc, dict):
+        return _damaged_manifest(f"{path} holds a JSON {type(doc).__name__} where an object of "
+                                 "datasets belongs")
+    good = {}
+    for name, entry in doc.items():
+        problem = _entry_problem(entry)
+        if problem is None:
+            good[name] = entry
+        else:
+            _damaged_manifest(f"{path}: the entry for {name!r} is damaged ({problem})")
+    return good
+
+
+def _damaged_manifest(what: str) -> dict:
+    warnings.warn(f"{what}; {_REBUILT}.", DamagedManifestWarning, stacklevel=3)
+    return {}
+
+
+def _entry(cfg: Settings, ds: Dataset) -> dict | None:
+    """The manifest entry of ``ds`` if it points at its content-addressed place in the raw store
+    (``<kind>/<sha256[:16]>/<file>``): an entry edited to point elsewhere is not followed."""
+    entry = read_manifest(cfg).get(ds.name)
+    if entry is None:
+        return None
+    expected = f"{ds.kind}/{entry['sha256'][:16]}/{ds.file_name}"
+    if entry["path"] != expected:
+        _damaged_manifest(f"{cfg.manifest_path}: the entry for {ds.name!r} points at {entry['path']!r}, "
+                          f"not at {expected!r}")
+        return None
+    return entry
 
 
 @contextlib.contextmanager
@@ -127,7 +204,7 @@ def _store(cfg: Settings, ds: Dataset, data_path: Path | None, data: bytes | Non
         return target
     if data is None:
         assert data_path is not None
-        data = data_path.read_bytes()
+        data = read_bounded(data_path, cfg.max_input_bytes)
     atomic_write_bytes(target, data)
     os.chmod(target, 0o444)  # raw data is immutable
     return target
@@ -143,11 +220,38 @@ def url_for(ds: Dataset, cfg: Settings) -> str:
     return ds.url
 
 
-def mirror_path(ds: Dataset, cfg: Settings) -> Path | None:
+def _mirror_file(ds: Dataset, cfg: Settings) -> tuple[Path | None, list[int] | None, str]:
+    """(path, [size, mtime_ns], "") of the mirror's file for ``ds``; or (None, None, the Tried:
+    line saying why there is none). A mirror that is missing, unreadable, a symlink loop, or holds
+    a folder or a pipe where the file belongs is never an exception here: the raw store's copy or
+    a download is used instead."""
     if cfg.mirror is None:
-        return None
+        return None, None, "mirror: not set (RESEARCH_DATA_MIRROR)"
     p = cfg.mirror / ds.file
-    return p if p.is_file() else None
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        if not os.path.lexists(cfg.mirror):
+            return None, None, (f"mirror: {p} (the mirror folder {cfg.mirror} does not exist: "
+                                "is the shared drive mounted?)")
+        return None, None, f"mirror: {p} (no such file)"
+    except OSError as exc:
+        return None, None, f"mirror: {p} ({_os_reason(exc)})"
+    if stat.S_ISDIR(st.st_mode):
+        return None, None, f"mirror: {p} (a folder where the file belongs)"
+    if not stat.S_ISREG(st.st_mode):
+        return None, None, f"mirror: {p} (not a regular file: a pipe, socket or device)"
+    return p, [st.st_size, st.st_mtime_ns], ""
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "a symlink loop: a link on this path points back at itself"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied: [Errno {exc.errno}] {exc.strerror}; make the mirror readable by this user"
+    if exc.errno == errno.ENOTDIR:
+        return "a file where a folder of the mirror belongs"
+    return f"cannot be read: [Errno {exc.errno}] {exc.strerror}"
 
 
 def _locked_copy(ds: Dataset, cfg: Settings, want: str) -> Path | None:
@@ -171,14 +275,11 @@ def resolve(ds: Dataset, validate: Validate, cfg: Settings | None = None, *,
     want = lock.sha256 if lock else None
     rejected: list[str] = []  # under RESEARCH_FROZEN: files found that are not the locked one
     tried: list[str] = []
-    entry = read_manifest(cfg).get(ds.name)
-    mpath = mirror_path(ds, cfg)
-    mstat = _stat_key(mpath) if mpath else None
+    entry = _entry(cfg, ds)
+    mpath, mstat, mirror_why = _mirror_file(ds, cfg)
 
     if entry and not refresh:
-        local = Path(entry["path"])
-        if not local.is_absolute():
-            local = cfg.raw_dir / local
+        local = cfg.raw_dir / entry["path"]
         mirror_changed = mpath is not None and entry.get("origin") == "mirror" and entry.get("mirror_stat") != mstat
         if local.is_file() and not mirror_changed:
             sha = sha256_file(local)
@@ -200,8 +301,19 @@ def resolve(ds: Dataset, validate: Validate, cfg: Settings | None = None, *,
     if cfg.frozen and want and (kept := _locked_copy(ds, cfg, want)) is not None:
         return _use(cfg, ds, kept, None, want, "raw-store", str(kept), {})
 
+    mdata = None
     if mpath is not None:
-        sha = sha256_file(mpath)
+        try:
+            mdata = read_bounded(mpath, cfg.max_input_bytes)
+        except InputRefused as exc:  # too large: refused like any unusable file the mirror holds
+            raise ParseError(f"the file {exc.reason}; it is not one of the publisher's data files",
+                             source=str(mpath), dataset=ds.name,
+                             hint=_mirror_hint(ds, mpath, entry, cfg)) from None
+        except OSError as exc:  # unreadable: the mirror's state, like a missing file
+            mirror_why = f"mirror: {mpath} ({_os_reason(exc)})"
+    if mdata is not None:
+        assert mpath is not None
+        sha = sha256_bytes(mdata)
         if cfg.frozen and sha != want:
             rejected.append(f"sha256 {sha} (mirror: {mpath})")
             tried.append(f"mirror: {mpath} (not the locked vintage)")
@@ -209,25 +321,23 @@ def resolve(ds: Dataset, validate: Validate, cfg: Settings | None = None, *,
             if sha != want:
                 # Not the locked vintage: parse it before keeping it, as for a download, so a damaged
                 # or HTML file in the mirror never enters the raw store or replaces the last good copy.
-                _validate_or_explain(validate, ds, mpath.read_bytes(), str(mpath),
-                                     _mirror_hint(ds, mpath, entry, cfg))
+                _validate_or_explain(validate, ds, mdata, str(mpath), _mirror_hint(ds, mpath, entry, cfg))
                 _warn_newer(ds, sha, lock, f"mirror file {mpath}")
-            return _use(cfg, ds, mpath, None, sha, "mirror", str(mpath), {"mirror_stat": mstat})
-    elif cfg.mirror is None:
-        tried.append("mirror: not set (RESEARCH_DATA_MIRROR)")
-    elif not cfg.mirror.is_dir():
-        tried.append(f"mirror: {cfg.mirror / ds.file} (the mirror folder {cfg.mirror} does not exist: "
-                     "is the shared drive mounted?)")
+            return _use(cfg, ds, None, mdata, sha, "mirror", str(mpath), {"mirror_stat": mstat})
     else:
-        tried.append(f"mirror: {cfg.mirror / ds.file} (no such file)")
+        tried.append(mirror_why)
+        # No usable manifest entry and no usable mirror (missing, unreadable, a loop...): the
+        # locked vintage, if the raw store holds it (verified by sha256), is the good copy.
+        if want and not refresh and (kept := _locked_copy(ds, cfg, want)) is not None:
+            return _use(cfg, ds, kept, None, want, "raw-store", str(kept), {})
 
     url = url_for(ds, cfg)
     if cfg.offline:
         tried.append(f"download: {url} (skipped: RESEARCH_OFFLINE is set)")
     else:
         try:
-            resp = download(url, timeout=cfg.download_timeout, publisher=ds.publisher,
-                            setting=BASE_URL_VARIABLES[ds.kind])
+            resp = download(url, timeout=cfg.download_timeout, max_bytes=cfg.max_input_bytes,
+                            publisher=ds.publisher, setting=BASE_URL_VARIABLES[ds.kind])
         except DownloadError as exc:
             tried.append(f"download: {url} ({exc})")
             if not rejected:
@@ -247,15 +357,15 @@ def update(ds: Dataset, validate: Validate, cfg: Settings | None = None) -> tupl
     """
     cfg = cfg or settings()
     url = url_for(ds, cfg)
-    entry = read_manifest(cfg).get(ds.name) or {}
+    entry = _entry(cfg, ds) or {}
     local = cfg.raw_dir / entry["path"] if entry.get("path") else None
     have = local is not None and local.is_file() and sha256_file(local) == entry.get("sha256")
     same_url = have and entry.get("origin") == "download" and entry.get("url") == url
     if cfg.offline:
         raise DataUnavailable(ds.name, [f"download: {url} (skipped: RESEARCH_OFFLINE is set)"])
     try:
-        resp = download(url, timeout=cfg.download_timeout, publisher=ds.publisher,
-                        setting=BASE_URL_VARIABLES[ds.kind],
+        resp = download(url, timeout=cfg.download_timeout, max_bytes=cfg.max_input_bytes,
+                        publisher=ds.publisher, setting=BASE_URL_VARIABLES[ds.kind],
                         etag=entry.get("etag") if same_url else None,
                         last_modified=entry.get("last_modified") if same_url else None)
     except DownloadError as exc:
@@ -340,35 +450,42 @@ def _mirror_hint(ds: Dataset, mpath: Path, entry: dict | None, cfg: Settings) ->
                else f", or delete it and run `research data refresh {ds.name}` to download it."))
 
 
-def _stat_key(p: Path) -> list[int]:
-    st = p.stat()
-    return [st.st_size, st.st_mtime_ns]
-
-
 def current_sha256(ds: Dataset, cfg: Settings | None = None) -> str | None:
     """The sha256 of the raw file a load would read now, or None when it is not available.
 
     Cheap: a manifest read and a stat (a hash when the mirror's file changed); it never downloads.
     """
     cfg = cfg or settings()
-    entry = read_manifest(cfg).get(ds.name)
-    mpath = mirror_path(ds, cfg)
+    entry = _entry(cfg, ds)
+    mpath, mstat, _ = _mirror_file(ds, cfg)
     found = None
     if entry:
         local = cfg.raw_dir / entry["path"]
-        stale = mpath is not None and entry.get("origin") == "mirror" and entry.get("mirror_stat") != _stat_key(mpath)
+        stale = mpath is not None and entry.get("origin") == "mirror" and entry.get("mirror_stat") != mstat
         if local.is_file() and not stale:
             found = entry["sha256"]
-    if found is None and mpath is not None:
-        found = sha256_file(mpath)
+    mirror_sha = _hash_or_none(mpath, mstat, cfg)
+    found = found or mirror_sha
+    lock = vintages.locked(cfg, ds.name)
+    if found is None and mpath is None and lock is not None and _locked_copy(ds, cfg, lock.sha256) is not None:
+        found = lock.sha256  # what resolve() falls back on when the mirror has no usable file
     if not cfg.frozen:
         return found
-    lock = vintages.locked(cfg, ds.name)
     if lock is None:
         return None
     if found == lock.sha256 or _locked_copy(ds, cfg, lock.sha256) is not None:
         return lock.sha256
-    return lock.sha256 if mpath is not None and sha256_file(mpath) == lock.sha256 else None
+    return lock.sha256 if mirror_sha == lock.sha256 else None
+
+
+def _hash_or_none(path: Path | None, key: list[int] | None, cfg: Settings) -> str | None:
+    """sha256 of a mirror file that resolve() would read; None if it is too large or unreadable."""
+    if path is None or key is None or key[0] > cfg.max_input_bytes:
+        return None
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
 
 
 # -- download --------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Reads the fredgraph CSV (``observation_date,SERIES``, or the older ``DATE,SERIES``; headers in any
 case) and the ``date,value`` copies saved from FRED's API. ``.`` or a blank value means missing.
-The result has one float column named after the series id (upper case) on a DatetimeIndex named
+``-99.99``, ``-999`` and ``-9999`` (another program's missing-value codes: no FRED series we read
+takes these values) become NaN with a :class:`MissingCodeWarning` naming the file and lines; a date
+after today is refused. The result has one float column named after the series id (upper case) on a DatetimeIndex named
 ``date``; monthly series are moved to month-end so they line up with French's monthly data.
 """
 
@@ -10,13 +12,19 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 
 import numpy as np
 import pandas as pd
 
+from research.data.checks import SENTINELS, latest_plausible_date, sentinel_mask
 from research.errors import ParseError
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2
+
+
+class MissingCodeWarning(UserWarning):
+    """A FRED file holds -99.99, -999 or -9999 (FRED itself writes '.'): read as missing, not as a number."""
 _DATE_HEADERS = {"observation_date", "date"}
 _MISSING = {"", "."}
 
@@ -68,6 +76,11 @@ def parse_fred(text: str, series: str, frequency: str, source: str = "<text>") -
         pos = int(np.flatnonzero(index.isna().to_numpy())[0])
         raise ParseError(f"invalid date {dates[pos]!r}", source=source, line=linenos[pos + 1])
     index = pd.DatetimeIndex(index)
+    late = np.flatnonzero(index > pd.Timestamp(latest_plausible_date()))
+    if len(late):
+        pos = int(late[0])
+        raise ParseError(f"the date {dates[pos]} is in the future (after {latest_plausible_date()}); a "
+                         "future date means a damaged or hand-edited file", source=source, line=linenos[pos + 1])
     if frequency == "monthly":
         index = index + pd.offsets.MonthEnd(0)
     steps = np.diff(index.asi8)
@@ -76,5 +89,13 @@ def parse_fred(text: str, series: str, frequency: str, source: str = "<text>") -
         kind = "duplicated" if steps[pos - 1] == 0 else "out of order"
         raise ParseError(f"dates {kind}: {dates[pos - 1]} then {dates[pos]}", source=source,
                          line=linenos[pos + 1])
-    return pd.DataFrame({series.upper(): np.asarray(values, dtype=float)},
-                        index=pd.DatetimeIndex(index, name="date"))
+    array = np.asarray(values, dtype=float)
+    codes = np.flatnonzero(sentinel_mask(array))
+    if len(codes):
+        shown = ", ".join(str(linenos[k + 1]) for k in codes[:5]) + (" ..." if len(codes) > 5 else "")
+        warnings.warn(f"{source}: {len(codes)} value(s) equal to a missing-value code {list(SENTINELS)} "
+                      f"read as missing (NaN), line(s) {shown}; FRED writes '.' for missing values, so "
+                      "the file was saved by another program: check it against the publisher's",
+                      MissingCodeWarning, stacklevel=2)
+        array[codes] = np.nan
+    return pd.DataFrame({series.upper(): array}, index=pd.DatetimeIndex(index, name="date"))

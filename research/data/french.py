@@ -3,7 +3,9 @@
 A French CSV is a description paragraph followed by tables. Each table is an optional title
 paragraph, a header line starting with ``,`` and rows ``date, v1, v2, ...``; it ends at a blank
 or non-data line. Dates are YYYYMM (monthly), YYYYMMDD (daily) or YYYY (annual). Values are in
-percent per period for returns; ``-99.99`` and ``-999`` mean missing.
+percent per period for returns; ``-99.99`` and ``-999`` mean missing (``-9999`` too, in any
+format): they become NaN and each block counts them (``FrenchBlock.missing``). Refused with the
+file and line: a return below -100% and a date after the file's CRSP vintage.
 
 Blocks are returned by name (``vw_monthly``, ``ew_monthly``, ``vw_annual``, ``firm_counts``...),
 never by position, so a caller never has to know which table came first.
@@ -19,10 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from research.config import DEFAULT_MAX_INPUT_MB
+from research.data.checks import latest_plausible_date, sentinel_mask
 from research.errors import ParseError
+from research.fsutil import megabytes
 
-PARSER_VERSION = 1
-SENTINELS = (-99.99, -999.0)
+PARSER_VERSION = 2
+# Blocks of returns in percent: a value below -100 (a loss of more than everything) is impossible.
+# Characteristic blocks (vw_op, vw_be_me ...) can be below -100 and are not checked.
+_RETURN_BLOCK = re.compile(r"(?:(?:vw|ew)_)?(?:monthly|daily|annual)(?:_\d+)?")
 
 _DATA_ROW = re.compile(r"^\s*(\d{4}|\d{6}|\d{8})\s*,")
 _VINTAGE = re.compile(r"(\d{6}) CRSP database")
@@ -36,6 +43,8 @@ class FrenchBlock:
     frequency: str  # "monthly" | "daily" | "annual"
     frame: pd.DataFrame
     first_line: int  # 1-based line of the header, for error messages
+    missing: int = 0  # values given as a missing-value code (-99.99, -999, -9999), now NaN
+    first_missing_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,14 +54,27 @@ class FrenchFile:
     blocks: dict[str, FrenchBlock]
 
 
-def read_zip_member(raw: bytes, source: str) -> str:
-    """The CSV inside a French zip, read in memory (never extracted to a path from the archive)."""
+def read_zip_member(raw: bytes, source: str, max_bytes: int = int(DEFAULT_MAX_INPUT_MB * 1e6)) -> str:
+    """The CSV inside a French zip, read in memory (never extracted to a path from the archive).
+
+    At most ``max_bytes`` are inflated: a member that declares more is refused before anything
+    is inflated, and zipfile stops at the declared size (a zip bomb that declares less than it
+    holds fails its CRC check there). The member is read in 1 MiB chunks because ``zf.read()``
+    inflates everything its one compressed read gives before cutting to the declared size: 1.5 GB
+    and 15 s for a 1.5 MB bomb that declares 4 KB, against 4 MB and 0.02 s this way.
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
-        members = [m for m in zf.namelist() if m.lower().endswith(".csv")]
+        members = [m for m in zf.infolist() if m.filename.lower().endswith(".csv")]
         if len(members) != 1:
-            raise ParseError(f"expected one .csv inside the zip, found {members or 'none'}", source=source)
-        data = zf.read(members[0])  # checks the CRC, so a damaged member fails here
+            raise ParseError(f"expected one .csv inside the zip, found {[m.filename for m in members] or 'none'}",
+                             source=source)
+        member = members[0]
+        if member.file_size > max_bytes:
+            raise ParseError(_bomb(member.filename, f"declares {megabytes(member.file_size)}", max_bytes),
+                             source=source)
+        with zf.open(member) as fh:  # checks the CRC at the end: a damaged or lying member fails
+            data = b"".join(iter(lambda: fh.read(1 << 20), b""))
     except ParseError:
         raise
     except zipfile.BadZipFile as exc:
@@ -62,6 +84,12 @@ def read_zip_member(raw: bytes, source: str) -> str:
         raise ParseError(f"cannot read the zip archive ({type(exc).__name__}: {exc}); the file is "
                          "damaged", source=source) from None
     return decode(data, source)
+
+
+def _bomb(member: str, size: str, max_bytes: int) -> str:
+    return (f"the zip member {member!r} {size}, over the limit of {megabytes(max_bytes)} on input files "
+            "(RESEARCH_MAX_INPUT_MB); a French file inflates to a few MB: this is a damaged archive or "
+            "a zip bomb, and it was not unpacked")
 
 
 def decode(data: bytes, source: str) -> str:
@@ -155,14 +183,17 @@ def parse_french(text: str, source: str = "<text>") -> FrenchFile:
             if not rows:
                 raise ParseError(f"table {title or '(untitled)'!r} has a header but no rows",
                                  source=source, line=header_line)
-            frame, frequency = _to_frame(dates, rows, columns, source, start)
+            frame, frequency, missing = _to_frame(dates, rows, columns, source, start)
             key = _block_key(title, frequency, untitled)
             base, k = key, 2
             while key in blocks:
                 key = f"{base}_{k}"
                 k += 1
+            if _RETURN_BLOCK.fullmatch(key):
+                _check_returns(frame, key, source, start)
             blocks[key] = FrenchBlock(key=key, title=title or f"({frequency})", frequency=frequency,
-                                      frame=frame, first_line=header_line)
+                                      frame=frame, first_line=header_line, missing=len(missing),
+                                      first_missing_line=start + missing[0] + 1 if missing else None)
             seen_table = True
             paragraph = []
             continue
@@ -177,7 +208,39 @@ def parse_french(text: str, source: str = "<text>") -> FrenchFile:
         raise ParseError("no tables found: this does not look like a Ken French data file", source=source)
     desc = "\n".join(_preamble(lines))
     m = _VINTAGE.search(" ".join(lines[:3]))
-    return FrenchFile(description=desc, vintage=m.group(1) if m else None, blocks=blocks)
+    vintage = m.group(1) if m else None
+    for block in blocks.values():
+        _check_not_after(block, vintage, source)
+    return FrenchFile(description=desc, vintage=vintage, blocks=blocks)
+
+
+def _check_returns(frame: pd.DataFrame, key: str, source: str, first_line: int) -> None:
+    values = frame.to_numpy()
+    below = np.argwhere(values < -100)
+    if len(below):
+        i, j = below[0]
+        raise ParseError(f"block {key!r}, column {frame.columns[j]!r}: a return of {values[i, j]:g}% on "
+                         f"{frame.index[i].date()} is below -100% (a loss of more than everything); the "
+                         "file is damaged or was edited", source=source, line=first_line + int(i) + 1)
+
+
+def _check_not_after(block: FrenchBlock, vintage: str | None, source: str) -> None:
+    """No date after the file's CRSP vintage (YYYYMM), or after today when it names none."""
+    if vintage:
+        month_end = pd.Timestamp(f"{vintage[:4]}-{vintage[4:]}-01") + pd.offsets.MonthEnd(0)
+        limit, what = month_end, f"the file's vintage ({vintage} CRSP database)"
+    else:
+        limit, what = pd.Timestamp(latest_plausible_date()), "today"
+    index = block.frame.index
+    if block.frequency == "annual":  # annual rows sit on 31 December: compare the years
+        late = np.flatnonzero(index.year > limit.year)
+    else:
+        late = np.flatnonzero(index > limit)
+    if len(late):
+        pos = int(late[0])
+        raise ParseError(f"block {block.key!r}: the date {index[pos].date()} is after {what}; a future "
+                         "date means a damaged or hand-edited file", source=source,
+                         line=block.first_line + pos + 1)
 
 
 def _preamble(lines: list[str]) -> list[str]:
@@ -193,7 +256,7 @@ def _preamble(lines: list[str]) -> list[str]:
 
 
 def _to_frame(dates: list[str], rows: list[list[str]], columns: list[str], source: str,
-              first_line: int) -> tuple[pd.DataFrame, str]:
+              first_line: int) -> tuple[pd.DataFrame, str, list[int]]:
     lengths = {len(d) for d in dates}
     if len(lengths) != 1:
         raise ParseError(f"a table mixes date formats ({sorted(lengths)} digits)", source=source,
@@ -210,7 +273,9 @@ def _to_frame(dates: list[str], rows: list[list[str]], columns: list[str], sourc
                     raise ParseError(f"non-numeric value {cell!r}", source=source,
                                      line=first_line + j + 1) from None
         raise
-    values[np.isin(values, SENTINELS)] = np.nan
+    codes = sentinel_mask(values)
+    missing = [int(r) for r in np.flatnonzero(codes.any(axis=1))]  # rows holding a missing-value code
+    values[codes] = np.nan
     if frequency == "monthly":
         index = pd.to_datetime(dates, format="%Y%m", errors="coerce") + pd.offsets.MonthEnd(0)
     elif frequency == "daily":
@@ -225,4 +290,4 @@ def _to_frame(dates: list[str], rows: list[list[str]], columns: list[str], sourc
         pos = int(np.flatnonzero(np.diff(index.asi8) <= 0)[0]) + 1
         raise ParseError(f"dates do not increase ({dates[pos - 1]} then {dates[pos]})",
                          source=source, line=first_line + pos + 1)
-    return pd.DataFrame(values, index=index, columns=columns), frequency
+    return pd.DataFrame(values, index=index, columns=columns), frequency, missing

@@ -23,10 +23,12 @@ import zoneinfo
 import numpy as np
 import pandas as pd
 
+from research.data.checks import latest_plausible_date
 from research.data.fred import csv_rows
 from research.errors import ParseError
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2
+_PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close")
 _NAMES = {"open": "open", "high": "high", "low": "low", "close": "close", "adj close": "adj_close",
           "adj_close": "adj_close", "volume": "volume"}
 
@@ -92,8 +94,33 @@ def parse_prices(text: str, source: str = "<text>") -> pd.DataFrame:
                          line=lines[pos])
     order = [c for c in ("open", "high", "low", "close", "adj_close", "volume") if c in cols]
     frame = pd.DataFrame(values, index=index, columns=cols)[order]
+    check_values(frame, source, lines)
     frame["suspicious"] = suspicious_rows(frame)
     return frame
+
+
+def check_values(frame: pd.DataFrame, source: str, lines: list[int] | None = None) -> None:
+    """Refuse a price at or below zero (-99.99 and other missing-value codes among them), a
+    negative volume, and a date after today, naming the row (its line in a CSV)."""
+    prices = frame[[c for c in _PRICE_COLUMNS if c in frame]]
+    checks = [((prices <= 0).to_numpy(), "a price must be positive: {v:g} in {c} on {d}"),
+              ((frame[["volume"]] < 0).to_numpy() if "volume" in frame else np.zeros((len(frame), 0), bool),
+               "a volume cannot be negative: {v:g} on {d}")]
+    for bad, text in checks:
+        hits = np.argwhere(bad)
+        if len(hits):
+            i, j = hits[0]
+            cols = prices.columns if "price" in text else ["volume"]
+            row = frame.iloc[int(i)]
+            where = {"line": lines[int(i)]} if lines else {}
+            raise ParseError(text.format(v=row[cols[j]], c=cols[j], d=frame.index[i].date()) +
+                             "; the file is damaged or holds a missing-value code", source=source, **where)
+    late = np.flatnonzero(frame.index > pd.Timestamp(latest_plausible_date()))
+    if len(late):
+        i = int(late[0])
+        where = {"line": lines[i]} if lines else {}
+        raise ParseError(f"the date {frame.index[i].date()} is in the future (after {latest_plausible_date()}); "
+                         "a future date means a damaged or hand-edited file", source=source, **where)
 
 
 _CHART_FIELDS = ("open", "high", "low", "close", "volume")
@@ -164,6 +191,7 @@ def parse_chart(text: str, source: str = "<text>") -> pd.DataFrame:
                          source=source)
     if frame.empty:
         raise ParseError("the chart response has no bar with a price", source=source)
+    check_values(frame, source)
     frame["suspicious"] = suspicious_rows(frame)
     return frame
 

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 from local_http import LocalServer, running
 
+from .test_data_faults import good_ff3, good_prices  # noqa: F401  (fixtures shared with test_data_store_faults)
+
 
 @pytest.fixture
 def local_server() -> Iterator[LocalServer]:

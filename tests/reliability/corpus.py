@@ -85,3 +85,26 @@ def put(path: Path, payload: bytes) -> None:
 
 def lines(payload: bytes) -> list[bytes]:
     return payload.splitlines(keepends=True)
+
+
+def zip_bomb(member: str, inflated: int, *, declared: int | None = None) -> bytes:
+    """A zip whose one member inflates to ``inflated`` zero bytes (1 GB -> about 1 MB), built
+    without inflating anything: one deflated MiB of zeros, ended by a full flush so the blocks are
+    byte-aligned, repeated. ``declared`` is the size its headers state (a bomb can lie); the CRC
+    is left 0 (a reader must refuse the member before reaching the end, where it is checked)."""
+    import struct
+    import zlib
+
+    mib = 1 << 20
+    assert inflated % mib == 0
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(bytes(mib)) + comp.flush(zlib.Z_FULL_FLUSH)
+    body = block * (inflated // mib) + comp.flush(zlib.Z_FINISH)
+    size = inflated if declared is None else declared
+    name = member.encode()
+    # zip64 is not needed below 4 GiB; sizes are capped at 0xFFFFFFFF in the headers
+    fields = (20, 0, 8, 0, 0, 0, len(body), min(size, 0xFFFFFFFF), len(name), 0)
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields) + name
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0) + name
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(body), 0)
+    return local + body + central + end

@@ -74,6 +74,8 @@ def test_folder_setting_that_is_a_file(project, capsys, monkeypatch, var, comman
     ("RESEARCH_REPORT_TIMEOUT", "nan", "1800"),
     ("RESEARCH_MAX_REPORT_MB", "-1", "50"),
     ("RESEARCH_DOWNLOAD_TIMEOUT", "inf", "30"),
+    ("RESEARCH_MAX_INPUT_MB", "lots", "100"),
+    ("RESEARCH_MAX_INPUT_MB", "0", "100"),
 ])
 def test_number_setting_out_of_range(project, capsys, monkeypatch, var, value, default):
     root, args = project
@@ -81,6 +83,18 @@ def test_number_setting_out_of_range(project, capsys, monkeypatch, var, value, d
     refused(capsys, root, ["run", *args],
             f"research: configuration error: {var} must be a positive number, got {value!r}. Fix: set it "
             f"to a number such as {default}, or unset it for the default ({default}).")
+
+
+@pytest.mark.parametrize("command", [["list"], ["data", "status"]])
+def test_mirror_setting_that_is_a_file(project, capsys, monkeypatch, command):
+    root, args = project
+    file = root / "data.zip"
+    file.write_bytes(b"PK\x05\x06" + bytes(18))  # someone pointed the setting at an archive
+    monkeypatch.setenv("RESEARCH_DATA_MIRROR", str(file))
+    refused(capsys, root, command + (args[:2] if command == ["list"] else []),
+            f"research: configuration error: RESEARCH_DATA_MIRROR={file} is not a folder: {file} is a "
+            "file. Fix: point it at a folder laid out like shared/data (french/, fred/, prices/), or set "
+            "it empty to use no mirror.")
 
 
 def test_empty_folder_setting_means_the_default(tmp_path, monkeypatch):
