@@ -23,9 +23,6 @@ from research import data
 from research.config import settings
 from research.data import catalog, fetch, french, store, vintages
 from research.data.store import STORE_VERSION
-
-FR = f"fr{french.PARSER_VERSION}s{STORE_VERSION}"  # the cache key's parser part
-FR_NEXT = f"fr{french.PARSER_VERSION + 1}s{STORE_VERSION}"
 from research.errors import (
     DataUnavailable,
     DownloadError,
@@ -36,6 +33,8 @@ from research.errors import (
 from research.fsutil import atomic_write_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FR = f"fr{french.PARSER_VERSION}s{STORE_VERSION}"  # the cache key's parser part
+FR_NEXT = f"fr{french.PARSER_VERSION + 1}s{STORE_VERSION}"
 FACTORS = (FIXTURES / "french_factors.csv").read_bytes()
 DGS2 = (FIXTURES / "fred_dgs2.csv").read_bytes()
 
@@ -229,7 +228,8 @@ def test_missing_or_corrupt_cache_metadata_is_rebuilt(ff, isolated_data, parse_c
     entry = isolated_data.cache_dir / "t_ff3" / f"{_sha(FACTORS)[:16]}-{FR}"
     (entry / "meta.json").write_text("{ truncated")
     data._memo.clear()
-    assert data.load("t_ff3").loc["2024-07-31", "HML"] == -3.33
+    with pytest.warns(store.CorruptCacheWarning, match=r"meta.json is damaged \(it is not valid JSON"):
+        assert data.load("t_ff3").loc["2024-07-31", "HML"] == -3.33
     (entry / "annual.parquet").unlink()
     data._memo.clear()
     assert data.load("t_ff3", block="annual").loc["2022-12-31", "SMB"] == -7.70

@@ -9,7 +9,9 @@ Every case feeds one fault and checks two things:
    and the last good raw file and parquet cache entry hash the same before and after, and no
    temporary file (``*.tmp``, ``.tmp-*``, ``.run-*``) is left behind.
 
-``test_data_faults.py`` holds the data layer's cases, ``test_runner_faults.py`` the runner's
+``test_data_faults.py`` holds the data layer's cases for files coming in, ``test_data_store_faults.py``
+those for the files it keeps (manifest, cache metadata), the mirror's state, oversized input and
+impossible values; ``test_runner_faults.py`` the runner's
 (time limits, state files, the lock, a full disk at each write, text printed to terminals) and
 ``test_config_faults.py`` the settings, registry, parameter-value and `research lab` access cases.
 Some faults are also tested elsewhere in ``tests/``; they have their own explicit case here so

@@ -97,6 +97,16 @@ def test_mirror_setting_that_is_a_file(project, capsys, monkeypatch, command):
             "it empty to use no mirror.")
 
 
+def test_folder_setting_that_is_a_symlink_loop(project, capsys, monkeypatch):
+    root, args = project
+    loop = root / "loop"
+    loop.symlink_to(loop)
+    monkeypatch.setenv("RESEARCH_DATA_DIR", str(loop))
+    refused(capsys, root, ["run", *args],
+            f"research: configuration error: RESEARCH_DATA_DIR={loop} cannot be used: Symlink loop from "
+            f"'{loop}'. Fix: point RESEARCH_DATA_DIR at a folder, or unset it for the default.")
+
+
 def test_empty_folder_setting_means_the_default(tmp_path, monkeypatch):
     """`RESEARCH_REPORTS_DIR=` (set but empty) must not put reports in the current folder."""
     monkeypatch.setenv("RESEARCH_ROOT", str(tmp_path))

@@ -436,3 +436,21 @@ def test_price_date_in_the_future(good_prices):
     last = rows[-1].split(b",", 1)[1]
     bad = b"".join(rows + [b"2099-12-31," + last])
     _refused(good_prices, bad, "the date 2099-12-31 is in the future")
+
+
+@pytest.mark.mirror
+def test_real_french_missing_value_codes_are_nan_and_counted(mirror_env):
+    """The team's Portfolios_Formed_on_ME.csv marks the '<= 0' portfolio -99.99 in its early months:
+    NaN after loading, and counted from the file's own text (an independent reading)."""
+    text = (mirror_env / "french" / "Portfolios_Formed_on_ME.csv").read_text(encoding="latin-1").splitlines()
+    header = next(i for i, x in enumerate(text) if x.strip().startswith(","))
+    end = next(i for i in range(header + 1, len(text)) if not text[i].strip())
+    rows = [(i + 1, [float(c) for c in text[i].split(",")[1:]]) for i in range(header + 1, end)]
+    coded = [n for n, cells in rows if any(c in (-99.99, -999.0, -9999.0) for c in cells)]
+    assert len(coded) > 0
+    frame = data.load("size_portfolios", block="vw_monthly")
+    assert len(frame) == len(rows)
+    assert not frame.isin([-99.99, -999.0, -9999.0]).any().any()
+    assert int(frame.isna().any(axis=1).sum()) == len(coded)
+    assert data.info("size_portfolios")["blocks"]["vw_monthly"]["missing_codes"] == {
+        "count": len(coded), "first_line": coded[0]}
