@@ -48,6 +48,7 @@ def site(tmp_path_factory):
         "c3": {"notebook": "verdict.ipynb", "claims": ["C3"],
                "parameters": {"claim": "C3", "label": "contradicted", "aspects": ["value tilt"]}},
         "readable": {"notebook": "readable.ipynb", "claims": ["C2"]},
+        "figures": {"notebook": "figures.ipynb", "claims": ["C4"]},
     })
     summary = runner.run(registry_path=registry, reports_dir=reports, input_sha={"dgs2": "sha-a"}.get,
                          package_sha=PKG)
@@ -154,3 +155,11 @@ def test_report_page_for_readers(site, tmp_path):
     chromium((site / "readable.html").as_uri(), tmp_path / "profile2", f"--screenshot={shot}",
              "--window-size=1100,1400")
     assert 0.01 < ink_share(shot) < 0.6  # a blank page scores 0
+
+
+def test_each_figure_has_its_own_alt_text_after_a_markdown_image(site, tmp_path):
+    """Titles recorded by the kernel reach their own figure's <img>, whatever images come first."""
+    dom = chromium((site / "figures.html").as_uri(), tmp_path / "profile", "--dump-dom").stdout
+    alts = [html.unescape(a) for a in re.findall(r'<img\b[^>]*\balt="([^"]*)"', dom)]
+    assert alts == ["No description has been provided for this image",  # the author's logo, as written
+                    "Growth of $1 <small vs large>", "Figure (untitled)", "Drawdowns / Recoveries"]

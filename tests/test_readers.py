@@ -17,7 +17,8 @@ from research import cli, runner
 from research.errors import ParameterError
 from research.report import charts, scorecard
 from research.report.figure_alt import figure_title
-from research.report.tables import CSV_LABEL, header_text, image_alts, readable_tables
+from research.report.page import report_html
+from research.report.tables import CSV_LABEL, header_text, readable_tables
 from research.runner.cli import ConsoleReporter
 from research.runner.publish import ReportResult
 from research.runner.registry import Registry, Report
@@ -182,10 +183,31 @@ def test_readable_tables_leaves_other_tables_alone():
     assert readable_tables(page) == page
 
 
-def test_image_alts_in_order():
-    img = '<img alt="No description has been provided for this image" src="data:x">'
-    out = image_alts(img + img, ["Growth of $1 <small>", ""])
-    assert re.findall(r'alt="([^"]*)"', out) == ["Growth of $1 &lt;small&gt;", "Figure (untitled)"]
+def test_alt_text_is_bound_to_each_figure_not_to_page_order():
+    """An author's <img> in markdown (no alt) before the figures used to take the first figure's
+    title, and every later figure the one before it: each figure keeps its own text now."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    def figure(png: str, meta: dict) -> object:
+        return new_code_cell("plt.show()", outputs=[new_output(
+            "display_data", data={"image/png": png, "text/plain": "<Figure>"}, metadata=meta)])
+
+    nb = new_notebook()
+    nb.cells = [
+        new_markdown_cell("# Figures\n\nThe author's logo: <img src='data:image/png;base64,TE9HTw=='>"),
+        figure("QUFB", {"alt": "Growth of $1 <small>"}),
+        figure("QkJC", {}),  # no title
+        figure("Q0ND", {"image/png": {"width": 400, "alt": ""}}),  # an empty per-type alt
+        figure("RERE", {"image/png": {"width": 400}, "alt": "Drawdowns"}),
+    ]
+    page = report_html(nb, title="Figures")
+    imgs = re.findall(r"<img\b[^>]*>", page)
+    alts = {re.search(r'src="data:image/png;base64,([^"]+)"', i).group(1): re.search(r'alt="([^"]*)"', i).group(1)
+            for i in imgs}
+    assert alts == {"TE9HTw==": "No description has been provided for this image",  # the author's, as written
+                    "QUFB": "Growth of $1 &lt;small&gt;", "QkJC": "Figure (untitled)",
+                    "Q0ND": "Figure (untitled)", "RERE": "Drawdowns"}
+    assert len(imgs) == 5
 
 
 def test_figure_title_prefers_the_suptitle():

@@ -160,19 +160,3 @@ def readable_tables(page: str, *, stem: str = "table") -> str:
                 f"{CSV_LABEL}</a></p>")
 
     return TABLE.sub(one, page)
-
-
-IMG_NO_ALT = re.compile(r'<img\b[^>]*\balt="No description has been provided for this image"[^>]*>')
-
-
-def image_alts(page: str, alts: list[str]) -> str:
-    """Put ``alts`` (one per figure output, in order) in place of nbconvert's placeholder alt
-    text; a figure without a title keeps a generic description."""
-    queue = list(alts)
-
-    def one(match: re.Match[str]) -> str:
-        alt = queue.pop(0) if queue else ""
-        text = html.escape(alt or "Figure (untitled)", quote=True)
-        return match.group(0).replace('alt="No description has been provided for this image"', f'alt="{text}"')
-
-    return IMG_NO_ALT.sub(one, page)
