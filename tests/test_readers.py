@@ -141,6 +141,120 @@ def test_run_reports_each_start_with_its_last_time(project):
     assert events[0] == ("started", "ok", pytest.approx(last)) and last > 0
 
 
+def screen(raw: str) -> list[str]:
+    """What a terminal shows after ``raw``: the few controls rich's live display writes (carriage
+    return, newline, cursor up, erase line, cursor show/hide) applied to a list of lines."""
+    lines, row, col = [""], 0, 0
+    for token in re.findall(r"\x1b\[\??[0-9;]*[A-Za-z]|\r|\n|[^\x1b\r\n]+", raw):
+        if token == "\n":
+            row, col = row + 1, 0
+            lines += [""] * (row + 1 - len(lines))
+        elif token == "\r":
+            col = 0
+        elif token == "\x1b[1A":
+            row = max(0, row - 1)
+        elif token == "\x1b[2K":
+            lines[row], col = "", 0
+        elif token.startswith("\x1b"):
+            assert token in ("\x1b[?25l", "\x1b[?25h"), f"unexpected control {token!r}"
+        else:
+            lines[row] = lines[row][:col] + token + lines[row][col + len(token):]
+            col += len(token)
+    return [line.rstrip() for line in lines if line.strip()]
+
+
+def live_threads_after_join() -> list:
+    """rich's refresh threads still alive a second after the display stopped."""
+    import threading
+
+    threads = [t for t in threading.enumerate() if type(t).__module__.startswith("rich")]
+    for t in threads:
+        t.join(timeout=1)
+    return [t for t in threads if t.is_alive()]
+
+
+def live_console(width: int = 110):
+    import io
+
+    from rich.console import Console
+
+    return Console(force_terminal=True, file=io.StringIO(), width=width, color_system=None)
+
+
+def test_live_display_names_running_reports_with_elapsed_and_last_run():
+    import time
+
+    console = live_console()
+    rep = ConsoleReporter(console=console)
+    rep.start(2, 2)
+    rep.started("year_end", 7.09)
+    rep.started("froth", None)
+    t0 = time.monotonic()
+    time.sleep(1.2)
+    rep._progress.refresh()
+    elapsed = int(time.monotonic() - t0)
+    shown = screen(console.file.getvalue())
+    assert re.fullmatch(r"2 report\(s\), 2 at a time +0/2 0:00:0\d", shown[0])
+    row = {line.split()[0]: line for line in shown[1:]}
+    assert set(row) == {"year_end", "froth"}
+    assert re.search(rf"0/\? 0:00:0{elapsed} \(last run 7\.1 s\)$", row["year_end"]), row["year_end"]
+    assert re.search(rf"0:00:0{elapsed} \(first run\)$", row["froth"]), row["froth"]
+    rep.finished(ReportResult("year_end", "ok", 7.5))
+    rep._progress.refresh()
+    shown = screen(console.file.getvalue())
+    assert shown[0] == "  ok      year_end                        7.5 s"  # printed above the display
+    assert [line.split()[0] for line in shown[2:]] == ["froth"]  # year_end left the display
+    assert re.search(r"1/2 0:00:0\d", shown[1])
+    rep.stop()
+    end = console.file.getvalue()
+    assert screen(end) == ["  ok      year_end                        7.5 s"]  # the display is erased
+    assert end.rfind("\x1b[?25h") > end.rfind("\x1b[?25l")  # and the cursor shown again
+    assert not live_threads_after_join()  # rich's refresh thread ends with stop()
+    assert console.file.getvalue() == end  # nothing refreshes after stop()
+
+
+def test_live_display_through_a_run_that_fails_and_times_out(tmp_path):
+    """A real run on a (forced) terminal: the running reports with their estimates while they run;
+    afterwards only the result lines are left on the screen, the failures with their reasons."""
+    registry, reports = make_project(tmp_path, {
+        "ok": {"notebook": "verdict.ipynb", "parameters": {"input_name": "", "draw": False}},
+        "broken": {"notebook": "broken.ipynb"},
+        "slow": {"notebook": "slow.ipynb", "parameters": {"release": str(tmp_path / "never")}},
+    })
+    registry.write_text(registry.read_text().replace("[reports.slow]\n", "[reports.slow]\ntimeout = 8\n"))
+    kw = {"registry_path": registry, "reports_dir": reports, "package_sha": PKG}
+    assert runner.run(only=["ok"], **kw).exit_code == 0
+    last = json.loads((reports / "_state" / "ok.json").read_text())["success"]["seconds"]
+    console = live_console(width=400)  # error lines unwrapped
+    frames = []
+
+    class Watching(ConsoleReporter):  # what the screen shows just before each report ends
+        def finished(self, result):
+            frames.append(screen(console.file.getvalue()))
+            super().finished(result)
+
+    summary = runner.run(force=True, jobs=3, reporter=Watching(console=console), **kw)
+    assert summary.exit_code == 1
+    assert {r.name: r.status for r in summary.executed} == {"ok": "ok", "broken": "failed", "slow": "failed"}
+    first = {line.split()[0]: line for line in frames[0] if line.startswith("  ") and "━" in line}
+    assert set(first) == {"ok", "broken", "slow"}, frames[0]
+    assert first["ok"].endswith(f"(last run {last:.1f} s)")
+    assert first["broken"].endswith("(first run)") and first["slow"].endswith("(first run)")
+    assert all(re.search(r" 0:0\d:\d\d ", line) for line in first.values())
+    end = screen(console.file.getvalue())
+    assert not [line for line in end if "━" in line or "at a time" in line], end  # the display is gone
+    results = [line.split()[:2] for line in end if line.startswith(("  ok ", "  FAILED "))]
+    assert sorted(results) == [["FAILED", "broken"], ["FAILED", "slow"], ["ok", "ok"]], end
+    assert [line for line in end if not line.startswith(("  ok ", "  FAILED "))] == [
+        f"          executed notebook: {reports / '_failed' / 'broken.ipynb'}"], end
+    failed = {line.split()[1]: line for line in end if line.startswith("  FAILED")}
+    assert "ValueError: deliberate failure" in failed["broken"]
+    assert "ReportTimeout" in failed["slow"] and "8" in failed["slow"]
+    raw = console.file.getvalue()
+    assert raw.rfind("\x1b[?25h") > raw.rfind("\x1b[?25l")
+    assert not live_threads_after_join()
+
+
 # -- tables --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("name", "text"), [
     ("ex_ante_probability", "Ex Ante Probability"),
