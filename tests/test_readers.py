@@ -292,6 +292,22 @@ def test_readable_tables_rewrites_a_pandas_table():
     assert out.count(CSV_LABEL) == 1
 
 
+def test_readable_tables_folds_a_two_level_index_and_the_columns_name():
+    """The index-name row of a two-level index under named columns: both names go to the corner
+    cells (the columns' name kept, marked as theirs), no empty header row is left."""
+    frame = pd.DataFrame([[1.5, 2.0], [3.0, 4.0]], columns=pd.Index(["3 months", "6 months"], name="horizon"),
+                         index=pd.MultiIndex.from_tuples([("curated", "no_recession"), ("rule", "all")],
+                                                         names=["source", "group"]))
+    head = re.search(r"<thead>(.*?)</thead>", readable_tables(frame.to_html()), re.S).group(1)
+    assert head.count("<tr") == 1
+    assert re.findall(r"<th>(.*?)</th>", head) == [
+        "Source", 'Group<br><span class="muted">Horizon \u2192</span>', "3 months", "6 months"]
+    multi = pd.DataFrame([[1.0, 2.0]], columns=pd.MultiIndex.from_tuples([("mean", "a"), ("mean", "b")]),
+                         index=pd.Index(["x"], name="small_large"))
+    head = re.search(r"<thead>(.*?)</thead>", readable_tables(multi.to_html()), re.S).group(1)
+    assert head.count("<tr") == 2 and re.findall(r"<th>(Small Large)</th>", head)  # column levels stay
+
+
 def test_readable_tables_leaves_other_tables_alone():
     page = '<table class="fixture-table"><tr><th>snake_case</th></tr><tr><td>True</td></tr></table>'
     assert readable_tables(page) == page
@@ -371,6 +387,25 @@ def test_forecast_chart_in_percent_of_the_level():
     assert charts.forecast_from({"forecast": "no numbers"}) is None
     pending = charts.forecast_svg([charts.forecast_from({**item, "realized": None, "outcome": None})])
     assert "not realized yet" in pending and 'data-outcome="pending"' in pending
+
+
+def test_forecast_table_for_readers(tmp_path):
+    """Headers in words, a probability in percent, index levels with separators, no None."""
+    forecasts = [{"forecast": "Russell 2000 year-end target 2,665", "made_on": "2025-10-14",
+                  "level_at_forecast": 2495.52, "target": 2665.0, "ex_ante_probability": 0.3421,
+                  "outcome": "miss", "realized": 2481.9},
+                 {"forecast": "small caps beat large caps", "made_on": "2025-10-14", "level_at_forecast": 0.3756,
+                  "target": 0.3756, "ex_ante_probability": None, "outcome": "pending", "realized": None}]
+    report = Report("year_end", tmp_path / "x.ipynb", claims=("C7",))
+    page = scorecard.index_html([report], {"year_end": _state(
+        [Verdict(claim="C7", label="inconclusive", hypothesis="h")], extra={"forecasts": forecasts})})
+    table = re.search(r'<table class="forecasts">(.*?)</table>', page, re.S).group(1)
+    assert re.findall(r"<th>(.*?)</th>", table) == ["Forecast", "Made on", "Level at Forecast", "Target",
+                                                  "Ex Ante Probability", "Outcome", "Realized", "Report"]
+    rows = [re.findall(r"<td>(.*?)</td>", row, re.S)[:7] for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+    assert rows == [["Russell 2000 year-end target 2,665", "2025-10-14", "2,496", "2,665", "34.2%", "miss",
+                     "2,482"],
+                    ["small caps beat large caps", "2025-10-14", "0.3756", "0.3756", "—", "pending", "—"]]
 
 
 def _state(verdicts, extra=None):

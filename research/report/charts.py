@@ -189,7 +189,8 @@ def forecast_svg(forecasts: Sequence[Forecast]) -> str:
             values.append(_change(f.realized, f.level))
     scale = _Scale(values)
     row_h = 40
-    parts = [f'<text x="{PLOT_X0}" y="14" font-size="11" fill="{MUTED}">% change from the level when the '
+    # The scale's caption starts at the left edge: from the plot's own x it ran into the legend.
+    parts = [f'<text x="0" y="14" font-size="11" fill="{MUTED}">% change from the level when the '
              f'forecast was made (dashed: 0, that level)</text>',
              f'<text x="{VALUE_X}" y="14" font-size="11" fill="{MUTED}">\u25cb target \u25cf realized</text>']
     top, y = 24.0, 24.0
@@ -210,7 +211,7 @@ def forecast_svg(forecasts: Sequence[Forecast]) -> str:
                          f'<circle cx="{scale(r):.1f}" cy="{cy:.1f}" r="5" fill="{colour}"/>')
         parts.append("</g>")
         parts.append(f'<text x="0" y="{cy - 3:.1f}" font-size="12" font-weight="600"><title>{_e(f.name)}</title>'
-                     f'{_e(_clip(f.name, 52))}</text>'
+                     f'{_e(_clip(f.name, 44))}</text>'
                      f'<text x="0" y="{cy + 12:.1f}" font-size="11" fill="{MUTED}">level {_e(f"{f.level:,.4g}")} '
                      f'on {_e(f.made_on)}</text>')
         realized = ("not realized yet" if f.realized is None
