@@ -377,6 +377,17 @@ def test_forest_marks_one_per_estimate_placed_on_the_groups_scale():
     assert svg.count("% per month") >= 2  # the unit above each group
 
 
+def test_axis_end_labels_leave_room_for_zero():
+    def shown(lo, hi, suffix):
+        return re.findall(r">([^<]+)</text>", "".join(charts._axis_labels(charts._Scale([lo, hi]), 0, suffix)))
+
+    assert shown(-10, 10, "") == ["\u221211.2", "0", "11.2"]  # both ends (padded 6%), far from zero
+    # the padded end -0.97% sits 40 px left of zero; its text (about 36 px) would run into "0%"
+    assert shown(-0.5, 7.41, "%") == ["0%", "7.88%"]
+    assert shown(-3, 0.1, "") == ["\u22123.19", "0"]  # "0.286" would end under zero's "0"
+    assert shown(-3, 0.2, "") == ["\u22123.19", "0", "0.392"]  # ... 6 px further right it fits
+
+
 def test_forecast_chart_in_percent_of_the_level():
     item = {"forecast": "Russell 2000 target 2,665", "made_on": "2025-10-14", "level_at_forecast": 2500.0,
             "target": 2650.0, "realized": 2450.0, "outcome": "miss", "as_of": "2025-12-31"}

@@ -71,13 +71,21 @@ class _Scale:
 
 
 def _axis_labels(scale: _Scale, y: float, suffix: str) -> list[str]:
-    """Labels under an axis: zero, and each end unless it would overlap zero's label."""
+    """Labels under an axis: zero, and each end unless its text would run into zero's."""
+    def width(text: str) -> float:  # 10 px sans-serif: about 6 px a character
+        return 6.0 * len(text)
+
+    zero_text = "0" + suffix
+    zero_left, zero_right = scale(0.0) - width(zero_text) / 2, scale(0.0) + width(zero_text) / 2
     out = []
     for x, anchor in ((scale.lo, "start"), (0.0, "middle"), (scale.hi, "end")):
-        if x and abs(scale(x) - scale(0.0)) < 40:
+        text = (_num(x) if x else "0") + suffix
+        if anchor == "start" and scale(x) + width(text) + 4 > zero_left:
+            continue
+        if anchor == "end" and scale(x) - width(text) - 4 < zero_right:
             continue
         out.append(f'<text x="{scale(x):.1f}" y="{y:.1f}" font-size="10" fill="{MUTED}" '
-                   f'text-anchor="{anchor}">{_num(x) if x else "0"}{suffix}</text>')
+                   f'text-anchor="{anchor}">{_e(text)}</text>')
     return out
 
 
