@@ -17,7 +17,8 @@ from research import cli, runner
 from research.errors import ParameterError
 from research.report import charts, scorecard
 from research.report.figure_alt import figure_title
-from research.report.tables import CSV_LABEL, header_text, image_alts, readable_tables
+from research.report.page import report_html
+from research.report.tables import CSV_LABEL, header_text, readable_tables
 from research.runner.cli import ConsoleReporter
 from research.runner.publish import ReportResult
 from research.runner.registry import Registry, Report
@@ -140,6 +141,120 @@ def test_run_reports_each_start_with_its_last_time(project):
     assert events[0] == ("started", "ok", pytest.approx(last)) and last > 0
 
 
+def screen(raw: str) -> list[str]:
+    """What a terminal shows after ``raw``: the few controls rich's live display writes (carriage
+    return, newline, cursor up, erase line, cursor show/hide) applied to a list of lines."""
+    lines, row, col = [""], 0, 0
+    for token in re.findall(r"\x1b\[\??[0-9;]*[A-Za-z]|\r|\n|[^\x1b\r\n]+", raw):
+        if token == "\n":
+            row, col = row + 1, 0
+            lines += [""] * (row + 1 - len(lines))
+        elif token == "\r":
+            col = 0
+        elif token == "\x1b[1A":
+            row = max(0, row - 1)
+        elif token == "\x1b[2K":
+            lines[row], col = "", 0
+        elif token.startswith("\x1b"):
+            assert token in ("\x1b[?25l", "\x1b[?25h"), f"unexpected control {token!r}"
+        else:
+            lines[row] = lines[row][:col] + token + lines[row][col + len(token):]
+            col += len(token)
+    return [line.rstrip() for line in lines if line.strip()]
+
+
+def live_threads_after_join() -> list:
+    """rich's refresh threads still alive a second after the display stopped."""
+    import threading
+
+    threads = [t for t in threading.enumerate() if type(t).__module__.startswith("rich")]
+    for t in threads:
+        t.join(timeout=1)
+    return [t for t in threads if t.is_alive()]
+
+
+def live_console(width: int = 110):
+    import io
+
+    from rich.console import Console
+
+    return Console(force_terminal=True, file=io.StringIO(), width=width, color_system=None)
+
+
+def test_live_display_names_running_reports_with_elapsed_and_last_run():
+    import time
+
+    console = live_console()
+    rep = ConsoleReporter(console=console)
+    rep.start(2, 2)
+    rep.started("year_end", 7.09)
+    rep.started("froth", None)
+    t0 = time.monotonic()
+    time.sleep(1.2)
+    rep._progress.refresh()
+    elapsed = int(time.monotonic() - t0)
+    shown = screen(console.file.getvalue())
+    assert re.fullmatch(r"2 report\(s\), 2 at a time +0/2 0:00:0\d", shown[0])
+    row = {line.split()[0]: line for line in shown[1:]}
+    assert set(row) == {"year_end", "froth"}
+    assert re.search(rf"0/\? 0:00:0{elapsed} \(last run 7\.1 s\)$", row["year_end"]), row["year_end"]
+    assert re.search(rf"0:00:0{elapsed} \(first run\)$", row["froth"]), row["froth"]
+    rep.finished(ReportResult("year_end", "ok", 7.5))
+    rep._progress.refresh()
+    shown = screen(console.file.getvalue())
+    assert shown[0] == "  ok      year_end                        7.5 s"  # printed above the display
+    assert [line.split()[0] for line in shown[2:]] == ["froth"]  # year_end left the display
+    assert re.search(r"1/2 0:00:0\d", shown[1])
+    rep.stop()
+    end = console.file.getvalue()
+    assert screen(end) == ["  ok      year_end                        7.5 s"]  # the display is erased
+    assert end.rfind("\x1b[?25h") > end.rfind("\x1b[?25l")  # and the cursor shown again
+    assert not live_threads_after_join()  # rich's refresh thread ends with stop()
+    assert console.file.getvalue() == end  # nothing refreshes after stop()
+
+
+def test_live_display_through_a_run_that_fails_and_times_out(tmp_path):
+    """A real run on a (forced) terminal: the running reports with their estimates while they run;
+    afterwards only the result lines are left on the screen, the failures with their reasons."""
+    registry, reports = make_project(tmp_path, {
+        "ok": {"notebook": "verdict.ipynb", "parameters": {"input_name": "", "draw": False}},
+        "broken": {"notebook": "broken.ipynb"},
+        "slow": {"notebook": "slow.ipynb", "parameters": {"release": str(tmp_path / "never")}},
+    })
+    registry.write_text(registry.read_text().replace("[reports.slow]\n", "[reports.slow]\ntimeout = 8\n"))
+    kw = {"registry_path": registry, "reports_dir": reports, "package_sha": PKG}
+    assert runner.run(only=["ok"], **kw).exit_code == 0
+    last = json.loads((reports / "_state" / "ok.json").read_text())["success"]["seconds"]
+    console = live_console(width=400)  # error lines unwrapped
+    frames = []
+
+    class Watching(ConsoleReporter):  # what the screen shows just before each report ends
+        def finished(self, result):
+            frames.append(screen(console.file.getvalue()))
+            super().finished(result)
+
+    summary = runner.run(force=True, jobs=3, reporter=Watching(console=console), **kw)
+    assert summary.exit_code == 1
+    assert {r.name: r.status for r in summary.executed} == {"ok": "ok", "broken": "failed", "slow": "failed"}
+    first = {line.split()[0]: line for line in frames[0] if line.startswith("  ") and "━" in line}
+    assert set(first) == {"ok", "broken", "slow"}, frames[0]
+    assert first["ok"].endswith(f"(last run {last:.1f} s)")
+    assert first["broken"].endswith("(first run)") and first["slow"].endswith("(first run)")
+    assert all(re.search(r" 0:0\d:\d\d ", line) for line in first.values())
+    end = screen(console.file.getvalue())
+    assert not [line for line in end if "━" in line or "at a time" in line], end  # the display is gone
+    results = [line.split()[:2] for line in end if line.startswith(("  ok ", "  FAILED "))]
+    assert sorted(results) == [["FAILED", "broken"], ["FAILED", "slow"], ["ok", "ok"]], end
+    assert [line for line in end if not line.startswith(("  ok ", "  FAILED "))] == [
+        f"          executed notebook: {reports / '_failed' / 'broken.ipynb'}"], end
+    failed = {line.split()[1]: line for line in end if line.startswith("  FAILED")}
+    assert "ValueError: deliberate failure" in failed["broken"]
+    assert "ReportTimeout" in failed["slow"] and "8" in failed["slow"]
+    raw = console.file.getvalue()
+    assert raw.rfind("\x1b[?25h") > raw.rfind("\x1b[?25l")
+    assert not live_threads_after_join()
+
+
 # -- tables --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("name", "text"), [
     ("ex_ante_probability", "Ex Ante Probability"),
@@ -177,15 +292,52 @@ def test_readable_tables_rewrites_a_pandas_table():
     assert out.count(CSV_LABEL) == 1
 
 
+def test_readable_tables_folds_a_two_level_index_and_the_columns_name():
+    """The index-name row of a two-level index under named columns: both names go to the corner
+    cells (the columns' name kept, marked as theirs), no empty header row is left."""
+    frame = pd.DataFrame([[1.5, 2.0], [3.0, 4.0]], columns=pd.Index(["3 months", "6 months"], name="horizon"),
+                         index=pd.MultiIndex.from_tuples([("curated", "no_recession"), ("rule", "all")],
+                                                         names=["source", "group"]))
+    head = re.search(r"<thead>(.*?)</thead>", readable_tables(frame.to_html()), re.S).group(1)
+    assert head.count("<tr") == 1
+    assert re.findall(r"<th>(.*?)</th>", head) == [
+        "Source", 'Group<br><span class="muted">Horizon \u2192</span>', "3 months", "6 months"]
+    multi = pd.DataFrame([[1.0, 2.0]], columns=pd.MultiIndex.from_tuples([("mean", "a"), ("mean", "b")]),
+                         index=pd.Index(["x"], name="small_large"))
+    head = re.search(r"<thead>(.*?)</thead>", readable_tables(multi.to_html()), re.S).group(1)
+    assert head.count("<tr") == 2 and re.findall(r"<th>(Small Large)</th>", head)  # column levels stay
+
+
 def test_readable_tables_leaves_other_tables_alone():
     page = '<table class="fixture-table"><tr><th>snake_case</th></tr><tr><td>True</td></tr></table>'
     assert readable_tables(page) == page
 
 
-def test_image_alts_in_order():
-    img = '<img alt="No description has been provided for this image" src="data:x">'
-    out = image_alts(img + img, ["Growth of $1 <small>", ""])
-    assert re.findall(r'alt="([^"]*)"', out) == ["Growth of $1 &lt;small&gt;", "Figure (untitled)"]
+def test_alt_text_is_bound_to_each_figure_not_to_page_order():
+    """An author's <img> in markdown (no alt) before the figures used to take the first figure's
+    title, and every later figure the one before it: each figure keeps its own text now."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    def figure(png: str, meta: dict) -> object:
+        return new_code_cell("plt.show()", outputs=[new_output(
+            "display_data", data={"image/png": png, "text/plain": "<Figure>"}, metadata=meta)])
+
+    nb = new_notebook()
+    nb.cells = [
+        new_markdown_cell("# Figures\n\nThe author's logo: <img src='data:image/png;base64,TE9HTw=='>"),
+        figure("QUFB", {"alt": "Growth of $1 <small>"}),
+        figure("QkJC", {}),  # no title
+        figure("Q0ND", {"image/png": {"width": 400, "alt": ""}}),  # an empty per-type alt
+        figure("RERE", {"image/png": {"width": 400}, "alt": "Drawdowns"}),
+    ]
+    page = report_html(nb, title="Figures")
+    imgs = re.findall(r"<img\b[^>]*>", page)
+    alts = {re.search(r'src="data:image/png;base64,([^"]+)"', i).group(1): re.search(r'alt="([^"]*)"', i).group(1)
+            for i in imgs}
+    assert alts == {"TE9HTw==": "No description has been provided for this image",  # the author's, as written
+                    "QUFB": "Growth of $1 &lt;small&gt;", "QkJC": "Figure (untitled)",
+                    "Q0ND": "Figure (untitled)", "RERE": "Drawdowns"}
+    assert len(imgs) == 5
 
 
 def test_figure_title_prefers_the_suptitle():
@@ -225,6 +377,17 @@ def test_forest_marks_one_per_estimate_placed_on_the_groups_scale():
     assert svg.count("% per month") >= 2  # the unit above each group
 
 
+def test_axis_end_labels_leave_room_for_zero():
+    def shown(lo, hi, suffix):
+        return re.findall(r">([^<]+)</text>", "".join(charts._axis_labels(charts._Scale([lo, hi]), 0, suffix)))
+
+    assert shown(-10, 10, "") == ["\u221211.2", "0", "11.2"]  # both ends (padded 6%), far from zero
+    # the padded end -0.97% sits 40 px left of zero; its text (about 36 px) would run into "0%"
+    assert shown(-0.5, 7.41, "%") == ["0%", "7.88%"]
+    assert shown(-3, 0.1, "") == ["\u22123.19", "0"]  # "0.286" would end under zero's "0"
+    assert shown(-3, 0.2, "") == ["\u22123.19", "0", "0.392"]  # ... 6 px further right it fits
+
+
 def test_forecast_chart_in_percent_of_the_level():
     item = {"forecast": "Russell 2000 target 2,665", "made_on": "2025-10-14", "level_at_forecast": 2500.0,
             "target": 2650.0, "realized": 2450.0, "outcome": "miss", "as_of": "2025-12-31"}
@@ -235,6 +398,25 @@ def test_forecast_chart_in_percent_of_the_level():
     assert charts.forecast_from({"forecast": "no numbers"}) is None
     pending = charts.forecast_svg([charts.forecast_from({**item, "realized": None, "outcome": None})])
     assert "not realized yet" in pending and 'data-outcome="pending"' in pending
+
+
+def test_forecast_table_for_readers(tmp_path):
+    """Headers in words, a probability in percent, index levels with separators, no None."""
+    forecasts = [{"forecast": "Russell 2000 year-end target 2,665", "made_on": "2025-10-14",
+                  "level_at_forecast": 2495.52, "target": 2665.0, "ex_ante_probability": 0.3421,
+                  "outcome": "miss", "realized": 2481.9},
+                 {"forecast": "small caps beat large caps", "made_on": "2025-10-14", "level_at_forecast": 0.3756,
+                  "target": 0.3756, "ex_ante_probability": None, "outcome": "pending", "realized": None}]
+    report = Report("year_end", tmp_path / "x.ipynb", claims=("C7",))
+    page = scorecard.index_html([report], {"year_end": _state(
+        [Verdict(claim="C7", label="inconclusive", hypothesis="h")], extra={"forecasts": forecasts})})
+    table = re.search(r'<table class="forecasts">(.*?)</table>', page, re.S).group(1)
+    assert re.findall(r"<th>(.*?)</th>", table) == ["Forecast", "Made on", "Level at Forecast", "Target",
+                                                  "Ex Ante Probability", "Outcome", "Realized", "Report"]
+    rows = [re.findall(r"<td>(.*?)</td>", row, re.S)[:7] for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+    assert rows == [["Russell 2000 year-end target 2,665", "2025-10-14", "2,496", "2,665", "34.2%", "miss",
+                     "2,482"],
+                    ["small caps beat large caps", "2025-10-14", "0.3756", "0.3756", "—", "pending", "—"]]
 
 
 def _state(verdicts, extra=None):

@@ -154,7 +154,7 @@ def test_scorecard_placeholders_for_missing_reports():
 
 def test_forecast_scorecard_and_reports_section():
     page = scorecard.index_html(REPORTS, STATES, generated_at="now")
-    assert "Forecast scorecard" in page and "R2000 &gt;= 2665" in page and "0.312" in page
+    assert "Forecast scorecard" in page and "R2000 &gt;= 2665" in page and "31.2%" in page  # a probability, in percent
     section = page[page.index('id="reports"'):]
     assert section.count("<tr data-report=") == len(REPORTS)
     assert 'href="_failed/c1_russell.ipynb"' in section

@@ -71,13 +71,21 @@ class _Scale:
 
 
 def _axis_labels(scale: _Scale, y: float, suffix: str) -> list[str]:
-    """Labels under an axis: zero, and each end unless it would overlap zero's label."""
+    """Labels under an axis: zero, and each end unless its text would run into zero's."""
+    def width(text: str) -> float:  # 10 px sans-serif: about 6 px a character
+        return 6.0 * len(text)
+
+    zero_text = "0" + suffix
+    zero_left, zero_right = scale(0.0) - width(zero_text) / 2, scale(0.0) + width(zero_text) / 2
     out = []
     for x, anchor in ((scale.lo, "start"), (0.0, "middle"), (scale.hi, "end")):
-        if x and abs(scale(x) - scale(0.0)) < 40:
+        text = (_num(x) if x else "0") + suffix
+        if anchor == "start" and scale(x) + width(text) + 4 > zero_left:
+            continue
+        if anchor == "end" and scale(x) - width(text) - 4 < zero_right:
             continue
         out.append(f'<text x="{scale(x):.1f}" y="{y:.1f}" font-size="10" fill="{MUTED}" '
-                   f'text-anchor="{anchor}">{_num(x) if x else "0"}{suffix}</text>')
+                   f'text-anchor="{anchor}">{_e(text)}</text>')
     return out
 
 
@@ -189,7 +197,8 @@ def forecast_svg(forecasts: Sequence[Forecast]) -> str:
             values.append(_change(f.realized, f.level))
     scale = _Scale(values)
     row_h = 40
-    parts = [f'<text x="{PLOT_X0}" y="14" font-size="11" fill="{MUTED}">% change from the level when the '
+    # The scale's caption starts at the left edge: from the plot's own x it ran into the legend.
+    parts = [f'<text x="0" y="14" font-size="11" fill="{MUTED}">% change from the level when the '
              f'forecast was made (dashed: 0, that level)</text>',
              f'<text x="{VALUE_X}" y="14" font-size="11" fill="{MUTED}">\u25cb target \u25cf realized</text>']
     top, y = 24.0, 24.0
@@ -210,7 +219,7 @@ def forecast_svg(forecasts: Sequence[Forecast]) -> str:
                          f'<circle cx="{scale(r):.1f}" cy="{cy:.1f}" r="5" fill="{colour}"/>')
         parts.append("</g>")
         parts.append(f'<text x="0" y="{cy - 3:.1f}" font-size="12" font-weight="600"><title>{_e(f.name)}</title>'
-                     f'{_e(_clip(f.name, 52))}</text>'
+                     f'{_e(_clip(f.name, 44))}</text>'
                      f'<text x="0" y="{cy + 12:.1f}" font-size="11" fill="{MUTED}">level {_e(f"{f.level:,.4g}")} '
                      f'on {_e(f.made_on)}</text>')
         realized = ("not realized yet" if f.realized is None

@@ -20,7 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from research.report.tables import ALT_KEY, image_alts, readable_tables
+from research.report.tables import ALT_KEY, readable_tables
 from research.report.templating import render
 from research.verdict import Verdict, verdict_box
 
@@ -95,6 +95,8 @@ def reader_notebook(nb: Any, *, title: str = "", verdicts: Sequence[Mapping[str,
             kept = [out for out in outputs if not (out.get("output_type") == "stream" and out.get("name") == "stderr")]
             if not kept:
                 continue
+            for out in kept:
+                _bind_alt(out)
             cell.outputs = kept
         elif cell.cell_type == "raw" or (cell.cell_type == "markdown" and not cell.source.strip()):
             continue
@@ -123,26 +125,30 @@ def report_html(nb: Any, *, title: str, verdicts: Sequence[Mapping[str, Any]] = 
     reader, title = reader_notebook(nb, title=title, verdicts=verdicts)
     body, _ = _exporter(False).from_notebook_node(reader, resources={"metadata": {"name": title}})
     # nbconvert's output is the notebook's own HTML (figures, tables, the verdict box); pandas'
-    # tables are rewritten for readers and each figure gets its title as alt text.
-    body = image_alts(readable_tables(body, stem=(footer or {}).get("report") or "table"), figure_alts(reader))
+    # tables are rewritten for readers.
+    body = readable_tables(body, stem=(footer or {}).get("report") or "table")
     return render("page.html.j2", title=title, body=Markup(body), footer=footer_context(footer), wide=False,
                   history=history)
 
 
 IMAGE_TYPES = ("image/png", "image/jpeg")
-RICHER_TYPES = ("text/html", "image/svg+xml")  # shown instead of a bitmap, so no <img>
+UNTITLED = "Figure (untitled)"
 
 
-def figure_alts(nb: Any) -> list[str]:
-    """The alt text of each bitmap output nbconvert turns into an ``<img>``, in page order: the
-    figure's title recorded by :mod:`research.report.figure_alt`, or "" when it has none."""
-    alts = []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = out.get("data", {})
-            if any(t in data for t in IMAGE_TYPES) and not any(t in data for t in RICHER_TYPES):
-                alts.append(str((out.get("metadata") or {}).get(ALT_KEY, "")))
-    return alts
+def _bind_alt(output: Any) -> None:
+    """Give a figure output its own alt text, which nbconvert's template writes into that
+    output's ``<img>``: the title :mod:`research.report.figure_alt` recorded in the output's
+    metadata, else "Figure (untitled)". Bound to the output, not matched by page order, so an
+    ``<img>`` written in a markdown cell or an HTML output cannot shift the figures' texts."""
+    data = output.get("data") or {}
+    if not any(t in data for t in IMAGE_TYPES):
+        return
+    meta = output.setdefault("metadata", {})
+    per_type = [meta[t] for t in IMAGE_TYPES if isinstance(meta.get(t), Mapping)]
+    if not (meta.get(ALT_KEY) or any(m.get(ALT_KEY) for m in per_type)):
+        meta[ALT_KEY] = UNTITLED
+        for m in per_type:  # nbconvert reads a per-type "" before the top-level text
+            m.pop(ALT_KEY, None)
 
 
 def failed_html(nb: Any, *, title: str, error: Mapping[str, Any], footer: Mapping[str, Any] | None = None) -> str:

@@ -33,6 +33,7 @@ from research.family import (
     verdicts_for,
 )
 from research.report.charts import Estimate, forecast_from, forecast_svg, forest_svg
+from research.report.tables import FRACTION_WORDS, header_text
 from research.report.templating import render
 from research.verdict import _COLOURS as LABEL_COLOURS
 from research.verdict import Verdict
@@ -204,7 +205,8 @@ def _with_commands(text: str) -> Markup:
 
 
 def _forecasts(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[tuple[Any, Any, list[str]]]]:
-    """(columns, [(report, state, cells)]) of every forecast the reports recorded."""
+    """(headers, [(report, state, cells)]) of every forecast the reports recorded, for readers:
+    headers in words, probabilities and shares in percent, levels with thousands separators."""
     found: list[tuple[Any, dict[str, Any]]] = []
     for report in reports:
         extra = (((states.get(report.name) or {}).get("success") or {}).get("extra")) or {}
@@ -212,15 +214,22 @@ def _forecasts(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any]]) 
     columns: list[str] = []
     for _, item in found:
         columns += [k for k in item if k not in columns]
-    return columns, [(report, states.get(report.name), [_fmt(item.get(c)) for c in columns])
-                     for report, item in found]
+    percent = {c for c in columns if FRACTION_WORDS.search(c) and all(
+        isinstance(v, (int, float)) and 0 <= v <= 1 for _, item in found if (v := item.get(c)) is not None)}
+    return [header_text(c) for c in columns], [
+        (report, states.get(report.name), [_fmt(item.get(c), percent=c in percent) for c in columns])
+        for report, item in found]
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, *, percent: bool = False) -> str:
     if value is None:
         return "—"
-    if isinstance(value, float):
-        return f"{value:.4g}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if percent:
+        return f"{100 * value:.1f}%"
+    if isinstance(value, float):  # index levels whole, with separators; ratios to 4 figures
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     return str(value)
 
 

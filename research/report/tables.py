@@ -90,16 +90,26 @@ class _Table:
         return buf.getvalue()
 
     def drop_index_name_row(self) -> None:
-        """pandas puts a named index on a header row of its own, empty but for the name; move the
-        name into the empty corner cell of the first header row and drop that row."""
+        """pandas puts a named index on a header row of its own, empty but for the names (one per
+        index level); move the names into the first header row's leading cells and drop that row.
+        A leading cell that holds the columns' own name keeps it, after the index's name."""
         if len(self.head) < 2:
             return
-        attrs, cells = self.head[-1]
-        if cells and all(not _text(c[2]) for c in cells[1:]) and _text(cells[0][2]):
-            first = self.head[0][1]
-            if first and not _text(first[0][2]):
-                first[0][2] = cells[0][2]
-            self.head.pop()
+        _, cells = self.head[-1]
+        named = [bool(_text(c[2])) for c in cells]
+        levels = named.index(False) if False in named else len(named)
+        first = self.head[0][1]
+        if not levels or any(named[levels:]) or len(first) < levels or any(
+                "colspan" in c[1] for c in first[:levels]):
+            return
+        for corner, name in zip(first[:levels], cells[:levels], strict=True):
+            axis = _text(corner[2])
+            if axis:  # e.g. "Group" over the rows, "Horizon" over the columns
+                corner[2] = (f"{html.escape(header_text(_text(name[2])), quote=False)}<br>"
+                             f'<span class="muted">{html.escape(header_text(axis), quote=False)} \u2192</span>')
+            else:
+                corner[2] = name[2]
+        self.head.pop()
 
     def columns(self) -> list[str]:
         """The header text over each column of the body (the last header row's)."""
@@ -160,19 +170,3 @@ def readable_tables(page: str, *, stem: str = "table") -> str:
                 f"{CSV_LABEL}</a></p>")
 
     return TABLE.sub(one, page)
-
-
-IMG_NO_ALT = re.compile(r'<img\b[^>]*\balt="No description has been provided for this image"[^>]*>')
-
-
-def image_alts(page: str, alts: list[str]) -> str:
-    """Put ``alts`` (one per figure output, in order) in place of nbconvert's placeholder alt
-    text; a figure without a title keeps a generic description."""
-    queue = list(alts)
-
-    def one(match: re.Match[str]) -> str:
-        alt = queue.pop(0) if queue else ""
-        text = html.escape(alt or "Figure (untitled)", quote=True)
-        return match.group(0).replace('alt="No description has been provided for this image"', f'alt="{text}"')
-
-    return IMG_NO_ALT.sub(one, page)

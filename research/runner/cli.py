@@ -98,16 +98,18 @@ class ConsoleReporter(Reporter):
     On a terminal, a live rich display names each running report with its elapsed time and the
     time its last run took. Elsewhere (cron, CI, pipes) one line when each report starts and one
     when it ends, so a log is never silent for minutes. ``quiet`` prints only failures, on
-    stderr, so cron mails only when something broke.
+    stderr, so cron mails only when something broke. ``console`` (a ``rich.console.Console``,
+    default: stdout's) lets a test capture the live display.
     """
 
-    def __init__(self, quiet: bool = False, *, terminal: bool | None = None):
+    def __init__(self, quiet: bool = False, *, terminal: bool | None = None, console: Any = None):
         self.quiet = quiet
         self.terminal = terminal
         self._progress: Any = None
         self._overall: Any = None
         self._running: dict[str, Any] = {}
         self._console: Any = None
+        self._given_console = console
 
     def _print(self, text: str, *, error: bool = False) -> None:
         if self._console is not None and not error:
@@ -131,7 +133,7 @@ class ConsoleReporter(Reporter):
             TimeElapsedColumn,
         )
 
-        console = Console()
+        console = self._given_console or Console()
         if not (console.is_terminal if self.terminal is None else self.terminal):
             return  # cron, CI, pipes: plain start and end lines
         self._console = console
