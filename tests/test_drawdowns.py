@@ -107,11 +107,11 @@ def _synthetic(beta_small, seed=7, n=4000):
 
 
 def test_claim_function_labels_a_hedge_and_a_leveraged_bet():
-    hedge = drawdowns.test(_synthetic(0.5), thresholds=(5.0, 10.0), reps=2000, min_episodes=3)
+    hedge = drawdowns.test(_synthetic(0.5), thresholds=(5.0, 10.0), min_episodes=3)
     assert [v.label for v in hedge.verdicts] == ["supported", "supported"]
     assert hedge.table.index.tolist() == [10.0, 5.0]
     assert hedge.betas.loc["all periods", "beta"] == pytest.approx(0.5, abs=0.05)
-    levered = drawdowns.test(_synthetic(1.5), thresholds=(5.0, 10.0), reps=2000, min_episodes=3)
+    levered = drawdowns.test(_synthetic(1.5), thresholds=(5.0, 10.0), min_episodes=3)
     assert [v.label for v in levered.verdicts] == ["contradicted", "contradicted"]
     v = levered.verdicts[1]
     episodes = levered.episodes.loc[levered.episodes["threshold_pct"] == 5.0]
@@ -146,7 +146,7 @@ def test_each_threshold_interval_is_the_student_t_interval_of_its_episodes():
     """The verdict's interval and p-value: a t interval and t-test (scipy) of the episodes' relative returns."""
     from scipy import stats as sps
 
-    res = drawdowns.test(_synthetic(0.5), thresholds=(5.0,), reps=500, min_episodes=3)
+    res = drawdowns.test(_synthetic(0.5), thresholds=(5.0,), min_episodes=3)
     (v,) = res.verdicts
     rel = res.episodes.loc[res.episodes["threshold_pct"] == 5.0, "relative_pp"].to_numpy()
     assert v.n == len(rel) >= 3
