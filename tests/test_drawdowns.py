@@ -199,7 +199,7 @@ def test_beta_mask_and_minimum_sample():
     assert math.isfinite(drawdowns.beta(rets, five, lags=0)["beta"])  # lags + 5 periods: estimated
     four = pd.Series(rets.index.isin(rets.index[10:14]), index=rets.index)
     out = drawdowns.beta(rets, four, lags=0)
-    assert math.isnan(out["beta"]) and out["n"] == 4
+    assert math.isnan(out["beta"]) and math.isnan(out["ci_lower"]) and math.isnan(out["ci_upper"]) and out["n"] == 4
 
 
 def test_downside_betas_split_periods_by_the_sign_of_large():
@@ -210,12 +210,12 @@ def test_downside_betas_split_periods_by_the_sign_of_large():
     small = np.where(large < 0, 1.5, 0.5) * large + rng.normal(0, 0.2, n)
     rets = pd.DataFrame({"small": small, "large": large}, index=pd.bdate_range("2000-01-03", periods=n))
     inside = pd.Series(np.arange(n) % 3 == 0, index=rets.index)
-    out = drawdowns.downside_betas(rets, inside, hac_lags=2)
+    out = drawdowns.downside_betas(rets, inside, hac_lags=2, level=0.5)
     assert out.index.name == "periods"
     for name, mask in [("all periods", None), ("large caps down (return < 0)", rets["large"] < 0),
                        ("large caps up (return >= 0)", rets["large"] >= 0),
                        ("inside large-cap drawdowns (peak to trough)", inside), ("outside those drawdowns", ~inside)]:
-        want = drawdowns.beta(rets, mask, lags=1, hac_lags=2, level=0.90)
+        want = drawdowns.beta(rets, mask, lags=1, hac_lags=2, level=0.5)
         assert out.loc[name].to_dict() == pytest.approx(want, rel=1e-12), name
     assert out.loc["large caps down (return < 0)", "beta"] == pytest.approx(1.5, abs=0.05)
     assert out.loc["large caps up (return >= 0)", "beta"] == pytest.approx(0.5, abs=0.05)
@@ -230,6 +230,7 @@ def test_downside_betas_split_periods_by_the_sign_of_large():
     ([3.0, -1.0] * 5, (0.5, 1.5), "mixed"),              # mean > 0 but exactly half: no majority
     ([1.0, -3.0] * 5, (-1.5, -0.5), "mixed"),
     ([1.0, 1.0, 1.0, -3.0] * 3, (0.5, 1.0), "mixed"),    # mean exactly 0
+    ([-1.0, -1.0, -1.0, 3.0] * 3, (-1.0, -0.5), "mixed"),
     ([-1.0, -1.0, -1.0, 3.5] * 3, (0.1, 0.2), "mixed"),  # mean +0.125 with a minority above zero
     ([1.0, 1.0, 1.0, -5.0] * 3, (-1.0, -0.1), "mixed"),  # mean < 0 with a majority above zero
 ])
@@ -323,3 +324,15 @@ def test_twenty_periods_are_enough_nineteen_are_not():
     drawdowns.test(rets.iloc[:20], min_episodes=2)
     with pytest.raises(ParameterError, match="only 19 periods"):
         drawdowns.test(rets.iloc[:19], min_episodes=2)
+
+
+def test_level_and_lags_reach_the_interval_and_the_betas():
+    from scipy import stats as sps
+
+    rets = _ending_in_a_drawdown()
+    res = drawdowns.test(rets, thresholds=(5.0,), min_episodes=3, level=0.5, beta_lags=2, hac_lags=3)
+    rel = res.episodes["relative_pp"].to_numpy()
+    lo, hi = sps.t.interval(0.5, len(rel) - 1, loc=rel.mean(), scale=rel.std(ddof=1) / np.sqrt(len(rel)))
+    assert res.verdicts[0].interval == pytest.approx((lo, hi))
+    want = drawdowns.downside_betas(rets, drawdowns.in_episodes(rets.index, res.episodes), lags=2, hac_lags=3, level=0.5)
+    np.testing.assert_allclose(res.betas.to_numpy(float), want.to_numpy(float), rtol=1e-12)
