@@ -8,7 +8,7 @@ does not reject, so its coverage at the truth is one minus the test's size. A me
 its coverage lies within 3 percentage points of the nominal level; the Monte Carlo standard error
 of a coverage estimate is sqrt(c (1 - c) / R), 0.67 pp at 90% with R = 2,000.
 
-    .venv/bin/python benchmarks/coverage.py [--reps 2000] [--only C1,C8] [--seed 2025]
+    .venv/bin/python benchmarks/coverage.py [--reps 2000] [--only C1,C8] [--method NAME] [--seed 2025]
 
 Writes ``benchmarks/results/coverage.csv`` (git-ignored) and prints the markdown table that
 ``docs/methods.md`` keeps. Slow by design: about 5-8 minutes on 2 busy cores at the default reps.
@@ -121,6 +121,22 @@ def event_study_covers(days: int, events: int, horizon: int, level: float,
     return one
 
 
+def event_study_t_covers(days: int, events: int, horizon: int, level: float) -> Callable[[np.random.Generator], bool]:
+    """C5 as the claim computes it: :func:`research.claims.technicals.event_study` (Bartlett, lags =
+    horizon, t(n_events - 1) critical value) on the same data as :func:`event_study_covers`."""
+    from research.claims import technicals
+
+    index = pd.bdate_range("1988-01-04", periods=days - horizon)
+
+    def one(rng: np.random.Generator) -> bool:
+        c = np.concatenate([[0.0], np.cumsum(rng.standard_normal(days))])
+        fwd = pd.DataFrame({horizon: c[horizon + 1:] - c[1:-horizon]}, index=index)
+        row = technicals.event_study(fwd, index[rng.choice(len(index), events, replace=False)],
+                                     level=level).iloc[0]
+        return bool(row["ci_lower"] <= 0 <= row["ci_upper"])  # true excess over all days: 0
+    return one
+
+
 def long_horizon_covers(method: str, months: int, window: int, horizon: int,
                         level: float) -> Callable[[np.random.Generator], bool]:
     """C8: next ``horizon`` months on the trailing ``window`` of iid monthly returns (true slope 0)."""
@@ -179,6 +195,8 @@ def cases() -> Iterator[Case]:
                        f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90), 0.25)
             yield Case("C5", "event dummy, uniform HAC lags = horizon - 1", f"9000 days / {events} events",
                        f"overlapping {h}-day sums", 0.90, event_study_covers(9000, events, h, 0.90, "uniform"), 0.25)
+            yield Case("C5", "event dummy, HAC lags = horizon, t(events - 1)", f"9000 days / {events} events",
+                       f"overlapping {h}-day sums", 0.90, event_study_t_covers(9000, events, h, 0.90))
     for h in (36, 60):
         for method in ("hodrick 1B", "newey-west (lags = horizon)",
                        "hansen-hodrick (uniform, lags = horizon - 1)", "non-overlapping t"):
@@ -208,9 +226,13 @@ def run_case(job: tuple[int, int, int]) -> dict:
     return row
 
 
-def run(reps: int, only: set[str] | None, seed: int, jobs: int) -> pd.DataFrame:
+def run(reps: int, only: set[str] | None, seed: int, jobs: int, method: str = "") -> pd.DataFrame:
     todo = [(i, reps, seed) for i, case in enumerate(cases())
-            if not only or any(case.claim.startswith(c) for c in only)]
+            if (not only or any(case.claim.startswith(c) for c in only))
+            and (not method or case.method == method)]
+    if not todo:
+        raise SystemExit(f"no case matches --only {sorted(only or [])} --method {method!r}; methods: "
+                         + "; ".join(sorted({c.method for c in cases()})))
     # slowest first, so the pool's two workers finish together; fork keeps the closures
     todo.sort(key=lambda job: list(cases())[job[0]].reps_share)
     if jobs > 1:
@@ -235,12 +257,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=2000, help="replications per case")
     parser.add_argument("--only", default="", help="comma-separated claims, e.g. C1,C8")
+    parser.add_argument("--method", default="", help="one method, by its exact name in the table")
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     args = parser.parse_args(argv)
     only = {c.strip() for c in args.only.split(",") if c.strip()} or None
     t0 = time.perf_counter()
-    table = run(args.reps, only, args.seed, args.jobs)
+    table = run(args.reps, only, args.seed, args.jobs, args.method)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS, index=False)
     print(f"\n{markdown(table)}\n\nwrote {RESULTS} in {time.perf_counter() - t0:.0f} s")

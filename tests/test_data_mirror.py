@@ -201,6 +201,33 @@ def test_size_portfolios_other_blocks():
     assert _at(size, "2026-02-28", "Hi 10") == 295019.94  # line 5015
 
 
+def test_blocks_of_one_file_differ_in_the_same_month():
+    """March 2000, the same month read from two blocks of one file: every column differs between
+    value and equal weights, so a block swapped, or the rows of the next block, cannot pass. The
+    claims read these blocks through sizes.small_large (C1/C8 deciles; smb's legs)."""
+    row = lambda df: tuple(df.loc[pd.Timestamp("2000-03-31")])  # noqa: E731
+    # Portfolios_Formed_on_ME.csv line 898 (Value Weight Returns -- Monthly), "<= 0" is -99.99
+    vw = row(data.load("size_portfolios", block="vw_monthly"))
+    assert math.isnan(vw[0]) and vw[1:] == (-8.68, -1.49, 9.31, -10.27, -7.64, -2.43, 3.21, 9.83, -10.30,
+                                            -10.24, -5.92, -9.12, -6.78, 1.28, 2.92, 3.39, 5.54, 10.56)
+    # line 2098 (Equal Weight Returns -- Monthly)
+    ew = row(data.load("size_portfolios", block="ew_monthly"))
+    assert math.isnan(ew[0]) and ew[1:] == (-1.67, 4.43, 10.64, -1.82, -0.47, 3.98, 11.55, 10.70, -1.89,
+                                            -1.58, -0.71, -0.14, 1.13, 7.21, 12.51, 10.55, 10.14, 11.29)
+    # 6_Portfolios_2x3.CSV line 901 (Value Weighted Returns -- Monthly) and line 2087 (Equal Weighted)
+    assert row(data.load("me_bm_6", block="vw_monthly")) == (-13.4840, -4.8054, -1.2043, 8.6671, 10.7953, 12.6437)
+    assert row(data.load("me_bm_6", block="ew_monthly")) == (-4.4702, -0.3421, -0.1319, 8.9190, 13.6039, 13.8936)
+    # and through the loader the claims use, weighting by weighting
+    for weighting, small, large in [("vw", (-10.30, -10.24, -5.92), (3.39, 5.54, 10.56)),
+                                    ("ew", (-1.89, -1.58, -0.71), (10.55, 10.14, 11.29))]:
+        sl = sizes.small_large("deciles", weighting=weighting)
+        _close(_row(sl, "2000-03-31"), (_mean(*small), _mean(*large), _mean(*small) - _mean(*large)))
+    for weighting, small, large in [("vw", (-13.4840, -4.8054, -1.2043), (8.6671, 10.7953, 12.6437)),
+                                    ("ew", (-4.4702, -0.3421, -0.1319), (8.9190, 13.6039, 13.8936))]:
+        sl = sizes.small_large("smb", weighting=weighting)  # SMB itself: F-F_Research_Data_Factors line 890
+        _close(_row(sl, "2000-03-31"), (_mean(*small), _mean(*large), -17.41))
+
+
 def test_ff3_factors():
     monthly = data.load("ff3_factors")
     assert list(monthly.columns) == ["Mkt-RF", "SMB", "HML", "RF"]

@@ -3,6 +3,8 @@ statsmodels, the verdict rule for each label, and the real data."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -107,11 +109,11 @@ def _synthetic(beta_small, seed=7, n=4000):
 
 
 def test_claim_function_labels_a_hedge_and_a_leveraged_bet():
-    hedge = drawdowns.test(_synthetic(0.5), thresholds=(5.0, 10.0), reps=2000, min_episodes=3)
+    hedge = drawdowns.test(_synthetic(0.5), thresholds=(5.0, 10.0), min_episodes=3)
     assert [v.label for v in hedge.verdicts] == ["supported", "supported"]
     assert hedge.table.index.tolist() == [10.0, 5.0]
     assert hedge.betas.loc["all periods", "beta"] == pytest.approx(0.5, abs=0.05)
-    levered = drawdowns.test(_synthetic(1.5), thresholds=(5.0, 10.0), reps=2000, min_episodes=3)
+    levered = drawdowns.test(_synthetic(1.5), thresholds=(5.0, 10.0), min_episodes=3)
     assert [v.label for v in levered.verdicts] == ["contradicted", "contradicted"]
     v = levered.verdicts[1]
     episodes = levered.episodes.loc[levered.episodes["threshold_pct"] == 5.0]
@@ -146,10 +148,191 @@ def test_each_threshold_interval_is_the_student_t_interval_of_its_episodes():
     """The verdict's interval and p-value: a t interval and t-test (scipy) of the episodes' relative returns."""
     from scipy import stats as sps
 
-    res = drawdowns.test(_synthetic(0.5), thresholds=(5.0,), reps=500, min_episodes=3)
+    res = drawdowns.test(_synthetic(0.5), thresholds=(5.0,), min_episodes=3)
     (v,) = res.verdicts
     rel = res.episodes.loc[res.episodes["threshold_pct"] == 5.0, "relative_pp"].to_numpy()
     assert v.n == len(rel) >= 3
     lo, hi = sps.t.interval(0.90, len(rel) - 1, loc=rel.mean(), scale=rel.std(ddof=1) / np.sqrt(len(rel)))
     assert v.interval == pytest.approx((lo, hi), rel=1e-9)
     assert v.p_value == pytest.approx(sps.ttest_1samp(rel, 0.0).pvalue, rel=1e-9)
+
+
+# -- boundaries and hand checks the mutation run asked for (benchmarks/README.md) ------------------
+
+def test_levels_start_one_day_before_the_first_return_and_keep_the_index_name():
+    idx = pd.bdate_range("2021-01-04", periods=2, name="date")
+    levels = drawdowns.levels_from_returns(pd.DataFrame({"small": [1.0, 2.0], "large": [0.0, 0.0]}, index=idx))
+    assert levels.index[0] == pd.Timestamp("2021-01-03") and levels.index.name == "date"
+
+
+def test_a_decline_of_exactly_the_threshold_is_an_episode():
+    level = _days([128, 96, 128, 100])  # -25% exactly in binary; then -21.9%
+    assert len(drawdowns.drawdown_episodes(level, 25.0)) == 1
+    assert len(drawdowns.drawdown_episodes(level, 25.0001)) == 0
+    assert len(drawdowns.drawdown_episodes(level, 0.5)) == 2  # a threshold under 1% is allowed
+
+
+def test_episode_returns_large_leg_and_a_tie():
+    large = _days([100, 90, 100])
+    small = _days([50, 45, 50])  # the same -10%: not "lost less"
+    out = drawdowns.episode_returns(pd.DataFrame({"small": small, "large": large}),
+                                    drawdowns.drawdown_episodes(large, 5.0))
+    assert out["large_pct"].tolist() == pytest.approx([-10.0])
+    assert out["small_lost_less"].tolist() == [False]
+
+
+def test_in_episodes_keeps_the_index():
+    level = _days(PATH)
+    inside = drawdowns.in_episodes(level.index, drawdowns.drawdown_episodes(level, 5.0))
+    assert inside.index.equals(level.index)
+
+
+def test_beta_mask_and_minimum_sample():
+    rng = np.random.default_rng(3)
+    n = 40
+    large = rng.normal(0, 1, n)
+    rets = pd.DataFrame({"small": 2 * large + rng.normal(0, 0.1, n), "large": large},
+                        index=pd.bdate_range("2020-01-01", periods=n))
+    half = pd.Series(True, index=rets.index[:20])  # periods the mask does not name are left out
+    assert drawdowns.beta(rets, half, lags=0)["n"] == 20
+    five = pd.Series(rets.index.isin(rets.index[10:15]), index=rets.index)
+    assert math.isfinite(drawdowns.beta(rets, five, lags=0)["beta"])  # lags + 5 periods: estimated
+    four = pd.Series(rets.index.isin(rets.index[10:14]), index=rets.index)
+    out = drawdowns.beta(rets, four, lags=0)
+    assert math.isnan(out["beta"]) and math.isnan(out["ci_lower"]) and math.isnan(out["ci_upper"]) and out["n"] == 4
+
+
+def test_downside_betas_split_periods_by_the_sign_of_large():
+    rng = np.random.default_rng(11)
+    n = 1500
+    large = np.round(rng.normal(0, 1, n), 1)  # some exact zeros: they count as "up"
+    assert (large == 0).sum() > 10
+    small = np.where(large < 0, 1.5, 0.5) * large + rng.normal(0, 0.2, n)
+    rets = pd.DataFrame({"small": small, "large": large}, index=pd.bdate_range("2000-01-03", periods=n))
+    inside = pd.Series(np.arange(n) % 3 == 0, index=rets.index)
+    out = drawdowns.downside_betas(rets, inside, hac_lags=2, level=0.5)
+    assert out.index.name == "periods"
+    for name, mask in [("all periods", None), ("large caps down (return < 0)", rets["large"] < 0),
+                       ("large caps up (return >= 0)", rets["large"] >= 0),
+                       ("inside large-cap drawdowns (peak to trough)", inside), ("outside those drawdowns", ~inside)]:
+        want = drawdowns.beta(rets, mask, lags=1, hac_lags=2, level=0.5)
+        assert out.loc[name].to_dict() == pytest.approx(want, rel=1e-12), name
+    assert out.loc["large caps down (return < 0)", "beta"] == pytest.approx(1.5, abs=0.05)
+    assert out.loc["large caps up (return >= 0)", "beta"] == pytest.approx(0.5, abs=0.05)
+
+
+@pytest.mark.parametrize("relative, ci, label", [
+    ([0.0] * 6 + [5.0] * 4, (0.5, 3.0), "mixed"),        # a zero is not "lost less": share 0.4
+    ([0.5] * 10, (0.1, 0.9), "supported"),               # every episode above zero, by less than 1
+    ([2.0] * 10, (0.0, 3.0), "inconclusive"),            # an interval touching zero straddles it
+    ([-2.0] * 10, (-3.0, 0.0), "inconclusive"),
+    ([1.0, -1.0] * 5 + [1.0, 1.0], (0.1, 0.5), "supported"),
+    ([3.0, -1.0] * 5, (0.5, 1.5), "mixed"),              # mean > 0 but exactly half: no majority
+    ([1.0, -3.0] * 5, (-1.5, -0.5), "mixed"),
+    ([1.0, 1.0, 1.0, -3.0] * 3, (0.5, 1.0), "mixed"),    # mean exactly 0
+    ([-1.0, -1.0, -1.0, 3.0] * 3, (-1.0, -0.5), "mixed"),
+    ([-1.0, -1.0, -1.0, 3.5] * 3, (0.1, 0.2), "mixed"),  # mean +0.125 with a minority above zero
+    ([1.0, 1.0, 1.0, -5.0] * 3, (-1.0, -0.1), "mixed"),  # mean < 0 with a majority above zero
+])
+def test_classify_at_its_boundaries(relative, ci, label):
+    assert drawdowns.classify(pd.Series(relative, dtype=float), ci, min_episodes=10)[0] == label
+
+
+def test_classify_at_the_minimum_number_of_episodes():
+    assert drawdowns.classify(pd.Series([2.0] * 10), (1.0, 3.0), min_episodes=10)[0] == "supported"
+    assert drawdowns.classify(pd.Series([2.0] * 9), (1.0, 3.0), min_episodes=10)[0] == "inconclusive"
+
+
+def _ending_in_a_drawdown(n=3000):
+    rng = np.random.default_rng(9)
+    large = rng.normal(0.08, 2.0, n)
+    rets = pd.DataFrame({"small": 0.5 * large + rng.normal(0, 0.5, n), "large": large},
+                        index=pd.bdate_range("1990-01-01", periods=n))
+    rets.iloc[-1] = [-10.0, -25.0]  # large caps end 25% under their record: an ongoing episode
+    return rets
+
+
+def test_claim_table_and_verdict_by_hand():
+    from scipy import stats as sps
+
+    rets = _ending_in_a_drawdown()
+    res = drawdowns.test(rets, thresholds=(5.0,), min_episodes=3, vintage={"x": "1"})
+    levels = 100 * (1 + rets / 100).cumprod()
+    eps = drawdowns.drawdown_episodes(pd.concat([pd.Series([100.0], [rets.index[0] - pd.Timedelta(days=1)]),
+                                                 levels["large"]]), 5.0)
+    peak = levels.reindex(eps["peak_date"]).fillna(100.0).to_numpy()
+    trough = levels.reindex(eps["trough_date"]).to_numpy()
+    small, large = (trough[:, 0] / peak[:, 0] - 1) * 100, (trough[:, 1] / peak[:, 1] - 1) * 100
+    rel = small - large
+    row = res.table.loc[5.0]
+    assert row["episodes"] == len(rel) >= 5 and eps["ongoing"].iloc[-1]
+    assert row["mean_large_pct"] == pytest.approx(large.mean()) and row["mean_small_pct"] == pytest.approx(small.mean())
+    assert row["mean_relative_pp"] == pytest.approx(rel.mean()) and row["median_relative_pp"] == pytest.approx(np.median(rel))
+    lo, hi = sps.t.interval(0.90, len(rel) - 1, loc=rel.mean(), scale=rel.std(ddof=1) / np.sqrt(len(rel)))
+    assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((lo, hi))
+    assert row["share_small_lost_less"] == pytest.approx((rel > 0).mean())
+    (v,) = res.verdicts
+    assert row["label"] == v.label == "supported"
+    assert (v.claim, v.aspect, v.n, v.interval_level) == ("C6", "drawdowns >= 5%", len(rel), 0.90)
+    assert v.statistic_name == "mean small-minus-large return over the episodes, pp"
+    assert v.sample == f"{rets.index[0]:%Y-%m-%d}..{rets.index[-1]:%Y-%m-%d}" and v.vintage == {"x": "1"}
+    assert v.rule == drawdowns.rule_text(3, 0.90)
+    # without the ongoing episode: one fewer, and not the last
+    closed = drawdowns.test(rets, thresholds=(5.0,), min_episodes=3, include_ongoing=False)
+    assert closed.verdicts[0].n == len(rel) - 1
+    assert not closed.episodes["ongoing"].any()
+
+
+def test_claim_defaults():
+    rets = _ending_in_a_drawdown()
+    res = drawdowns.test(rets)
+    v = res.verdicts[0]
+    assert v.rule == drawdowns.rule_text(10, 0.90) and v.interval_level == 0.90
+    assert res.episodes["ongoing"].any()  # include_ongoing defaults to True
+    want = drawdowns.downside_betas(  # one Dimson lag by default, inside the widest (5%) drawdowns
+        rets, drawdowns.in_episodes(rets.index, res.episodes.loc[res.episodes["threshold_pct"] == 5.0]), lags=1)
+    np.testing.assert_allclose(res.betas.to_numpy(float), want.to_numpy(float), rtol=1e-12)
+
+
+def test_two_episodes_give_an_interval_and_none_give_no_statistic():
+    large = [0.0, -6.0, 7.0, -6.0, 7.0] + [0.1] * 20
+    rets = pd.DataFrame({"small": [x / 2 for x in large], "large": large}, index=pd.bdate_range("2020-01-01", periods=25))
+    two = drawdowns.test(rets, thresholds=(5.0,), min_episodes=2).verdicts[0]
+    assert two.n == 2 and two.interval is not None and all(math.isfinite(x) for x in two.interval)
+    none = drawdowns.test(rets, thresholds=(50.0,), min_episodes=2)
+    v = none.verdicts[0]
+    assert (v.n, v.statistic, v.interval, v.p_value, v.label) == (0, None, None, None, "inconclusive")
+    assert math.isnan(none.table.loc[50.0, "share_small_lost_less"])
+
+
+@pytest.mark.parametrize("kwargs, ok", [
+    ({"level": 0.0}, False), ({"level": 1.0}, False), ({"level": 0.5}, True),
+    ({"min_episodes": 1}, False), ({"min_episodes": 2}, True),
+    ({"thresholds": ()}, False), ({"thresholds": (0.0,)}, False), ({"thresholds": (0.5,)}, True),
+])
+def test_claim_parameter_boundaries(kwargs, ok):
+    rets = _synthetic(1.0, n=100)
+    if ok:
+        drawdowns.test(rets, **kwargs)
+    else:
+        with pytest.raises(ParameterError, match="thresholds|level|min_episodes"):
+            drawdowns.test(rets, **kwargs)
+
+
+def test_twenty_periods_are_enough_nineteen_are_not():
+    rets = _synthetic(1.0, n=100)
+    drawdowns.test(rets.iloc[:20], min_episodes=2)
+    with pytest.raises(ParameterError, match="only 19 periods"):
+        drawdowns.test(rets.iloc[:19], min_episodes=2)
+
+
+def test_level_and_lags_reach_the_interval_and_the_betas():
+    from scipy import stats as sps
+
+    rets = _ending_in_a_drawdown()
+    res = drawdowns.test(rets, thresholds=(5.0,), min_episodes=3, level=0.5, beta_lags=2, hac_lags=3)
+    rel = res.episodes["relative_pp"].to_numpy()
+    lo, hi = sps.t.interval(0.5, len(rel) - 1, loc=rel.mean(), scale=rel.std(ddof=1) / np.sqrt(len(rel)))
+    assert res.verdicts[0].interval == pytest.approx((lo, hi))
+    want = drawdowns.downside_betas(rets, drawdowns.in_episodes(rets.index, res.episodes), lags=2, hac_lags=3, level=0.5)
+    np.testing.assert_allclose(res.betas.to_numpy(float), want.to_numpy(float), rtol=1e-12)

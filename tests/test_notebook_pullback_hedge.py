@@ -9,7 +9,7 @@ from research.verdict import LABELS
 
 @pytest.mark.notebook
 def test_notebook_executes_and_records_its_verdicts(execute_report_notebook):
-    _, payload = execute_report_notebook("pullback_hedge", small_large="russell", reps=2000)
+    _, payload = execute_report_notebook("pullback_hedge", small_large="russell")
     verdicts = payload["verdicts"]
     assert [v.aspect for v in verdicts] == ["drawdowns >= 10%", "drawdowns >= 5%"]
     assert {v.claim for v in verdicts} == {"C6"} and all(v.label in LABELS for v in verdicts)

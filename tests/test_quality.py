@@ -33,7 +33,10 @@ def synthetic(n: int = 300, hml: float = 0.4, rmw: float = -0.5, alpha: float = 
     size premium of +0.5 among robust firms and 0 among weak firms."""
     rng = np.random.default_rng(seed)
     idx = pd.date_range("1970-01-31", periods=n, freq="ME")
-    f = pd.DataFrame(rng.normal(0.3, 3.0, (n, 5)), index=idx, columns=FACTORS).assign(RF=0.4)
+    f = pd.DataFrame(rng.normal(0.3, 3.0, (n, 5)), index=idx, columns=FACTORS)
+    # a T-bill rate that drifts and moves with the value factor: a constant RF would hide a
+    # missing, lagged or percent-scaled subtraction in the regression's constant
+    f["RF"] = np.clip(0.4 + np.cumsum(rng.normal(0, 0.05, n)) + 0.02 * f["HML"], 0.01, None)
     large = f["RF"] + f["Mkt-RF"] + rng.normal(0, 0.5, n)
     diff = alpha + 1.0 * f["SMB"] + hml * f["HML"] + rmw * f["RMW"] + rng.normal(0, 0.8, n)
     returns = pd.DataFrame({"small": large + diff, "large": large, "small_minus_large": diff})
@@ -88,6 +91,28 @@ def test_loadings_match_statsmodels_hac_called_directly():
     # small's regression uses its excess return over RF
     small = sm.OLS(returns["small"] - f["RF"], X).fit()
     assert result.table.loc[("small", "rmw"), "coef"] == pytest.approx(small.params["RMW"], rel=1e-10)
+
+
+def test_excess_returns_subtract_the_same_months_rf_in_percent():
+    """Small's and large's loadings and alphas are those of the return minus the same month's RF;
+    the fixture's RF varies enough that a missing subtraction, last month's RF or RF in decimals
+    would move an alpha or the HML loading by more than 0.005."""
+    returns, f, op = synthetic()
+    assert f["RF"].std() > 0.05  # the fixture is not a constant RF
+    result = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since="1985-01-31")
+    X = sm.add_constant(f[FACTORS])
+
+    def fit(y):
+        keep = y.notna()
+        return sm.OLS(y[keep], X[keep]).fit().params
+
+    for p in ("small", "large"):
+        right = fit(returns[p] - f["RF"])
+        for ours, theirs in [("alpha", "const"), ("hml", "HML"), ("rmw", "RMW"), ("mkt_excess", "Mkt-RF")]:
+            assert result.table.loc[(p, ours), "coef"] == pytest.approx(right[theirs], rel=1e-9)
+        for slip in (returns[p], returns[p] - f["RF"].shift(1), returns[p] - f["RF"] / 100):
+            wrong = fit(slip)
+            assert max(abs(right["const"] - wrong["const"]), abs(right["HML"] - wrong["HML"])) > 0.005
 
 
 def test_size_premium_means_match_hand_and_hac():

@@ -12,6 +12,12 @@ from research.errors import ParameterError
 from research.verdict import LABELS
 
 
+def varying_rf(dy: np.ndarray) -> np.ndarray:
+    """A monthly T-bill rate in percent that moves with the yield, as it does: a constant RF would
+    hide a missing, lagged or percent-scaled subtraction in the regression's constant."""
+    return np.clip(0.4 + np.cumsum(dy) / 12, 0.01, None)
+
+
 def synthetic(n: int = 240, small_coef: float = -2.0, large_coef: float = 0.0, seed: int = 1,
               zero_difference: bool = False):
     """Monthly small/large returns with known yield coefficients (market beta 1.2 and 1.0)."""
@@ -19,7 +25,7 @@ def synthetic(n: int = 240, small_coef: float = -2.0, large_coef: float = 0.0, s
     idx = pd.date_range("1990-01-31", periods=n, freq="ME")
     mkt = rng.normal(0.6, 4.0, n)
     dy = rng.normal(0.0, 0.25, n)
-    rf = np.full(n, 0.3)
+    rf = varying_rf(dy)
     noise_s, noise_l = rng.normal(0, 1.5, n), rng.normal(0, 0.5, n)
     if zero_difference:  # residualise the noise difference so the fitted coefficient is exactly 0
         X = np.column_stack([np.ones(n), mkt, dy])
@@ -82,6 +88,31 @@ def test_rolling_coefficient_equals_ols_on_the_last_window():
     assert roll["coef"].iloc[-1] == pytest.approx(last.params["d_yield"], rel=1e-8)
     assert roll["std_err"].iloc[-1] == pytest.approx(last.bse["d_yield"], rel=1e-6)
     assert (roll["lower"] < roll["coef"]).all() and (roll["coef"] < roll["upper"]).all()
+
+
+def test_excess_returns_subtract_the_same_months_rf_in_percent():
+    """Small's, large's and every decile's yield coefficient is that of the return minus the same
+    month's RF; the fixture's RF varies enough that a missing subtraction, last month's RF or RF
+    in decimals would move the coefficient by more than 0.03."""
+    returns, factors, changes = synthetic()
+    rf = factors["RF"]
+    assert rf.std() > 0.05  # the fixture is not a constant RF
+    deciles = pd.DataFrame({"Lo 10": returns["small"], **{c: returns["large"] for c in
+                            ["2-Dec", "3-Dec", "4-Dec", "5-Dec", "6-Dec", "7-Dec", "8-Dec", "9-Dec", "Hi 10"]}})
+    result = rates.test(returns, factors, changes, deciles, maxlags=3, window=60)
+    X = sm.add_constant(pd.DataFrame({"mkt_excess": factors["Mkt-RF"], "d_yield": changes["dgs2"]}))
+
+    def coef(y):
+        keep = y.notna()
+        return sm.OLS(y[keep], X[keep]).fit().params["d_yield"]
+
+    for p in ("small", "large"):
+        ours = result.table.loc[("2-year", p), "yield_coef"]
+        assert ours == pytest.approx(coef(returns[p] - rf), rel=1e-10)
+        for slip in (returns[p], returns[p] - rf.shift(1), returns[p] - rf / 100):
+            assert abs(ours - coef(slip)) > 0.03
+    assert result.deciles.loc[("2-year", 1), "yield_coef"] == pytest.approx(coef(returns["small"] - rf), rel=1e-10)
+    assert result.deciles.loc[("2-year", 10), "yield_coef"] == pytest.approx(coef(returns["large"] - rf), rel=1e-10)
 
 
 # -- verdict rule ---------------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def test_defaults_reproduce_the_claim_reports(real_data):
         result = technicals.run()
         for v in result.verdicts:  # per series, before the report's cross-series "mixed" rule
             same_as(evaluate("C5", default("C5", v.aspect)), v, label=False)
-        tenth = drawdowns.run(reps=1000).verdicts[0]
+        tenth = drawdowns.run().verdicts[0]
         assert tenth.aspect == "drawdowns >= 10%"
         same_as(evaluate("C6", default("C6")), tenth)
         same_as(evaluate("C7", default("C7")), yearend.run(reps=1000).verdict)

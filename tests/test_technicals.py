@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as sps
 
 from research.claims import technicals
 from research.errors import ParameterError
@@ -137,11 +138,18 @@ def test_event_study_difference_and_interval():
     assert row["excess"] == pytest.approx(y[is_event].mean() - y.mean())
     fit = sm.OLS(y.to_numpy(), sm.add_constant(is_event.astype(float))).fit(
         cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
-    lo, hi = fit.conf_int(alpha=0.10)[1]
+    # the HAC t-statistic referred to t(8 events - 1), not the normal (docs/methods.md, C5 coverage)
+    b, se = fit.params[1], fit.bse[1]
+    crit = sps.t.ppf(0.95, 7)
+    assert crit == pytest.approx(1.8946, abs=1e-4)  # tables: t(7), 95th percentile
     share = 8 / len(y)
-    assert row["ci_lower"] == pytest.approx((1 - share) * lo)
-    assert row["ci_upper"] == pytest.approx((1 - share) * hi)
-    assert row["p_value"] == pytest.approx(fit.pvalues[1], rel=1e-6)
+    assert row["ci_lower"] == pytest.approx((1 - share) * (b - crit * se))
+    assert row["ci_upper"] == pytest.approx((1 - share) * (b + crit * se))
+    assert row["p_value"] == pytest.approx(2 * sps.t.sf(abs(b / se), 7), rel=1e-6)
+    assert row["p_value"] > fit.pvalues[1]  # wider than the normal's
+    # the interval and p-value agree: zero lies on the interval's edge exactly when p = 1 - level
+    at_edge = technicals.event_study(fwd, events, level=1 - row["p_value"]).iloc[0]
+    assert min(abs(at_edge["ci_lower"]), abs(at_edge["ci_upper"])) == pytest.approx(0, abs=1e-9)
     assert row["hac_lags"] == 5
 
 

@@ -197,7 +197,7 @@ class DrawdownResult(ResultMixin):
 
 def test(returns: pd.DataFrame, *, thresholds: Sequence[float] = (5.0, 10.0),
          start: str | None = None, end: str | None = None, min_episodes: int = 10,
-         level: float = 0.90, reps: int = 10_000, seed: int = 0, beta_lags: int = 1,
+         level: float = 0.90, beta_lags: int = 1,
          hac_lags: int | None = None, include_ongoing: bool = True, definition: str = "",
          vintage: dict[str, str] | None = None) -> DrawdownResult:
     """Test C6 on small and large returns (percent per period, columns ``small``, ``large``).
@@ -265,7 +265,7 @@ def test(returns: pd.DataFrame, *, thresholds: Sequence[float] = (5.0, 10.0),
     betas = downside_betas(rets, inside, lags=beta_lags, hac_lags=hac_lags, level=level)
     table = pd.DataFrame(tables).set_index("threshold_pct")
     spec = {"thresholds": list(thresholds), "start": start, "end": end, "min_episodes": min_episodes,
-            "level": level, "reps": reps, "seed": seed, "beta_lags": beta_lags, "hac_lags": hac_lags,
+            "level": level, "beta_lags": beta_lags, "hac_lags": hac_lags,
             "include_ongoing": include_ongoing, "definition": definition, "betas_inside": f">= {widest:g}%"}
     return DrawdownResult(verdicts=tuple(verdicts), table=table, spec=spec, episodes=episodes,
                           betas=betas, levels=levels)
@@ -304,7 +304,7 @@ def grid_valid(spec: dict[str, Any]) -> bool:
 
 
 def grid_estimate(*, size: str, freq: str, weighting: str, start: int, threshold: float,
-                  include_ongoing: bool, reps: int = 1000, level: float = 0.90,
+                  include_ongoing: bool, level: float = 0.90,
                   min_episodes: int = 10) -> dict[str, Any]:
     """C6: mean small-minus-large return over large-cap drawdowns of at least ``threshold``%,
     peak to trough; label by :func:`research.claims.drawdowns.classify` (mean, majority, interval)."""
@@ -334,15 +334,15 @@ GRID = Grid(
         "size": GRID_SIZES, "freq": ("daily", "monthly"), "weighting": ("vw", "ew"), "start": GRID_STARTS,
         "threshold": (5.0, 7.5, 10.0, 15.0, 20.0), "include_ongoing": (True, False),
     },
-    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", fixed={"reps": 1000},
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid",
     statistic_name="mean small-minus-large return over large-cap drawdowns, pp",
     default=_DEFAULT,
     notes=("Large-cap drawdowns of at least the threshold, from a record close to the trough; "
            "small minus large over each. Daily series: French's 2x3 halves or the Russell 2000 / "
            "S&P 500; monthly: also the size deciles. Label: supported if small lost less on "
            "average and in most episodes with a 90% Student-t interval of the mean "
-           "above zero (1,000 draws); contradicted if the opposite; mixed if the mean and the "
+           "above zero; contradicted if the opposite; mixed if the mean and the "
            "majority disagree; inconclusive if the interval straddles zero or fewer than 10 "
            "episodes."),
-    family=[(f"drawdowns >= {t:g}%", {**_DEFAULT, "threshold": t, "reps": 10_000}) for t in (10.0, 5.0)],
+    family=[(f"drawdowns >= {t:g}%", {**_DEFAULT, "threshold": t}) for t in (10.0, 5.0)],
 )

@@ -525,7 +525,7 @@ def _validate(*, horizons, verdict_horizon, first_cut_source, recession_window, 
     if not 0 < level < 1:
         raise ParameterError(f"level must lie in (0, 1), e.g. 0.90; got {level}")
     if reps < 100:
-        raise ParameterError(f"reps must be at least 100 bootstrap/placebo draws, got {reps}")
+        raise ParameterError(f"reps must be at least 100 placebo draws, got {reps}")
     if min_events < 2:
         raise ParameterError(f"min_events must be at least 2, got {min_events}")
     if match_tolerance < 0:
@@ -798,14 +798,14 @@ def _grid_events(size: str, weighting: str, start: int, first_cuts: str, min_cut
 
 
 def grid_estimate(*, size: str, weighting: str, start: int, horizon: int, first_cuts: str, min_cut: Any,
-                  hike_within: Any, recession_window: int, reps: int = 1000, level: float = 0.90,
+                  hike_within: Any, recession_window: int, level: float = 0.90,
                   min_events: int = 5) -> dict[str, Any]:
     """C1: mean small-minus-large return over ``horizon`` months after first cuts with no recession
     under way or starting within ``recession_window`` months; label by
     :func:`research.claims.easing.verdict_label`.
 
     The same steps as :func:`research.claims.easing.test` (its event selection, recession flags,
-    window returns, bootstrap and rule) without the placebo, the paths and the other event
+    window returns, Student-t interval and rule) without the placebo, the paths and the other event
     source, which a specification does not need; ``tests/test_sweep_grids.py`` checks that both
     give the same numbers.
     """
@@ -840,7 +840,7 @@ GRID = Grid(
         "horizon": (3, 6, 12), "first_cuts": (*CURATED_CHOICES, "rule"), "min_cut": (NA, 0.25, 0.5, 1.0),
         "hike_within": (NA, 12, 24), "recession_window": (6, 12, 18),
     },
-    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid", fixed={"reps": 1000},
+    estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid",
     statistic_name="mean small-minus-large return after first cuts, no recession, %",
     default=_DEFAULT,
     notes=("First cuts from the curated FOMC list (every first cut after a hike; 'sustained only' "
@@ -848,7 +848,7 @@ GRID = Grid(
            "in percentage points; the last hike within so many months). A cycle counts as 'no "
            "recession' if no NBER recession was under way or began within the recession window. "
            "Each specification's label: supported if the mean is positive and its 90% "
-           "Student-t interval excludes zero (1,000 draws), inconclusive if it "
+           "Student-t interval excludes zero, inconclusive if it "
            "straddles zero or there are fewer than 5 such cycles."),
-    family=[("", {**_DEFAULT, "reps": 10_000})],
+    family=[("", dict(_DEFAULT))],
 )
