@@ -233,10 +233,7 @@ def test_existing_cluster_by_scheduler_address(mirror_env):
 
 def test_sweep_overrides_only_what_differs_from_the_notebook():
     assert sweep_cmd.sweep_overrides() == {}
-    assert sweep_cmd.sweep_overrides("tcp://10.0.0.5:8786", 4, True) == {
-        "scheduler": "tcp://10.0.0.5:8786", "workers": 4, "serial": True}
-    with pytest.raises(ParameterError, match="at least 1"):
-        sweep_cmd.sweep_overrides(workers=0)
+    assert sweep_cmd.sweep_overrides(serial=True) == {"serial": True}
     assert sweep_cmd.report_name("C3") == "robustness_c3"
 
 

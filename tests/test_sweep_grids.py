@@ -31,6 +31,20 @@ MIN_SPECS = 200
 # -- sizes and validity (no data) -------------------------------------------------------------------
 
 
+def test_grid_imports_only_its_claims_module():
+    import subprocess
+    import sys
+
+    from research.claims import GRID_MODULES, grid
+
+    assert {c: grid(c) for c in GRID_MODULES} == GRIDS, "research.claims.GRID_MODULES must name every GRID's module"
+    code = ("import sys; from research.claims import grid; grid('C1'); "
+            "print(sorted(m for m in sys.modules if m.startswith('research.claims.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['research.claims.base', 'research.claims.easing']"
+
+
+
 @pytest.mark.parametrize("claim", list(GRIDS))
 def test_every_claim_has_hundreds_of_distinct_specifications(claim):
     grid = GRIDS[claim]

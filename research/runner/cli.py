@@ -36,6 +36,9 @@ def register_cli(subparsers: Any) -> None:
     run.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "KEY=VALUE"),
                      help="override parameter KEY of report NAME for this run (value read as JSON/TOML, "
                           "else as a string), e.g. -p easing horizon_months=6")
+    run.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="put the specification-curve sweeps on this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                          "(default: one LocalCluster for the run)")
     run.add_argument("--quiet", "-q", action="store_true", help="print only errors (for cron)")
     run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="if another run holds the lock, wait this long before giving up (default 0)")
@@ -134,6 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = orchestrate.run(
         registry_path=args.registry, reports_dir=args.reports_dir, only=args.only, overrides=overrides,
         force=args.force, jobs=args.jobs, wait=args.wait, reporter=ConsoleReporter(args.quiet),
+        scheduler=args.scheduler,
     )
     failed = len(summary.failed)
     if not args.quiet:

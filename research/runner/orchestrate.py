@@ -35,6 +35,7 @@ from typing import Any
 
 from research import __version__
 from research.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK, ParameterError, ReportsNotWritable
+from research.runner.cluster import run_cluster, uses_cluster
 from research.runner.job import Job
 from research.runner.lock import RunLock
 from research.runner.plan import Planned, assess, plan
@@ -43,11 +44,13 @@ from research.runner.registry import Registry, Report, load_registry
 from research.runner.state import (
     Decision,
     InputSha,
+    ModuleSha,
     clean_temporaries,
     current_input_sha256,
+    current_module_sha256,
     decide,
-    package_hash,
     read_state,
+    render_hash,
 )
 
 # A notebook failing on these means the data could not be had (exit code 3), not a code bug.
@@ -109,13 +112,18 @@ def run(
     wait: float = 0.0,
     reporter: Reporter | None = None,
     input_sha: InputSha | None = None,
+    module_sha: ModuleSha | None = None,
     package_sha: str | None = None,
+    scheduler: str | None = None,
+    cluster_workers: int | None = None,
 ) -> RunSummary:
     """Regenerate the stale reports of the registry; see the module docstring for the steps.
 
     ``overrides`` maps a report name to parameter values (``-p NAME KEY=VALUE``). ``jobs`` is the
-    number of notebooks run at once (default: one per core). ``input_sha`` and ``package_sha``
-    replace the data layer's and the package's hashes (tests). Raises ParameterError (bad
+    number of notebooks run at once (default: one per core). ``input_sha``, ``module_sha`` and
+    ``package_sha`` replace the data layer's, the modules' and the render code's hashes (tests).
+    Reports that sweep a grid share one Dask cluster (:mod:`research.runner.cluster`): the one at
+    ``scheduler``, else a LocalCluster of ``cluster_workers`` processes (default: one per core). Raises ParameterError (bad
     registry or parameters, nothing run) and RunLocked (another run holds the lock).
     """
     from research.config import export_absolute_paths, settings
@@ -128,12 +136,14 @@ def run(
     if jobs is not None and jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     registry = load_registry(registry_path)
-    package_sha = package_sha or package_hash()
+    package_sha = package_sha or render_hash()
+    module_sha = module_sha or current_module_sha256
     planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha)
     summary = RunSummary()
     try:
         _run_locked(summary, registry, planned, reports_dir, force=force, jobs=jobs, wait=wait,
-                    reporter=reporter, input_sha=input_sha, package_sha=package_sha)
+                    reporter=reporter, input_sha=input_sha, module_sha=module_sha, package_sha=package_sha,
+                    cluster=(scheduler, cluster_workers))
     except OSError as exc:  # disk full, read-only folder: say so, not a traceback
         if exc.errno not in NOT_WRITABLE:
             raise
@@ -145,7 +155,7 @@ def run(
 
 def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned], reports_dir: Path, *,
                 force: bool, jobs: int | None, wait: float, reporter: Reporter, input_sha: InputSha,
-                package_sha: str) -> None:
+                module_sha: ModuleSha, package_sha: str, cluster: tuple[str | None, int | None]) -> None:
     """Steps 2-6 of :func:`run`, under the run lock."""
     with RunLock(reports_dir, wait=wait):
         clean_temporaries(reports_dir)
@@ -154,14 +164,14 @@ def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned],
         for p in planned:
             state = read_state(reports_dir, p.report.name)
             decision = decide(p.report.name, p.components, state, reports_dir=reports_dir,
-                              input_sha=input_sha, force=force)
+                              input_sha=input_sha, module_sha=module_sha, force=force)
             decisions[p.report.name] = decision
             summary.decisions.append(decision)
             reporter.decided(decision)
             if decision.run:
                 todo.append((p, decision, state))
         if todo:
-            summary.executed = _execute(todo, registry, reports_dir, jobs, reporter)
+            summary.executed = _execute(todo, registry, reports_dir, jobs, reporter, cluster)
             for result in summary.executed:
                 decisions[result.name] = Decision(result.name, False, (), "fresh" if result.status == "ok" else "failed")
         summary.index_path = write_index(registry, reports_dir, decisions, input_sha=input_sha,
@@ -174,6 +184,7 @@ def _execute(
     reports_dir: Path,
     jobs: int | None,
     reporter: Reporter,
+    cluster: tuple[str | None, int | None] = (None, None),
 ) -> list[ReportResult]:
     """Run the stale reports in worker processes; publish each as it finishes."""
     import multiprocessing as mp
@@ -194,6 +205,10 @@ def _execute(
         ctx.set_forkserver_preload(["research.runner.worker"])
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
+    stack = contextlib.ExitStack()
+    scheduler, cluster_workers = cluster
+    if scheduler or any(uses_cluster(p.parameters) for p, _d, _s in todo):
+        env.update(stack.enter_context(run_cluster(cluster_workers or cpu_count(), scheduler)))
     reporter.start(len(todo), jobs)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                                initargs=(os.getpid(),))
@@ -229,6 +244,7 @@ def _execute(
         pool.shutdown(wait=True)
     finally:
         reporter.stop()
+        stack.close()
         shutil.rmtree(scratch, ignore_errors=True)
     return results
 
@@ -269,12 +285,14 @@ def status(
     registry_path: Path | str | None = None,
     reports_dir: Path | str | None = None,
     input_sha: InputSha | None = None,
+    module_sha: ModuleSha | None = None,
 ) -> list[tuple[Report, Decision, dict[str, Any] | None]]:
     """Each report with its decision (fresh / stale and why / failed) and its state file."""
     from research.config import settings
 
     reports_dir = Path(reports_dir or settings().reports_dir).resolve()
-    return assess(load_registry(registry_path), reports_dir, input_sha=input_sha or current_input_sha256)
+    return assess(load_registry(registry_path), reports_dir, input_sha=input_sha or current_input_sha256,
+                  module_sha=module_sha or current_module_sha256)
 
 
 def git_commit(root: Path | None = None) -> str | None:

@@ -23,12 +23,14 @@ from research.runner.registry import (
 from research.runner.state import (
     Decision,
     InputSha,
+    ModuleSha,
     current_input_sha256,
+    current_module_sha256,
     decide,
     notebook_hash,
-    package_hash,
     parameters_hash,
     read_state,
+    render_hash,
 )
 
 
@@ -56,7 +58,7 @@ def plan(
                                  f"reports: {', '.join(registry.reports)}")
         if name not in names:
             raise ParameterError(f"-p {name} ...: report {name!r} is not selected by --only")
-    package_sha = package_sha or package_hash()
+    package_sha = package_sha or render_hash()
     planned: list[Planned] = []
     problems: list[str] = []
     for report in selected:
@@ -67,7 +69,7 @@ def plan(
         except ParameterError as exc:
             problems.append(str(exc))
             continue
-        components = {"notebook": notebook_hash(nb), "parameters": parameters_hash(params), "package": package_sha}
+        components = {"notebook": notebook_hash(nb), "parameters": parameters_hash(params), "render": package_sha}
         planned.append(Planned(report, params, components))
     if problems:
         raise ParameterError("\n".join(problems) + f"\nNo report was run. Fix the above in "
@@ -80,16 +82,20 @@ def assess(
     reports_dir: Path,
     *,
     input_sha: InputSha = current_input_sha256,
+    module_sha: ModuleSha = current_module_sha256,
     package_sha: str | None = None,
 ) -> list[tuple[Report, Decision, dict[str, Any] | None]]:
-    """Every report's freshness for ``research list`` and the index; never raises for one report."""
-    package_sha = package_sha or package_hash()
+    """Every report's freshness for ``research list`` and the index; never raises for one report.
+
+    ``package_sha`` is the render code's hash (:func:`~research.runner.state.render_hash`)."""
+    package_sha = package_sha or render_hash()
     out = []
     for report in registry.reports.values():
         state = read_state(reports_dir, report.name)
         try:
             (p,) = plan(registry, only=[report.name], package_sha=package_sha)
-            decision = decide(report.name, p.components, state, reports_dir=reports_dir, input_sha=input_sha)
+            decision = decide(report.name, p.components, state, reports_dir=reports_dir, input_sha=input_sha,
+                              module_sha=module_sha)
         except ResearchError as exc:
             first = str(exc).strip().splitlines()[0]
             decision = Decision(report.name, True, (f"invalid: {first}",), "stale")

@@ -25,7 +25,7 @@ from research.runner.state import (
     InputSha,
     atomic_write_text,
     current_input_sha256,
-    input_shas,
+    recorded_components,
     write_state,
 )
 
@@ -101,7 +101,7 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
         inputs = sidecar.get("inputs") if raw.get("sidecar") is not None else None
         success = {
             "ran_at": raw["ran_at"], "seconds": raw.get("seconds"), "key": raw["key"],
-            "components": {**p.components, "inputs": input_shas(inputs)}, "parameters": p.parameters,
+            "components": recorded_components(p.components, sidecar), "parameters": p.parameters,
             "inputs": inputs, "verdicts": sidecar.get("verdicts", []), "extra": sidecar.get("extra", {}),
             "html": f"{name}.html", "ipynb": f"{name}.ipynb",
         }

@@ -38,7 +38,7 @@ from papermill.exceptions import PapermillExecutionError  # noqa: E402
 import research  # noqa: E402
 from research.report import page as report_page  # noqa: E402
 from research.runner.job import Job  # noqa: E402
-from research.runner.state import input_shas, report_key  # noqa: E402
+from research.runner.state import recorded_components, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
 
 KERNEL_NAME = "python3"  # the runner's own interpreter (jupyter_client maps `python` to sys.executable)
@@ -142,7 +142,7 @@ def run_job(job: Job) -> dict[str, Any]:
     result["execute_seconds"] = time.perf_counter() - started
     sidecar = _read_json(sidecar_path)
     inputs = (sidecar or {}).get("inputs")
-    key = report_key({**job.components, "inputs": input_shas(inputs)})
+    key = report_key(recorded_components(job.components, sidecar))
     footer = {"report": job.name, "notebook": job.notebook_display, "parameters": job.parameters,
               "inputs": inputs or {}, "version": job.version, "git_commit": job.git_commit,
               "seconds": result["execute_seconds"], "ran_at": ran_at, "key": key,
