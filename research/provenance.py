@@ -61,7 +61,8 @@ def modules_used_by(name: str) -> dict[str, str]:
     """:func:`modules`, restricted to module ``name`` and the ``research`` modules it reaches
     through its globals (modules and the modules of functions and classes it imported), at any
     depth. A Dask worker shared by several sweeps has every claim's module imported; this is what
-    one claim's estimate actually depends on."""
+    one claim's estimate actually depends on. Imports inside functions are not globals: the sweep
+    adds the modules a batch imported for the first time."""
     seen: set[str] = set()
     todo = [name]
     while todo:
@@ -70,8 +71,10 @@ def modules_used_by(name: str) -> dict[str, str]:
         if current in seen or module is None:
             continue
         seen.add(current)
-        for value in vars(module).values():
+        for attr, value in vars(module).items():
             ref = value.__name__ if isinstance(value, type(sys)) else getattr(value, "__module__", None)
+            if ref == f"{current}.{attr}":  # the import system's note of a loaded submodule, not a use
+                continue
             if isinstance(ref, str) and is_research_module(ref):
                 todo.append(ref)
                 parent = ref.rpartition(".")[0]

@@ -94,6 +94,21 @@ def test_evaluate_keeps_refusals_and_errors_as_rows():
     assert isinstance(rows[4]["_inputs"], dict)  # what this process read, for the kernel's provenance
 
 
+def test_a_batch_names_the_research_modules_its_estimate_reaches():
+    import research.claims.easing  # noqa: F401 - imported in this process, but not by the toy estimate
+    from research import provenance
+    from research.runner.state import current_module_sha256
+
+    out = sweep.evaluate_many("test_sweep:toy_estimate", [{"a": 1, "b": "x"}, {"a": 4, "b": "y"}], {"scale": 1.0})
+    assert [r["estimate"] for r in out["rows"]] == [1.0, 14.0]
+    modules = out["modules"]
+    # what this module imports, at any depth (research.sweep imports research.errors), and their packages
+    assert {"research", "research.sweep", "research.errors", "research.family", "research.report"} <= set(modules)
+    assert "research.claims.easing" not in modules and "research.claims" not in modules
+    assert modules["research.sweep"] == current_module_sha256("research.sweep")
+    assert "research.claims.easing" in provenance.modules()
+
+
 def test_serial_sweep_frame():
     frame = sweep.run_sweep(TOY, serial=True)
     assert frame[["a", "b"]].to_dict("records") == TOY.specs()
