@@ -210,6 +210,40 @@ def test_sweeping_reports_get_the_runs_scheduler_and_others_do_not_need_it(proje
     assert not uses_cluster({"claim": "C1"})
 
 
+def test_one_cluster_serves_every_sweeping_report_of_a_run(project, monkeypatch):
+    import contextlib
+
+    from research.sweep import SCHEDULER_ENV
+
+    registry, reports = project
+    nb = json.loads((registry.parent / "verdict.ipynb").read_text())
+    params = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    params["source"] = "".join(params["source"]) + '\nscheduler: str = ""  # a Dask scheduler, as spec_curve.ipynb'
+    (registry.parent / "sweeper.ipynb").write_text(json.dumps(nb))
+    write_registry(registry.parent.parent, {
+        **REPORTS,
+        "sweep_a": {"notebook": "sweeper.ipynb", "parameters": {"draw": False}},
+        "sweep_b": {"notebook": "sweeper.ipynb", "parameters": {"draw": False, "statistic": 0.1}},
+        "own": {"notebook": "sweeper.ipynb", "parameters": {"draw": False, "scheduler": "tcp://own:1"}},
+    })
+    started = []
+
+    @contextlib.contextmanager
+    def fake_cluster(workers, scheduler=None):
+        started.append((workers, scheduler))
+        yield {SCHEDULER_ENV: "tcp://run-cluster:8786"}
+
+    monkeypatch.setattr(orchestrate, "run_cluster", fake_cluster)
+    summary = run(registry, reports, jobs=2)
+    assert executed(summary) == ["own", "sweep_a", "sweep_b"]
+    assert started == [(orchestrate.cpu_count(), None)]  # one cluster for the run, a worker per core
+    extra = {n: json.loads((reports / "_state" / f"{n}.json").read_text())["success"]["extra"] for n in executed(summary)}
+    assert {n: e["dask_scheduler"] for n, e in extra.items()} == {
+        n: "tcp://run-cluster:8786" for n in ("own", "sweep_a", "sweep_b")}  # `own` passes its own to run_sweep
+    started.clear()
+    assert run(registry, reports, only=["ok"], force=True).executed and started == []  # nothing sweeps: no cluster
+
+
 def test_decisions_name_each_reason_without_running(project):
     registry, reports = project
     rows = runner.status(registry_path=registry, reports_dir=reports, input_sha=INPUTS.get)

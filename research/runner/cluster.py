@@ -26,8 +26,9 @@ SWEEP_PARAMETER = "scheduler"  # a notebook that declares it sweeps a grid on Da
 
 
 def uses_cluster(parameters: Mapping[str, Any]) -> bool:
-    """Whether a report with these (validated) parameters would sweep on the run's cluster: its
-    notebook takes a ``scheduler``, the report names none, and it does not run serially."""
+    """Whether a report with these parameters (the notebook's defaults updated with the report's)
+    would sweep on the run's cluster: its notebook takes a ``scheduler``, the report names none,
+    and it does not run serially."""
     return SWEEP_PARAMETER in parameters and not parameters[SWEEP_PARAMETER] and not parameters.get("serial")
 
 

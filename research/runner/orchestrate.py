@@ -207,7 +207,7 @@ def _execute(
         ctx = mp.get_context("spawn")
     stack = contextlib.ExitStack()
     scheduler, cluster_workers = cluster
-    if scheduler or any(uses_cluster(p.parameters) for p, _d, _s in todo):
+    if scheduler or any(uses_cluster({**p.defaults, **p.parameters}) for p, _d, _s in todo):
         env.update(stack.enter_context(run_cluster(cluster_workers or cpu_count(), scheduler)))
     reporter.start(len(todo), jobs)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,

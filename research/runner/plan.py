@@ -7,7 +7,7 @@ registry or parameter raises one :class:`~research.errors.ParameterError` listin
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,9 @@ from research.runner.state import (
 @dataclass(frozen=True)
 class Planned:
     report: Report
-    parameters: dict[str, Any]
+    parameters: dict[str, Any]  # validated, as passed to papermill
     components: dict[str, Any]
+    defaults: dict[str, Any] = field(default_factory=dict)  # the notebook's declared defaults
 
 
 def plan(
@@ -70,7 +71,7 @@ def plan(
             problems.append(str(exc))
             continue
         components = {"notebook": notebook_hash(nb), "parameters": parameters_hash(params), "render": package_sha}
-        planned.append(Planned(report, params, components))
+        planned.append(Planned(report, params, components, {n: d.default for n, d in declared.items()}))
     if problems:
         raise ParameterError("\n".join(problems) + f"\nNo report was run. Fix the above in "
                              f"{registry.path} (or the -p options), then run again.")
