@@ -42,8 +42,13 @@ def run_cluster(workers: int, scheduler: str | None = None) -> Iterator[dict[str
     if scheduler:
         yield {SCHEDULER_ENV: scheduler}
         return
+    import warnings
+
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=40) as cluster:
+    with warnings.catch_warnings():  # the scheduler's health endpoint falls back to a free port: fine
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+    with cluster:
         yield {SCHEDULER_ENV: cluster.scheduler_address}

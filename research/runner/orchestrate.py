@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import os
 import shutil
 import subprocess
@@ -131,13 +132,15 @@ def run(
     export_absolute_paths()  # kernels run in temp folders: relative paths would point nowhere
     t0 = time.perf_counter()
     reporter = reporter or Reporter()
-    input_sha = input_sha or current_input_sha256
+    # One look-up per dataset and module per run (a run is one snapshot): reports share most of
+    # them, and the decisions and the index both ask. Halves a no-op run.
+    input_sha = functools.cache(input_sha or current_input_sha256)
     reports_dir = Path(reports_dir or settings().reports_dir).resolve()
     if jobs is not None and jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     registry = load_registry(registry_path)
     package_sha = package_sha or render_hash()
-    module_sha = module_sha or current_module_sha256
+    module_sha = functools.cache(module_sha or current_module_sha256)
     planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha)
     summary = RunSummary()
     try:
