@@ -61,25 +61,32 @@ def modules_used_by(name: str) -> dict[str, str]:
     """:func:`modules`, restricted to module ``name`` and the ``research`` modules it reaches
     through its globals (modules and the modules of functions and classes it imported), at any
     depth. A Dask worker shared by several sweeps has every claim's module imported; this is what
-    one claim's estimate actually depends on. Imports inside functions are not globals: the sweep
-    adds the modules a batch imported for the first time."""
+    one claim's estimate actually depends on. A package used this way counts with every loaded
+    submodule, since its functions may import them lazily (``research.data`` its parsers); a
+    package that is only the parent of a used module counts for its ``__init__`` alone."""
     seen: set[str] = set()
-    todo = [name]
+    expanded: set[str] = set()
+    todo = [(name, True)]
     while todo:
-        current = todo.pop()
+        current, used = todo.pop()
         module = sys.modules.get(current)
-        if current in seen or module is None:
+        if module is None or (current in seen and (not used or current in expanded)):
+            continue
+        if used and hasattr(module, "__path__"):
+            expanded.add(current)
+            todo += [(n, True) for n in list(sys.modules) if n.startswith(current + ".")]
+        if current in seen:  # its globals were walked when it was reached as a parent
             continue
         seen.add(current)
         for attr, value in vars(module).items():
             ref = value.__name__ if isinstance(value, type(sys)) else getattr(value, "__module__", None)
-            if ref == f"{current}.{attr}":  # the import system's note of a loaded submodule, not a use
+            if ref in (current, f"{current}.{attr}"):  # its own code, or the import system's note of a submodule
                 continue
             if isinstance(ref, str) and is_research_module(ref):
-                todo.append(ref)
+                todo.append((ref, True))
                 parent = ref.rpartition(".")[0]
                 while parent:  # importing research.a.b runs research/__init__ and research/a/__init__
-                    todo.append(parent)
+                    todo.append((parent, False))
                     parent = parent.rpartition(".")[0]
     return {k: v for k, v in modules().items() if k in seen}
 

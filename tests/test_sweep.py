@@ -105,6 +105,11 @@ def test_a_batch_names_the_research_modules_its_estimate_reaches():
     # what this module imports, at any depth (research.sweep imports research.errors), and their packages
     assert {"research", "research.sweep", "research.errors", "research.family", "research.report"} <= set(modules)
     assert "research.claims.easing" not in modules and "research.claims" not in modules
+    import research.claims.rates  # noqa: F401 - resolved by the first specification of a batch
+    import research.data.french  # noqa: F401 - what research.data imports lazily, when it loads data
+    modules = sweep.evaluate_many("research.claims.rates:grid_valid", [], {})["modules"]
+    assert {"research.claims.rates", "research.data", "research.data.sizes", "research.data.french"} <= set(modules)
+    assert "research.claims.easing" not in modules
     assert modules["research.sweep"] == current_module_sha256("research.sweep")
     assert "research.claims.easing" in provenance.modules()
 
