@@ -19,6 +19,7 @@ from runner_project import (
     PKG,
     PYTHON,
     cli_env,
+    frozen_module_sha,
     kill_9_when,
     make_project,
     processes_with_cwd_under,
@@ -49,6 +50,7 @@ REPORTS = {
 def run(registry: Path, reports: Path, inputs: dict[str, str] | None = None, **kw) -> runner.RunSummary:
     shas = dict(INPUTS if inputs is None else inputs)
     kw.setdefault("package_sha", PKG)
+    kw.setdefault("module_sha", frozen_module_sha)
     return runner.run(registry_path=registry, reports_dir=reports, input_sha=shas.get, **kw)
 
 
