@@ -257,15 +257,20 @@ def test_scorecard_escapes_registry_state_and_errors():
     assert "<code>research sweep C1</code>" in page  # the one piece of HTML in a left-out reason
 
 
-def test_page_templates_count_in_the_package_hash(tmp_path):
-    from research.runner.state import package_hash
+def test_page_templates_and_page_code_count_in_the_render_hash(tmp_path):
+    from research.runner.state import render_hash
 
     template = tmp_path / "report" / "templates" / "page.html.j2"
     template.parent.mkdir(parents=True)
-    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "report" / "page.py").write_text("x = 1\n")
+    (tmp_path / "stats.py").write_text("y = 1\n")
     template.write_text("<main>{{ body }}</main>\n")
-    before = package_hash(tmp_path)
+    before = render_hash(tmp_path)
     (tmp_path / "NOTES.md").write_text("not code\n")
-    assert package_hash(tmp_path) == before
+    (tmp_path / "stats.py").write_text("y = 2\n")  # kernel code: keyed per report by the modules it imported
+    assert render_hash(tmp_path) == before
     template.write_text("<main class='x'>{{ body }}</main>\n")  # a designer's edit re-renders the pages
-    assert package_hash(tmp_path) != before
+    after_template = render_hash(tmp_path)
+    assert after_template != before
+    (tmp_path / "report" / "page.py").write_text("x = 2\n")
+    assert render_hash(tmp_path) != after_template
