@@ -183,6 +183,52 @@ def test_list_names_the_changed_module(project, capsys, monkeypatch):
     assert "module research.family changed" in line
 
 
+CLAIM_REPORTS = {  # as the real registry: two C1 reports, one on C5, one that also uses C1's module
+    "c1": {"notebook": "verdict.ipynb", "parameters": {"draw": False, "modules": ["research.claims.easing"]}},
+    "c1_russell": {"notebook": "verdict.ipynb",
+                   "parameters": {"draw": False, "statistic": 0.2, "modules": ["research.claims.easing"]}},
+    "c5": {"notebook": "verdict.ipynb", "parameters": {"draw": False, "modules": ["research.claims.technicals"]}},
+    "cycle": {"notebook": "verdict.ipynb",
+              "parameters": {"draw": False, "modules": ["research.claims.cycle", "research.claims.easing"]}},
+}
+
+
+def test_editing_a_claim_module_file_names_exactly_the_reports_that_imported_it(tmp_path, monkeypatch, capsys):
+    """A real edit (a comment appended to a copy of research/claims/easing.py): `research run
+    --dry-run` and `research list` name the reports whose kernels imported it, and only those."""
+    import importlib
+
+    import research
+
+    plan_module = importlib.import_module("research.runner.plan")  # research.runner.plan is also a function
+    state_module = importlib.import_module("research.runner.state")
+
+    registry, reports = make_project(tmp_path, CLAIM_REPORTS)
+    assert [r.status for r in run(registry, reports).executed] == ["ok"] * 4
+    copy = tmp_path / "research"
+    shutil.copytree(Path(research.__file__).resolve().parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(state_module, "PACKAGE_DIR", copy)  # module hashes are read from the copy
+    for module in (orchestrate, plan_module):
+        monkeypatch.setattr(module, "render_hash", lambda: PKG)
+    monkeypatch.setattr(orchestrate, "current_input_sha256", INPUTS.get)
+    args = ["--registry", str(registry), "--reports-dir", str(reports)]
+    assert cli_main(["run", "--dry-run", *args]) == 0
+    assert "dry run: 0 would run, 4 would be skipped" in capsys.readouterr().out  # the copy is identical
+
+    easing = copy / "claims" / "easing.py"
+    easing.write_text(easing.read_text() + "\n# a comment\n")
+    assert cli_main(["run", "--dry-run", *args]) == 0
+    out = capsys.readouterr().out
+    lines = {ln.split(":")[0]: ln for ln in out.splitlines() if ":" in ln and not ln.startswith("dry run")}
+    assert {n for n, ln in lines.items() if "module research.claims.easing changed" in ln} == {"c1", "c1_russell", "cycle"}
+    assert lines["c5"] == "c5: skip: key unchanged"
+    assert "dry run: 3 would run, 1 would be skipped" in out
+    assert cli_main(["list", *args]) == 0
+    listed = {ln.split()[0]: ln for ln in capsys.readouterr().out.splitlines() if ln.split()}
+    assert {n for n in CLAIM_REPORTS if "module research.claims.easing changed" in listed[n]} == {"c1", "c1_russell", "cycle"}
+    assert listed["c5"].split()[1] == "fresh" and "module" not in listed["c5"]
+
+
 def test_state_without_module_record_is_stale_and_says_why(project):
     registry, reports = project
     path = reports / "_state" / "ok.json"
