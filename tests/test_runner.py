@@ -210,7 +210,7 @@ def test_editing_a_claim_module_file_names_exactly_the_reports_that_imported_it(
     monkeypatch.setattr(state_module, "PACKAGE_DIR", copy)  # module hashes are read from the copy
     for module in (orchestrate, plan_module):
         monkeypatch.setattr(module, "render_hash", lambda: PKG)
-    monkeypatch.setattr(orchestrate, "current_input_sha256", INPUTS.get)
+    monkeypatch.setattr(orchestrate, "input_sha_lookup", lambda: INPUTS.get)
     args = ["--registry", str(registry), "--reports-dir", str(reports)]
     assert cli_main(["run", "--dry-run", *args]) == 0
     assert "dry run: 0 would run, 4 would be skipped" in capsys.readouterr().out  # the copy is identical

@@ -345,13 +345,14 @@ def _stat_key(p: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
-def current_sha256(ds: Dataset, cfg: Settings | None = None) -> str | None:
+def current_sha256(ds: Dataset, cfg: Settings | None = None, manifest: dict | None = None) -> str | None:
     """The sha256 of the raw file a load would read now, or None when it is not available.
 
-    Cheap: a manifest read and a stat (a hash when the mirror's file changed); it never downloads.
+    Cheap: a manifest read (``manifest``, when the caller read it already) and a stat (a hash when
+    the mirror's file changed); it never downloads.
     """
     cfg = cfg or settings()
-    entry = read_manifest(cfg).get(ds.name)
+    entry = (read_manifest(cfg) if manifest is None else manifest).get(ds.name)
     mpath = mirror_path(ds, cfg)
     found = None
     if entry:

@@ -58,9 +58,9 @@ from research.runner.state import (
     InputSha,
     ModuleSha,
     clean_temporaries,
-    current_input_sha256,
     current_module_sha256,
     decide,
+    input_sha_lookup,
     read_state,
     render_hash,
 )
@@ -162,7 +162,7 @@ def run(
     reporter = reporter or Reporter()
     # One look-up per dataset and module per run (a run is one snapshot): reports share most of
     # them, and the decisions and the index both ask.
-    input_sha = functools.cache(input_sha or current_input_sha256)
+    input_sha = functools.cache(input_sha) if input_sha else input_sha_lookup()
     cfg = settings()  # a bad RESEARCH_* value stops here, before anything runs (ConfigError)
     reports_dir = Path(reports_dir or cfg.reports_dir).resolve()
     check_reports_dir(reports_dir)
@@ -211,7 +211,7 @@ def preview(
     reports_dir = Path(reports_dir or settings().reports_dir).resolve()
     registry = load_registry(registry_path)
     planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha or render_hash())
-    input_sha = functools.cache(input_sha or current_input_sha256)
+    input_sha = functools.cache(input_sha) if input_sha else input_sha_lookup()
     module_sha = functools.cache(module_sha or current_module_sha256)
     return [decide(p.report.name, p.components, read_state(reports_dir, p.report.name), reports_dir=reports_dir,
                    input_sha=input_sha, module_sha=module_sha, force=force)
@@ -490,7 +490,7 @@ def status(
     from research.config import settings
 
     reports_dir = Path(reports_dir or settings().reports_dir).resolve()
-    return assess(load_registry(registry_path), reports_dir, input_sha=input_sha or current_input_sha256,
+    return assess(load_registry(registry_path), reports_dir, input_sha=input_sha or input_sha_lookup(),
                   module_sha=module_sha or current_module_sha256)
 
 

@@ -252,7 +252,7 @@ def declared_parameters(notebook: Path | Mapping[str, Any], *, where: str = "") 
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ParameterError(f"{where}: line {exc.lineno}: {exc.msg}") from exc
-    comments = _line_comments(source)
+    comments: dict[int, str] | None = None  # tokenized only when a line's comment is not plain
     lines = source.splitlines()
     out: dict[str, Parameter] = {}
     for stmt in tree.body:
@@ -271,8 +271,24 @@ def declared_parameters(notebook: Path | Mapping[str, Any], *, where: str = "") 
         problem = type_problem(default, ptype)
         if problem:
             raise ParameterError(f"{where}, line {stmt.lineno}: default of {name!r} {problem}")
-        out[name] = Parameter(name, ptype, default, comments.get(stmt.lineno, ""), stmt.lineno)
+        help_text = _trailing_comment(lines, stmt)
+        if help_text is None:
+            comments = _line_comments(source) if comments is None else comments
+            help_text = comments.get(stmt.lineno, "")
+        out[name] = Parameter(name, ptype, default, help_text, stmt.lineno)
     return out
+
+
+def _trailing_comment(lines: list[str], stmt: ast.stmt) -> str | None:
+    """The ``# help`` after a one-line declaration, read from its line ("" when there is none);
+    ``None`` when only the tokenizer can tell (tokenizing every cell was most of a no-op run's
+    parameter reading)."""
+    if stmt.lineno != stmt.end_lineno or stmt.end_lineno > len(lines) or stmt.end_col_offset is None:
+        return None
+    rest = lines[stmt.lineno - 1].encode()[stmt.end_col_offset:].decode().strip()  # offsets count UTF-8 bytes
+    if not rest:
+        return ""
+    return rest.lstrip("#").strip() if rest.startswith("#") else None
 
 
 def _line_comments(source: str) -> dict[int, str]:

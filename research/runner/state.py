@@ -175,6 +175,22 @@ def current_input_sha256(name: str) -> str | None:
     return current_sha256(name)
 
 
+def input_sha_lookup() -> InputSha:
+    """:func:`current_input_sha256` for one run (a run is one snapshot): the data layer's settings
+    and manifest are read once, at the first look-up, and each dataset is looked up once."""
+    lookup: InputSha | None = None
+
+    def sha(name: str) -> str | None:
+        nonlocal lookup
+        if lookup is None:  # a failure here is the report's reason ("cannot be checked"), as before
+            from research.data import sha256_lookup
+
+            lookup = sha256_lookup()
+        return lookup(name)
+
+    return sha
+
+
 # -- state files ---------------------------------------------------------------------------------
 class DamagedStateWarning(UserWarning):
     """A state file that cannot be used; the report is treated as never run and the next run
