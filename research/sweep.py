@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 from research.errors import ParameterError, ResearchError
 
 LABELS = ("supported", "contradicted", "mixed", "inconclusive")
+# Set by `research run` for the kernels it starts: the scheduler of the run's one Dask cluster
+# (research.runner.cluster), used by every sweep that names no scheduler and is not serial.
+SCHEDULER_ENV = "RESEARCH_DASK_SCHEDULER"
 
 
 @dataclass(frozen=True)
@@ -143,15 +146,19 @@ def run_sweep(grid: Grid, *, scheduler: str | None = None, serial: bool = False,
     """Evaluate every specification of ``grid``; one row per specification, in grid order.
 
     ``serial=True`` runs in this process; otherwise on Dask: an existing cluster when
-    ``scheduler`` is an address (``tcp://host:8786``), else a LocalCluster of ``workers`` processes.
+    ``scheduler`` is an address (``tcp://host:8786``) or, without one, when ``RESEARCH_DASK_SCHEDULER``
+    names one (the runner's cluster for the whole run), else a LocalCluster of ``workers`` processes.
     ``max_specs`` > 0 evaluates an evenly spaced subset (defaults included). The datasets the
     specifications read are noted in this process's provenance, wherever they ran.
     """
+    import os
+
     import numpy as np
     import pandas as pd
 
     from research import provenance
 
+    scheduler = scheduler or (None if serial else os.environ.get(SCHEDULER_ENV) or None)
     specs = subset(grid, grid.specs(), max_specs)
     if not specs:
         raise ParameterError(f"the {grid.claim} grid has no valid specification")
@@ -177,9 +184,16 @@ def run_sweep(grid: Grid, *, scheduler: str | None = None, serial: bool = False,
     return frame
 
 
-def evaluate_many(estimate: str, specs: list[dict[str, Any]], fixed: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """:func:`evaluate` for a batch of specifications, in order (one Dask task per batch)."""
-    return [evaluate(estimate, spec, fixed) for spec in specs]
+def evaluate_many(estimate: str, specs: list[dict[str, Any]], fixed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """:func:`evaluate` for a batch of specifications, in order (one Dask task per batch), with the
+    ``research`` modules this worker has imported (name -> sha256): the runner keys a report on
+    the code it ran, and a worker's imports are invisible to the kernel."""
+    from research import provenance
+
+    before = set(provenance.modules())
+    rows = [evaluate(estimate, spec, fixed) for spec in specs]
+    imported = {k: v for k, v in provenance.modules().items() if k not in before}  # lazy imports, first use
+    return {"rows": rows, "modules": {**provenance.modules_used_by(estimate.partition(":")[0]), **imported}}
 
 
 TASKS_PER_THREAD = 16  # batches per worker thread: enough to balance uneven costs, few enough to keep overhead low
@@ -199,6 +213,8 @@ def batches(specs: list[dict[str, Any]], threads: int) -> list[list[dict[str, An
 def _run_dask(grid: Grid, specs: list[dict], scheduler: str | None, workers: int, progress):
     from distributed import Client, LocalCluster, as_completed
 
+    from research import provenance
+
     cluster = None
     if scheduler:
         client = Client(scheduler, timeout="20s")
@@ -216,9 +232,12 @@ def _run_dask(grid: Grid, specs: list[dict], scheduler: str | None, workers: int
         if progress:
             done = 0
             for future in as_completed(futures):
-                done += len(future.result())
+                done += len(future.result()["rows"])
                 progress(done, len(specs))
-        rows = [row for chunk in client.gather(futures) for row in chunk]
+        rows = []
+        for chunk in client.gather(futures):
+            rows += chunk["rows"]
+            provenance.note_modules(chunk["modules"])
     finally:
         client.close()
         if cluster is not None:

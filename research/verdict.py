@@ -166,7 +166,8 @@ def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: boo
 
     The sidecar path comes from ``RESEARCH_SIDECAR`` (set by `research run`); interactively
     nothing is written. ``extra`` carries other machine-readable results (JSON-safe values),
-    e.g. the forecast scorecard. Returns the payload.
+    e.g. the forecast scorecard. The payload also lists the datasets read and the ``research``
+    modules imported so far (:mod:`research.provenance`): call it last.
     """
     for v in verdicts:
         if not isinstance(v, Verdict):
@@ -174,6 +175,7 @@ def record(*verdicts: Verdict, extra: dict[str, Any] | None = None, display: boo
     payload = {
         "verdicts": [v.to_dict() for v in verdicts],
         "inputs": provenance.inputs(),
+        "modules": provenance.modules(),
         "extra": _clean(extra or {}),
         "recorded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }

@@ -6,6 +6,7 @@ record fake inputs whose sha256 the tests control through the runner's ``input_s
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -17,6 +18,14 @@ from typing import Any
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 PKG = "package-hash-fixed-for-tests"  # so edits to research/ during a test run do not re-run reports
+
+
+@functools.cache
+def frozen_module_sha(name: str) -> str | None:
+    """A module's source hash as first seen in this test session: the same for the same reason."""
+    from research.runner.state import current_module_sha256
+
+    return current_module_sha256(name)
 
 
 def toml_value(value: Any) -> str:

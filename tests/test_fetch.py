@@ -121,6 +121,18 @@ def test_mirror_copy_goes_to_the_raw_store_with_a_manifest_entry(ff, isolated_da
     assert data.current_sha256("t_ff3") == sha
 
 
+def test_a_runs_lookup_reads_the_settings_and_manifest_once(ff, isolated_data, monkeypatch):
+    data.load("t_ff3")
+    reads = []
+    real = data._fetch.read_manifest
+    monkeypatch.setattr(data._fetch, "read_manifest", lambda cfg=None: reads.append(1) or real(cfg))
+    lookup = data.sha256_lookup()
+    assert [lookup("t_ff3"), lookup("t_ff3")] == [_sha(FACTORS)] * 2 == [data.current_sha256("t_ff3")] * 2
+    assert len(reads) == 2  # one for the lookup, one for current_sha256 above: not one per call
+    with pytest.raises(Exception, match="no_such_dataset"):  # the catalog's own error, as current_sha256
+        lookup("no_such_dataset")
+
+
 def test_raw_store_is_used_before_the_mirror(ff, isolated_data):
     data.load("t_ff3")
     (isolated_data.mirror / "french" / "T_FF3.csv").unlink()  # mirror gone, still offline

@@ -22,8 +22,9 @@ from research.report import page, scorecard
 from research.runner import history, update
 from research.runner.checks import sidecar_problem
 from research.runner.registry import load_registry
+from research.runner.state import code_key
 
-COMPONENTS = {"notebook": "nb-1", "parameters": "par-1", "package": "pkg-1"}
+COMPONENTS = {"notebook": "nb-1", "parameters": "par-1", "render": "render-1", "modules": {"research.claims.easing": "e-1"}}
 INPUTS = {"ff5": {"sha256": "aaa111", "vintage": "2025-09-30"}, "dgs2": {"sha256": "bbb222", "vintage": "2025-10-01"}}
 
 
@@ -50,7 +51,11 @@ def test_rows_are_appended_never_overwritten(tmp_path):
         ("supported", 0.42, 0.3, 0.5, 8)
     assert first["inputs"] == INPUTS and first["parameters"] == {"horizon": 6}
     assert (first["package_key"], first["notebook_key"], first["parameters_key"], first["report_key"]) == \
-        ("pkg-1", "nb-1", "par-1", "key-2025-11-01T06:00:00Z")
+        (code_key(COMPONENTS), "nb-1", "par-1", "key-2025-11-01T06:00:00Z")
+    # the code key covers the render code and the modules the run imported, nothing else
+    assert code_key({**COMPONENTS, "notebook": "nb-2"}) == code_key(COMPONENTS)
+    assert code_key({**COMPONENTS, "render": "render-2"}) != code_key(COMPONENTS)
+    assert code_key({**COMPONENTS, "modules": {"research.claims.easing": "e-2"}}) != code_key(COMPONENTS)
     conn = sqlite3.connect(history.history_path(tmp_path))
     for sql in ("UPDATE verdicts SET label = 'contradicted'", "DELETE FROM verdicts"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -88,7 +93,7 @@ def test_changes_name_the_cause_vintage_code_and_parameters(tmp_path):
           inputs={**INPUTS, "ff5": {"sha256": "ccc333", "vintage": "2025-10-31"}})
     store(tmp_path, "rates", ran_at="2025-11-01T06:00:00Z", verdicts=[verdict(claim="C2")])
     store(tmp_path, "rates", ran_at="2025-11-02T06:00:00Z", verdicts=[verdict(claim="C2", label="inconclusive")],
-          components={**COMPONENTS, "package": "pkg-2"})
+          components={**COMPONENTS, "modules": {"research.claims.easing": "e-2"}})
     store(tmp_path, "tilt", ran_at="2025-11-01T06:00:00Z", verdicts=[verdict(claim="C3")])
     store(tmp_path, "tilt", ran_at="2025-11-02T06:00:00Z", verdicts=[verdict(claim="C3", interval=(0.2, 0.5))],
           components={**COMPONENTS, "parameters": "par-2"}, parameters={"horizon": 12})
@@ -103,13 +108,14 @@ def test_changes_name_the_cause_vintage_code_and_parameters(tmp_path):
     assert by["easing"]["cause"] == "input ff5 vintage 2025-09-30 -> 2025-10-31"
     assert by["easing"]["before"] == {"label": "supported", "estimate": "0.42", "interval": "90% [0.3, 0.5]"}
     assert by["easing"]["after"] == {"label": "supported", "estimate": "0.3", "interval": "90% [0.1, 0.5]"}
-    assert by["rates"]["what"] == ["label"] and by["rates"]["cause"] == "code changed (package hash pkg-1 -> pkg-2)"
+    old, new = code_key(COMPONENTS)[:12], code_key({**COMPONENTS, "modules": {"research.claims.easing": "e-2"}})[:12]
+    assert by["rates"]["what"] == ["label"] and by["rates"]["cause"] == f"code changed (code hash {old} -> {new})"
     assert by["tilt"]["what"] == ["interval"] and by["tilt"]["cause"] == "parameters changed (horizon 6 -> 12)"
     html = scorecard.index_html([], {}, changes=out)
     start = html.index("Changes since the last run")
     assert start < html.index('id="scorecard"')
     section = html[start:html.index("</section>", start)]
-    assert "input ff5 vintage 2025-09-30 -&gt; 2025-10-31" in section and "package hash pkg-1 -&gt; pkg-2" in section
+    assert "input ff5 vintage 2025-09-30 -&gt; 2025-10-31" in section and f"code hash {old} -&gt; {new}" in section
     assert "supported · 0.42 · 90% [0.3, 0.5]" in section and "supported · 0.3 · 90% [0.1, 0.5]" in section
     # a same-vintage file with another sha256 is named by its sha256
     assert history.cause({"inputs": INPUTS}, {"inputs": {**INPUTS, "dgs2": {"sha256": "ddd444",

@@ -279,15 +279,23 @@ def test_readme_adding_a_claim_end_to_end(tmp_path, mirror_env):
     assert "reported by the report" in member and 'href="toy_curve.html"' in member
 
 
-def test_the_package_hash_covers_the_claim_modules(tmp_path):
-    """Editing a claim module re-runs its reports: the key hashes all of research/, not only the runner."""
+def test_claim_modules_are_keyed_by_their_own_hash_not_the_render_hash(tmp_path):
+    """Editing a claim module re-runs the reports that imported it (their recorded module hash
+    changes), not every report: the render hash covers the page code only."""
     import research
-    from research.runner.state import package_hash
+    from research.runner.state import module_path, render_hash
 
     package = Path(research.__file__).resolve().parent
-    assert package_hash() == package_hash(package)
+    assert render_hash() == render_hash(package)
     copy = tmp_path / "research"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    before = package_hash(copy)
-    (copy / "claims" / "easing.py").write_text((copy / "claims" / "easing.py").read_text() + "\n# edited\n")
-    assert package_hash(copy) != before
+    before = render_hash(copy)
+    easing = module_path("research.claims.easing", copy)
+    assert easing == copy / "claims" / "easing.py"
+    easing.write_text(easing.read_text() + "\n# edited\n")
+    assert render_hash(copy) == before
+    assert module_path("research.claims", copy) == copy / "claims" / "__init__.py"
+    assert module_path("research.claims.nonexistent", copy) is None
+    page = copy / "report" / "page.py"
+    page.write_text(page.read_text() + "\n# edited\n")
+    assert render_hash(copy) != before

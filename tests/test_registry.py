@@ -86,6 +86,22 @@ def test_parameters_cell_is_read_with_types_defaults_and_help():
     assert declared["n"].describe() == "n: int = 8  # independent observations"
 
 
+def test_help_comments_are_read_as_the_tokenizer_reads_them():
+    """The one-line fast path (the rest of the line after the value) agrees with tokenize, and
+    declarations it cannot read that way (several lines, two on a line) still get their help."""
+    source = ('a: int = 1  # plain help\n'
+              'b: str = "x # not a comment"  #   the real one  \n'
+              'c: list[int] = [1,  # first line\n  2]\n'
+              'd: float = 2.0\n'
+              'e: str = "é"  # after a non-ASCII value\n'
+              'f: int = 3; g: int = 4  # shared\n')
+    declared = declared_parameters(notebook(source), where="nb.ipynb")
+    assert {n: p.help for n, p in declared.items()} == {
+        "a": "plain help", "b": "the real one", "c": "first line", "d": "", "e": "after a non-ASCII value",
+        "f": "shared", "g": "shared"}
+    assert declared["e"].default == "é" and declared["c"].default == [1, 2]
+
+
 @pytest.mark.parametrize("source, message", [
     ("x = 1\n", "`x = 1` is not a plain declaration"),
     ("import os\n", "`import os` is not a plain declaration"),

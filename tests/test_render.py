@@ -257,15 +257,47 @@ def test_scorecard_escapes_registry_state_and_errors():
     assert "<code>research sweep C1</code>" in page  # the one piece of HTML in a left-out reason
 
 
-def test_page_templates_count_in_the_package_hash(tmp_path):
-    from research.runner.state import package_hash
+def test_page_templates_and_page_code_count_in_the_render_hash(tmp_path):
+    from research.runner.state import render_hash
 
     template = tmp_path / "report" / "templates" / "page.html.j2"
     template.parent.mkdir(parents=True)
-    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "report" / "page.py").write_text("x = 1\n")
+    (tmp_path / "stats.py").write_text("y = 1\n")
     template.write_text("<main>{{ body }}</main>\n")
-    before = package_hash(tmp_path)
+    before = render_hash(tmp_path)
     (tmp_path / "NOTES.md").write_text("not code\n")
-    assert package_hash(tmp_path) == before
+    (tmp_path / "stats.py").write_text("y = 2\n")  # kernel code: keyed per report by the modules it imported
+    assert render_hash(tmp_path) == before
     template.write_text("<main class='x'>{{ body }}</main>\n")  # a designer's edit re-renders the pages
-    assert package_hash(tmp_path) != before
+    after_template = render_hash(tmp_path)
+    assert after_template != before
+    (tmp_path / "report" / "page.py").write_text("x = 2\n")
+    assert render_hash(tmp_path) != after_template
+
+
+def test_compiled_templates_are_kept_between_processes_and_recompiled_when_edited(tmp_path):
+    from jinja2 import Environment, FileSystemLoader
+
+    from research.report import templating
+
+    cache_dir, templates = tmp_path / "cache", tmp_path / "templates"
+    cache_dir.mkdir()
+    templates.mkdir()
+    (templates / "t.j2").write_text("a {{ x }}")
+
+    def fresh():  # a new process's environment: nothing compiled in memory
+        return Environment(loader=FileSystemLoader(templates), bytecode_cache=templating.bytecode_cache(str(cache_dir)))
+
+    assert fresh().get_template("t.j2").render(x=1) == "a 1"
+    (stored,) = cache_dir.iterdir()
+    assert stored.name.startswith("research-") and stored.stat().st_size > 0  # named for this module's options
+    assert fresh().get_template("t.j2").render(x=2) == "a 2"
+    (templates / "t.j2").write_text("b {{ x }}")
+    assert fresh().get_template("t.j2").render(x=3) == "b 3"  # an edited template is compiled again
+    missing = Environment(loader=FileSystemLoader(templates), bytecode_cache=templating.bytecode_cache(str(tmp_path / "gone")))
+    assert missing.get_template("t.j2").render(x=4) == "b 4"  # a cache it cannot write never fails a render
+    (stored,) = [p for p in cache_dir.iterdir() if p.stat().st_size]
+    stored.write_bytes(stored.read_bytes()[:20])  # a damaged file is compiled again
+    assert fresh().get_template("t.j2").render(x=5) == "b 5"
+    assert templating.environment().bytecode_cache is not None

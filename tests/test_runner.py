@@ -19,6 +19,7 @@ from runner_project import (
     PKG,
     PYTHON,
     cli_env,
+    frozen_module_sha,
     kill_9_when,
     make_project,
     processes_with_cwd_under,
@@ -36,10 +37,12 @@ from research.runner.lock import RunLock
 INPUTS = {"dgs2": "sha-a", "ff5": "sha-b"}
 
 REPORTS = {
-    "ok": {"notebook": "verdict.ipynb", "claims": ["C1"], "title": "OK report"},
+    "ok": {"notebook": "verdict.ipynb", "claims": ["C1"], "title": "OK report",
+           "parameters": {"modules": ["research.stats"]}},
     "other": {"notebook": "verdict_b.ipynb", "claims": ["C3"],
               "parameters": {"claim": "C3", "input_name": "ff5", "input_sha": "sha-b",
-                             "aspects": ["value tilt", "less profitable"], "draw": False}},
+                             "aspects": ["value tilt", "less profitable"], "draw": False,
+                             "modules": ["research.family"]}},
     "bad": {"notebook": "broken.ipynb", "claims": ["C2"], "parameters": {"fail": False}},
 }
 
@@ -47,6 +50,7 @@ REPORTS = {
 def run(registry: Path, reports: Path, inputs: dict[str, str] | None = None, **kw) -> runner.RunSummary:
     shas = dict(INPUTS if inputs is None else inputs)
     kw.setdefault("package_sha", PKG)
+    kw.setdefault("module_sha", frozen_module_sha)
     return runner.run(registry_path=registry, reports_dir=reports, input_sha=shas.get, **kw)
 
 
@@ -134,11 +138,165 @@ def test_input_change_reruns_only_the_reports_that_read_it(project):
     assert summary.executed[0].reasons == ("input ff5 changed",)
 
 
+def edited(*names: str):
+    """The modules' real source hashes, except ``names``, which read as edited."""
+    from research.runner.state import current_module_sha256
+
+    return lambda name: "edited-" + name if name in names else current_module_sha256(name)
+
+
+def test_state_records_the_research_modules_each_kernel_imported(project):
+    from research.runner.state import current_module_sha256
+
+    registry, reports = project
+    modules = {n: json.loads((reports / "_state" / f"{n}.json").read_text())["success"]["components"]["modules"]
+               for n in REPORTS}
+    assert {"research", "research.verdict", "research.params", "research.provenance"} <= set(modules["bad"])
+    assert "research.stats" in modules["ok"] and "research.stats" not in modules["other"]
+    assert "research.family" in modules["other"] and "research.family" not in modules["ok"]
+    assert "research.runner.state" not in modules["ok"]  # the runner is not the kernel's code
+    assert modules["ok"]["research.stats"] == current_module_sha256("research.stats")
+
+
+@pytest.mark.parametrize(("module", "reruns"), [
+    ("research.stats", ["ok"]),                 # what imports stats, nothing else
+    ("research.family", ["other"]),
+    ("research.params", ["bad", "ok", "other"]),  # every notebook checks its parameters
+    ("research.data.fetch", []),                # imported by no kernel here
+])
+def test_editing_a_module_reruns_only_the_reports_that_imported_it(project, module, reruns):
+    registry, reports = project
+    summary = run(registry, reports, module_sha=edited(module))
+    assert executed(summary) == reruns
+    assert all(r.reasons == (f"module {module} changed",) for r in summary.executed)
+
+
+def test_list_names_the_changed_module(project, capsys, monkeypatch):
+    registry, reports = project
+    monkeypatch.setattr(orchestrate, "current_module_sha256", edited("research.family"))
+    rows = runner.status(registry_path=registry, reports_dir=reports, input_sha=INPUTS.get,
+                         module_sha=edited("research.family"))
+    assert {d.name: d.reasons for _, d, _ in rows}["other"] == ("report page code changed",
+                                                                "module research.family changed")
+    assert cli_main(["list", "--registry", str(registry), "--reports-dir", str(reports)]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("other "))
+    assert "module research.family changed" in line
+
+
+CLAIM_REPORTS = {  # as the real registry: two C1 reports, one on C5, one that also uses C1's module
+    "c1": {"notebook": "verdict.ipynb", "parameters": {"draw": False, "modules": ["research.claims.easing"]}},
+    "c1_russell": {"notebook": "verdict.ipynb",
+                   "parameters": {"draw": False, "statistic": 0.2, "modules": ["research.claims.easing"]}},
+    "c5": {"notebook": "verdict.ipynb", "parameters": {"draw": False, "modules": ["research.claims.technicals"]}},
+    "cycle": {"notebook": "verdict.ipynb",
+              "parameters": {"draw": False, "modules": ["research.claims.cycle", "research.claims.easing"]}},
+}
+
+
+def test_editing_a_claim_module_file_names_exactly_the_reports_that_imported_it(tmp_path, monkeypatch, capsys):
+    """A real edit (a comment appended to a copy of research/claims/easing.py): `research run
+    --dry-run` and `research list` name the reports whose kernels imported it, and only those."""
+    import importlib
+
+    import research
+
+    plan_module = importlib.import_module("research.runner.plan")  # research.runner.plan is also a function
+    state_module = importlib.import_module("research.runner.state")
+
+    registry, reports = make_project(tmp_path, CLAIM_REPORTS)
+    assert [r.status for r in run(registry, reports).executed] == ["ok"] * 4
+    copy = tmp_path / "research"
+    shutil.copytree(Path(research.__file__).resolve().parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(state_module, "PACKAGE_DIR", copy)  # module hashes are read from the copy
+    for module in (orchestrate, plan_module):
+        monkeypatch.setattr(module, "render_hash", lambda: PKG)
+    monkeypatch.setattr(orchestrate, "input_sha_lookup", lambda: INPUTS.get)
+    args = ["--registry", str(registry), "--reports-dir", str(reports)]
+    assert cli_main(["run", "--dry-run", *args]) == 0
+    assert "dry run: 0 would run, 4 would be skipped" in capsys.readouterr().out  # the copy is identical
+
+    easing = copy / "claims" / "easing.py"
+    easing.write_text(easing.read_text() + "\n# a comment\n")
+    assert cli_main(["run", "--dry-run", *args]) == 0
+    out = capsys.readouterr().out
+    lines = {ln.split(":")[0]: ln for ln in out.splitlines() if ":" in ln and not ln.startswith("dry run")}
+    assert {n for n, ln in lines.items() if "module research.claims.easing changed" in ln} == {"c1", "c1_russell", "cycle"}
+    assert lines["c5"] == "c5: skip: key unchanged"
+    assert "dry run: 3 would run, 1 would be skipped" in out
+    assert cli_main(["list", *args]) == 0
+    listed = {ln.split()[0]: ln for ln in capsys.readouterr().out.splitlines() if ln.split()}
+    assert {n for n in CLAIM_REPORTS if "module research.claims.easing changed" in listed[n]} == {"c1", "c1_russell", "cycle"}
+    assert listed["c5"].split()[1] == "fresh" and "module" not in listed["c5"]
+
+
+def test_state_without_module_record_is_stale_and_says_why(project):
+    registry, reports = project
+    path = reports / "_state" / "ok.json"
+    state = json.loads(path.read_text())
+    del state["success"]["components"]["modules"]  # a state file written before modules were recorded
+    path.write_text(json.dumps(state))
+    summary = run(registry, reports)
+    assert executed(summary) == ["ok"]
+    assert summary.executed[0].reasons == ("no record of the research modules it imported "
+                                           "(ran before modules were recorded)",)
+    assert run(registry, reports).executed == []
+
+
+def test_sweeping_reports_get_the_runs_scheduler_and_others_do_not_need_it(project):
+    from research.runner.cluster import uses_cluster
+
+    registry, reports = project
+    summary = run(registry, reports, only=["ok"], force=True, scheduler="tcp://127.0.0.1:8786")
+    assert executed(summary) == ["ok"]
+    extra = json.loads((reports / "_state" / "ok.json").read_text())["success"]["extra"]
+    assert extra["dask_scheduler"] == "tcp://127.0.0.1:8786"
+    assert not summary.executed[0].reasons[1:]  # the address is not part of the key
+    assert run(registry, reports).executed == []
+    assert uses_cluster({"claim": "C1", "scheduler": "", "serial": False})
+    assert not uses_cluster({"claim": "C1", "scheduler": "tcp://h:8786", "serial": False})
+    assert not uses_cluster({"claim": "C1", "scheduler": "", "serial": True})
+    assert not uses_cluster({"claim": "C1"})
+
+
+def test_one_cluster_serves_every_sweeping_report_of_a_run(project, monkeypatch):
+    import contextlib
+
+    from research.sweep import SCHEDULER_ENV
+
+    registry, reports = project
+    nb = json.loads((registry.parent / "verdict.ipynb").read_text())
+    params = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    params["source"] = "".join(params["source"]) + '\nscheduler: str = ""  # a Dask scheduler, as spec_curve.ipynb'
+    (registry.parent / "sweeper.ipynb").write_text(json.dumps(nb))
+    write_registry(registry.parent.parent, {
+        **REPORTS,
+        "sweep_a": {"notebook": "sweeper.ipynb", "parameters": {"draw": False}},
+        "sweep_b": {"notebook": "sweeper.ipynb", "parameters": {"draw": False, "statistic": 0.1}},
+        "own": {"notebook": "sweeper.ipynb", "parameters": {"draw": False, "scheduler": "tcp://own:1"}},
+    })
+    started = []
+
+    @contextlib.contextmanager
+    def fake_cluster(workers, scheduler=None):
+        started.append((workers, scheduler))
+        yield {SCHEDULER_ENV: "tcp://run-cluster:8786"}
+
+    monkeypatch.setattr(orchestrate, "run_cluster", fake_cluster)
+    summary = run(registry, reports, jobs=2)
+    assert executed(summary) == ["own", "sweep_a", "sweep_b"]
+    assert started == [(orchestrate.cpu_count(), None)]  # one cluster for the run, a worker per core
+    extra = {n: json.loads((reports / "_state" / f"{n}.json").read_text())["success"]["extra"] for n in executed(summary)}
+    assert {n: e["dask_scheduler"] for n, e in extra.items()} == {
+        n: "tcp://run-cluster:8786" for n in ("own", "sweep_a", "sweep_b")}  # `own` passes its own to run_sweep
+    started.clear()
+    assert run(registry, reports, only=["ok"], force=True).executed and started == []  # nothing sweeps: no cluster
+
+
 def test_decisions_name_each_reason_without_running(project):
     registry, reports = project
     rows = runner.status(registry_path=registry, reports_dir=reports, input_sha=INPUTS.get)
-    # The real package hash differs from the one the fixture used: every report says so.
-    assert {d.name: d.reasons for _, d, _ in rows} == {n: ("research package changed",) for n in REPORTS}
+    # The real render hash differs from the one the fixture used: every report says so.
+    assert {d.name: d.reasons for _, d, _ in rows} == {n: ("report page code changed",) for n in REPORTS}
 
     def broken(name):
         raise RuntimeError("data layer exploded")
@@ -334,7 +492,7 @@ def test_list_shows_state_and_reason(project, capsys):
     assert cli_main(["list", "--registry", str(registry), "--reports-dir", str(reports)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["report", "state", "last", "good", "run", "why"]
-    assert any(line.startswith("ok ") and "stale" in line and "research package changed" in line
+    assert any(line.startswith("ok ") and "stale" in line and "report page code changed" in line
                for line in out.splitlines())
 
 

@@ -94,6 +94,29 @@ def test_evaluate_keeps_refusals_and_errors_as_rows():
     assert isinstance(rows[4]["_inputs"], dict)  # what this process read, for the kernel's provenance
 
 
+def test_a_batch_names_the_research_modules_its_estimate_reaches():
+    import research.claims.easing  # noqa: F401 - imported in this process, but not by the toy estimate
+    from research import provenance
+    from research.runner.state import current_module_sha256
+
+    out = sweep.evaluate_many("test_sweep:toy_estimate", [{"a": 1, "b": "x"}, {"a": 4, "b": "y"}], {"scale": 1.0})
+    assert [r["estimate"] for r in out["rows"]] == [1.0, 14.0]
+    modules = out["modules"]
+    # what this module imports, at any depth (research.sweep imports research.errors), and their packages
+    assert {"research", "research.sweep", "research.errors", "research.family", "research.report"} <= set(modules)
+    assert "research.claims.easing" not in modules
+    # research.family reads the claim catalog: the catalog and its package's __init__ count, not its siblings
+    assert {"research.claims", "research.claims.catalog"} <= set(modules)
+    assert not {m for m in modules if m.startswith("research.claims.")} - {"research.claims.catalog"}
+    import research.claims.rates  # noqa: F401 - resolved by the first specification of a batch
+    import research.data.french  # noqa: F401 - what research.data imports lazily, when it loads data
+    modules = sweep.evaluate_many("research.claims.rates:grid_valid", [], {})["modules"]
+    assert {"research.claims.rates", "research.data", "research.data.sizes", "research.data.french"} <= set(modules)
+    assert "research.claims.easing" not in modules
+    assert modules["research.sweep"] == current_module_sha256("research.sweep")
+    assert "research.claims.easing" in provenance.modules()
+
+
 def test_serial_sweep_frame():
     frame = sweep.run_sweep(TOY, serial=True)
     assert frame[["a", "b"]].to_dict("records") == TOY.specs()
@@ -233,10 +256,7 @@ def test_existing_cluster_by_scheduler_address(mirror_env):
 
 def test_sweep_overrides_only_what_differs_from_the_notebook():
     assert sweep_cmd.sweep_overrides() == {}
-    assert sweep_cmd.sweep_overrides("tcp://10.0.0.5:8786", 4, True) == {
-        "scheduler": "tcp://10.0.0.5:8786", "workers": 4, "serial": True}
-    with pytest.raises(ParameterError, match="at least 1"):
-        sweep_cmd.sweep_overrides(workers=0)
+    assert sweep_cmd.sweep_overrides(serial=True) == {"serial": True}
     assert sweep_cmd.report_name("C3") == "robustness_c3"
 
 

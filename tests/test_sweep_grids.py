@@ -30,6 +30,25 @@ c1_easing, c2_rates, c8_cycle = easing.grid_estimate, rates.grid_estimate, cycle
 # -- sizes and validity (no data) -------------------------------------------------------------------
 
 
+def test_grid_finds_each_claims_module_without_importing_the_others():
+    import subprocess
+    import sys
+
+    from research.claims import claim_module, grid
+
+    for claim, g in GRIDS.items():  # the module found by its CLAIM line is the one declaring the GRID
+        assert claim_module(claim) == g.estimate.partition(":")[0]
+        assert grid(claim) == g
+    assert claim_module("C99") is None
+    with pytest.raises(ParameterError, match="no specification grid for C99; grids exist for C1"):
+        grid("C99")
+    for claim, module in (("C1", "easing"), ("C5", "technicals")):
+        code = (f"import sys; from research.claims import grid; grid({claim!r}); "
+                "print(sorted(m for m in sys.modules if m.startswith('research.claims.')))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        assert out.strip() == str(["research.claims.base", "research.claims.catalog", f"research.claims.{module}"])
+
+
 @pytest.mark.parametrize("claim", list(GRIDS))
 def test_every_claim_has_hundreds_of_distinct_specifications(claim):
     grid = GRIDS[claim]

@@ -5,8 +5,11 @@ in, and declares its specification grid as ``GRID`` (a :class:`research.sweep.Gr
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from research.errors import ParameterError
@@ -99,17 +102,42 @@ def grids() -> dict[str, Grid]:
     return {g.claim: g for g in sorted(found, key=lambda g: int(g.claim[1:]))}
 
 
+_CLAIM_LINE = re.compile(r"""^CLAIM\s*=\s*["'](C\d+)["']""", re.MULTILINE)
+
+
+def claim_module(claim_id: str) -> str | None:
+    """The claim module that declares ``CLAIM = "<claim_id>"`` (its source read, not imported)."""
+    for info in pkgutil.iter_modules(__path__):
+        if info.name in SHARED:
+            continue
+        path = Path(__path__[0]) / f"{info.name}.py"
+        with contextlib.suppress(OSError):
+            if claim_id in _CLAIM_LINE.findall(path.read_text(encoding="utf-8")):
+                return f"{__name__}.{info.name}"
+    return None
+
+
 def grid(claim_id: str, small_large: str = "") -> Grid:
     """The specification grid of ``claim_id`` (e.g. "C1"); with ``small_large="russell"`` the same
-    grid whose default specification reads the Russell 2000 vs the S&P 500 (see :func:`on_series`)."""
-    known = grids()
-    if claim_id not in known:
-        raise ParameterError(f"no specification grid for {claim_id}; grids exist for {', '.join(known)}")
+    grid whose default specification reads the Russell 2000 vs the S&P 500 (see :func:`on_series`).
+
+    Only the claim's own module is imported (found by its ``CLAIM = "C1"`` line): the runner keys
+    a report on the ``research`` modules its kernel imported, so a C5 curve must not depend on
+    easing.py. Without such a module, :func:`grids` looks at them all and says what exists."""
+    module = claim_module(claim_id)
+    found = getattr(importlib.import_module(module), "GRID", None) if module else None
+    if found is not None and found.claim == claim_id:
+        validate_grid(found)
+    else:
+        known = grids()
+        if claim_id not in known:
+            raise ParameterError(f"no specification grid for {claim_id}; grids exist for {', '.join(known)}")
+        found = known[claim_id]
     if small_large in ("", "deciles"):
-        return known[claim_id]
+        return found
     if small_large != "russell":
         raise ParameterError(f"small_large must be '' (the grid's default series) or 'russell', not {small_large!r}")
-    return on_series(known[claim_id])
+    return on_series(found)
 
 
 def on_series(g: Grid) -> Grid:

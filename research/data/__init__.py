@@ -16,7 +16,9 @@ runner can ask :func:`current_sha256` without paying for it.
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from research import provenance
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["names", "load", "info", "blocks", "status", "refresh", "update", "lock",
-           "current_sha256", "SuspiciousRowsWarning", "NewerVintageWarning"]
+           "current_sha256", "sha256_lookup", "SuspiciousRowsWarning", "NewerVintageWarning"]
 
 NewerVintageWarning = _fetch.NewerVintageWarning
 
@@ -187,6 +189,19 @@ def info(name: str) -> dict[str, Any]:
 def current_sha256(name: str) -> str | None:
     """The sha256 of the raw file ``load(name)`` would read now (None if unavailable). Cheap."""
     return _fetch.current_sha256(_catalog.get(name), settings())
+
+
+def sha256_lookup() -> Callable[[str], str | None]:
+    """:func:`current_sha256` for many datasets at one moment (the runner's decisions): the
+    settings and the manifest are read once, and each dataset is looked up once."""
+    cfg = settings()
+    manifest = _fetch.read_manifest(cfg)
+
+    @functools.cache
+    def lookup(name: str) -> str | None:
+        return _fetch.current_sha256(_catalog.get(name), cfg, manifest)
+
+    return lookup
 
 
 def status() -> list[dict[str, Any]]:

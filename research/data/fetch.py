@@ -163,10 +163,11 @@ def _damaged_manifest(what: str) -> dict:
     return {}
 
 
-def _entry(cfg: Settings, ds: Dataset) -> dict | None:
-    """The manifest entry of ``ds`` if it points at its content-addressed place in the raw store
-    (``<kind>/<sha256[:16]>/<file>``): an entry edited to point elsewhere is not followed."""
-    entry = read_manifest(cfg).get(ds.name)
+def _entry(cfg: Settings, ds: Dataset, manifest: dict | None = None) -> dict | None:
+    """The manifest entry of ``ds`` (from ``manifest`` when the caller read it already) if it points
+    at its content-addressed place in the raw store (``<kind>/<sha256[:16]>/<file>``): an entry
+    edited to point elsewhere is not followed."""
+    entry = (read_manifest(cfg) if manifest is None else manifest).get(ds.name)
     if entry is None:
         return None
     expected = f"{ds.kind}/{entry['sha256'][:16]}/{ds.file_name}"
@@ -450,13 +451,14 @@ def _mirror_hint(ds: Dataset, mpath: Path, entry: dict | None, cfg: Settings) ->
                else f", or delete it and run `research data refresh {ds.name}` to download it."))
 
 
-def current_sha256(ds: Dataset, cfg: Settings | None = None) -> str | None:
+def current_sha256(ds: Dataset, cfg: Settings | None = None, manifest: dict | None = None) -> str | None:
     """The sha256 of the raw file a load would read now, or None when it is not available.
 
-    Cheap: a manifest read and a stat (a hash when the mirror's file changed); it never downloads.
+    Cheap: a manifest read (``manifest``, when the caller read it already) and a stat (a hash when
+    the mirror's file changed); it never downloads.
     """
     cfg = cfg or settings()
-    entry = _entry(cfg, ds)
+    entry = _entry(cfg, ds, manifest)
     mpath, mstat, _ = _mirror_file(ds, cfg)
     found = None
     if entry:

@@ -59,6 +59,9 @@ def register_cli(subparsers: Any) -> None:
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="stop any report that runs longer, with its kernel (default: the report's `timeout` "
                           "in reports.toml, else RESEARCH_REPORT_TIMEOUT, else 1800)")
+    run.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="put the specification-curve sweeps on this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                          "(default: one LocalCluster for the run, started when a stale report sweeps)")
     run.add_argument("--quiet", "-q", action="store_true", help="print only errors (for cron)")
     run.add_argument("--update", action="store_true",
                      help="first fetch new data vintages (research.data.update), then re-run the reports that read them")
@@ -207,7 +210,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = orchestrate.run(
         registry_path=args.registry, reports_dir=args.reports_dir, only=selection(args), overrides=overrides,
         force=args.force, jobs=args.jobs, wait=args.wait, timeout=args.timeout, reporter=ConsoleReporter(args.quiet),
-        update=update.prepare(update=args.update, frozen=args.frozen),
+        update=update.prepare(update=args.update, frozen=args.frozen), scheduler=args.scheduler,
     )
     if summary.updated is not None and not args.quiet:
         print(f"data update: {len(summary.updated)} dataset(s) changed"

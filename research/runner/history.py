@@ -2,7 +2,8 @@
 
 One SQLite database, ``reports/_state/history.sqlite`` (standard-library :mod:`sqlite3`), one
 row per report run per verdict: label, statistic, interval, p-value, n, sample, the inputs the
-run read (name -> sha256, vintage), the code keys (package and notebook hashes), the parameters
+run read (name -> sha256, vintage), the code keys (the hash of the render code and the modules the
+run imported, :func:`~research.runner.state.code_key`, and the notebook's), the parameters
 and their hash, the report key and ``ran_at``. Rows are only ever added: triggers refuse UPDATE
 and DELETE, and each run's rows go in one transaction (all of them or none; SQLite's rollback
 journal undoes a transaction cut short by a crash).
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from research.errors import ResearchError
-from research.runner.state import STATE_DIR
+from research.runner.state import STATE_DIR, code_key
 
 HISTORY_FILE = "history.sqlite"
 SCHEMA_VERSION = 1
@@ -89,7 +90,7 @@ def rows_for_run(report: str, ran_at: str, *, verdicts: Iterable[Mapping[str, An
             "statistic": v.get("statistic"), "statistic_name": v.get("statistic_name") or "",
             "interval_low": interval[0], "interval_high": interval[1], "interval_level": v.get("interval_level"),
             "p_value": v.get("p_value"), "n": v.get("n"), "sample": v.get("sample") or "",
-            "inputs": recorded, "package_key": components.get("package"), "notebook_key": components.get("notebook"),
+            "inputs": recorded, "package_key": code_key(components), "notebook_key": components.get("notebook"),
             "parameters_key": components.get("parameters"), "parameters": dict(parameters), "report_key": key,
         })
     return rows
@@ -250,7 +251,7 @@ def cause(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
         elif old.get("sha256") != new.get("sha256"):
             reasons.append(f"input {name} sha256 {str(old.get('sha256'))[:12]} -> {str(new.get('sha256'))[:12]}")
     if before.get("package_key") != after.get("package_key"):
-        reasons.append(f"code changed (package hash {str(before.get('package_key'))[:12]} -> "
+        reasons.append(f"code changed (code hash {str(before.get('package_key'))[:12]} -> "
                        f"{str(after.get('package_key'))[:12]})")
     if before.get("notebook_key") != after.get("notebook_key"):
         reasons.append("notebook code changed")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import math
 import os
 import shutil
@@ -44,6 +45,7 @@ from research.errors import (
     ParameterError,
     ReportsNotWritable,
 )
+from research.runner.cluster import run_cluster, uses_cluster
 from research.runner.job import Job
 from research.runner.lock import RunLock
 from research.runner.plan import Planned, assess, plan
@@ -54,11 +56,13 @@ from research.runner.state import (
     STATE_DIR,
     Decision,
     InputSha,
+    ModuleSha,
     clean_temporaries,
-    current_input_sha256,
+    current_module_sha256,
     decide,
-    package_hash,
+    input_sha_lookup,
     read_state,
+    render_hash,
 )
 
 # An OSError with one of these while writing into reports/ means the folder cannot be written.
@@ -131,19 +135,24 @@ def run(
     max_report_mb: float | None = None,
     reporter: Reporter | None = None,
     input_sha: InputSha | None = None,
+    module_sha: ModuleSha | None = None,
     package_sha: str | None = None,
     update: Callable[[], list[str]] | None = None,
+    scheduler: str | None = None,
+    cluster_workers: int | None = None,
 ) -> RunSummary:
     """Regenerate the stale reports of the registry; see the module docstring for the steps.
 
     ``overrides`` maps a report name to parameter values (``-p NAME KEY=VALUE``). ``jobs`` is the
     number of notebooks run at once (default: one per core). ``timeout`` (seconds) overrides every
     report's time limit (default: its ``timeout`` in reports.toml, else RESEARCH_REPORT_TIMEOUT);
-    ``max_report_mb`` the largest page published (default RESEARCH_MAX_REPORT_MB, 50). ``input_sha``
-    and ``package_sha`` replace the data layer's and the package's hashes (tests). ``update``
-    (``research run --update``) refreshes the data under the run lock before anything is decided
-    and returns the datasets it changed; the reports that read them are then stale by their keys.
-    Raises ParameterError (bad
+    ``max_report_mb`` the largest page published (default RESEARCH_MAX_REPORT_MB, 50). ``input_sha``,
+    ``module_sha`` and ``package_sha`` replace the data layer's, the modules' and the render code's
+    hashes (tests). ``update`` (``research run --update``) refreshes the data under the run lock
+    before anything is decided and returns the datasets it changed; the reports that read them are
+    then stale by their keys. Reports that sweep a grid share one Dask cluster
+    (:mod:`research.runner.cluster`): the one at ``scheduler``, else a LocalCluster of
+    ``cluster_workers`` processes (default: one per core). Raises ParameterError (bad
     registry or parameters, nothing run) and RunLocked (another run holds the lock).
     """
     from research.config import export_absolute_paths, settings
@@ -151,7 +160,9 @@ def run(
     export_absolute_paths()  # kernels run in temp folders: relative paths would point nowhere
     t0 = time.perf_counter()
     reporter = reporter or Reporter()
-    input_sha = input_sha or current_input_sha256
+    # One look-up per dataset and module per run (a run is one snapshot): reports share most of
+    # them, and the decisions and the index both ask.
+    input_sha = functools.cache(input_sha) if input_sha else input_sha_lookup()
     cfg = settings()  # a bad RESEARCH_* value stops here, before anything runs (ConfigError)
     reports_dir = Path(reports_dir or cfg.reports_dir).resolve()
     check_reports_dir(reports_dir)
@@ -162,12 +173,14 @@ def run(
             raise ParameterError(f"{option} must be a positive number, got {value!r}")
     limits = Limits(timeout, cfg.report_timeout, max_report_mb or cfg.max_report_mb)
     registry = load_registry(registry_path)
-    package_sha = package_sha or package_hash()
+    package_sha = package_sha or render_hash()
+    module_sha = functools.cache(module_sha or current_module_sha256)
     planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha)
     summary = RunSummary()
     try:
         _run_locked(summary, registry, planned, reports_dir, force=force, jobs=jobs, wait=wait, limits=limits,
-                    reporter=reporter, input_sha=input_sha, package_sha=package_sha, update=update)
+                    reporter=reporter, input_sha=input_sha, module_sha=module_sha, package_sha=package_sha,
+                    update=update, cluster=(scheduler, cluster_workers))
     except OSError as exc:  # disk full, read-only folder: say so, not a traceback
         if exc.errno not in NOT_WRITABLE:
             raise
@@ -185,6 +198,7 @@ def preview(
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     force: bool = False,
     input_sha: InputSha | None = None,
+    module_sha: ModuleSha | None = None,
     package_sha: str | None = None,
 ) -> list[Decision]:
     """What :func:`run` with the same arguments would decide, and why: ``research run --dry-run``.
@@ -196,15 +210,19 @@ def preview(
 
     reports_dir = Path(reports_dir or settings().reports_dir).resolve()
     registry = load_registry(registry_path)
-    planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha or package_hash())
+    planned = plan(registry, only=only, overrides=overrides, package_sha=package_sha or render_hash())
+    input_sha = functools.cache(input_sha) if input_sha else input_sha_lookup()
+    module_sha = functools.cache(module_sha or current_module_sha256)
     return [decide(p.report.name, p.components, read_state(reports_dir, p.report.name), reports_dir=reports_dir,
-                   input_sha=input_sha or current_input_sha256, force=force)
+                   input_sha=input_sha, module_sha=module_sha, force=force)
             for p in planned]
 
 
 def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned], reports_dir: Path, *,
                 force: bool, jobs: int | None, wait: float, limits: Limits, reporter: Reporter,
-                input_sha: InputSha, package_sha: str, update: Callable[[], list[str]] | None = None) -> None:
+                input_sha: InputSha, module_sha: ModuleSha, package_sha: str,
+                update: Callable[[], list[str]] | None = None,
+                cluster: tuple[str | None, int | None] = (None, None)) -> None:
     """Steps 2-6 of :func:`run`, under the run lock."""
     with RunLock(reports_dir, wait=wait):
         clean_temporaries(reports_dir)
@@ -215,18 +233,18 @@ def _run_locked(summary: RunSummary, registry: Registry, planned: list[Planned],
         for p in planned:
             state = read_state(reports_dir, p.report.name)
             decision = decide(p.report.name, p.components, state, reports_dir=reports_dir,
-                              input_sha=input_sha, force=force)
+                              input_sha=input_sha, module_sha=module_sha, force=force)
             decisions[p.report.name] = decision
             summary.decisions.append(decision)
             reporter.decided(decision)
             if decision.run:
                 todo.append((p, decision, state))
         if todo:
-            summary.executed = _execute(todo, registry, reports_dir, jobs, reporter, limits)
+            summary.executed = _execute(todo, registry, reports_dir, jobs, reporter, limits, cluster)
             for result in summary.executed:
                 decisions[result.name] = Decision(result.name, False, (), "fresh" if result.status == "ok" else "failed")
         summary.index_path = write_index(registry, reports_dir, decisions, input_sha=input_sha,
-                                         package_sha=package_sha)
+                                         module_sha=module_sha, package_sha=package_sha)
 
 
 def _execute(
@@ -236,6 +254,7 @@ def _execute(
     jobs: int | None,
     reporter: Reporter,
     limits: Limits,
+    cluster: tuple[str | None, int | None] = (None, None),
 ) -> list[ReportResult]:
     """Run the stale reports, each in its own worker process, ``jobs`` at a time; publish each as
     it finishes. A report past its time limit is killed with its kernel and recorded as failed,
@@ -257,6 +276,10 @@ def _execute(
         ctx.set_forkserver_preload(["research.runner.worker"])
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
+    stack = contextlib.ExitStack()
+    scheduler, cluster_workers = cluster
+    if scheduler or any(uses_cluster({**p.defaults, **p.parameters}) for p, _d, _s in todo):
+        env.update(stack.enter_context(run_cluster(cluster_workers or cpu_count(), scheduler)))
     reporter.start(len(todo), jobs)
     waiting = list(todo)
     running: list[_Running] = []
@@ -295,6 +318,7 @@ def _execute(
         for r in running:
             r.stop()
         reporter.stop()
+        stack.close()
         shutil.rmtree(scratch, ignore_errors=True)
     return results
 
@@ -460,12 +484,14 @@ def status(
     registry_path: Path | str | None = None,
     reports_dir: Path | str | None = None,
     input_sha: InputSha | None = None,
+    module_sha: ModuleSha | None = None,
 ) -> list[tuple[Report, Decision, dict[str, Any] | None]]:
     """Each report with its decision (fresh / stale and why / failed) and its state file."""
     from research.config import settings
 
     reports_dir = Path(reports_dir or settings().reports_dir).resolve()
-    return assess(load_registry(registry_path), reports_dir, input_sha=input_sha or current_input_sha256)
+    return assess(load_registry(registry_path), reports_dir, input_sha=input_sha or input_sha_lookup(),
+                  module_sha=module_sha or current_module_sha256)
 
 
 def git_commit(root: Path | None = None) -> str | None:

@@ -24,9 +24,12 @@ from research.runner.state import (
     FAILED_DIR,
     Decision,
     InputSha,
+    ModuleSha,
     atomic_write_text,
     current_input_sha256,
-    input_shas,
+    current_module_sha256,
+    read_state,
+    recorded_components,
     write_state,
 )
 
@@ -103,7 +106,7 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
         inputs = sidecar.get("inputs") if raw.get("sidecar") is not None else None
         success = {
             "ran_at": raw["ran_at"], "seconds": raw.get("seconds"), "key": raw["key"],
-            "components": {**p.components, "inputs": input_shas(inputs)}, "parameters": p.parameters,
+            "components": recorded_components(p.components, sidecar), "parameters": p.parameters,
             "inputs": inputs, "verdicts": sidecar.get("verdicts", []), "extra": sidecar.get("extra", {}),
             "html": f"{name}.html", "ipynb": f"{name}.ipynb",
         }
@@ -153,16 +156,24 @@ def publish(reports_dir: Path, p: Planned, decision: Decision, previous: Mapping
 
 
 def write_index(registry: Registry, reports_dir: Path, decisions: Mapping[str, Decision] | None = None,
-                *, input_sha: InputSha = current_input_sha256, package_sha: str | None = None) -> Path:
-    """Rebuild ``reports/index.html`` from the state files (nothing is executed)."""
+                *, input_sha: InputSha = current_input_sha256, module_sha: ModuleSha = current_module_sha256,
+                package_sha: str | None = None) -> Path:
+    """Rebuild ``reports/index.html`` from the state files (nothing is executed).
+
+    ``decisions`` are those the run already made; only the reports it did not select are assessed
+    here (a no-op run would otherwise plan and decide every report twice)."""
     from research.report import scorecard
 
     decisions = dict(decisions or {})
     states = {}
-    for report, decision, state in assess(registry, reports_dir, input_sha=input_sha, package_sha=package_sha):
-        decisions.setdefault(report.name, decision)
+    others = [name for name in registry.reports if name not in decisions]
+    for report, decision, _state in assess(registry, reports_dir, names=others, input_sha=input_sha,
+                                           module_sha=module_sha, package_sha=package_sha):
+        decisions[report.name] = decision
+    for name in registry.reports:
+        state = read_state(reports_dir, name)
         if state:
-            states[report.name] = state
+            states[name] = state
     path = reports_dir / "index.html"
     atomic_write_text(path, scorecard.index_html(list(registry.reports.values()), states, decisions,
                                                  changes=history.scorecard_changes(reports_dir)))

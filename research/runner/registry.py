@@ -224,6 +224,14 @@ def parameters_cell_index(nb: Mapping[str, Any]) -> int | None:
     return None
 
 
+def _segment(source: str, lines: list[str], node: ast.AST) -> str:
+    """``ast.get_source_segment``, without re-splitting the source for a one-line node (which is
+    what made reading the parameters a third of a no-op run)."""
+    if node.lineno == node.end_lineno and node.lineno <= len(lines):  # offsets count UTF-8 bytes
+        return lines[node.lineno - 1].encode()[node.col_offset:node.end_col_offset].decode()
+    return ast.get_source_segment(source, node) or ""
+
+
 def declared_parameters(notebook: Path | Mapping[str, Any], *, where: str = "") -> dict[str, Parameter]:
     """Parse the ``parameters`` cell with :mod:`ast`: name -> :class:`Parameter`, in order.
 
@@ -244,7 +252,7 @@ def declared_parameters(notebook: Path | Mapping[str, Any], *, where: str = "") 
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ParameterError(f"{where}: line {exc.lineno}: {exc.msg}") from exc
-    comments = _line_comments(source)
+    comments: dict[int, str] | None = None  # tokenized only when a line's comment is not plain
     lines = source.splitlines()
     out: dict[str, Parameter] = {}
     for stmt in tree.body:
@@ -256,15 +264,31 @@ def declared_parameters(notebook: Path | Mapping[str, Any], *, where: str = "") 
             )
         name = stmt.target.id
         try:
-            ptype = parse_type(ast.get_source_segment(source, stmt.annotation) or "")
+            ptype = parse_type(_segment(source, lines, stmt.annotation))
             default = ast.literal_eval(stmt.value)
         except ValueError as exc:
             raise ParameterError(f"{where}, line {stmt.lineno} (`{text}`): {exc}") from exc
         problem = type_problem(default, ptype)
         if problem:
             raise ParameterError(f"{where}, line {stmt.lineno}: default of {name!r} {problem}")
-        out[name] = Parameter(name, ptype, default, comments.get(stmt.lineno, ""), stmt.lineno)
+        help_text = _trailing_comment(lines, stmt)
+        if help_text is None:
+            comments = _line_comments(source) if comments is None else comments
+            help_text = comments.get(stmt.lineno, "")
+        out[name] = Parameter(name, ptype, default, help_text, stmt.lineno)
     return out
+
+
+def _trailing_comment(lines: list[str], stmt: ast.stmt) -> str | None:
+    """The ``# help`` after a one-line declaration, read from its line ("" when there is none);
+    ``None`` when only the tokenizer can tell (tokenizing every cell was most of a no-op run's
+    parameter reading)."""
+    if stmt.lineno != stmt.end_lineno or stmt.end_lineno > len(lines) or stmt.end_col_offset is None:
+        return None
+    rest = lines[stmt.lineno - 1].encode()[stmt.end_col_offset:].decode().strip()  # offsets count UTF-8 bytes
+    if not rest:
+        return ""
+    return rest.lstrip("#").strip() if rest.startswith("#") else None
 
 
 def _line_comments(source: str) -> dict[int, str]:

@@ -11,7 +11,12 @@ A report's **key** is a sha256 over its components, never timestamps (ploomber's
 * ``notebook``   code cells' source + kernel name (markdown, outputs, metadata ignored, as in
   jupyter-cache), so prose edits do not re-run a report;
 * ``parameters`` canonical JSON of the parameters passed to papermill;
-* ``package``    every ``.py`` file under ``research/`` (jupyter-cache and ploomber miss this);
+* ``render``     the code every report's page goes through in the runner's worker, not the
+  kernel: ``research/report/`` (modules and templates), ``verdict.py`` and the worker itself;
+* ``modules``    the sha256 of the source of each ``research`` module the last run's kernel (and
+  its Dask workers) actually imported, from its sidecar, compared with the files now: editing
+  ``research/claims/easing.py`` re-runs the reports that imported it, and ``research list`` names
+  the module (jupyter-cache and ploomber miss code changes altogether);
 * ``inputs``     the sha256 of each dataset the last run actually read, from its sidecar, compared
   with :func:`research.data.current_sha256` now, so a new vintage of one dataset re-runs only the
   reports that read it.
@@ -39,6 +44,7 @@ FAILED_DIR = "_failed"
 STATE_VERSION = 1
 
 InputSha = Callable[[str], "str | None"]
+ModuleSha = Callable[[str], "str | None"]
 
 
 # -- atomic files ------------------------------------------------------------------------------
@@ -88,21 +94,54 @@ def parameters_hash(parameters: Mapping[str, Any]) -> str:
     return sha256_text(canonical_json(dict(parameters)))
 
 
-def package_hash(package_dir: Path | None = None) -> str:
-    """sha256 over every ``.py`` file and page template of the ``research`` package (path and
-    content): editing ``research/report/templates/`` changes the pages, so it re-renders them."""
-    if package_dir is None:
-        package_dir = Path(__file__).resolve().parent.parent  # research/, not research/runner/
+# What the worker (not the kernel) runs to check a report's sidecar and render its page, relative
+# to the package: part of every report's key.
+RENDER_CODE = ("report/*.py", "report/templates/*", "verdict.py", "runner/worker.py", "runner/checks.py",
+               "runner/history.py")
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def render_hash(package_dir: Path | None = None) -> str:
+    """sha256 over the render code (:data:`RENDER_CODE`, path and content): editing
+    ``research/report/templates/`` changes every page, so it re-renders them all."""
+    package_dir = package_dir or PACKAGE_DIR
     digest = hashlib.sha256()
-    code = [*package_dir.rglob("*.py"), *package_dir.rglob("templates/*")]
-    for path in sorted(code):
-        if "__pycache__" in path.parts:
-            continue
+    for path in sorted({p for pattern in RENDER_CODE for p in package_dir.glob(pattern) if p.is_file()}):
         digest.update(path.relative_to(package_dir).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def module_path(name: str, package_dir: Path | None = None) -> Path | None:
+    """The source file of ``research`` module ``name`` (a module or a package's ``__init__``)."""
+    package_dir = package_dir or PACKAGE_DIR
+    parts = name.split(".")
+    if parts[0] != package_dir.name:
+        return None
+    base = package_dir.joinpath(*parts[1:])
+    for path in (base.with_suffix(".py") if len(parts) > 1 else None, base / "__init__.py"):
+        if path is not None and path.is_file():
+            return path
+    return None
+
+
+_source_sha: dict[Path, tuple[tuple[int, int], str]] = {}
+
+
+def current_module_sha256(name: str) -> str | None:
+    """sha256 of module ``name``'s source file now (``None``: the module is gone). Cached per file
+    while its size and mtime stay the same, so ``research list`` hashes each file once."""
+    path = module_path(name)
+    if path is None:
+        return None
+    st = path.stat()
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _source_sha.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = _source_sha[path] = (stamp, hashlib.sha256(path.read_bytes()).hexdigest())
+    return cached[1]
 
 
 def report_key(components: Mapping[str, Any]) -> str:
@@ -115,6 +154,17 @@ def input_shas(inputs: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str 
     return {name: (details or {}).get("sha256") for name, details in (inputs or {}).items()}
 
 
+def recorded_components(components: Mapping[str, Any], sidecar: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A run's full key components: the planned ones plus what its sidecar says it read and imported."""
+    sidecar = sidecar or {}
+    return {**components, "inputs": input_shas(sidecar.get("inputs")), "modules": dict(sidecar.get("modules") or {})}
+
+
+def code_key(components: Mapping[str, Any]) -> str:
+    """One hash of a run's code, render and modules together (the history's ``package_key``)."""
+    return sha256_text(canonical_json({"render": components.get("render"), "modules": components.get("modules")}))
+
+
 def current_input_sha256(name: str) -> str | None:
     """The sha256 of the raw file that ``research.data.load(name)`` would read now.
 
@@ -123,6 +173,22 @@ def current_input_sha256(name: str) -> str | None:
     from research.data import current_sha256
 
     return current_sha256(name)
+
+
+def input_sha_lookup() -> InputSha:
+    """:func:`current_input_sha256` for one run (a run is one snapshot): the data layer's settings
+    and manifest are read once, at the first look-up, and each dataset is looked up once."""
+    lookup: InputSha | None = None
+
+    def sha(name: str) -> str | None:
+        nonlocal lookup
+        if lookup is None:  # a failure here is the report's reason ("cannot be checked"), as before
+            from research.data import sha256_lookup
+
+            lookup = sha256_lookup()
+        return lookup(name)
+
+    return sha
 
 
 # -- state files ---------------------------------------------------------------------------------
@@ -240,12 +306,13 @@ def decide(
     *,
     reports_dir: Path,
     input_sha: InputSha = current_input_sha256,
+    module_sha: ModuleSha = current_module_sha256,
     force: bool = False,
 ) -> Decision:
     """Compare the report's current components with its last good run.
 
-    ``components`` holds ``notebook``, ``parameters`` and ``package`` hashes; the inputs part is
-    looked up here, for the datasets the last good run recorded. A failure to look an input up
+    ``components`` holds ``notebook``, ``parameters`` and ``render`` hashes; the inputs and modules
+    parts are looked up here, for the datasets and modules the last good run recorded. A failure to look an input up
     (data layer missing or raising) makes the report stale with that reason, never silently fresh.
     """
     reasons: list[str] = []
@@ -265,12 +332,13 @@ def decide(
     else:
         old = success.get("components", {})
         for part, text in (("notebook", "notebook changed"), ("parameters", "parameters changed"),
-                           ("package", "research package changed")):
+                           ("render", "report page code changed")):
             if old.get(part) != components.get(part):
                 reasons.append(text)
+        current_modules, module_reasons = _current_modules(old.get("modules"), module_sha)
         current_inputs, input_reasons = _current_inputs(success.get("inputs"), input_sha)
-        reasons += input_reasons
-        current = {**components, "inputs": current_inputs}
+        reasons += module_reasons + input_reasons
+        current = {**components, "inputs": current_inputs, "modules": current_modules}
         if not reasons and report_key(current) != success.get("key"):
             reasons.append("key changed")
         html = success.get("html")
@@ -309,6 +377,17 @@ def _current_inputs(
             reasons.append(f"input {name} not available to check")
         elif new != old:
             reasons.append(f"input {name} changed")
+    return now, reasons
+
+
+def _current_modules(
+    recorded: Mapping[str, str] | None, module_sha: ModuleSha
+) -> tuple[dict[str, str | None], list[str]]:
+    if recorded is None:
+        return {}, ["no record of the research modules it imported (ran before modules were recorded)"]
+    now = {name: module_sha(name) for name in recorded}
+    reasons = [f"module {name} {'removed' if now[name] is None else 'changed'}"
+               for name, old in recorded.items() if now[name] != old]
     return now, reasons
 
 

@@ -1,9 +1,11 @@
 """``research sweep CLAIM``: run a claim's specification-curve report through the runner.
 
 The specification-curve engine is :mod:`research.sweep`; this is only the command around it: it
-picks the ``robustness_<claim>`` reports, passes where the grid runs as notebook parameters and
-runs them with :func:`research.runner.orchestrate.run` (``--force``), so they render into
-``reports/`` and the scorecard updates like any report.
+picks the ``robustness_<claim>`` reports and runs them with :func:`research.runner.orchestrate.run`
+(``--force``) on the run's one Dask cluster (:mod:`research.runner.cluster`: a LocalCluster, or
+the one at ``--scheduler``), so they render into ``reports/`` and the scorecard updates like any
+report. Where the grid runs is not a notebook parameter (results are identical anywhere), so the
+reports stay fresh for the next ``research run``; only ``--serial`` is one.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from research.sweep import percent
 REPORT_PREFIX = "robustness_"
 SWEEP_EXAMPLES = """\
 examples:
-  research sweep C1                                   LocalCluster of 2 workers here
+  research sweep C1                                   LocalCluster here, a worker per core
   research sweep all --dry-run                        the eight curves: what would run
   research sweep C5 --scheduler tcp://10.0.0.5:8786   an existing Dask cluster
   research sweep C7 --serial                          no Dask: in the notebook's kernel
@@ -40,7 +42,7 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("claim", help="claim id, e.g. C1, or 'all'")
     p.add_argument("--scheduler", metavar="ADDRESS", default="",
                    help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster here)")
-    p.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default 2)")
+    p.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes (default: one per core)")
     p.add_argument("--serial", action="store_true", help="run without Dask, in the notebook's kernel")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="reports run at once with 'all' (default: 1, since each sweep is parallel itself)")
@@ -57,20 +59,11 @@ def report_name(claim: str) -> str:
     return f"{REPORT_PREFIX}{claim.lower()}"
 
 
-def sweep_overrides(scheduler: str = "", workers: int = 2, serial: bool = False) -> dict[str, Any]:
-    """The notebook parameters that choose where a sweep runs, only those that differ from the
-    notebook's defaults: the report's cache key covers its parameters, so ``research sweep C1``
-    with default settings leaves the report fresh for the next ``research run``."""
-    if workers < 1:
-        raise ParameterError(f"--workers must be at least 1, got {workers}")
-    out: dict[str, Any] = {}
-    if scheduler:
-        out["scheduler"] = scheduler
-    if workers != 2:
-        out["workers"] = workers
-    if serial:
-        out["serial"] = True
-    return out
+def sweep_overrides(serial: bool = False) -> dict[str, Any]:
+    """The notebook parameters ``research sweep`` sets, only those that differ from the notebook's
+    defaults: the report's cache key covers its parameters, so ``research sweep C1`` leaves the
+    report fresh for the next ``research run``."""
+    return {"serial": True} if serial else {}
 
 
 def _cli(args) -> int:
@@ -84,7 +77,9 @@ def _cli(args) -> int:
         raise ParameterError(f"no specification grid for {', '.join(unknown)}; grids exist for "
                              f"{', '.join(GRIDS)} (or 'all')")
     names = [report_name(c) for c in claims]
-    params = sweep_overrides(args.scheduler, args.workers, args.serial)
+    if args.workers is not None and args.workers < 1:
+        raise ParameterError(f"--workers must be at least 1, got {args.workers}")
+    params = sweep_overrides(args.serial)
     overrides = {n: params for n in names} if params else None
     if args.dry_run:
         for decision in orchestrate.preview(registry_path=args.registry, reports_dir=args.reports_dir,
@@ -94,7 +89,8 @@ def _cli(args) -> int:
         return EXIT_OK
     summary = orchestrate.run(registry_path=args.registry, reports_dir=args.reports_dir, only=names,
                               overrides=overrides, force=True,
-                              jobs=args.jobs or 1, reporter=ConsoleReporter(args.quiet))
+                              jobs=args.jobs or 1, reporter=ConsoleReporter(args.quiet),
+                              scheduler=args.scheduler or None, cluster_workers=args.workers)
     if not args.quiet:
         for line in sweep_lines(summary.index_path.parent if summary.index_path else None, names):
             print(line)

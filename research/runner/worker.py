@@ -42,7 +42,7 @@ from research.report import page as report_page  # noqa: E402
 from research.runner import history  # noqa: E402
 from research.runner.checks import sidecar_problem  # noqa: E402
 from research.runner.job import Job  # noqa: E402
-from research.runner.state import input_shas, report_key  # noqa: E402
+from research.runner.state import recorded_components, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
 
 KERNEL_NAME = "python3"  # the runner's own interpreter (jupyter_client maps `python` to sys.executable)
@@ -182,7 +182,8 @@ def run_job(job: Job) -> dict[str, Any]:
         result["error"] = {"cell_index": None, "exec_count": None, "ename": problem[0], "evalue": problem[1],
                            "first_line": f"{problem[0]}: {_first_line(problem[1])}"}
     inputs = (sidecar or {}).get("inputs")
-    key = report_key({**job.components, "inputs": input_shas(inputs)})
+    components = recorded_components(job.components, sidecar)
+    key = report_key(components)
     footer = {"report": job.name, "notebook": job.notebook_display, "parameters": job.parameters,
               "inputs": inputs or {}, "version": job.version, "git_commit": job.git_commit,
               "seconds": result["execute_seconds"], "ran_at": ran_at, "key": key,
@@ -196,7 +197,7 @@ def run_job(job: Job) -> dict[str, Any]:
         try:
             verdicts = (sidecar or {}).get("verdicts", [])
             current = history.rows_for_run(job.name, ran_at, verdicts=verdicts, inputs=inputs, key=key,
-                                           components=job.components, parameters=job.parameters)
+                                           components=components, parameters=job.parameters)
             html_text = report_page.report_html(
                 nb, title=job.title, verdicts=verdicts, footer=footer,
                 history=history.page_history(Path(job.reports_dir), job.name, current) if job.reports_dir and current

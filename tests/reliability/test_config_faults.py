@@ -35,7 +35,7 @@ def project(tmp_path, monkeypatch):
     """An unrun project; any attempt to start a notebook fails the test. Yields (root, args)."""
     registry, reports = make_project(tmp_path, REPORTS)
     monkeypatch.setattr(orchestrate, "_execute", lambda *a, **k: pytest.fail("a notebook was started"))
-    monkeypatch.setattr(orchestrate, "package_hash", lambda: PKG)
+    monkeypatch.setattr(orchestrate, "render_hash", lambda: PKG)
     return tmp_path, ["--registry", str(registry), "--reports-dir", str(reports)]
 
 

@@ -25,6 +25,7 @@ from runner_project import (
     PKG,
     PYTHON,
     cli_env,
+    frozen_module_sha,
     kill_9_when,
     make_project,
     processes_with_cwd_under,
@@ -51,6 +52,7 @@ REPORTS = {
 def run(registry: Path, reports: Path, **kw) -> runner.RunSummary:
     """An in-process run with the tests' fixed package hash and fake input hashes."""
     kw.setdefault("package_sha", PKG)
+    kw.setdefault("module_sha", frozen_module_sha)
     kw.setdefault("input_sha", INPUTS.get)
     return runner.run(registry_path=registry, reports_dir=reports, **kw)
 
