@@ -1,7 +1,7 @@
 """A throw-away HTTP server on 127.0.0.1 for download tests (offline: nothing leaves the machine).
 
 ``running()`` starts it in a thread and always stops it, releasing any handler that stalls.
-Shared by tests/test_fetch.py and the reliability corpus.
+Shared by tests/test_fetch.py, tests/publishers.py (the publishers end to end) and the reliability corpus.
 """
 
 from __future__ import annotations

@@ -135,6 +135,27 @@ def test_no_change_is_one_line_with_the_date(tmp_path):
     assert "Changes since the last run" not in scorecard.index_html([], {})  # no history given: no section
 
 
+def test_a_new_vintage_that_moves_no_verdict_is_still_named(tmp_path):
+    newer = {**INPUTS, "ff5": {"sha256": "ccc333", "vintage": "2025-10-31"}}
+    for report in ("easing", "rates", "forced", "moved"):
+        store(tmp_path, report, ran_at="2025-11-01T06:00:00Z")
+    store(tmp_path, "easing", ran_at="2025-11-02T06:00:00Z", inputs=newer)
+    store(tmp_path, "rates", ran_at="2025-11-02T06:00:00Z", inputs=newer)
+    store(tmp_path, "forced", ran_at="2025-11-02T06:00:00Z")  # re-run with nothing new: not named
+    store(tmp_path, "moved", ran_at="2025-11-02T06:00:00Z", inputs=newer, verdicts=[verdict(statistic=0.5)])
+    out = history.scorecard_changes(tmp_path)
+    assert [c["report"] for c in out["changes"]] == ["moved"]
+    assert out["same_verdicts"] == [{"cause": "input ff5 vintage 2025-09-30 -> 2025-10-31", "reports": ["easing", "rates"]}]
+    html = scorecard.index_html([], {}, changes=out)
+    start = html.index("Changes since the last run")
+    section = html[start:html.index("</section>", start)]
+    assert "Re-run, every verdict the same: easing, rates — input ff5 vintage 2025-09-30 -&gt; 2025-10-31." in section
+    assert "forced" not in section
+    store(tmp_path, "moved", ran_at="2025-11-03T06:00:00Z", inputs=newer, verdicts=[verdict(statistic=0.5)])
+    again = history.scorecard_changes(tmp_path)  # "moved" ran again with nothing new: named nowhere
+    assert again["changes"] == [] and [s["reports"] for s in again["same_verdicts"]] == [["easing", "rates"]]
+
+
 def test_timeline_and_history_cli(tmp_path, capsys):
     store(tmp_path, "easing", ran_at="2025-11-01T06:00:00Z")
     store(tmp_path, "easing", ran_at="2025-11-02T06:00:00Z", verdicts=[verdict(label="mixed")],

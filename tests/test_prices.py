@@ -218,6 +218,17 @@ def test_chart_live_bar_replaces_the_days_bar_and_null_bars_go():
     assert list(df.index) == [pd.Timestamp("2024-01-03")] and df["close"].tolist() == [2002.5]
 
 
+def test_chart_bars_without_a_close_are_dropped_not_loaded_as_nan():
+    doc = json.loads(_chart([JAN2, JAN3, JAN3 + 86400, JAN3 + 2 * 86400], [2000.0, None, 2010.0, None]))
+    quote = doc["chart"]["result"][0]["indicators"]["quote"][0]
+    quote["open"] = [2000.0, 1999.5, None, 2011.0]  # Jan 3 and 5: an open but no close (yet)
+    quote["volume"] = [1000, None, None, 0]
+    df = prices.parse_prices(json.dumps(doc), "chart")
+    assert list(df.index) == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-04")]
+    assert df["close"].tolist() == [2000.0, 2010.0] and df["adj_close"].tolist() == [2000.0, 2010.0]
+    assert df["open"].isna().tolist() == [False, True] and df["volume"].isna().tolist() == [False, True]
+
+
 @pytest.mark.parametrize("text, message", [
     (_chart([], [], error={"code": "Not Found", "description": "No data found, symbol may be delisted"}),
      r"Yahoo answered with an error \(Not Found: No data found"),

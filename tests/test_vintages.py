@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from conftest import real_mirror
 from local_http import running
+from publishers import chart_json
 
 from research import data, provenance
 from research.cli import main
@@ -181,17 +182,6 @@ def test_the_locked_file_is_served_silently(publishers, server, recwarn):
     assert not [w for w in recwarn if issubclass(w.category, data.NewerVintageWarning)]
 
 
-def _chart(frame: pd.DataFrame) -> bytes:
-    """A chart-API answer carrying ``frame``'s bars (09:30 New York time, as Yahoo stamps them)."""
-    opens = frame.index.tz_localize("America/New_York") + pd.Timedelta(hours=9, minutes=30)
-    quote = {c: [None if pd.isna(v) else float(v) for v in frame[c]]
-             for c in ("open", "high", "low", "close", "volume")}
-    return json.dumps({"chart": {"error": None, "result": [{
-        "meta": {"symbol": "^RUT", "exchangeTimezoneName": "America/New_York", "gmtoffset": -18000},
-        "timestamp": [int(t.timestamp()) for t in opens],
-        "indicators": {"quote": [quote], "adjclose": [{"adjclose": quote["close"]}]}}]}}).encode()
-
-
 @needs_mirror
 def test_rut_from_the_chart_api_equals_the_mirror_csv(publishers, server):
     from research.data import prices
@@ -200,7 +190,8 @@ def test_rut_from_the_chart_api_equals_the_mirror_csv(publishers, server):
     mirror = prices.parse_prices(csv.decode(), "RUT.csv").iloc[-250:]  # the last year, 14 flagged
     _lock("rut", csv, "2026-02-20")
     ds = catalog.get("rut")
-    server.serve(fetch.url_for(ds, settings())[len(server.url):], _chart(mirror), ctype="application/json")
+    server.serve(fetch.url_for(ds, settings())[len(server.url):], chart_json(mirror, "^RUT"),
+                 ctype="application/json")
     with pytest.warns(data.NewerVintageWarning):
         got = data.load("rut", include_flagged=True)
     pd.testing.assert_frame_equal(got.drop(columns="adj_close"), mirror)

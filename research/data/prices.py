@@ -27,7 +27,7 @@ from research.data.checks import latest_plausible_date
 from research.data.fred import csv_rows
 from research.errors import ParseError
 
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 2: impossible values refused; 3: a chart bar without a close is dropped
 _PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close")
 _NAMES = {"open": "open", "high": "high", "low": "low", "close": "close", "adj close": "adj_close",
           "adj_close": "adj_close", "volume": "volume"}
@@ -180,7 +180,9 @@ def parse_chart(text: str, source: str = "<text>") -> pd.DataFrame:
     index = pd.DatetimeIndex(index.tz_localize(None).normalize(), name="date")
     order = [c for c in ("open", "high", "low", "close", "adj_close", "volume") if c in values]
     frame = pd.DataFrame({c: values[c] for c in order}, index=index)
-    frame = frame.loc[frame[["open", "high", "low", "close"]].notna().any(axis=1)]  # no-trade bars
+    # Yahoo's arrays carry null for a bar without a trade (or a close not yet set): such a bar is
+    # dropped, never kept as a NaN price.
+    frame = frame.loc[frame["close"].notna()]
     if len(frame) > 1 and frame.index[-1] == frame.index[-2]:
         frame = frame.iloc[np.r_[:len(frame) - 2, len(frame) - 1]]  # Yahoo's live bar repeats a day
     steps = np.diff(frame.index.asi8)

@@ -235,6 +235,9 @@ def what_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
     return out
 
 
+SAME_CAUSE = "same inputs, code and parameters"
+
+
 def cause(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
     """Why a report's result may differ between two of its runs, from their rows: each input whose
     vintage or sha256 changed (by dataset name), a code change, a parameter change."""
@@ -260,7 +263,7 @@ def cause(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
         diff = [f"{k} {_param(old_p, k)} -> {_param(new_p, k)}"
                 for k in sorted(set(old_p) | set(new_p)) if old_p.get(k, _param) != new_p.get(k, _param)]
         reasons.append("parameters changed" + (f" ({', '.join(diff)})" if diff else ""))
-    return "; ".join(reasons) or "same inputs, code and parameters"
+    return "; ".join(reasons) or SAME_CAUSE
 
 
 def _param(parameters: Mapping[str, Any], name: str) -> str:
@@ -307,17 +310,40 @@ def changes(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda c: (c["claim"], c["report"], c["aspect"]))
 
 
+def same_verdicts(rows: Iterable[Mapping[str, Any]], changed: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Reports whose last run had another cause than the run before (a new vintage, code or
+    parameters) but no verdict in ``changed``: ``{"cause", "reports"}`` per cause, so a new vintage
+    that moved no verdict is still named."""
+    moved = {c["report"] for c in changed}
+    by_report: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_report.setdefault(row["report"], []).append(row)
+    causes: dict[str, list[str]] = {}
+    for report, report_rows in sorted(by_report.items()):
+        runs = _runs(report_rows)
+        if len(runs) < 2 or report in moved:
+            continue
+        why = cause(runs[-2][0], runs[-1][0])
+        if why != SAME_CAUSE:
+            causes.setdefault(why, []).append(report)
+    return [{"cause": why, "reports": reports} for why, reports in sorted(causes.items())]
+
+
 def scorecard_changes(reports_dir: Path) -> dict[str, Any]:
-    """The scorecard's "Changes since the last run": ``changes`` (see :func:`changes`), ``last_run``
-    (the newest run recorded), and ``note`` (why there is nothing to compare: no history yet, or
-    a database that cannot be read) or None."""
+    """The scorecard's "Changes since the last run": ``changes`` (see :func:`changes`),
+    ``same_verdicts`` (see :func:`same_verdicts`), ``last_run`` (the newest run recorded), and
+    ``note`` (why there is nothing to compare: no history yet, or a database that cannot be read)
+    or None."""
     try:
         rows = read(reports_dir, last_runs=2)  # all a change needs: the scorecard stays quick as runs pile up
     except HistoryError as exc:
-        return {"changes": [], "last_run": None, "note": f"Changes are not shown: {exc}"}
+        return {"changes": [], "same_verdicts": [], "last_run": None, "note": f"Changes are not shown: {exc}"}
     if not rows:
-        return {"changes": [], "last_run": None, "note": "No run recorded in the verdict history yet."}
-    return {"changes": changes(rows), "last_run": max(r["ran_at"] for r in rows), "note": None}
+        return {"changes": [], "same_verdicts": [], "last_run": None,
+                "note": "No run recorded in the verdict history yet."}
+    changed = changes(rows)
+    return {"changes": changed, "same_verdicts": same_verdicts(rows, changed),
+            "last_run": max(r["ran_at"] for r in rows), "note": None}
 
 
 def timeline(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
