@@ -275,6 +275,11 @@ class MeanInterval(_Interval):
                 f"({self.level:.0%} {self.method} interval, n={self.n})")
 
 
+#: How :func:`mean_interval`'s p-value is computed, in words (the multiple-testing family shows it).
+STUDENT_T_BASIS = ("Student-t interval of the mean: the two-sided one-sample t-test p-value (the "
+                   "p-value the verdict's interval inverts)")
+
+
 def mean_interval(x: pd.Series | np.ndarray, *, level: float = 0.90, method: str = "t") -> MeanInterval:
     """Interval of the mean of independent observations: x̄ ± t_{n-1, (1+level)/2} s/√n.
 

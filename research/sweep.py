@@ -53,9 +53,10 @@ class Grid:
     tilt, profitability and inferiority), ``aspect`` names the choice whose values are those
     verdicts' aspects: each aspect gets its own curve and shares, and ``aspect_defaults`` completes
     ``default`` for each of them (choices that apply to one aspect only). ``family`` lists the
-    claim's main verdicts that carry only a bootstrap interval, each as ``(aspect, specification)``
-    with the report's own draws, so :func:`family_p_values` can give them a p-value for the
-    multiple-testing family.
+    claim's main verdicts that carry only an interval, each as ``(aspect, specification)`` with
+    the report's own settings, so :func:`family_p_values` can give them a p-value for the
+    multiple-testing family; ``family_basis`` says how the estimate computes that p-value (shown
+    on the scorecard).
     """
 
     claim: str
@@ -72,6 +73,7 @@ class Grid:
     aspect_labels: dict[str, str] = field(default_factory=dict)  # statistic name per aspect
     reference: float | None = 0.0  # the curve's reference line (0, or a threshold)
     family: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    family_basis: str = ""
 
     def specs(self) -> list[dict[str, Any]]:
         """Every valid specification, in grid order (the product of the choices)."""
@@ -246,11 +248,11 @@ def _run_dask(grid: Grid, specs: list[dict], scheduler: str | None, workers: int
 
 
 def family_p_values(grid: Grid) -> list[dict[str, Any]]:
-    """Bootstrap p-values for the main verdicts of ``grid.claim`` that report only an interval.
+    """P-values for the main verdicts of ``grid.claim`` that report only an interval.
 
-    Each is the estimate function's p-value (:func:`research.stats.percentile_bootstrap`) at the
-    specification of a ``grid.family`` entry: the report's default specification with the
-    report's 10,000 draws and seed, so its interval is the verdict's own; the scorecard admits it
+    Each is the estimate function's p-value (the one its interval inverts, as ``grid.family_basis``
+    says) at the specification of a ``grid.family`` entry: the report's default specification with
+    the report's own settings, so its interval is the verdict's own; the scorecard admits it
     to the multiple-testing family only when ``statistic`` matches the main report's verdict.
     Claims whose verdicts carry a p-value (an empty ``family``) return an empty list.
     """
@@ -259,9 +261,7 @@ def family_p_values(grid: Grid) -> list[dict[str, Any]]:
         row = dict(_resolve(grid.estimate)(**spec))
         out.append({"claim": grid.claim, "aspect": aspect, "statistic": row["estimate"], "lower": row["lower"],
                     "upper": row["upper"], "p_value": row["p_value"], "label": row["label"],
-                    "basis": ("stationary bootstrap, 10,000 draws: twice the share of bootstrap means "
-                              "on the far side of zero (the p-value the verdict's percentile interval "
-                              "inverts)")})
+                    "basis": grid.family_basis or "the estimate's own p-value"})
     return out
 
 

@@ -281,3 +281,14 @@ def test_the_russell_curve_is_ringed_at_the_russell_reports_default():
     assert claims.grid("C1", "deciles") is claims.grid("C1", "")
     with pytest.raises(ParameterError, match="small_large"):
         claims.grid("C1", "smb")
+
+
+def test_family_basis_names_the_method_each_verdict_uses():
+    """The family p-value's stated basis follows the claim's interval: C1/C6 use the Student-t
+    interval (the bootstrap text there was stale), C7 the stationary bootstrap."""
+    from research.claims import grid
+
+    assert grid("C1").family_basis.startswith("Student-t")
+    assert grid("C6").family_basis.startswith("Student-t")
+    assert grid("C7").family_basis.startswith("stationary bootstrap, 10,000 draws")
+    assert "bootstrap" not in grid("C1").family_basis

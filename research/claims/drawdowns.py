@@ -345,4 +345,5 @@ GRID = Grid(
            "majority disagree; inconclusive if the interval straddles zero or fewer than 10 "
            "episodes."),
     family=[(f"drawdowns >= {t:g}%", {**_DEFAULT, "threshold": t}) for t in (10.0, 5.0)],
+    family_basis=stats.STUDENT_T_BASIS,
 )

@@ -851,4 +851,5 @@ GRID = Grid(
            "Student-t interval excludes zero, inconclusive if it "
            "straddles zero or there are fewer than 5 such cycles."),
     family=[("", dict(_DEFAULT))],
+    family_basis=stats.STUDENT_T_BASIS,
 )

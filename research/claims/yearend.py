@@ -501,4 +501,6 @@ GRID = Grid(
            "small lost in most years; mixed if they disagree; inconclusive if the interval "
            "straddles zero. 1983: after Keim's paper on the turn-of-year effect."),
     family=[("year-end seasonality", {**_DEFAULT, "reps": 10_000})],
+    family_basis=("stationary bootstrap, 10,000 draws: twice the share of bootstrap means on the far "
+                  "side of zero (the p-value the verdict's percentile interval inverts)"),
 )
