@@ -9,8 +9,11 @@ code it ran (:mod:`research.runner.state`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from research.config import PROJECT_ROOT
@@ -20,9 +23,30 @@ LOCK_FILE = PROJECT_ROOT / "requirements.lock"
 _inputs: dict[str, dict[str, Any]] = {}
 
 
+# Open recordings (per thread): the inputs noted while each is open. A Dask worker shared by the
+# whole run serves several reports' sweeps, so "everything this process read" would credit one
+# report with another's data; a specification records what it read itself (see recording()).
+_local = threading.local()
+
+
 def note_input(name: str, details: dict[str, Any]) -> None:
     """Remember that dataset ``name`` was read (the last read wins)."""
     _inputs[name] = dict(details)
+    for rec in getattr(_local, "recordings", ()):
+        rec[name] = dict(details)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[dict[str, dict[str, Any]]]:
+    """Collect the inputs noted inside the block, by name: loads, and cached results replaying the
+    inputs they were computed from (``research.data.sizes.cached``), so a cache hit still counts."""
+    stack = _local.__dict__.setdefault("recordings", [])
+    rec: dict[str, dict[str, Any]] = {}
+    stack.append(rec)
+    try:
+        yield rec
+    finally:
+        stack.pop()
 
 
 def inputs() -> dict[str, dict[str, Any]]:

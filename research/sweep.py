@@ -106,29 +106,31 @@ def _resolve(path: str) -> Callable:
 def evaluate(estimate: str, spec: dict[str, Any], fixed: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run one specification (in whatever process this is called). Errors become rows, not crashes.
 
-    The row carries, under ``_inputs``, the datasets this process has read so far (name -> sha256
-    and vintage): a Dask worker's reads are invisible to the notebook's kernel, and the runner keys
-    a report on exactly the data it read, so :func:`run_sweep` merges them back.
+    The row carries, under ``_inputs``, the datasets this specification read (name -> sha256 and
+    vintage), cache hits included: a Dask worker's reads are invisible to the notebook's kernel,
+    and the runner keys a report on exactly the data it read, so :func:`run_sweep` merges them
+    back. Not everything the process read: the run's one cluster serves several reports' sweeps.
     """
     import numpy as np
 
     from research import provenance
 
     t0 = time.perf_counter()
-    try:
-        out = dict(_resolve(estimate)(**spec, **(fixed or {})))
-        if out.get("label") not in LABELS:
-            raise ResearchError(f"estimate returned label {out.get('label')!r}")
-        err = ""
-    except ParameterError as exc:  # a combination the claim cannot be tested on
-        out, err = {"label": "skipped"}, str(exc).splitlines()[0]
-    except Exception as exc:  # kept as a row so one bad spec does not sink a sweep
-        out, err = {"label": "error"}, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    with provenance.recording() as read:
+        try:
+            out = dict(_resolve(estimate)(**spec, **(fixed or {})))
+            if out.get("label") not in LABELS:
+                raise ResearchError(f"estimate returned label {out.get('label')!r}")
+            err = ""
+        except ParameterError as exc:  # a combination the claim cannot be tested on
+            out, err = {"label": "skipped"}, str(exc).splitlines()[0]
+        except Exception as exc:  # kept as a row so one bad spec does not sink a sweep
+            out, err = {"label": "error"}, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     row = {**spec, "estimate": np.nan, "lower": np.nan, "upper": np.nan, "p_value": np.nan, "n": np.nan}
     row.update(out)
     row["error"] = err
     row["seconds"] = time.perf_counter() - t0
-    row["_inputs"] = provenance.inputs()
+    row["_inputs"] = read
     return row
 
 

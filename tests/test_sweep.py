@@ -436,3 +436,62 @@ def test_a_variant_is_adjusted_in_place_of_its_main_verdict():
     assert multiple_testing.holm_in_place_of(family, "C1", "", 0.02) == pytest.approx(0.06)
     # a claim with no member is appended: six tests, 0.001 is the smallest -> 6 x 0.001
     assert multiple_testing.holm_in_place_of(family, "C6", "", 0.001) == pytest.approx(0.006)
+
+
+# -- inputs per specification, not per process (the run's one cluster serves several reports) ------
+
+def _noting_load(name: str) -> int:
+    from research import provenance
+
+    provenance.note_input(name, {"sha256": name * 2})
+    return len(name)
+
+
+def test_a_specification_records_its_own_inputs_cache_hits_included():
+    """On a worker shared by two reports' sweeps, each row names only the data its specification
+    used: a cached result replays the inputs it was computed from, and another report's reads
+    (earlier in the same process) are not credited to it."""
+    from research import provenance
+    from research.data.sizes import cached
+
+    calls = []
+
+    @cached(maxsize=4)
+    def derived(name: str) -> int:
+        calls.append(name)
+        return _noting_load(name) * 10
+
+    with provenance.recording() as first:
+        assert derived("ff5_factors") == 110
+    with provenance.recording() as other:  # another report's specification, same process
+        _noting_load("rut")
+    with provenance.recording() as again:  # a cache hit: no load, still credited
+        assert derived("ff5_factors") == 110
+    assert calls == ["ff5_factors"]
+    assert set(first) == set(again) == {"ff5_factors"} and set(other) == {"rut"}
+    with provenance.recording() as outer, provenance.recording() as inner:  # nested: both see the hit
+        derived("ff5_factors")
+    assert set(outer) == set(inner) == {"ff5_factors"}
+    derived.cache_clear()
+    derived("ff5_factors")
+    assert calls == ["ff5_factors", "ff5_factors"]
+
+
+@pytest.mark.mirror
+def test_rows_of_two_claims_in_one_process_name_only_their_own_data(mirror_env):
+    """Regression: rows carried everything the process had read, so on the run's shared cluster
+    robustness_c7 recorded ff5_factors (C3's data) and was re-run for a new ff5 vintage."""
+    from research.claims import grid as claim_grid
+    from research.data.sizes import clear_caches
+
+    clear_caches()
+    c3, c5 = claim_grid("C3"), claim_grid("C5")
+    spec3 = next(s for s in c3.specs() if c3.is_default(s))
+    spec5 = next(s for s in c5.specs() if c5.is_default(s))
+    row3 = sweep.evaluate(c3.estimate, spec3, c3.fixed)
+    row5 = sweep.evaluate(c5.estimate, spec5, c5.fixed)
+    again = sweep.evaluate(c3.estimate, spec3, c3.fixed)  # every cache warm now
+    assert row3["label"] in sweep.LABELS and row5["label"] in sweep.LABELS, (row3["error"], row5["error"])
+    assert "ff5_factors" in row3["_inputs"] and "ff5_factors" not in row5["_inputs"]
+    assert set(again["_inputs"]) == set(row3["_inputs"])
+    assert {"rut", "gspc"}.isdisjoint(row3["_inputs"])

@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from research import provenance
 from research.data import SuspiciousRowsWarning, load
 from research.errors import ParameterError
 
@@ -161,11 +162,30 @@ _CACHES: list[Any] = []
 
 
 def cached(maxsize: int) -> Callable[[Callable], Callable]:
-    """``functools.lru_cache(maxsize)``, registered so that :func:`clear_caches` clears it."""
+    """``functools.lru_cache(maxsize)``, registered so that :func:`clear_caches` clears it.
+
+    A hit notes again the datasets the cached value was computed from (provenance), so whoever
+    calls it is credited with them, as if it had loaded them: a sweep's specification records the
+    data it used even when an earlier specification (or another report's) filled the cache.
+    """
     def wrap(f: Callable) -> Callable:
-        c = functools.lru_cache(maxsize=maxsize)(f)
-        _CACHES.append(c)
-        return c
+        @functools.lru_cache(maxsize=maxsize)
+        def computed(*args: Any, **kwargs: Any) -> tuple[Any, dict]:
+            with provenance.recording() as read:
+                value = f(*args, **kwargs)
+            return value, read
+
+        @functools.wraps(f)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            value, read = computed(*args, **kwargs)
+            for name, details in read.items():
+                provenance.note_input(name, details)
+            return value
+
+        call.cache_clear = computed.cache_clear  # type: ignore[attr-defined]
+        call.cache_info = computed.cache_info  # type: ignore[attr-defined]
+        _CACHES.append(call)
+        return call
     return wrap
 
 
