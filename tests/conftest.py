@@ -10,6 +10,8 @@ the reason, when the mirror is absent.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,16 @@ def real_mirror() -> Path | None:
     if all((path / sub).is_dir() for sub in ("french", "fred", "prices")):
         return path.resolve()
     return None
+
+
+def copy_tracked(root: Path) -> None:
+    """The repository's tracked files under ``root``, as a fresh clone has them (no data/, reports, .venv)."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                             check=True).stdout.split("\0")
+    for rel in filter(None, tracked):
+        if (PROJECT_ROOT / rel).is_file():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(PROJECT_ROOT / rel, root / rel)
 
 
 def pytest_configure(config):

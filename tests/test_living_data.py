@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -30,10 +29,9 @@ from pathlib import Path
 
 import publishers
 import pytest
-from conftest import real_mirror
+from conftest import copy_tracked, real_mirror
 from local_http import running
 
-from research.config import PROJECT_ROOT
 from research.data import catalog
 from research.runner import update
 from research.runner.registry import load_registry
@@ -45,16 +43,6 @@ READER = "quality_tilt"  # one report known to read it (C3's regressions on the 
 
 def _sha(b: bytes) -> str:
     return hashlib.sha256(b).hexdigest()
-
-
-def _copy_tracked(root: Path) -> None:
-    """The repository's tracked files, as a fresh clone has them (no data/, no reports, no .venv)."""
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                             check=True).stdout.split("\0")
-    for rel in filter(None, tracked):
-        if (PROJECT_ROOT / rel).is_file():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(PROJECT_ROOT / rel, root / rel)
 
 
 def _states(reports: Path) -> dict[str, dict]:
@@ -70,7 +58,7 @@ def test_a_fresh_clone_renders_from_the_publishers_then_takes_in_a_new_vintage(t
                         "../shared/data or set RESEARCH_DATA_MIRROR")
         pytest.skip("data mirror not found: set RESEARCH_DATA_MIRROR or put it at ../shared/data")
     root = tmp_path / "clone"
-    _copy_tracked(root)
+    copy_tracked(root)
     assert not (root / "data" / "raw").exists() and not (root.parent / "shared").exists()
     (tmp_path / "no-mirror").mkdir()
     routes = publishers.catalog_routes(mirror)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import copy_tracked
 
 from research.claims import MIN_SPECS, GridError, catalog, grids, validate_grid
 from research.claims.scaffold import ScaffoldError, new_claim, notebook_text
@@ -232,12 +233,7 @@ def test_readme_adding_a_claim_end_to_end(tmp_path, mirror_env):
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert "research new-claim" in readme and "Nothing else in the repository needs an edit" in readme
     root = tmp_path / "repo"
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                             check=True).stdout.split("\0")
-    for rel in filter(None, tracked):
-        if (PROJECT_ROOT / rel).is_file():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(PROJECT_ROOT / rel, root / rel)
+    copy_tracked(root)
     env = {**os.environ, "PYTHONPATH": str(root), "RESEARCH_REPORTS_DIR": str(root / "reports")}
 
     def sh(*args, check=True):
