@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,6 +81,18 @@ def test_suspicious_rows_without_volume_column():
     frame = pd.DataFrame({"close": [1.234567]}, index=pd.DatetimeIndex([_ts("2024-01-02")]))
     assert not prices.suspicious_rows(frame).any()
 
+
+
+def test_suspicious_rows_beyond_float32_range_without_warning():
+    # 1e39 overflows float32; the float64 comparison still decides, and no RuntimeWarning escapes
+    idx = pd.DatetimeIndex([_ts("2024-01-02"), _ts("2024-01-03")])
+    frame = pd.DataFrame({"close": [1e39, 1e39 + 1e24], "volume": [0, 0]}, index=idx)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        flags = prices.suspicious_rows(frame)
+    assert list(flags) == [False, False]  # both are exact float64 "cent levels" at this magnitude
+    frame = pd.DataFrame({"close": [12.345678], "volume": [0]}, index=idx[:1])
+    assert list(prices.suspicious_rows(frame)) == [True]
 
 # -- the loader: flagged rows excluded by default ---------------------------------------------
 

@@ -214,6 +214,8 @@ def suspicious_rows(frame: pd.DataFrame) -> pd.Series:
     close = frame["close"].to_numpy()
     cents = np.round(close, 2)
     # a cent level written as float64 ("2442.74") or as its float32 image ("2442.739990234375")
-    miss = np.minimum(np.abs(close - cents), np.abs(close - cents.astype(np.float32).astype(float)))
+    with np.errstate(over="ignore"):  # beyond float32's range its image is inf: the float64 test decides
+        as_f32 = cents.astype(np.float32).astype(float)
+    miss = np.minimum(np.abs(close - cents), np.abs(close - as_f32))
     off_cent = miss > 1e-9 * np.maximum(1.0, np.abs(close))
     return pd.Series((frame["volume"].to_numpy() == 0) & off_cent, index=frame.index, name="suspicious")
