@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import errno
 import functools
+import itertools
 import math
 import os
 import shutil
@@ -46,7 +47,7 @@ from research.errors import (
     ReportsNotWritable,
 )
 from research.runner.cluster import run_cluster, uses_cluster
-from research.runner.job import Job
+from research.runner.job import PRELOAD, Job, Slot
 from research.runner.lock import RunLock
 from research.runner.plan import Planned, assess, plan
 from research.runner.publish import ReportResult, publish, write_index
@@ -255,15 +256,22 @@ def _execute(
     reporter: Reporter,
     limits: Limits,
     cluster: tuple[str | None, int | None] = (None, None),
+    warm: int | None = None,
+    preload: tuple[str, ...] = PRELOAD,
 ) -> list[ReportResult]:
     """Run the stale reports, each in its own worker process, ``jobs`` at a time; publish each as
     it finishes. A report past its time limit is killed with its kernel and recorded as failed,
     and the others go on (a process pool could not do that: killing one of its workers breaks
-    the whole pool)."""
+    the whole pool).
+
+    Besides the running workers, up to ``warm`` (default ``jobs``) more wait with their kernel
+    started (and ``preload`` imported) for the next reports, never more than reports are left:
+    a report starting in a freed slot finds its kernel ready. Each kernel runs one report."""
     import multiprocessing as mp
     from multiprocessing.connection import wait as wait_any
 
     jobs = min(jobs or cpu_count(), len(todo))
+    warm = jobs if warm is None else warm
     # Longest first (by the last good run's time): two workers finish together, not one idling.
     todo = sorted(todo, key=lambda t: -(last_seconds(t[2]) or 1e9))
     scratch = Path(tempfile.mkdtemp(prefix=".run-", dir=reports_dir))
@@ -280,29 +288,47 @@ def _execute(
     scheduler, cluster_workers = cluster
     if scheduler or any(uses_cluster({**p.defaults, **p.parameters}) for p, _d, _s in todo):
         env.update(stack.enter_context(run_cluster(cluster_workers or cpu_count(), scheduler)))
+    slots = (scratch / f"k{n}" for n in itertools.count(1))
+
+    def start_worker() -> _Worker:
+        workdir = next(slots)
+        workdir.mkdir()
+        slot = Slot(workdir=str(workdir), env=env, preload=preload)
+        jobs_read, jobs_write = ctx.Pipe(duplex=False)
+        results_read, results_write = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_worker_main, args=(slot, jobs_read, results_write, os.getpid()),
+                           name=f"report-{workdir.name}")
+        proc.start()
+        jobs_read.close()
+        results_write.close()  # the worker holds the only write end: EOF means it died
+        return _Worker(proc, jobs_write, results_read, str(workdir))
+
     reporter.start(len(todo), jobs)
     waiting = list(todo)
+    ready: list[_Worker] = []  # started, kernel starting or started, no report yet
     running: list[_Running] = []
     results: list[ReportResult] = []
     try:
         while waiting or running:
             while waiting and len(running) < jobs:
                 p, decision, state = waiting.pop(0)
+                worker = _hand_over(ready, start_worker)
                 job = Job(
                     name=p.report.name, notebook=str(p.report.notebook),
                     notebook_display=_display_path(p.report.notebook, registry.path.parent.parent),
-                    parameters=p.parameters, title=p.report.title, workdir=str(scratch / p.report.name),
-                    components=p.components, version=__version__, git_commit=commit, env=env,
+                    parameters=p.parameters, title=p.report.title, workdir=worker.workdir,
+                    components=p.components, version=__version__, git_commit=commit,
                     max_html_bytes=int(limits.max_report_mb * 1e6), reports_dir=str(reports_dir),
                 )
-                receive, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_worker_main, args=(job, send, os.getpid()), name=f"report-{job.name}")
-                proc.start()
-                send.close()  # the worker holds the only write end: EOF means it died
+                with contextlib.suppress(OSError):  # a worker dead already: its outcome says so
+                    worker.jobs.send(job)
+                worker.jobs.close()
                 limit, source = limits.for_report(p.report)
-                running.append(_Running(p, decision, state, proc, receive, job.workdir,
+                running.append(_Running(p, decision, state, worker.proc, worker.results, worker.workdir,
                                         time.monotonic() + limit, limit, source))
                 reporter.started(p.report.name, last_seconds(state))
+            while len(ready) < min(warm, len(waiting)):
+                ready.append(start_worker())
             deadline = min(r.deadline for r in running)
             wait_any([r.conn for r in running] + [r.proc.sentinel for r in running],
                      timeout=max(0.0, deadline - time.monotonic()))
@@ -317,10 +343,42 @@ def _execute(
     finally:  # Ctrl-C, a full disk: no worker or kernel outlives the run
         for r in running:
             r.stop()
+        for w in ready:
+            w.stop()
         reporter.stop()
         stack.close()
         shutil.rmtree(scratch, ignore_errors=True)
     return results
+
+
+def _hand_over(ready: list[_Worker], start: Callable[[], _Worker]) -> _Worker:
+    """The oldest waiting worker still alive (its kernel furthest along), else a new one."""
+    while ready:
+        worker = ready.pop(0)
+        if worker.proc.is_alive():
+            return worker
+        worker.stop()
+    return start()
+
+
+@dataclass
+class _Worker:
+    """A worker process before its report: the write end of its job pipe, the read end of its
+    result pipe and its scratch folder."""
+
+    proc: Any
+    jobs: Any
+    results: Any
+    workdir: str
+
+    def stop(self) -> None:
+        """Kill it and its kernel; reap it."""
+        if self.proc.is_alive():
+            kill_tree(self.proc.pid)
+        self.proc.join(timeout=30)
+        for conn in (self.jobs, self.results):
+            with contextlib.suppress(OSError):
+                conn.close()
 
 
 def last_seconds(state: Mapping[str, Any] | None) -> float | None:
@@ -461,11 +519,12 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _worker_main(job: Job, conn: Any, run_pid: int) -> None:
-    """A worker process's body: run one report and send its result back through ``conn``."""
+def _worker_main(slot: Slot, jobs: Any, conn: Any, run_pid: int) -> None:
+    """A worker process's body: start a kernel, run the report ``jobs`` brings, send its result
+    back through ``conn``."""
     from research.runner.worker import serve
 
-    serve(job, conn, run_pid)
+    serve(slot, jobs, conn, run_pid)
 
 
 def _display_path(path: Path, root: Path) -> str:

@@ -1,12 +1,15 @@
-"""The runner's worker process: execute one report with papermill, render it, hand back files.
+"""The runner's worker process: start a kernel, execute one report in it, render, hand back files.
 
 Each worker is a separate process (papermill changes the process-wide cwd, papermill #578), forked
 from a forkserver that imported this module once, so papermill and nbconvert are loaded a single
-time per run rather than once per report. A worker runs one report at a time in its own scratch
-folder (the kernel's cwd), renders the HTML in-process (no extra process per report) and returns
-a plain dict. It writes only inside its hidden scratch folder (``reports/.run-*/NAME``); the
-parent, which holds the run lock, moves finished files into place, so a worker orphaned by a
-killed run cannot publish anything.
+time per run rather than once per report. A worker is started with a :class:`Slot` before its
+report is known and starts its kernel at once, importing the heavy third-party modules the
+reports use (``Slot.preload``); the run sends the :class:`Job` when a slot frees, so kernel
+start-up and imports overlap the reports still running. A kernel runs exactly one report and is
+killed as soon as that report has executed. The worker renders the HTML in-process (no extra
+process per report) and returns a plain dict. It writes only inside its hidden scratch folder
+(``reports/.run-*/kN``); the parent, which holds the run lock, moves finished files into place,
+so a worker orphaned by a killed run cannot publish anything.
 
 Importing this module is deliberately heavy (papermill, nbconvert, one warm-up render): it is the
 forkserver's preload. The CLI never imports it on the no-op path.
@@ -33,6 +36,8 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import nbformat  # noqa: E402
 import papermill  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+from jupyter_core.utils import run_sync  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 import research  # noqa: E402
@@ -41,35 +46,99 @@ from research.claims import catalog  # noqa: E402
 from research.report import page as report_page  # noqa: E402
 from research.runner import history  # noqa: E402
 from research.runner.checks import sidecar_problem  # noqa: E402
-from research.runner.job import Job  # noqa: E402
+from research.runner.job import Job, Slot  # noqa: E402
 from research.runner.state import recorded_components, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
 
 KERNEL_NAME = "python3"  # the runner's own interpreter (jupyter_client maps `python` to sys.executable)
 KERNEL_ARGS = [
     "--HistoryManager.enabled=False",  # no sqlite history: faster, no lock contention
+    "--HistoryManager.hist_file=:memory:",  # what nbclient adds to the kernels it starts itself
     "--InlineBackend.figure_formats=retina",  # figures at 2x: crisp on high-density screens
     "--IPKernelApp.exec_lines=import research.report.figure_alt",  # each figure's title as its alt text
 ]
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
-def serve(job: Job, conn: Any, run_pid: int) -> None:
-    """A worker process's body: run one report, send the result dict through ``conn``, exit.
+def kernel_args(preload: tuple[str, ...]) -> list[str]:
+    """The kernel's command-line options: :data:`KERNEL_ARGS`, then an import of ``preload``
+    that binds no name in the notebook's namespace (a comprehension has its own scope, and the
+    trailing ``;`` keeps it out of ``_``)."""
+    if not preload:
+        return list(KERNEL_ARGS)
+    return [*KERNEL_ARGS, f"--IPKernelApp.exec_lines=[__import__(m) for m in {tuple(preload)!r}];"]
+
+
+def serve(slot: Slot, jobs: Any, conn: Any, run_pid: int) -> None:
+    """A worker process's body: start the slot's kernel, wait for the report (``jobs``), run it,
+    send the result dict through ``conn``, exit. End of file on ``jobs`` means the run needs no
+    more reports: the kernel is stopped unused.
 
     Anything unexpected is sent back as a failure, never a silent death.
     """
     init_worker(run_pid)
+    km = start_kernel(slot)
     try:
-        result = run_job(job)
-    except BaseException as exc:  # noqa: BLE001 - the run must hear about it, whatever it is
-        result = {"name": job.name, "status": "failed", "seconds": 0.0, "ran_at": None, "ipynb": None,
-                  "failed_html": None, "error": {
-                      "cell_index": None, "ename": type(exc).__name__, "evalue": str(exc),
-                      "first_line": f"{type(exc).__name__}: {_first_line(str(exc))}",
-                      "traceback": traceback.format_exc(limit=8)}}
-    conn.send(result)
-    conn.close()
+        try:
+            job = jobs.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = run_job(job, slot, km)
+        except BaseException as exc:  # noqa: BLE001 - the run must hear about it, whatever it is
+            result = {"name": job.name, "status": "failed", "seconds": 0.0, "ran_at": None, "ipynb": None,
+                      "failed_html": None, "error": {
+                          "cell_index": None, "ename": type(exc).__name__, "evalue": str(exc),
+                          "first_line": f"{type(exc).__name__}: {_first_line(str(exc))}",
+                          "traceback": traceback.format_exc(limit=8)}}
+        conn.send(result)
+        conn.close()
+    finally:
+        stop_kernel(km)
+
+
+def start_kernel(slot: Slot) -> AsyncKernelManager | None:
+    """Start the slot's kernel without waiting for it to be ready (it imports ``slot.preload``
+    meanwhile); ``None`` if it cannot be started: the report then starts its own through
+    papermill, which reports the failure as it always did."""
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    try:
+        with _kernel_env(slot), _output_to(Path(slot.workdir) / "kernel.log"):
+            run_sync(km.start_kernel)(extra_arguments=kernel_args(slot.preload), cwd=slot.workdir)
+    except Exception:
+        stop_kernel(km)
+        return None
+    return km
+
+
+def stop_kernel(km: AsyncKernelManager | None) -> None:
+    """Kill the kernel and its process group now. Its report is complete when the last cell
+    has replied (the sidecar is written inside that cell), and a polite shutdown only waits:
+    about 2 s per report measured, with the CPU idle."""
+    if km is None or not km.has_kernel:
+        return
+    with contextlib.suppress(Exception):
+        run_sync(km.shutdown_kernel)(now=True)
+
+
+@contextlib.contextmanager
+def _kernel_env(slot: Slot) -> Iterator[None]:
+    """The environment a report's kernel is started with: the run's, plus its sidecar path,
+    matplotlib's inline backend and the project on PYTHONPATH; this process's own afterwards."""
+    saved_env = dict(os.environ)
+    if slot.env:
+        os.environ.clear()
+        os.environ.update(slot.env)
+    os.environ[SIDECAR_ENV] = str(Path(slot.workdir) / "sidecar.json")
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    project_root = str(Path(research.__file__).resolve().parent.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, os.environ.get("PYTHONPATH", "")) if p)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
 
 
 def init_worker(run_pid: int) -> None:
@@ -136,8 +205,11 @@ def _first_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
-def run_job(job: Job) -> dict[str, Any]:
-    """Execute and render one report into ``job.workdir``; never raises for a notebook failure."""
+def run_job(job: Job, slot: Slot, km: AsyncKernelManager | None = None) -> dict[str, Any]:
+    """Execute and render one report into ``job.workdir`` (the slot's), in the slot's kernel
+    ``km`` (a new one if it is missing or died while waiting); never raises for a notebook failure."""
+    if job.workdir != slot.workdir:
+        raise ValueError(f"report {job.name!r} was sent to the kernel of {slot.workdir}, not its own {job.workdir}")
     started = time.perf_counter()
     ran_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     workdir = Path(job.workdir)
@@ -147,23 +219,19 @@ def run_job(job: Job) -> dict[str, Any]:
     sidecar_path = workdir / "sidecar.json"
     result: dict[str, Any] = {"name": job.name, "ran_at": ran_at, "html": None, "ipynb": None,
                               "failed_html": None, "error": None}
-    # The kernel inherits this process's environment: make it the parent run's, plus the sidecar.
-    saved_env = dict(os.environ)
-    if job.env:
-        os.environ.clear()
-        os.environ.update(job.env)
-    os.environ[SIDECAR_ENV] = str(sidecar_path)
-    os.environ["MPLBACKEND"] = INLINE_BACKEND
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    project_root = str(Path(research.__file__).resolve().parent.parent)
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, os.environ.get("PYTHONPATH", "")) if p)
+    if km is not None and not run_sync(km.is_alive)():
+        stop_kernel(km)  # died while waiting: its connection file and sockets go
+        km = None
     log_path = workdir / "kernel.log"
     try:
-        with _output_to(log_path):  # kernel chatter goes to a log, not the run's terminal or cron mail
+        # A kernel started here inherits this environment; kernel chatter goes to a log, not
+        # the run's terminal or cron mail.
+        with _kernel_env(slot), _output_to(log_path):
             nb = papermill.execute_notebook(
                 job.notebook, str(executed), parameters=job.parameters, cwd=str(workdir),
                 kernel_name=KERNEL_NAME, progress_bar=False, request_save_on_cell_execute=False,
-                start_timeout=job.start_timeout, extra_arguments=KERNEL_ARGS,
+                start_timeout=slot.start_timeout, extra_arguments=kernel_args(slot.preload),
+                km=km, shutdown_kernel="immediate",
             )
     except PapermillExecutionError as exc:
         result["error"] = {"cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
@@ -173,8 +241,7 @@ def run_job(job: Job) -> dict[str, Any]:
                            "evalue": str(exc), "first_line": f"{type(exc).__name__}: {_first_line(str(exc))}",
                            "traceback": traceback.format_exc(limit=5), "kernel_log": _tail(log_path)}
     finally:
-        os.environ.clear()
-        os.environ.update(saved_env)
+        stop_kernel(km)  # used once: the next report gets a new kernel
     result["execute_seconds"] = time.perf_counter() - started
     sidecar = _read_json(sidecar_path)
     problem = sidecar_problem(sidecar) if result["error"] is None else None
