@@ -287,13 +287,15 @@ def rule_text(verdict_horizons: Sequence[int], min_events: int, level: float) ->
             f"inconclusive if intervals straddle zero or there are fewer than {min_events} events")
 
 
-def classify(rows: pd.DataFrame, min_events: int) -> tuple[str, str]:
-    """Label and reason from event-study rows (one per verdict horizon: excess, ci_lower, ci_upper, n_events)."""
-    n = int(rows["n_events"].min()) if len(rows) else 0
+def classify(rows: pd.DataFrame | Mapping[str, Sequence[float]], min_events: int) -> tuple[str, str]:
+    """Label and reason from event-study rows (one per verdict horizon: ci_lower, ci_upper, n_events),
+    a frame or its columns (a sweep's specification skips building the frame)."""
+    counts = np.asarray(rows["n_events"])
+    n = int(counts.min()) if len(counts) else 0
     if n < min_events:
         return "inconclusive", f"only {n} events with complete forward windows (fewer than {min_events})"
-    above = rows["ci_lower"] > 0
-    below = rows["ci_upper"] < 0
+    above = np.asarray(rows["ci_lower"]) > 0
+    below = np.asarray(rows["ci_upper"]) < 0
     if above.all():
         return "supported", "every verdict horizon beats all days with an interval above zero"
     if above.any() and below.any():
@@ -663,8 +665,7 @@ def grid_estimate(*, event: str, series: str, weighting: str, start: int, measur
     for h in _HORIZON_SETS[horizons]:
         days, sample, text = _grid_sample(series, weighting, measure, start, h)
         rows.append(event_row(h, sample.y, event_positions(days, dates), level, h, sample))
-    label, _ = classify(pd.DataFrame({k: [r[k] for r in rows] for k in ("n_events", "ci_lower", "ci_upper")}),
-                        min_events)
+    label, _ = classify({k: [r[k] for r in rows] for k in ("n_events", "ci_lower", "ci_upper")}, min_events)
     last = rows[-1]
     return spec_row(last["excess"], last["ci_lower"], last["ci_upper"], label, last["n_events"],
                     last["p_value"], text)
