@@ -219,7 +219,7 @@ def event_row(h: int, y: np.ndarray, events: np.ndarray, level: float, lags: int
         b, se = stats.event_dummy_hac(sample, events)
         share = n_events / len(y)
         # Student t quantile and tail: the functions scipy.stats.t.ppf and .sf call, without their
-        # argument handling (a millisecond per call, most of a sweep specification's time)
+        # argument handling (a millisecond per call, more than the regression itself)
         crit = special.stdtrit(n_events - 1, 0.5 + level / 2)
         excess = (1 - share) * b
         lower, upper = (1 - share) * (b - crit * se), (1 - share) * (b + crit * se)
