@@ -141,6 +141,100 @@ def hac_mean(x: pd.Series, maxlags: int | None = None, level: float = 0.95) -> R
     )
 
 
+def kernel_weights(maxlags: int, kernel: str = "bartlett") -> np.ndarray:
+    """HAC weights of lags 0..``maxlags``: Bartlett 1 - l/(maxlags + 1) (Newey-West), or uniform 1."""
+    if kernel not in ("bartlett", "uniform"):
+        raise ParameterError(f"HAC kernel must be 'bartlett' or 'uniform', got {kernel!r}")
+    if maxlags < 0:
+        raise ParameterError(f"HAC maxlags must be at least 0, got {maxlags}")
+    if kernel == "uniform":
+        return np.ones(maxlags + 1)
+    return 1.0 - np.arange(maxlags + 1) / (maxlags + 1.0)
+
+
+def kernel_smooth(x: np.ndarray, maxlags: int, kernel: str = "bartlett") -> np.ndarray:
+    """``W x`` for the n x n HAC weight matrix ``W[t, s] = w(|t - s|)`` (zero beyond ``maxlags``), per column.
+
+    ``x.T @ kernel_smooth(x, L)`` is the HAC "meat" statsmodels' ``S_hac_simple`` sums lag by lag
+    in Python; this is one convolution per column in C, and ``v @ kernel_smooth(x, L)`` is the
+    weighted cross-sum of two series, so a sample's smoothed series can serve many regressions.
+    """
+    arr = np.asarray(x, dtype=float)
+    n = arr.shape[0]
+    lags = min(int(maxlags), max(n - 1, 0))  # lags beyond the sample have nothing to weigh
+    w = kernel_weights(int(maxlags), kernel)[:lags + 1]
+    band = np.concatenate([w[:0:-1], w])  # weights of offsets -lags..lags
+    if arr.ndim == 1:
+        return np.convolve(arr, band)[lags:lags + n]
+    return np.column_stack([np.convolve(arr[:, j], band)[lags:lags + n] for j in range(arr.shape[1])])
+
+
+@dataclass(frozen=True)
+class EventSample:
+    """A series prepared for many event-dummy regressions with the same HAC lags (:func:`event_dummy_hac`).
+
+    Everything here depends on the series alone; each event set then costs O(events^2), not O(n lags).
+    """
+
+    y: np.ndarray
+    maxlags: int
+    kernel: str
+    centred: np.ndarray  # y - mean(y): keeps the quadratic forms below free of cancellation
+    total: float  # sum of ``centred`` (zero up to rounding)
+    smooth_y: np.ndarray  # W centred
+    smooth_one: np.ndarray  # W 1
+    q_yy: float  # centred' W centred
+    q_y1: float  # 1' W centred
+    q_11: float  # 1' W 1
+
+
+def event_sample(y: np.ndarray, maxlags: int, kernel: str = "bartlett") -> EventSample:
+    """Prepare ``y`` (no NaN) for :func:`event_dummy_hac` with ``maxlags`` HAC lags."""
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 1 or not np.isfinite(y).all():
+        raise ParameterError(f"event_sample needs a 1-d series without NaN, got shape {y.shape}")
+    centred = y - y.mean()
+    smooth_y = kernel_smooth(centred, maxlags, kernel)
+    smooth_one = kernel_smooth(np.ones(len(y)), maxlags, kernel)
+    return EventSample(y=y, maxlags=int(maxlags), kernel=kernel, centred=centred, total=float(centred.sum()),
+                       smooth_y=smooth_y, smooth_one=smooth_one, q_yy=float((centred * smooth_y).sum()),
+                       q_y1=float(smooth_y.sum()), q_11=float(smooth_one.sum()))
+
+
+def event_dummy_hac(sample: EventSample, events: np.ndarray) -> tuple[float, float]:
+    """Coefficient of an event dummy and its HAC standard error in OLS of y on a constant and the dummy.
+
+    The same numbers as statsmodels' ``OLS(y, [1, d]).fit(cov_type="HAC", cov_kwds={"maxlags": L,
+    "use_correction": True, "kernel": ...})``: ``b`` is the event mean minus the mean of the other
+    days, and its variance ``n/(n-2) q' W q`` with ``q`` the dummy's row of (X'X)^-1 times the
+    scores: ``q_t = -(y_t - a)/(n - m)`` off events, ``(y_t - a - b)/m`` on them (``a`` the
+    non-event mean, ``m`` events). Split ``q`` into its off-event form on every day plus a
+    correction on the event days: the first part's quadratic form comes from ``sample``'s sums,
+    the cross term from its smoothed series at the events, the rest from pairs of events.
+    ``events``: positions in ``sample.y`` (distinct). Returns ``(b, se)``; ``se`` is NaN when a
+    non-Bartlett kernel makes the variance negative.
+    """
+    pos = np.asarray(events, dtype=np.int64)
+    n, m = len(sample.y), len(pos)
+    if not 1 <= m <= n - 2 or len(np.unique(pos)) != m or pos.min() < 0 or pos.max() >= n:
+        raise ParameterError(f"event_dummy_hac needs 1..n-2 distinct event positions in 0..{n - 1}, "
+                             f"got {m} (n={n})")
+    yc = sample.centred[pos]
+    events_mean = float(yc.sum()) / m
+    others_mean = (sample.total - float(yc.sum())) / (n - m)
+    b = events_mean - others_mean
+    rest = n - m
+    correction = (yc - events_mean) / m + (yc - others_mean) / rest
+    base_form = (sample.q_yy - 2 * others_mean * sample.q_y1 + others_mean ** 2 * sample.q_11) / rest ** 2
+    base_at_events = -(sample.smooth_y[pos] - others_mean * sample.smooth_one[pos]) / rest
+    gaps = np.abs(pos[:, None] - pos[None, :])
+    weights = kernel_weights(sample.maxlags, sample.kernel)
+    pair_w = np.where(gaps <= sample.maxlags, weights[np.minimum(gaps, sample.maxlags)], 0.0)
+    form = base_form + 2 * float(correction @ base_at_events) + float(correction @ pair_w @ correction)
+    var = form * n / (n - 2)
+    return b, math.sqrt(var) if var >= 0 else math.nan
+
+
 # -- bootstrap ---------------------------------------------------------------------------------------
 
 class _Interval:

@@ -221,6 +221,89 @@ def test_hac_mean_drops_nan():
     assert fit.maxlags == 1
 
 
+# -- the HAC meat by convolution and the event-dummy regression -------------------------------------
+
+def test_kernel_weights_by_hand_and_bad_arguments():
+    np.testing.assert_allclose(stats.kernel_weights(3), [1.0, 0.75, 0.5, 0.25])
+    np.testing.assert_allclose(stats.kernel_weights(2, "uniform"), [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(stats.kernel_weights(0), [1.0])
+    with pytest.raises(ParameterError, match="kernel"):
+        stats.kernel_weights(3, "parzen")
+    with pytest.raises(ParameterError, match="at least 0"):
+        stats.kernel_weights(-1)
+
+
+@pytest.mark.parametrize(("n", "lags", "kernel"), [
+    (200, 0, "bartlett"), (200, 12, "bartlett"), (200, 150, "bartlett"), (40, 39, "bartlett"),
+    (40, 45, "bartlett"), (120, 20, "uniform"), (1, 5, "bartlett"),
+])
+def test_kernel_smooth_gives_statsmodels_hac_meat(n, lags, kernel):
+    """x' W x is statsmodels' S_hac_simple (its lag loop), also with lags at or beyond the sample."""
+    from statsmodels.stats.sandwich_covariance import (
+        S_hac_simple,
+        weights_bartlett,
+        weights_uniform,
+    )
+
+    x = np.random.default_rng(n + lags).normal(size=(n, 3)) + [0.0, 1.0, -2.0]
+    weights = weights_bartlett if kernel == "bartlett" else weights_uniform
+    ref = S_hac_simple(x, nlags=lags, weights_func=weights)
+    np.testing.assert_allclose(x.T @ stats.kernel_smooth(x, lags, kernel), ref, rtol=1e-10, atol=1e-10 * abs(ref).max())
+    # one column alone, and the weight matrix written out
+    w = stats.kernel_weights(lags, kernel)
+    gaps = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+    full = np.where(gaps <= lags, w[np.minimum(gaps, lags)], 0.0)
+    np.testing.assert_allclose(stats.kernel_smooth(x[:, 1], lags, kernel), full @ x[:, 1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "lags", "events", "kernel"), [
+    (500, 5, 30, "bartlett"),  # short lags
+    (500, 126, 12, "bartlett"),  # the long lags of overlapping 6-month windows, few events
+    (300, 252, 40, "bartlett"),  # lags near n
+    (60, 59, 4, "bartlett"),  # lags n - 1
+    (60, 80, 3, "bartlett"),  # lags beyond the sample
+    (30, 20, 28, "bartlett"),  # events on all but two days
+    (400, 30, 25, "uniform"),
+    (2500, 252, 2, "bartlett"),  # two events, the fewest the event study regresses on
+])
+def test_event_dummy_hac_matches_statsmodels(n, lags, events, kernel):
+    rng = np.random.default_rng(n + events)
+    pos = np.sort(rng.choice(n, events, replace=False))
+    d = np.zeros(n)
+    d[pos] = 1.0
+    # overlapping sums (autocorrelated like forward returns), a mean far from zero, an event effect
+    y = np.convolve(rng.normal(size=n + 20), np.ones(21), "valid") + 8.0 + 3.0 * d
+    ref = sm.OLS(y, sm.add_constant(d)).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True, "kernel": kernel})
+    b, se = stats.event_dummy_hac(stats.event_sample(y, lags, kernel), pos)
+    assert b == pytest.approx(ref.params[1], rel=1e-10)
+    assert b == pytest.approx(y[pos].mean() - np.delete(y, pos).mean(), rel=1e-10)
+    assert se == pytest.approx(ref.bse[1], rel=1e-10)
+
+
+def test_event_sample_serves_many_event_sets():
+    """One prepared sample, several event sets: each as if prepared alone, and as statsmodels."""
+    rng = np.random.default_rng(5)
+    y = np.cumsum(rng.normal(size=800))[::-1].copy()  # strongly persistent
+    sample = stats.event_sample(y, 60)
+    for k in (2, 9, 70):
+        pos = np.sort(rng.choice(800, k, replace=False))
+        d = np.zeros(800)
+        d[pos] = 1.0
+        ref = sm.OLS(y, sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": 60, "use_correction": True})
+        assert stats.event_dummy_hac(sample, pos) == pytest.approx((ref.params[1], ref.bse[1]), rel=1e-10)
+
+
+def test_event_dummy_hac_rejects_bad_events_and_samples():
+    sample = stats.event_sample(np.arange(10.0), 3)
+    for bad in ([], [1, 1, 2], [0, 9, 10], [-1, 2], list(range(9))):
+        with pytest.raises(ParameterError, match="distinct event positions"):
+            stats.event_dummy_hac(sample, np.array(bad, dtype=int))
+    assert stats.event_dummy_hac(sample, np.array(range(8)))[0] == pytest.approx(3.5 - 8.5)  # n - 2 events: allowed
+    with pytest.raises(ParameterError, match="without NaN"):
+        stats.event_sample(np.array([1.0, np.nan, 2.0]), 1)
+
+
 # -- sample_text ----------------------------------------------------------------------------------
 
 def test_sample_text():

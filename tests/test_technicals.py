@@ -9,6 +9,7 @@ import pytest
 from scipy import stats as sps
 
 from research.claims import technicals
+from research.claims.base import NA
 from research.errors import ParameterError
 from research.verdict import LABELS
 
@@ -88,6 +89,22 @@ def test_a_daily_close_above_the_record_inside_a_week_does_not_count():
     assert out["level"].iloc[0] == 100.0
 
 
+def test_a_breakout_disarms_until_the_new_record_is_old_again():
+    # breakout over 100 at week 62; the new record 103 (week 63) is old a year later; 104, 105 break it
+    weekly = [100.0] + [90.0] * 60 + [101.0, 102.0, 103.0] + [95.0] * 60 + [104.0, 105.0]
+    close = _weekly_path(weekly)
+    weeks = technicals.weekly_closes(close)
+    out = technicals.record_breakouts(close, min_record_age_days=365, confirm_weeks=2)
+    assert out["date"].tolist() == [weeks["date"].iloc[62], weeks["date"].iloc[125]]
+    assert out["level"].tolist() == [100.0, 103.0]
+    assert out["record_date"].tolist() == [weeks["max_date"].iloc[0], weeks["max_date"].iloc[63]]
+    assert out["close"].tolist() == [102.0, 105.0]
+    # the sweep's entry point on precomputed weekly closes gives the same rows
+    pd.testing.assert_frame_equal(technicals.weekly_record_breakouts(weeks, 365, 2), out)
+    with pytest.raises(ParameterError, match="confirm_weeks"):
+        technicals.weekly_record_breakouts(weeks, 365, 0)
+
+
 def test_confirmation_date_after_a_date():
     close = _weekly_path([90.0, 95.0, 101.0, 99.0, 101.0, 102.0, 103.0])
     weeks = technicals.weekly_closes(close)
@@ -153,6 +170,27 @@ def test_event_study_difference_and_interval():
     assert row["hac_lags"] == 5
 
 
+def test_event_positions_ignore_days_outside_and_any_time_unit():
+    days = pd.bdate_range("2020-01-01", periods=6)
+    events = pd.DatetimeIndex(["2020-01-03", "2019-12-31", "2020-01-03", "2020-01-08", "2021-01-01"]).as_unit("s")
+    assert technicals.event_positions(days, events).tolist() == [2, 5]
+    assert technicals.event_positions(days, pd.DatetimeIndex([])).tolist() == []
+    with pytest.raises(ParameterError, match="increasing order"):
+        technicals.event_positions(days[::-1], events)
+
+
+def test_event_row_with_a_shared_sample_is_the_row_without_it():
+    from research import stats
+
+    rng = np.random.default_rng(4)
+    y = np.convolve(rng.normal(size=420), np.ones(21), "valid")
+    events = np.array([10, 50, 51, 200, 333])
+    alone = technicals.event_row(21, y, events, 0.9, 21)
+    assert technicals.event_row(21, y, events, 0.9, 21, stats.event_sample(y, 21)) == alone
+    with pytest.raises(ParameterError, match="prepared sample has 5 lags"):
+        technicals.event_row(21, y, events, 0.9, 21, stats.event_sample(y, 5))
+
+
 # -- the verdict rule ----------------------------------------------------------------------------
 
 def _rows(*intervals, n=20):
@@ -212,6 +250,56 @@ def test_claim_function_validates_parameters():
 
 
 # -- real data -----------------------------------------------------------------------------------
+
+@pytest.mark.mirror
+@pytest.mark.parametrize("spec", [
+    {"event": "breakout above an old record", "series": "halves (2x3, below/above NYSE median)",
+     "weighting": "ew", "start": 1963, "measure": "relative", "horizons": "6m+12m",
+     "sma_days": NA, "days_below": NA, "record_age_days": 182, "confirm_weeks": 1},
+    {"event": "200-day cross", "series": "Russell 2000 vs S&P 500", "weighting": "vw", "start": 1987,
+     "measure": "absolute", "horizons": "12m", "sma_days": 150, "days_below": 40,
+     "record_age_days": NA, "confirm_weeks": NA},
+    {"event": "200-day cross", "series": "halves (2x3, below/above NYSE median)", "weighting": "vw",
+     "start": 1926, "measure": "absolute", "horizons": "6m", "sma_days": 250, "days_below": 10,
+     "record_age_days": NA, "confirm_weeks": NA},
+    {"event": "breakout above an old record", "series": "Russell 2000 vs S&P 500", "weighting": "vw",
+     "start": 1987, "measure": "relative", "horizons": "6m+12m", "sma_days": NA, "days_below": NA,
+     "record_age_days": 730, "confirm_weeks": 3},
+])
+def test_grid_estimate_is_the_statsmodels_event_regression(mirror_env, spec):
+    """The sweep's shared samples and convolution HAC give what statsmodels gives, spec by spec."""
+    import statsmodels.api as sm
+
+    from research.claims.base import START_DATES
+    from research.data.sizes import RUSSELL, clear_caches
+
+    clear_caches()
+    row = technicals.grid_estimate(**spec)
+    series, _, _, _, _ = technicals.load_series("russell" if spec["series"] == RUSSELL else "deciles",
+                                                spec["weighting"])
+    levels = series[technicals.SERIES_RUSSELL if spec["series"] == RUSSELL else technicals.SERIES_FRENCH]
+    if spec["event"].startswith("breakout"):
+        events = technicals.record_breakouts(levels["small"], spec["record_age_days"], spec["confirm_weeks"])["date"]
+    else:
+        events = technicals.sma_crosses(levels["small"], spec["sma_days"], spec["days_below"])
+    h = {"6m+12m": 252, "12m": 252, "6m": 126}[spec["horizons"]]
+    fwd = technicals.forward_returns(levels["small"], [h])[h]
+    if spec["measure"] == "relative":
+        fwd = fwd - technicals.forward_returns(levels["large"], [h])[h]
+    # a start year after the data's first year begins at its month-end (START_DATES), else all data
+    y = fwd.loc[START_DATES[spec["start"]] if spec["start"] > levels.index[0].year else None:].dropna()
+    d = y.index.isin(events).astype(float)
+    fit = sm.OLS(y.to_numpy(), sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": h, "use_correction": True})
+    m, share = int(d.sum()), d.mean()
+    b, se = fit.params[1], fit.bse[1]
+    crit = sps.t.ppf(0.95, m - 1)
+    assert row["n"] == m >= 2
+    assert row["estimate"] == pytest.approx((1 - share) * b, rel=1e-9)
+    assert (row["lower"], row["upper"]) == pytest.approx(((1 - share) * (b - crit * se), (1 - share) * (b + crit * se)),
+                                                         rel=1e-9)
+    assert row["p_value"] == pytest.approx(2 * sps.t.sf(abs(b / se), m - 1), rel=1e-9)
+    clear_caches()
+
 
 @pytest.mark.mirror
 def test_run_on_the_mirror():

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 from research import stats
 from research.claims.base import DATA_START, NA, ResultMixin, spec_row, start_date, start_kept
@@ -112,27 +112,33 @@ def record_breakouts(close: pd.Series, min_record_age_days: int = 365,
     row per breakout: ``date`` (close of the confirming week), ``level``, ``record_date``,
     ``first_week`` (the first of the confirming weeks) and ``close``.
     """
+    return weekly_record_breakouts(weekly_closes(close.dropna()), min_record_age_days, confirm_weeks)
+
+
+def weekly_record_breakouts(weeks: pd.DataFrame, min_record_age_days: int = 365,
+                            confirm_weeks: int = 2) -> pd.DataFrame:
+    """:func:`record_breakouts` on the :func:`weekly_closes` of a series without NaN (a sweep
+    computes them once per series and tries many rules on them)."""
     if min_record_age_days < 1 or confirm_weeks < 1:
         raise ParameterError("min_record_age_days and confirm_weeks must be positive, got "
                              f"{min_record_age_days}, {confirm_weeks}")
-    weeks = weekly_closes(close.dropna())
     dates = weeks["date"].to_numpy(dtype="datetime64[D]")
-    closes = weeks["close"].to_numpy()
-    highs = weeks["max_close"].to_numpy()
     high_dates = weeks["max_date"].to_numpy(dtype="datetime64[D]")
-    age = np.timedelta64(min_record_age_days, "D")
-    ath, ath_date = -np.inf, None
-    armed, armed_date = None, None
+    # the walk reads plain Python numbers: numpy scalars cost ten times more per comparison
+    days, high_days = dates.astype(np.int64).tolist(), high_dates.astype(np.int64).tolist()
+    closes, highs = weeks["close"].to_numpy().tolist(), weeks["max_close"].to_numpy().tolist()
+    ath, ath_week = -math.inf, -1
+    armed, armed_week = None, -1
     rows = []
-    for i in range(len(weeks)):
+    for i in range(len(days)):
         if (armed is not None and i >= confirm_weeks - 1
                 and all(closes[i - k] > armed for k in range(confirm_weeks))):
-            rows.append((dates[i], armed, armed_date, dates[i - confirm_weeks + 1], closes[i]))
-            armed, armed_date = None, None
+            rows.append((dates[i], armed, high_dates[armed_week], dates[i - confirm_weeks + 1], closes[i]))
+            armed, armed_week = None, -1
         if highs[i] > ath:
-            ath, ath_date = highs[i], high_dates[i]
-        if dates[i] - ath_date >= age:
-            armed, armed_date = ath, ath_date
+            ath, ath_week = highs[i], i
+        if days[i] - high_days[ath_week] >= min_record_age_days:
+            armed, armed_week = ath, ath_week
     out = pd.DataFrame(rows, columns=["date", "level", "record_date", "first_week", "close"])
     for col in ("date", "record_date", "first_week"):
         out[col] = pd.to_datetime(out[col])
@@ -167,34 +173,61 @@ def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float
     The interval and p-value refer the HAC t-statistic to Student's t with n_events - 1 degrees of
     freedom, not the normal: the dummy's variance rests on the events alone, and with 19 of them
     the normal interval covered 86.6% at a nominal 90% (docs/methods.md, "Coverage").
+    The regression is :func:`research.stats.event_dummy_hac` (statsmodels' HAC numbers, without
+    its Python loop over lags).
     """
     rows = []
     for h in forward.columns:
         y = forward[h].dropna()
-        is_event = y.index.isin(events)
-        n_events = int(is_event.sum())
-        row = {"horizon_days": int(h), "horizon": HORIZON_LABELS.get(int(h), f"{h}d"),
-               "n_events": n_events, "n_days": len(y),
-               "mean_event": float(y[is_event].mean()) if n_events else math.nan,
-               "mean_all": float(y.mean()),
-               "hit_rate_event": float((y[is_event] > 0).mean()) if n_events else math.nan,
-               "hit_rate_all": float((y > 0).mean())}
-        excess = lower = upper = p_value = math.nan
         lags = max(int(h), int(hac_lags or 0))
-        if n_events >= 2 and len(y) > n_events + 2:
-            dummy = pd.Series(is_event.astype(float), index=y.index, name="event")
-            fit = stats.ols(y, dummy, maxlags=lags, level=level)
-            share = n_events / len(y)
-            b, se = fit.params["event"], fit.bse["event"]
-            crit = sps.t.ppf(0.5 + level / 2, n_events - 1)
-            excess = (1 - share) * b
-            lower, upper = (1 - share) * (b - crit * se), (1 - share) * (b + crit * se)
-            p_value = 2 * sps.t.sf(abs(b) / se, n_events - 1) if se > 0 else math.nan
-        elif n_events == 1:
-            excess = row["mean_event"] - row["mean_all"]
-        row.update(excess=excess, ci_lower=lower, ci_upper=upper, p_value=p_value, hac_lags=lags)
-        rows.append(row)
+        rows.append(event_row(int(h), y.to_numpy(), event_positions(y.index, events), level, lags))
     return pd.DataFrame(rows).set_index("horizon")
+
+
+def event_positions(index: pd.DatetimeIndex, events: pd.DatetimeIndex) -> np.ndarray:
+    """Sorted positions in ``index`` (distinct days) of the days in ``events``; the others are ignored."""
+    if not index.is_monotonic_increasing:
+        raise ParameterError("event_positions needs days in increasing order; sort the forward returns first")
+    days = index.to_numpy(dtype="datetime64[ns]")
+    wanted = np.unique(pd.DatetimeIndex(events).to_numpy(dtype="datetime64[ns]"))
+    pos = np.searchsorted(days, wanted)
+    inside = pos < len(days)
+    pos = pos[inside]
+    return pos[days[pos] == wanted[inside]]
+
+
+def event_row(h: int, y: np.ndarray, events: np.ndarray, level: float, lags: int,
+              sample: stats.EventSample | None = None) -> dict[str, Any]:
+    """One horizon's row of :func:`event_study`: ``y`` the forward returns (no NaN), ``events`` the
+    positions of event days in it; ``sample`` is ``y`` already prepared with ``lags`` (a sweep
+    shares it between the specifications with the same sample and horizon)."""
+    n_events = len(events)
+    on = y[events]
+    row = {"horizon_days": h, "horizon": HORIZON_LABELS.get(h, f"{h}d"),
+           "n_events": n_events, "n_days": len(y),
+           "mean_event": float(on.mean()) if n_events else math.nan,
+           "mean_all": float(y.mean()),
+           "hit_rate_event": float((on > 0).mean()) if n_events else math.nan,
+           "hit_rate_all": float((y > 0).mean())}
+    excess = lower = upper = p_value = math.nan
+    if n_events >= 2 and len(y) > n_events + 2:
+        if sample is None:
+            sample = stats.event_sample(y, lags)
+        elif sample.maxlags != lags or len(sample.y) != len(y):
+            raise ParameterError(f"the prepared sample has {sample.maxlags} lags and {len(sample.y)} days; "
+                                 f"this row needs {lags} and {len(y)}: prepare it from the same returns")
+        b, se = stats.event_dummy_hac(sample, events)
+        share = n_events / len(y)
+        # Student t quantile and tail: the functions scipy.stats.t.ppf and .sf call, without their
+        # argument handling (a millisecond per call, more than the regression itself)
+        crit = special.stdtrit(n_events - 1, 0.5 + level / 2)
+        excess = (1 - share) * b
+        lower, upper = (1 - share) * (b - crit * se), (1 - share) * (b + crit * se)
+        p_value = 2 * special.stdtr(n_events - 1, -abs(b) / se) if se > 0 else math.nan
+    elif n_events == 1:
+        excess = row["mean_event"] - row["mean_all"]
+    row.update(excess=excess, ci_lower=lower, ci_upper=upper, p_value=p_value, hac_lags=lags)
+    return row
 
 
 def study_series(levels: pd.DataFrame, *, window: int = 200, min_days_below: int = 20,
@@ -254,13 +287,15 @@ def rule_text(verdict_horizons: Sequence[int], min_events: int, level: float) ->
             f"inconclusive if intervals straddle zero or there are fewer than {min_events} events")
 
 
-def classify(rows: pd.DataFrame, min_events: int) -> tuple[str, str]:
-    """Label and reason from event-study rows (one per verdict horizon: excess, ci_lower, ci_upper, n_events)."""
-    n = int(rows["n_events"].min()) if len(rows) else 0
+def classify(rows: pd.DataFrame | Mapping[str, Sequence[float]], min_events: int) -> tuple[str, str]:
+    """Label and reason from event-study rows (one per verdict horizon: ci_lower, ci_upper, n_events),
+    a frame or its columns (a sweep's specification skips building the frame)."""
+    counts = np.asarray(rows["n_events"])
+    n = int(counts.min()) if len(counts) else 0
     if n < min_events:
         return "inconclusive", f"only {n} events with complete forward windows (fewer than {min_events})"
-    above = rows["ci_lower"] > 0
-    below = rows["ci_upper"] < 0
+    above = np.asarray(rows["ci_lower"]) > 0
+    below = np.asarray(rows["ci_upper"]) < 0
     if above.all():
         return "supported", "every verdict horizon beats all days with an interval above zero"
     if above.any() and below.any():
@@ -578,13 +613,18 @@ def _grid_levels(series: str, weighting: str) -> pd.DataFrame:
     return frames[SERIES_RUSSELL if series == RUSSELL else SERIES_FRENCH]
 
 
+@cached(maxsize=8)
+def _grid_weeks(series: str, weighting: str) -> pd.DataFrame:
+    """Weekly closes of the small-cap series, shared by every breakout rule."""
+    return weekly_closes(_grid_levels(series, weighting)["small"].dropna())
+
+
 @cached(maxsize=256)
 def _grid_events(series: str, weighting: str, event: str, a: int, b: int) -> pd.DatetimeIndex:
     """Event days on the whole history (the average and the record need the past)."""
-    small = _grid_levels(series, weighting)["small"]
     if event == GRID_ASPECTS[0]:
-        return pd.DatetimeIndex(record_breakouts(small, a, b)["date"])
-    return sma_crosses(small, a, b)
+        return pd.DatetimeIndex(weekly_record_breakouts(_grid_weeks(series, weighting), a, b)["date"])
+    return sma_crosses(_grid_levels(series, weighting)["small"], a, b)
 
 
 @cached(maxsize=32)
@@ -596,30 +636,39 @@ def _grid_forward(series: str, weighting: str, measure: str) -> pd.DataFrame:
     return fwd
 
 
+@cached(maxsize=128)
+def _grid_sample(series: str, weighting: str, measure: str, start: int,
+                 h: int) -> tuple[pd.DatetimeIndex, stats.EventSample, str]:
+    """One sample's forward returns at horizon ``h`` prepared for the event regressions of every
+    event rule (:func:`research.stats.event_sample`, lags = h as :func:`event_study` uses), their
+    days, and the sample's text."""
+    fwd = _grid_forward(series, weighting, measure)
+    first = start_date(start, DATA_START["russell_daily" if series == RUSSELL else "halves_daily"])
+    fwd = fwd.loc[pd.Timestamp(first):] if first else fwd
+    y = fwd[h].dropna()
+    return y.index, stats.event_sample(y.to_numpy(), h), f"{fwd.index[0]:%Y-%m-%d}..{fwd.index[-1]:%Y-%m-%d}"
+
+
 def grid_estimate(*, event: str, series: str, weighting: str, start: int, measure: str, horizons: str,
                   sma_days: Any, days_below: Any, record_age_days: Any, confirm_weeks: Any,
                   level: float = 0.90, min_events: int = 10) -> dict[str, Any]:
     """C5: forward return after the events minus all days at the longest verdict horizon, pp
     (event-dummy regression, Newey-West lags >= horizon, t(events - 1)); label by
     :func:`research.claims.technicals.classify` on the verdict horizons. One series per
-    specification, so the claim's cross-series "mixed" rule does not apply here."""
+    specification, so the claim's cross-series "mixed" rule does not apply here. The rows are
+    :func:`event_study`'s, from samples shared by the specifications that share them."""
     if event == GRID_ASPECTS[0]:
         dates = _grid_events(series, weighting, event, int(record_age_days), int(confirm_weeks))
     else:
         dates = _grid_events(series, weighting, event, int(sma_days), int(days_below))
-    hs = _HORIZON_SETS[horizons]
-    fwd = _grid_forward(series, weighting, measure)[list(hs)]
-    first = start_date(start, DATA_START["russell_daily" if series == RUSSELL else "halves_daily"])
-    lo = pd.Timestamp(first) if first else fwd.index[0]
-    fwd = fwd.loc[lo:]
-    dates = dates[dates >= lo]
-    table = event_study(fwd, dates, level=level)
-    rows = table.loc[[HORIZON_LABELS[h] for h in hs]]
-    label, _ = classify(rows, min_events)
-    last = rows.iloc[-1]
-    sample = f"{fwd.index[0]:%Y-%m-%d}..{fwd.index[-1]:%Y-%m-%d}"
+    rows = []
+    for h in _HORIZON_SETS[horizons]:
+        days, sample, text = _grid_sample(series, weighting, measure, start, h)
+        rows.append(event_row(h, sample.y, event_positions(days, dates), level, h, sample))
+    label, _ = classify({k: [r[k] for r in rows] for k in ("n_events", "ci_lower", "ci_upper")}, min_events)
+    last = rows[-1]
     return spec_row(last["excess"], last["ci_lower"], last["ci_upper"], label, last["n_events"],
-                    last["p_value"], sample)
+                    last["p_value"], text)
 
 
 GRID = Grid(
