@@ -151,21 +151,20 @@ def hodrick_1b(r1: pd.Series, x: pd.Series, horizon: int) -> dict[str, float]:
     """
     from scipy import stats as sps
 
-    r1 = r1.astype(float)
-    frame = pd.DataFrame({"x": x, "r": r1})
-    frame["y"] = frame["r"][::-1].rolling(horizon, min_periods=horizon).sum()[::-1].shift(-1)
-    reg = frame[["x", "y"]].dropna()
-    n = len(reg)
+    frame = pd.DataFrame({"x": x, "r": r1.astype(float)})  # aligned on the dates
+    r, xs = frame["r"], frame["x"].to_numpy()
+    y = r[::-1].rolling(horizon, min_periods=horizon).sum()[::-1].shift(-1).to_numpy()
+    used = ~np.isnan(xs) & ~np.isnan(y)  # the regression's months (numpy from here: sweeps call this often)
+    n = int(used.sum())
     if n < 4:
         return {"slope": np.nan, "se": np.nan, "t": np.nan, "p_value": np.nan, "n": n}
-    X = np.column_stack([np.ones(n), reg["x"].to_numpy()])
-    beta = np.linalg.lstsq(X, reg["y"].to_numpy(), rcond=None)[0]
+    X = np.column_stack([np.ones(n), xs[used]])
+    beta = np.linalg.lstsq(X, y[used], rcond=None)[0]
     Z = X.T @ X / n
-    u_next = (frame["r"] - frame["r"].loc[reg.index.min():].mean()).shift(-1)
-    x_sum = frame["x"].rolling(horizon, min_periods=horizon).sum()
-    w_frame = pd.DataFrame({"u": u_next, "xs": x_sum}).loc[reg.index].dropna()
-    W = w_frame["u"].to_numpy()[:, None] * np.column_stack([np.full(len(w_frame), float(horizon)),
-                                                           w_frame["xs"].to_numpy()])
+    u_next = np.append((r - r.iloc[int(np.argmax(used)):].mean()).to_numpy()[1:], np.nan)
+    x_sum = frame["x"].rolling(horizon, min_periods=horizon).sum().to_numpy()
+    keep = used & ~np.isnan(u_next) & ~np.isnan(x_sum)
+    W = u_next[keep][:, None] * np.column_stack([np.full(int(keep.sum()), float(horizon)), x_sum[keep]])
     S = W.T @ W / len(W)
     Zi = np.linalg.inv(Z)
     cov = Zi @ S @ Zi / n
@@ -394,23 +393,21 @@ def _validate(*, trailing_years, horizons_years, hac_lags, inference, alpha, lev
         raise ParameterError(f"recovery_months must be at least 1, got {recovery_months}")
 
 
-def _checked_recession(sml: pd.Series, usrec: pd.Series, trailing_years: int, horizons_years: Sequence[int],
-                       start: str, end: str | None, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
-    """The recession indicator on the sample ``sml`` (``start``..``end``, month ends ``lo``..``hi``),
-    after checking that the sample is long enough for the look-back and the longest horizon and
-    has both recession and expansion months."""
+def _check_sample(sml: pd.Series, recession: pd.Series, trailing_years: int, horizons_years: Sequence[int],
+                  start: str, end: str | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    """Check that the sample ``sml`` (``start``..``end``, month ends ``lo``..``hi``) is long
+    enough for the look-back and the longest horizon and that its ``recession`` indicator has
+    both recession and expansion months."""
     window, longest = 12 * trailing_years, 12 * max(horizons_years)
     if len(sml) < window + longest + 24:
         raise ParameterError(f"{len(sml)} months between {start} and {end or 'the end'} are too few for a "
                              f"{trailing_years}-year look-back and a {max(horizons_years)}-year horizon; "
                              "start earlier or shorten them")
-    recession = recession_indicator(usrec, sml.index)
     if recession.isna().all():
         raise ParameterError("usrec does not cover the return sample")
     if recession.nunique() < 2:
         raise ParameterError(f"the sample {lo:%Y-%m}..{hi:%Y-%m} has no {'expansion' if recession.max() else 'recession'} "
                              "months: widen start/end so both states occur")
-    return recession
 
 
 def _trailing_history(series: pd.DataFrame, article_date: str, trailing_years: int,
@@ -500,7 +497,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
     window = 12 * trailing_years
     horizons = [12 * h for h in horizons_years]
-    recession = _checked_recession(sml, usrec, trailing_years, horizons_years, start, end, lo, hi)
+    recession = recession_indicator(usrec, sml.index)
+    _check_sample(sml, recession, trailing_years, horizons_years, start, end, lo, hi)
     vintage = dict(vintage or {})
 
     # 1. cyclicality
@@ -662,11 +660,17 @@ def _grid_sample(size: str, weighting: str, start: int) -> pd.Series:
 
 
 @cached(maxsize=64)
+def _grid_recession(size: str, weighting: str, start: int) -> pd.Series:
+    """USREC on the sample's months."""
+    return recession_indicator(_grid_usrec(), _grid_sample(size, weighting, start).index)
+
+
+@cached(maxsize=64)
 def _grid_states(size: str, weighting: str, start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The sample's returns beside the recession dummy, and its recession episodes (the state
     lags do not change them)."""
-    sml = _grid_sample(size, weighting, start)
-    both = pd.concat([sml, recession_indicator(_grid_usrec(), sml.index)], axis=1).dropna()
+    both = pd.concat([_grid_sample(size, weighting, start), _grid_recession(size, weighting, start)],
+                     axis=1).dropna()
     return both, recession_episodes(both["small_minus_large"], both["recession"])
 
 
@@ -683,8 +687,8 @@ def _grid_checks(size: str, weighting: str, start: int, trailing_years: int, lon
     horizon of ``longest_years``: its ParameterErrors, word for word."""
     sml = _grid_sample(size, weighting, start)
     start_date = START_DATES[start]
-    _checked_recession(sml, _grid_usrec(), trailing_years, (longest_years,), start_date, None,
-                       month_end(start_date, "start"), sml.index.max())
+    _check_sample(sml, _grid_recession(size, weighting, start), trailing_years, (longest_years,), start_date,
+                  None, month_end(start_date, "start"), sml.index.max())
     _trailing_history(_grid_series(size, weighting, start, trailing_years), ARTICLE_DATE, trailing_years, sml)
 
 
