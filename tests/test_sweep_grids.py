@@ -241,6 +241,30 @@ def test_c8_cyclicality_agrees_with_cycle_test(real_data):
 
 
 @pytest.mark.mirror
+@pytest.mark.parametrize(("size", "weighting", "start", "trailing", "horizons", "inference"), [
+    ("decile 1 vs 10", "ew", 1954, 5, "3y", "newey-west"),
+    ("SMB", "vw", 1963, 15, "5y", "non-overlapping"),
+    ("deciles 1-3 vs 8-10", "vw", 1926, 10, "3y+5y", "hodrick"),
+])
+def test_c8_mean_reversion_agrees_with_cycle_test(real_data, size, weighting, start, trailing, horizons, inference):
+    # the grid runs test()'s predictive steps alone, on cached pieces shared across specifications:
+    # an earlier specification with other horizons or errors must not change this one's answer
+    from research.claims.cycle import _grid_usrec as _usrec
+    from research.data.sizes import monthly_returns
+
+    years = {"3y": (3,), "5y": (5,), "3y+5y": (3, 5)}[horizons]
+    v = cycle.test(monthly_returns(size, weighting), _usrec(), start=START_DATES[start], trailing_years=trailing,
+                   horizons_years=years, inference=inference).verdicts[1]
+    rows = [c8_cycle(aspect="mean reversion", size=size, weighting=weighting, start=start, state_lags=NA,
+                     trailing_years=trailing, horizons=h, inference=i)
+            for h in ("3y", "5y", "3y+5y") for i in ("hodrick", "newey-west", "non-overlapping")]
+    row = rows[3 * ("3y", "5y", "3y+5y").index(horizons) + ("hodrick", "newey-west", "non-overlapping").index(inference)]
+    assert row["label"] == v.label and row["n"] == v.n and row["sample"] == v.sample
+    assert row["estimate"] == v.statistic and row["p_value"] == v.p_value
+    assert (row["lower"], row["upper"]) == v.interval
+
+
+@pytest.mark.mirror
 @pytest.mark.parametrize("claim", list(GRIDS))
 def test_a_spread_of_specifications_all_get_a_label(real_data, claim):
     frame = sweep.run_sweep(GRIDS[claim], serial=True, max_specs=30)

@@ -56,6 +56,7 @@ HYPOTHESIS_CYCLE = ("Small caps are closely tied to the business cycle: the smal
 HYPOTHESIS_REVERSION = ("A weak trailing 10-year small-minus-large return predicts a strong one over "
                         "the next 3-5 years (negative slope of forward on trailing return)")
 INFERENCE = ("newey-west", "hodrick", "non-overlapping")
+ARTICLE_DATE = "2025-10-15"  # the commentary's date
 
 
 # -- building blocks ----------------------------------------------------------------------------------
@@ -150,21 +151,20 @@ def hodrick_1b(r1: pd.Series, x: pd.Series, horizon: int) -> dict[str, float]:
     """
     from scipy import stats as sps
 
-    r1 = r1.astype(float)
-    frame = pd.DataFrame({"x": x, "r": r1})
-    frame["y"] = frame["r"][::-1].rolling(horizon, min_periods=horizon).sum()[::-1].shift(-1)
-    reg = frame[["x", "y"]].dropna()
-    n = len(reg)
+    frame = pd.DataFrame({"x": x, "r": r1.astype(float)})  # aligned on the dates
+    r, xs = frame["r"], frame["x"].to_numpy()
+    y = r[::-1].rolling(horizon, min_periods=horizon).sum()[::-1].shift(-1).to_numpy()
+    used = ~np.isnan(xs) & ~np.isnan(y)  # the regression's months (numpy from here: sweeps call this often)
+    n = int(used.sum())
     if n < 4:
         return {"slope": np.nan, "se": np.nan, "t": np.nan, "p_value": np.nan, "n": n}
-    X = np.column_stack([np.ones(n), reg["x"].to_numpy()])
-    beta = np.linalg.lstsq(X, reg["y"].to_numpy(), rcond=None)[0]
+    X = np.column_stack([np.ones(n), xs[used]])
+    beta = np.linalg.lstsq(X, y[used], rcond=None)[0]
     Z = X.T @ X / n
-    u_next = (frame["r"] - frame["r"].loc[reg.index.min():].mean()).shift(-1)
-    x_sum = frame["x"].rolling(horizon, min_periods=horizon).sum()
-    w_frame = pd.DataFrame({"u": u_next, "xs": x_sum}).loc[reg.index].dropna()
-    W = w_frame["u"].to_numpy()[:, None] * np.column_stack([np.full(len(w_frame), float(horizon)),
-                                                           w_frame["xs"].to_numpy()])
+    u_next = np.append((r - r.iloc[int(np.argmax(used)):].mean()).to_numpy()[1:], np.nan)
+    x_sum = frame["x"].rolling(horizon, min_periods=horizon).sum().to_numpy()
+    keep = used & ~np.isnan(u_next) & ~np.isnan(x_sum)
+    W = u_next[keep][:, None] * np.column_stack([np.full(int(keep.sum()), float(horizon)), x_sum[keep]])
     S = W.T @ W / len(W)
     Zi = np.linalg.inv(Z)
     cov = Zi @ S @ Zi / n
@@ -183,20 +183,23 @@ def nonoverlapping_regressions(frame: pd.DataFrame, horizon: int, *, x: str = "t
     from scipy import stats as sps
 
     data = frame[[x, f"fwd_{horizon}"]].dropna()
+    xs, ys = data[x].to_numpy(), data[f"fwd_{horizon}"].to_numpy()
     rows = []
     for offset in range(min(horizon, len(data))):
-        sub = data.iloc[offset::horizon]
-        n = len(sub)
+        xx, yy = xs[offset::horizon], ys[offset::horizon]
+        n = len(xx)
         if n < 4:
             continue
-        xx, yy = sub[x].to_numpy(), sub[f"fwd_{horizon}"].to_numpy()
         xc = xx - xx.mean()
         slope = float(xc @ (yy - yy.mean()) / (xc @ xc))
         resid = yy - yy.mean() - slope * xc
         se = float(np.sqrt(resid @ resid / (n - 2) / (xc @ xc)))
-        t = slope / se
-        rows.append({"offset": offset, "first": sub.index[0], "slope": slope, "se": se, "t": t,
-                     "p_value": float(2 * sps.t.sf(abs(t), n - 2)), "n": n})
+        rows.append({"offset": offset, "first": data.index[offset], "slope": slope, "se": se,
+                     "t": slope / se, "n": n})
+    if rows:  # one call for every offset's p-value (a call per offset cost more than the regressions)
+        t, df = np.array([r["t"] for r in rows]), np.array([r["n"] - 2 for r in rows])
+        for r, p in zip(rows, 2 * sps.t.sf(np.abs(t), df), strict=True):
+            r["p_value"] = float(p)
     out = pd.DataFrame(rows, columns=["offset", "first", "slope", "se", "t", "p_value", "n"])
     return out.set_index("offset").assign(significant_negative=lambda d: (d["slope"] < 0) & (d["p_value"] < alpha))
 
@@ -390,8 +393,76 @@ def _validate(*, trailing_years, horizons_years, hac_lags, inference, alpha, lev
         raise ParameterError(f"recovery_months must be at least 1, got {recovery_months}")
 
 
+def _check_sample(sml: pd.Series, recession: pd.Series, trailing_years: int, horizons_years: Sequence[int],
+                  start: str, end: str | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    """Check that the sample ``sml`` (``start``..``end``, month ends ``lo``..``hi``) is long
+    enough for the look-back and the longest horizon and that its ``recession`` indicator has
+    both recession and expansion months."""
+    window, longest = 12 * trailing_years, 12 * max(horizons_years)
+    if len(sml) < window + longest + 24:
+        raise ParameterError(f"{len(sml)} months between {start} and {end or 'the end'} are too few for a "
+                             f"{trailing_years}-year look-back and a {max(horizons_years)}-year horizon; "
+                             "start earlier or shorten them")
+    if recession.isna().all():
+        raise ParameterError("usrec does not cover the return sample")
+    if recession.nunique() < 2:
+        raise ParameterError(f"the sample {lo:%Y-%m}..{hi:%Y-%m} has no {'expansion' if recession.max() else 'recession'} "
+                             "months: widen start/end so both states occur")
+
+
+def _trailing_history(series: pd.DataFrame, article_date: str, trailing_years: int,
+                      sml: pd.Series) -> tuple[pd.Timestamp, pd.Series]:
+    """The month before ``article_date`` and the trailing returns up to it (a ParameterError if
+    the sample has no trailing return for that month)."""
+    as_of = month_end(pd.Timestamp(article_date) - pd.offsets.MonthEnd(1))
+    history = series["trailing"].loc[:as_of].dropna()
+    if history.empty or history.index[-1] != as_of:
+        raise ParameterError(f"no trailing {trailing_years}-year return at {as_of:%Y-%m} (article_date "
+                             f"{article_date}); the returns end {sml.index.max():%Y-%m}")
+    return as_of, history
+
+
+def predictive_tests(series: pd.DataFrame, lr: pd.Series, horizon_years: int, *, trailing_years: int,
+                     hac_lags: int | None, level: float, alpha: float,
+                     ) -> tuple[list[dict[str, Any]], stats.Regression, pd.DataFrame]:
+    """The predictive regression of the next ``horizon_years`` on the trailing return
+    (``series`` from :func:`trailing_forward`, ``lr`` the monthly log returns) under each kind of
+    error: the rows of :attr:`CycleResult.table` (Newey-West, Hodrick 1B, non-overlapping offset 0),
+    the Newey-West fit and the non-overlapping regressions of every offset."""
+    from scipy import stats as sps
+
+    h, hy, window = 12 * horizon_years, horizon_years, 12 * trailing_years
+    y = series[f"fwd_{h}"].rename(f"next {hy}y")
+    lags = h if hac_lags is None else hac_lags
+    nw = stats.ols(y, series["trailing"].rename("trailing"), maxlags=lags, level=level)
+    hod = hodrick_1b(lr, series["trailing"], h)
+    no = nonoverlapping_regressions(series, h, alpha=alpha)
+    z = sps.norm.ppf(0.5 + level / 2)
+    first = no.iloc[0] if len(no) else pd.Series(dtype=float)
+    n_indep = int(first.get("n", 0))
+    used = pd.concat([series["trailing"], y], axis=1).dropna().index
+    base = {"horizon_years": hy, "n_months": nw.nobs, "n_independent": n_indep,
+            "sample": span([used[0] - pd.offsets.MonthEnd(window - 1), used[-1] + pd.offsets.MonthEnd(h)])}
+    ci = nw.conf_int.loc["trailing"]
+    rows = [
+        {**base, "test": f"slope, next {hy}y on trailing {trailing_years}y", "method": f"newey-west ({lags} lags)",
+         "estimate": nw.params["trailing"], "std_err": nw.bse["trailing"], "ci_lower": ci["lower"],
+         "ci_upper": ci["upper"], "p_value": nw.pvalues["trailing"]},
+        {**base, "test": f"slope, next {hy}y on trailing {trailing_years}y", "method": "hodrick 1B",
+         "estimate": hod["slope"], "std_err": hod["se"], "p_value": hod["p_value"],
+         "ci_lower": hod["slope"] - z * hod["se"], "ci_upper": hod["slope"] + z * hod["se"]},
+        {**base, "test": f"slope, next {hy}y on trailing {trailing_years}y",
+         "method": f"non-overlapping (offset 0 of {len(no)})", "n_months": n_indep,
+         "estimate": first.get("slope", np.nan), "std_err": first.get("se", np.nan),
+         "p_value": first.get("p_value", np.nan),
+         "ci_lower": first.get("slope", np.nan) - sps.t.ppf(0.5 + level / 2, max(n_indep - 2, 1)) * first.get("se", np.nan),
+         "ci_upper": first.get("slope", np.nan) + sps.t.ppf(0.5 + level / 2, max(n_indep - 2, 1)) * first.get("se", np.nan)},
+    ]
+    return rows, nw, no
+
+
 def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1926-07-01",
-         end: str | None = None, article_date: str = "2025-10-15", trailing_years: int = 10,
+         end: str | None = None, article_date: str = ARTICLE_DATE, trailing_years: int = 10,
          horizons_years: Sequence[int] = (3, 5), hac_lags: int | None = None,
          state_lags: int | None = None, inference: str = "hodrick", alpha: float = 0.05,
          level: float = 0.95, recovery_months: int = 12, vintage: dict[str, str] | None = None,
@@ -416,7 +487,6 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
     alpha, level : significance level of both rules and the interval level.
     recovery_months : length of the "early expansion" state in the descriptive table.
     """
-    from scipy import stats as sps
 
     horizons_years = sorted({int(h) for h in horizons_years}) if horizons_years else []
     _validate(trailing_years=trailing_years, horizons_years=horizons_years, hac_lags=hac_lags,
@@ -427,16 +497,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
     window = 12 * trailing_years
     horizons = [12 * h for h in horizons_years]
-    if len(sml) < window + max(horizons) + 24:
-        raise ParameterError(f"{len(sml)} months between {start} and {end or 'the end'} are too few for a "
-                             f"{trailing_years}-year look-back and a {max(horizons_years)}-year horizon; "
-                             "start earlier or shorten them")
     recession = recession_indicator(usrec, sml.index)
-    if recession.isna().all():
-        raise ParameterError("usrec does not cover the return sample")
-    if recession.nunique() < 2:
-        raise ParameterError(f"the sample {lo:%Y-%m}..{hi:%Y-%m} has no {'expansion' if recession.max() else 'recession'} "
-                             "months: widen start/end so both states occur")
+    _check_sample(sml, recession, trailing_years, horizons_years, start, end, lo, hi)
     vintage = dict(vintage or {})
 
     # 1. cyclicality
@@ -472,45 +534,17 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
 
     # 2. where we stand
     series = trailing_forward(sml, window=window, horizons=horizons).join(recession)
-    as_of = month_end(pd.Timestamp(article_date) - pd.offsets.MonthEnd(1))
-    history = series["trailing"].loc[:as_of].dropna()
-    if history.empty or history.index[-1] != as_of:
-        raise ParameterError(f"no trailing {trailing_years}-year return at {as_of:%Y-%m} (article_date "
-                             f"{article_date}); the returns end {sml.index.max():%Y-%m}")
+    as_of, history = _trailing_history(series, article_date, trailing_years, sml)
     now = history.iloc[-1]
 
     # 3. mean reversion
     rows, fits, nonover = [], {}, []
     lr = log_returns(sml)
-    for h, hy in zip(horizons, horizons_years, strict=True):
-        y = series[f"fwd_{h}"].rename(f"next {hy}y")
-        lags = h if hac_lags is None else hac_lags
-        nw = stats.ols(y, series["trailing"].rename("trailing"), maxlags=lags, level=level)
-        fits[h] = nw
-        hod = hodrick_1b(lr, series["trailing"], h)
-        no = nonoverlapping_regressions(series, h, alpha=alpha)
-        z = sps.norm.ppf(0.5 + level / 2)
+    for hy in horizons_years:
+        h_rows, fits[12 * hy], no = predictive_tests(series, lr, hy, trailing_years=trailing_years,
+                                                     hac_lags=hac_lags, level=level, alpha=alpha)
+        rows += h_rows
         nonover.append(no.assign(horizon_years=hy))
-        first = no.iloc[0] if len(no) else pd.Series(dtype=float)
-        n_indep = int(first.get("n", 0))
-        used = pd.concat([series["trailing"], y], axis=1).dropna().index
-        base = {"horizon_years": hy, "n_months": nw.nobs, "n_independent": n_indep,
-                "sample": span([used[0] - pd.offsets.MonthEnd(window - 1), used[-1] + pd.offsets.MonthEnd(h)])}
-        ci = nw.conf_int.loc["trailing"]
-        rows += [
-            {**base, "test": f"slope, next {hy}y on trailing {trailing_years}y", "method": f"newey-west ({lags} lags)",
-             "estimate": nw.params["trailing"], "std_err": nw.bse["trailing"], "ci_lower": ci["lower"],
-             "ci_upper": ci["upper"], "p_value": nw.pvalues["trailing"]},
-            {**base, "test": f"slope, next {hy}y on trailing {trailing_years}y", "method": "hodrick 1B",
-             "estimate": hod["slope"], "std_err": hod["se"], "p_value": hod["p_value"],
-             "ci_lower": hod["slope"] - z * hod["se"], "ci_upper": hod["slope"] + z * hod["se"]},
-            {**base, "test": f"slope, next {hy}y on trailing {trailing_years}y",
-             "method": f"non-overlapping (offset 0 of {len(no)})", "n_months": n_indep,
-             "estimate": first.get("slope", np.nan), "std_err": first.get("se", np.nan),
-             "p_value": first.get("p_value", np.nan),
-             "ci_lower": first.get("slope", np.nan) - sps.t.ppf(0.5 + level / 2, max(n_indep - 2, 1)) * first.get("se", np.nan),
-             "ci_upper": first.get("slope", np.nan) + sps.t.ppf(0.5 + level / 2, max(n_indep - 2, 1)) * first.get("se", np.nan)},
-        ]
     pred = pd.DataFrame(rows)
     recession_row = pd.DataFrame([{
         "test": "recession minus expansion, % per month", "method": f"newey-west ({fit.maxlags} lags)",
@@ -605,6 +639,7 @@ def _grid_usrec() -> pd.Series:
 GRID_STARTS = (1926, 1954, 1963, 1987)
 GRID_ASPECTS = ("cyclicality", "mean reversion")
 _YEARS = {"3y": (3,), "5y": (5,), "3y+5y": (3, 5)}
+GRID_HORIZON_YEARS = (3, 5)
 
 
 def grid_valid(spec: dict[str, Any]) -> bool:
@@ -617,40 +652,83 @@ def grid_valid(spec: dict[str, Any]) -> bool:
     return weighting_and_start_kept(spec, DATA_START["deciles"], GRID_STARTS)
 
 
+@cached(maxsize=64)
+def _grid_sample(size: str, weighting: str, start: int) -> pd.Series:
+    """The monthly small-minus-large returns from ``start``, as :func:`test` selects them."""
+    sml = monthly_returns(size, weighting)["small_minus_large"]
+    return sml.loc[month_end(START_DATES[start]):sml.index.max()].dropna().rename("small_minus_large")
+
+
+@cached(maxsize=64)
+def _grid_recession(size: str, weighting: str, start: int) -> pd.Series:
+    """USREC on the sample's months."""
+    return recession_indicator(_grid_usrec(), _grid_sample(size, weighting, start).index)
+
+
+@cached(maxsize=64)
+def _grid_states(size: str, weighting: str, start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sample's returns beside the recession dummy, and its recession episodes (the state
+    lags do not change them)."""
+    both = pd.concat([_grid_sample(size, weighting, start), _grid_recession(size, weighting, start)],
+                     axis=1).dropna()
+    return both, recession_episodes(both["small_minus_large"], both["recession"])
+
+
+@cached(maxsize=64)
+def _grid_series(size: str, weighting: str, start: int, trailing_years: int) -> pd.DataFrame:
+    """:func:`trailing_forward` of the sample, for every grid horizon."""
+    sml = _grid_sample(size, weighting, start)
+    return trailing_forward(sml, window=12 * trailing_years, horizons=[12 * h for h in GRID_HORIZON_YEARS])
+
+
 @cached(maxsize=128)
-def _grid_result(size: str, weighting: str, start: int, state_lags: Any, trailing_years: int,
-                 horizons: str) -> Any:
-    return test(monthly_returns(size, weighting), _grid_usrec(), start=START_DATES[start],
-                trailing_years=trailing_years, horizons_years=_YEARS[horizons],
-                state_lags=lags_choice(state_lags), inference="hodrick")
+def _grid_checks(size: str, weighting: str, start: int, trailing_years: int, longest_years: int) -> None:
+    """:func:`test`'s checks of the sample for a look-back of ``trailing_years`` and a longest
+    horizon of ``longest_years``: its ParameterErrors, word for word."""
+    sml = _grid_sample(size, weighting, start)
+    start_date = START_DATES[start]
+    _check_sample(sml, _grid_recession(size, weighting, start), trailing_years, (longest_years,), start_date,
+                  None, month_end(start_date, "start"), sml.index.max())
+    _trailing_history(_grid_series(size, weighting, start, trailing_years), ARTICLE_DATE, trailing_years, sml)
+
+
+@cached(maxsize=128)
+def _grid_predictive(size: str, weighting: str, start: int, trailing_years: int,
+                     horizon_years: int) -> list[dict[str, Any]]:
+    """:func:`predictive_tests` at one horizon with :func:`test`'s defaults (cached: the horizon
+    choices and the kinds of error share them)."""
+    rows, _, _ = predictive_tests(_grid_series(size, weighting, start, trailing_years),
+                                  log_returns(_grid_sample(size, weighting, start)), horizon_years,
+                                  trailing_years=trailing_years, hac_lags=None, level=0.95, alpha=0.05)
+    return rows
 
 
 def grid_estimate(*, aspect: str, size: str, weighting: str, start: int, state_lags: Any, trailing_years: Any,
                   horizons: Any, inference: Any, alpha: float = 0.05) -> dict[str, Any]:
     """C8: cyclicality (recession minus expansion mean, HAC) or mean reversion (slope of the next
     years' return on the trailing one, at the longest horizon); labels by
-    :func:`research.claims.cycle.cycle_label` and :func:`~research.claims.cycle.reversion_label`."""
+    :func:`research.claims.cycle.cycle_label` and :func:`~research.claims.cycle.reversion_label`.
+
+    Each aspect runs :func:`test`'s steps for it alone, on intermediate results cached by what
+    they depend on (``tests/test_sweep_grids.py`` checks that both give the same numbers)."""
     if aspect == "cyclicality":
-        # test's first step alone: the HAC regression on the recession dummy
-        sml = monthly_returns(size, weighting)["small_minus_large"]
-        sml = sml.loc[month_end(START_DATES[start]):].dropna().rename("small_minus_large")
-        both = pd.concat([sml, recession_indicator(_grid_usrec(), sml.index)], axis=1).dropna()
+        both, episodes = _grid_states(size, weighting, start)
         fit = stats.ols(both["small_minus_large"], both[["recession"]], maxlags=lags_choice(state_lags), level=0.95)
         ci = fit.conf_int.loc["recession"]
         diff = fit.params["recession"]
-        episodes = recession_episodes(both["small_minus_large"], both["recession"])
         agreement = episode_agreement(episodes, diff)
         label = cycle_label(diff, fit.pvalues["recession"], alpha=alpha,
                             episode_agreement=None if np.isnan(agreement) else agreement)
         return spec_row(diff, ci["lower"], ci["upper"], label, len(episodes), fit.pvalues["recession"],
                         f"{span(both.index)} ({fit.nobs} months, {len(episodes)} recessions)")
-    result = _grid_result(size, weighting, start, "auto", int(trailing_years), horizons)
-    rows = result.table.reset_index()
+    years = _YEARS[horizons]
+    _grid_checks(size, weighting, start, int(trailing_years), max(years))
     method = {"hodrick": "hodrick 1B", "newey-west": "newey-west", "non-overlapping": "non-overlapping"}[inference]
-    picked = rows.loc[rows["test"].str.startswith("slope") & rows["method"].str.startswith(method)]
-    picked = picked.sort_values("horizon_years")
-    label = reversion_label(picked["estimate"].to_list(), picked["p_value"].to_list(), alpha=alpha)
-    main = picked.iloc[-1]
+    picked = [row for hy in years
+              for row in _grid_predictive(size, weighting, start, int(trailing_years), hy)
+              if row["method"].startswith(method)]
+    label = reversion_label([r["estimate"] for r in picked], [r["p_value"] for r in picked], alpha=alpha)
+    main = picked[-1]  # the longest horizon
     return spec_row(main["estimate"], main["ci_lower"], main["ci_upper"], label, main["n_independent"],
                     main["p_value"], str(main["sample"]))
 

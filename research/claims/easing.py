@@ -24,7 +24,6 @@ works for every definition of small and large, including SMB.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +43,7 @@ from research.claims.base import (
     vintage_of,
     weighting_and_start_kept,
 )
-from research.data.sizes import MONTHLY_SIZES, cached
+from research.data.sizes import MONTHLY_SIZES, cached, monthly_returns
 from research.errors import ParameterError
 from research.sweep import Grid
 from research.verdict import Verdict
@@ -312,21 +311,20 @@ def recession_flags(event_months: Sequence[pd.Timestamp], usrec: pd.Series, *, w
     rec = usrec.dropna().astype(int)
     rec.index = rec.index.to_period("M").to_timestamp("M")
     starts = rec.index[(rec == 1) & (rec.shift(1, fill_value=0) == 0)]
-    rows = []
-    for m in event_months:
-        m = month_end(m)
-        last = m + pd.offsets.MonthEnd(window)
-        after = starts[(starts > m) & (starts <= last)]
-        ongoing = bool(rec.get(m, 0) == 1)
-        if include_ongoing and ongoing:
-            start = starts[starts <= m][-1]
-        elif len(after):
-            start = after[0]
-        else:
-            start = pd.NaT
-        rows.append({"event_month": m, "recession": pd.notna(start), "recession_start": start,
-                     "in_recession_at_cut": ongoing, "covered": bool(rec.index[-1] >= last)})
-    return pd.DataFrame(rows).set_index("event_month")
+    months = pd.DatetimeIndex([month_end(m) for m in event_months], name="event_month")
+    last = months + pd.offsets.MonthEnd(window)
+    pos = rec.index.get_indexer(months)
+    ongoing = (pos >= 0) & (rec.to_numpy()[pos] == 1)
+    # vectorized (sweeps call this often): with NaT appended, s[after] is the first start after
+    # each month and s[after - 1] the last one at or before it, NaT where there is none
+    s = np.append(starts.to_numpy(), np.datetime64("NaT"))
+    after = starts.searchsorted(months, side="right")
+    start = np.where(s[after] <= last.to_numpy(), s[after], np.datetime64("NaT"))
+    if include_ongoing:
+        start = np.where(ongoing, s[after - 1], start)
+    return pd.DataFrame({"recession": ~np.isnat(start), "recession_start": start,
+                         "in_recession_at_cut": ongoing, "covered": rec.index[-1] >= last},
+                        index=months)
 
 
 def recession_groups(flags: pd.DataFrame) -> pd.Series:
@@ -727,6 +725,15 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
                         recessions=recession_periods(usrec.loc[lo:hi]), spec=spec)
 
 
+@cached(maxsize=1)
+def load_policy_rate() -> pd.Series:
+    """:func:`policy_rate` from FEDFUNDS and the target series DFEDTAR/DFEDTARU (``research.data``)."""
+    from research import data
+
+    target = pd.concat([data.load("dfedtar")["DFEDTAR"], data.load("dfedtaru")["DFEDTARU"]]).sort_index()
+    return policy_rate(data.load("fedfunds")["FEDFUNDS"], target)
+
+
 @cached(maxsize=16)  # registered: clear_caches() forgets it too
 def load_inputs(small_large: str = "deciles", weighting: str = "vw", small: tuple[int, ...] = (1, 2, 3),
                 large: tuple[int, ...] = (8, 9, 10)) -> tuple[pd.DataFrame, pd.Series, pd.Series, dict, str]:
@@ -737,8 +744,7 @@ def load_inputs(small_large: str = "deciles", weighting: str = "vw", small: tupl
 
     returns = small_large_returns(small_large, weighting=weighting, small=small, large=large)
     usrec = data.load("usrec")["USREC"]
-    target = pd.concat([data.load("dfedtar")["DFEDTAR"], data.load("dfedtaru")["DFEDTARU"]]).sort_index()
-    rate = policy_rate(data.load("fedfunds")["FEDFUNDS"], target)
+    rate = load_policy_rate()
     names = [*returns.attrs["datasets"], "usrec", "fedfunds", "dfedtar", "dfedtaru"]
     return (returns, usrec, rate, vintage_of(*dict.fromkeys(names)),
             f"{small_large}: {returns.attrs['note']}")
@@ -766,6 +772,7 @@ def grid_valid(spec: dict[str, Any]) -> bool:
 
 
 GRID_STARTS = (1954, 1963, 1987)
+GRID_HORIZONS = (3, 6, 12)
 #: The curated choices of the grid: every first cut (the default), or only those the rate then
 #: followed with more cuts (a variant that looks ahead).
 CURATED_CHOICES = {"curated": False, "curated, sustained only": True}
@@ -773,28 +780,57 @@ CURATED_CHOICES = {"curated": False, "curated, sustained only": True}
 
 @cached(maxsize=256)
 def _grid_events(size: str, weighting: str, start: int, first_cuts: str, min_cut: Any,
-                 hike_within: Any) -> tuple[pd.Series, pd.DatetimeIndex, pd.Series]:
-    """The sample's small-minus-large returns, the first-cut months in it, and USREC, exactly as
+                 hike_within: Any) -> tuple[pd.Series, tuple[pd.Timestamp, ...]]:
+    """The sample's small-minus-large returns and the first-cut months in it, exactly as
     :func:`research.claims.easing.test` selects them (cached: many specifications share them)."""
-    from research import data
-
-    spec = MONTHLY_SIZES[size]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", data.SuspiciousRowsWarning)  # excluded; the C1 report says so
-        returns, usrec, rate, _, _ = load_inputs(spec["definition"], weighting,
-                                                 tuple(spec.get("small", (1, 2, 3))),
-                                                 tuple(spec.get("large", (8, 9, 10))))
-    sml = returns["small_minus_large"]
+    sml = monthly_returns(size, weighting)["small_minus_large"]  # shared with the other claims' grids
     lo, hi = month_end(START_DATES[start]), sml.index.max()
     sml = sml.loc[lo:hi].dropna().rename("small_minus_large")
     if first_cuts in CURATED_CHOICES:
-        cuts = curated_first_cuts(sustained_only=CURATED_CHOICES[first_cuts])
-        months = pd.DatetimeIndex([month_end(d) for d in cuts.index])
+        months = _curated_months(CURATED_CHOICES[first_cuts])
     else:
-        rule = rule_first_cuts(rate.loc[:hi], min_cut=float(min_cut), min_hike=0.25,
-                               max_months_since_hike=int(hike_within))
-        months = pd.DatetimeIndex(rule.index)
-    return sml, months[months.isin(sml.index)], usrec.dropna()
+        months = _rule_months(float(min_cut), int(hike_within), hi)
+    return sml, tuple(months[months.isin(sml.index)])
+
+
+@cached(maxsize=64)
+def _rule_months(min_cut: float, hike_within: int, end: pd.Timestamp) -> pd.DatetimeIndex:
+    """The months of the rule's first cuts on the policy rate up to ``end`` (the rule does not
+    depend on the returns: the sizes and samples share it)."""
+    rule = rule_first_cuts(load_policy_rate().loc[:end], min_cut=min_cut, min_hike=0.25,
+                           max_months_since_hike=hike_within)
+    return pd.DatetimeIndex(rule.index)
+
+
+@cached(maxsize=2)
+def _curated_months(sustained_only: bool) -> pd.DatetimeIndex:
+    """The months of the curated first cuts (a fact table: the same for every specification)."""
+    return pd.DatetimeIndex([month_end(d) for d in curated_first_cuts(sustained_only=sustained_only).index])
+
+
+@cached(maxsize=1)
+def _grid_usrec() -> pd.Series:
+    from research import data
+
+    return data.load("usrec")["USREC"].dropna()
+
+
+@cached(maxsize=256)
+def _grid_calm(months: tuple[pd.Timestamp, ...], recession_window: int) -> np.ndarray:
+    """Which of the first-cut ``months`` are "no recession" events (:func:`recession_groups`) for
+    ``recession_window`` (cached by the months: the same events recur across sizes and samples)."""
+    flags = recession_flags(months, _grid_usrec(), window=recession_window, include_ongoing=True)
+    return (recession_groups(flags) == "no recession").to_numpy()
+
+
+@cached(maxsize=256)
+def _grid_returns(size: str, weighting: str, start: int, first_cuts: str, min_cut: Any,
+                  hike_within: Any) -> dict[int, pd.Series]:
+    """The small-minus-large return over each of :data:`GRID_HORIZONS` months after each first
+    cut of the sample, by horizon (:func:`window_returns`; cached: the recession windows share them)."""
+    sml, months = _grid_events(size, weighting, start, first_cuts, min_cut, hike_within)
+    rets = window_returns(sml, months, GRID_HORIZONS)
+    return {h: rets[f"ret_{h}m"] for h in GRID_HORIZONS}
 
 
 def grid_estimate(*, size: str, weighting: str, start: int, horizon: int, first_cuts: str, min_cut: Any,
@@ -807,17 +843,20 @@ def grid_estimate(*, size: str, weighting: str, start: int, horizon: int, first_
     The same steps as :func:`research.claims.easing.test` (its event selection, recession flags,
     window returns, Student-t interval and rule) without the placebo, the paths and the other event
     source, which a specification does not need; ``tests/test_sweep_grids.py`` checks that both
-    give the same numbers.
+    give the same numbers. The steps' results are cached by what they depend on, so a worker
+    computes each once for the specifications that share it.
     """
-    sml, months, usrec = _grid_events(size, weighting, start, first_cuts, min_cut, hike_within)
+    events = (size, weighting, start, first_cuts, min_cut, hike_within)
+    sml, months = _grid_events(*events)
     if len(sml) <= horizon:
         raise ParameterError(f"only {len(sml)} months of returns from {start}; need more than {horizon}")
     if len(months) == 0:
         raise ParameterError(f"no {first_cuts} first cuts fall inside the sample from {start}")
-    flags = recession_flags(months, usrec, window=recession_window, include_ongoing=True)
-    rets = window_returns(sml, months, (horizon,))
-    calm = recession_groups(flags).reindex(rets.index) == "no recession"
-    x = rets.loc[calm.to_numpy(), f"ret_{horizon}m"].dropna()
+    if horizon not in GRID_HORIZONS:
+        raise ParameterError(f"horizon must be one of the grid's {GRID_HORIZONS} months, got {horizon!r}")
+    rets = _grid_returns(*events)[horizon]
+    keep = _grid_calm(months, recession_window) & ~np.isnan(rets.to_numpy())
+    x, dates = rets.to_numpy()[keep], rets.index[keep]  # the no-recession cycles with a whole window
     lower = upper = p = None
     if len(x) >= 2:
         m = stats.mean_interval(x, level=level)  # the report's own interval (see _summaries)
@@ -825,7 +864,7 @@ def grid_estimate(*, size: str, weighting: str, start: int, horizon: int, first_
     mean = x.mean() if len(x) else float("nan")
     label = verdict_label(mean, clean_float(lower), clean_float(upper), len(x), min_events=min_events)
     if len(x):
-        sample = f"{x.index.min():%Y-%m}..{x.index.max() + pd.offsets.MonthEnd(horizon):%Y-%m}"
+        sample = f"{dates.min():%Y-%m}..{dates.max() + pd.offsets.MonthEnd(horizon):%Y-%m}"
     else:
         sample = f"{sml.index[0]:%Y-%m}..{sml.index[-1]:%Y-%m}"
     return spec_row(mean, lower, upper, label, len(x), p, sample)
@@ -837,7 +876,7 @@ GRID = Grid(
     claim="C1", title="Small caps after the Fed's first cut",
     choices={
         "size": tuple(MONTHLY_SIZES), "weighting": ("vw", "ew"), "start": GRID_STARTS,
-        "horizon": (3, 6, 12), "first_cuts": (*CURATED_CHOICES, "rule"), "min_cut": (NA, 0.25, 0.5, 1.0),
+        "horizon": GRID_HORIZONS, "first_cuts": (*CURATED_CHOICES, "rule"), "min_cut": (NA, 0.25, 0.5, 1.0),
         "hike_within": (NA, 12, 24), "recession_window": (6, 12, 18),
     },
     estimate=f"{__name__}:grid_estimate", valid=f"{__name__}:grid_valid",
