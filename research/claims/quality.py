@@ -374,16 +374,21 @@ def _quintiles(premium_small: str, premium_robust: str) -> dict[str, tuple[int, 
 
 
 @cached(maxsize=32)
-def _grid_fit(size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any) -> tuple[Any, str]:
-    """The five-factor regression of small-minus-large and its sample: what the three aspects and
-    every premium cell of these data share (cached per worker)."""
+def _grid_model_data(size: str, weighting: str, start: int, include_smb: bool) -> tuple[pd.Series, pd.DataFrame, str]:
+    """Small-minus-large, the factors and the sample's span (shared by the HAC lags; cached per worker)."""
     begin = START_DATES[start]
     excess, X, sample = _model_data(monthly_returns(size, weighting), french("ff5_factors", "monthly"),
                                     month_end(begin, "start"), month_end(GRID_END, "end"),
                                     include_smb=include_smb, start=begin, end=GRID_END)
-    fit = stats.ols(excess.loc[sample, "small_minus_large"].rename("small_minus_large"), X.loc[sample],
-                    maxlags=lags_choice(hac_lags))
-    return fit, span(sample)
+    return excess.loc[sample, "small_minus_large"].rename("small_minus_large"), X.loc[sample], span(sample)
+
+
+@cached(maxsize=64)
+def _grid_fit(size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any) -> tuple[Any, str]:
+    """The five-factor regression of small-minus-large and its sample: what the three aspects and
+    every premium cell of these data share (cached per worker)."""
+    y, X, sample = _grid_model_data(size, weighting, start, include_smb)
+    return stats.ols(y, X, maxlags=lags_choice(hac_lags)), sample
 
 
 @cached(maxsize=32)
