@@ -370,6 +370,42 @@ def grid_valid(spec: dict[str, Any]) -> bool:
     return start_kept(spec["start"], data_start, GRID_STARTS)
 
 
+@cached(maxsize=64)
+def _grid_data(size: str, weighting: str, yield_series: str, start: int,
+               control_market: bool) -> tuple[pd.Series, pd.DataFrame]:
+    """Small-minus-large and the regressors on their common months (shared by the HAC lags and
+    rolling windows; cached per worker)."""
+    factors = french("ff3_factors", "monthly")
+    returns = monthly_returns(size, weighting)
+    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
+                                              large=lambda d: d["large"] - factors["RF"])
+    X = _regressors(factors["Mkt-RF"], yield_changes(yield_series)[yield_series], control_market)
+    lo, hi = month_end(START_DATES[start], "start"), month_end("2025-10-31", "end")
+    sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
+    return excess.loc[sample, "small_minus_large"], X.loc[sample]
+
+
+@cached(maxsize=128)
+def _grid_fit(size: str, weighting: str, yield_series: str, start: int, control_market: bool,
+              hac_lags: Any, level: float) -> stats.Regression:
+    """The full-sample HAC regression (shared by the rolling windows; cached per worker)."""
+    y, X = _grid_data(size, weighting, yield_series, start, control_market)
+    return stats.ols(y.rename("small_minus_large"), X, maxlags=lags_choice(hac_lags), level=level)
+
+
+@cached(maxsize=128)
+def _grid_share_negative(size: str, weighting: str, yield_series: str, start: int, control_market: bool,
+                         window: int) -> float:
+    """Share of rolling windows with a negative yield coefficient (shared by the HAC lags; cached
+    per worker)."""
+    import statsmodels.api as sm
+    from statsmodels.regression.rolling import RollingOLS
+
+    y, X = _grid_data(size, weighting, yield_series, start, control_market)
+    roll = RollingOLS(y, sm.add_constant(X), window=window).fit(params_only=True).params["d_yield"].dropna()
+    return float((roll < 0).mean())
+
+
 def grid_estimate(*, size: str, weighting: str, yield_series: str, start: int, hac_lags: Any,
                   control_market: bool, window: int, level: float = 0.95, alpha: float = 0.05,
                   majority: float = 0.5) -> dict[str, Any]:
@@ -378,30 +414,21 @@ def grid_estimate(*, size: str, weighting: str, yield_series: str, start: int, h
 
     The steps of :func:`research.claims.rates.test` for the small-minus-large portfolio alone,
     with the rolling coefficients' signs from ``RollingOLS(params_only=True)`` (the verdict uses
-    only their signs, and their robust bands cost ten times the rest); checked against
-    ``test`` in the tests.
+    only their signs, and their robust bands cost ten times the rest). The aligned data, the
+    full-sample fit and the rolling share are cached per worker: specifications that differ only
+    in the window share the fit, those that differ only in the lags share the rolling share.
+    Checked against ``test`` in the tests.
     """
-    import statsmodels.api as sm
-    from statsmodels.regression.rolling import RollingOLS
-
-    factors = french("ff3_factors", "monthly")
-    returns = monthly_returns(size, weighting)
-    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
-                                              large=lambda d: d["large"] - factors["RF"])
-    X = _regressors(factors["Mkt-RF"], yield_changes(yield_series)[yield_series], control_market)
-    lo, hi = month_end(START_DATES[start], "start"), month_end("2025-10-31", "end")
-    sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
-    if len(sample) <= window:
-        raise ParameterError(f"{len(sample)} months is not more than the {window}-month rolling window")
-    X = X.loc[sample]
-    y = excess.loc[sample, "small_minus_large"]
-    fit = stats.ols(y.rename("small_minus_large"), X, maxlags=lags_choice(hac_lags), level=level)
-    roll = RollingOLS(y, sm.add_constant(X), window=window).fit(params_only=True).params["d_yield"].dropna()
-    share_negative = float((roll < 0).mean())
+    data = (size, weighting, yield_series, start, control_market)
+    y, _ = _grid_data(*data)
+    if len(y) <= window:
+        raise ParameterError(f"{len(y)} months is not more than the {window}-month rolling window")
+    fit = _grid_fit(*data, hac_lags, level)
+    share_negative = _grid_share_negative(*data, window)
     coef, p = fit.params["d_yield"], fit.pvalues["d_yield"]
     label = verdict_label(coef, p, share_negative, alpha=alpha, majority=majority)
     ci = fit.conf_int.loc["d_yield"]
-    return spec_row(coef, ci["lower"], ci["upper"], label, len(sample), p, span(sample),
+    return spec_row(coef, ci["lower"], ci["upper"], label, len(y), p, span(y.index),
                     share_windows_negative=share_negative)
 
 
