@@ -27,7 +27,10 @@ _BUCKETS = (("HAC covariance (statsmodels sandwich_covariance)", "sandwich_covar
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("claim", help="claim id, e.g. C5")
-    parser.add_argument("--specs", type=int, default=12, help="specifications to sample (default 12)")
+    parser.add_argument("--specs", type=int, default=12,
+                        help="specifications to sample (default 12); 0: all of them in grid order, "
+                             "as a worker's batches run them, so the per-process caches that "
+                             "neighbours share count")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=15, help="functions to list by cumulative time")
     args = parser.parse_args(argv)
@@ -38,23 +41,25 @@ def main(argv: list[str] | None = None) -> int:
     g = grid(args.claim)
     specs = g.specs()
     estimate = _resolve(g.estimate)
-    sample = random.Random(args.seed).sample(specs, min(args.specs, len(specs)))
+    sample = (specs if args.specs == 0
+              else random.Random(args.seed).sample(specs, min(args.specs, len(specs))))
 
     t0 = time.perf_counter()
     estimate(**{**g.fixed, **sample[0]})
     first = time.perf_counter() - t0
 
     prof = cProfile.Profile()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     prof.enable()
     for spec in sample[1:]:
         estimate(**{**g.fixed, **spec})
     prof.disable()
-    rest = time.perf_counter() - t0
+    rest, cpu = time.perf_counter() - t0, time.process_time() - c0
     per = rest / max(len(sample) - 1, 1)
     print(f"{args.claim}: {len(specs)} specifications; first (loads the data) {first:.2f} s; "
           f"the next {len(sample) - 1}: {per:.3f} s each -> {per * len(specs):.0f} s of one core "
-          f"for the whole grid")
+          f"for the whole grid (CPU time {cpu / max(len(sample) - 1, 1):.3f} s each: the wall "
+          "time counts other processes' load)")
 
     stats = pstats.Stats(prof)
     own: dict[str, float] = {}

@@ -168,3 +168,38 @@ def test_run_on_the_mirror():
     assert len(result.table) == 4 and result.table["history_months"].min() > 700
     assert result.path.index.min() >= pd.Timestamp("2020-01-31")
     assert result.daily_check["date"].eq("2025-10-15").all()
+
+
+@pytest.mark.mirror
+@pytest.mark.parametrize(("spec", "both_sides"), [
+    ({"leg": "profitability", "window": 12, "weighting": "vw", "small_caps": "q1",
+      "junk_cells": "extreme quintiles", "start": 1963}, True),  # 95.0th percentile
+    ({"leg": "investment", "window": 3, "weighting": "vw", "small_caps": "q1",
+      "junk_cells": "extreme quintiles", "start": 1963}, True),  # 90.5th
+    ({"leg": "investment", "window": 12, "weighting": "ew", "small_caps": "q1-2",
+      "junk_cells": "two quintiles each side", "start": 1987}, False),
+    ({"leg": "profitability", "window": 1, "weighting": "ew", "small_caps": "q1",
+      "junk_cells": "two quintiles each side", "start": 1987}, False),
+])
+def test_grid_estimate_agrees_with_test_at_every_threshold(spec, both_sides):
+    """The lean grid estimate (one gauge, shared by the thresholds) gives the row of the full
+    ``test``, on both sides of the thresholds."""
+    from research.claims.base import START_DATES
+    from research.data.sizes import clear_caches, french
+
+    clear_caches()
+    w = spec["weighting"]
+    labels = set()
+    for threshold in (0.8, 0.9, 0.95):
+        cells = froth._JUNK_CELLS[spec["junk_cells"]]
+        v = froth.test(french("me_op_25", f"{w}_monthly"), french("me_inv_25", f"{w}_monthly"),
+                       windows=(spec["window"],), spreads=(spec["leg"],), start=START_DATES[spec["start"]],
+                       threshold=threshold, size_quintiles=froth._QUINTILES[spec["small_caps"]],
+                       **cells).verdict
+        row = froth.grid_estimate(**spec, threshold=threshold)
+        assert (row["estimate"], row["p_value"], row["n"], row["sample"], row["label"]) == (
+            v.statistic, v.p_value, v.n, v.sample, v.label)
+        labels.add(row["label"])
+    assert froth._grid_gauge.cache_info().misses == 1  # one gauge served the three thresholds
+    if both_sides:  # the reading lies between two thresholds
+        assert labels == {"supported", "contradicted"}

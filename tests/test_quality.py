@@ -213,3 +213,41 @@ def test_flagged_russell_rows_are_reported_in_the_method_not_as_a_warning(recwar
     assert "suspicious" in definition and "Russell 2000" in definition
     assert not [w for w in recwarn if "suspicious" in str(w.message)]
     assert {"small", "large", "small_minus_large"} <= set(returns.columns)
+
+
+@pytest.mark.mirror
+@pytest.mark.parametrize(("size", "weighting", "start", "include_smb", "hac_lags"), [
+    ("deciles 1-3 vs 8-10", "vw", 1963, True, "auto"),
+    ("decile 1 vs 10", "ew", 1987, False, 12),
+    ("SMB", "vw", 1963, False, 6),
+    ("Russell 2000 vs S&P 500", "vw", 1987, True, "auto"),
+])
+def test_grid_estimate_agrees_with_test(size, weighting, start, include_smb, hac_lags):
+    """The lean grid estimate (one regression shared by the aspects and premium cells, the robust
+    premium alone) gives the verdicts of the full ``test`` for every aspect and premium cell."""
+    from research.claims.base import NA, START_DATES
+    from research.data.sizes import clear_caches, french, monthly_returns
+
+    clear_caches()
+    cells = [(NA, NA), ("q1", "q5"), ("q1-2", "q5"), ("q1", "q4-5"), ("q1-2", "q4-5")]
+    labels = set()
+    for premium_small, premium_robust in cells:
+        q = quality._quintiles(premium_small, premium_robust)
+        verdicts = quality.test(
+            monthly_returns(size, weighting), french("ff5_factors", "monthly"),
+            french("me_op_25", f"{weighting}_monthly"), start=START_DATES[start], since=None,
+            include_smb=include_smb, maxlags=None if hac_lags == "auto" else hac_lags,
+            small_quintiles=q["small"], big_quintiles=q["big"], robust_quintiles=q["robust"],
+            weak_quintiles=q["weak"]).verdicts
+        for v in verdicts:
+            if (v.aspect == "inferior") == (premium_small == NA):
+                continue  # not a specification of the grid
+            row = quality.grid_estimate(aspect=v.aspect, size=size, weighting=weighting, start=start,
+                                        include_smb=include_smb, hac_lags=hac_lags,
+                                        premium_small=premium_small, premium_robust=premium_robust)
+            assert (row["estimate"], row["lower"], row["upper"], row["p_value"]) == (
+                v.statistic, *v.interval, v.p_value)
+            assert (row["n"], row["sample"], row["label"]) == (v.n, v.sample, v.label)
+            labels.add(row["label"])
+    assert quality._grid_fit.cache_info().misses == 1  # one regression served every aspect and cell
+    assert len(labels) >= 2

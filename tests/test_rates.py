@@ -90,6 +90,23 @@ def test_rolling_coefficient_equals_ols_on_the_last_window():
     assert (roll["lower"] < roll["coef"]).all() and (roll["coef"] < roll["upper"]).all()
 
 
+@pytest.mark.parametrize(("columns", "window"), [(["mkt_excess", "d_yield"], 36), (["d_yield"], 120)])
+def test_rolling_params_match_statsmodels_rolling_ols(columns, window):
+    """The grid's vectorised rolling fit gives RollingOLS's coefficients (to 1e-10) window by
+    window, and each window's coefficients are those of OLS on its rows alone."""
+    from statsmodels.regression.rolling import RollingOLS
+
+    returns, factors, changes = synthetic()
+    X = pd.DataFrame({"mkt_excess": factors["Mkt-RF"], "d_yield": changes["dgs2"]})[columns]
+    y = returns["small_minus_large"]
+    ours = rates.rolling_params(y.to_numpy(), X.to_numpy(), window)
+    theirs = RollingOLS(y, sm.add_constant(X), window=window).fit(params_only=True).params.dropna()
+    assert ours.shape == theirs.shape == (240 - window + 1, 1 + len(columns))
+    np.testing.assert_allclose(ours, theirs.to_numpy(), rtol=1e-10, atol=1e-12)
+    first = np.linalg.lstsq(sm.add_constant(X.iloc[:window]), y.iloc[:window], rcond=None)[0]
+    np.testing.assert_allclose(ours[0], first, rtol=1e-10)
+
+
 def test_excess_returns_subtract_the_same_months_rf_in_percent():
     """Small's, large's and every decile's yield coefficient is that of the return minus the same
     month's RF; the fixture's RF varies enough that a missing subtraction, last month's RF or RF
@@ -197,3 +214,31 @@ def test_run_on_the_mirror():
     assert ten.sample.startswith("1962-0")
     assert set(result.deciles.index.get_level_values("decile")) == set(range(1, 11))
     assert result.rolling_summary["windows"].min() > 400
+
+
+@pytest.mark.mirror
+def test_grid_estimate_shares_its_fits_and_matches_rolling_ols_on_the_mirror():
+    """Specifications that differ only in the window share the HAC fit, those that differ only in
+    the lags share the rolling signs; each rolling share is RollingOLS's on the real data."""
+    from statsmodels.regression.rolling import RollingOLS
+
+    from research.data.sizes import clear_caches
+
+    clear_caches()
+    rows = {}
+    for lags in ("auto", 12):
+        for window in (36, 60, 120):
+            rows[lags, window] = rates.grid_estimate(
+                size="decile 1 vs 10", weighting="ew", yield_series="gs10", start=1954, hac_lags=lags,
+                control_market=True, window=window)
+    assert rates._grid_data.cache_info().misses == 1
+    assert rates._grid_fit.cache_info().misses == 2 and rates._grid_share_negative.cache_info().misses == 3
+    y, X = rates._grid_data("decile 1 vs 10", "ew", "gs10", 1954, True)
+    for window in (36, 60, 120):
+        roll = RollingOLS(y, sm.add_constant(X), window=window).fit(params_only=True).params.dropna()
+        ours = rates.rolling_params(y.to_numpy(), X.to_numpy(), window)
+        np.testing.assert_allclose(ours, roll.to_numpy(), rtol=1e-10, atol=1e-12)
+        assert rows["auto", window]["share_windows_negative"] == float((roll["d_yield"] < 0).mean())
+        assert rows[12, window]["share_windows_negative"] == rows["auto", window]["share_windows_negative"]
+    assert rows["auto", 36]["p_value"] != rows[12, 36]["p_value"]  # the lags do change the HAC test
+    assert len({r["estimate"] for r in rows.values()}) == 1

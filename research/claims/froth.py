@@ -25,7 +25,7 @@ import pandas as pd
 
 from research import stats
 from research.claims.base import START_DATES, ResultMixin, spec_row, vintage_of
-from research.data.sizes import cell_returns, french
+from research.data.sizes import cached, cell_returns, french
 from research.errors import ParameterError
 from research.sweep import Grid
 from research.verdict import Verdict
@@ -239,6 +239,46 @@ def _daily_check(factors: pd.DataFrame, as_of: pd.Timestamp, *, spreads: Sequenc
     return pd.DataFrame(rows).set_index(["gauge", "window_days"]) if rows else pd.DataFrame()
 
 
+def _reading(gauge: pd.Series, month: pd.Timestamp, threshold: float) -> dict[str, Any]:
+    """One gauge at ``month``, ranked against its own history up to then (a row of the table)."""
+    history = gauge.loc[:month].dropna()
+    value = history.iloc[-1]
+    percentile = stats.percentile_rank(history, value)
+    return {"value": value, "percentile": percentile,
+            "share_at_or_above": float((history >= value).mean()),
+            "top_decile": bool(percentile >= threshold), "history_months": len(history),
+            "history": f"{history.index[0]:%Y-%m}..{month:%Y-%m}", "max_before": history.iloc[:-1].max()}
+
+
+def _legs_since(op_portfolios: pd.DataFrame, inv_portfolios: pd.DataFrame, first: pd.Timestamp,
+                quintiles: dict[str, Sequence[int]]) -> pd.DataFrame:
+    return small_cap_legs(op_portfolios, inv_portfolios, **quintiles).loc[first:].dropna()
+
+
+def _gauges(legs: pd.DataFrame, month: pd.Timestamp, as_of: str, *, windows: Sequence[int],
+            spreads: Sequence[str]) -> pd.DataFrame:
+    gauges = junk_gauge(legs, windows=windows, spreads=spreads)
+    if month not in gauges.index:
+        raise ParameterError(f"no 25-portfolio returns for {month:%Y-%m} (the last month-end on or "
+                             f"before as_of {as_of}); the data run {legs.index[0]:%Y-%m}.."
+                             f"{legs.index[-1]:%Y-%m}")
+    return gauges
+
+
+def _first_month(start: str) -> pd.Timestamp:
+    return _timestamp(start, "start") + pd.offsets.MonthEnd(0)
+
+
+def _dates(as_of: str, start: str) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """The article date, the first month of history and the month the gauge is read at."""
+    article = _timestamp(as_of, "as_of")
+    first = _first_month(start)
+    month = article if article.is_month_end else article - pd.offsets.MonthEnd(1)
+    if first >= month:
+        raise ParameterError(f"start {start} must come before the article month {month:%Y-%m}")
+    return article, first, month
+
+
 def test(op_portfolios: pd.DataFrame, inv_portfolios: pd.DataFrame, *, as_of: str = "2025-10-15",
          windows: Sequence[int] = (3, 6), spreads: Sequence[str] = ("profitability", "investment"),
          start: str = "1963-07-31", path_start: str = "2020-01-31", threshold: float = 0.9,
@@ -269,34 +309,14 @@ def test(op_portfolios: pd.DataFrame, inv_portfolios: pd.DataFrame, *, as_of: st
                  "aggressive": aggressive, "conservative": conservative}
     _validate(windows=windows, spreads=spreads, threshold=threshold, min_history=min_history,
               quintiles=quintiles)
-    article = _timestamp(as_of, "as_of")
-    first = _timestamp(start, "start") + pd.offsets.MonthEnd(0)
-    month = article if article.is_month_end else article - pd.offsets.MonthEnd(1)
-    if first >= month:
-        raise ParameterError(f"start {start} must come before the article month {month:%Y-%m}")
-
-    legs = small_cap_legs(op_portfolios, inv_portfolios, **quintiles).loc[first:].dropna()
-    gauges = junk_gauge(legs, windows=windows, spreads=spreads)
-    if month not in gauges.index:
-        raise ParameterError(f"no 25-portfolio returns for {month:%Y-%m} (the last month-end on or "
-                             f"before as_of {as_of}); the data run {legs.index[0]:%Y-%m}.."
-                             f"{legs.index[-1]:%Y-%m}")
+    article, first, month = _dates(as_of, start)
+    legs = _legs_since(op_portfolios, inv_portfolios, first, quintiles)
+    gauges = _gauges(legs, month, as_of, windows=windows, spreads=spreads)
     percentiles = pd.DataFrame({c: expanding_percentile(gauges[c], min_history=min_history)
                                 for c in gauges.columns})
 
-    rows = []
-    for col in gauges.columns:
-        history = gauges.loc[:month, col].dropna()
-        value = history.iloc[-1]
-        rows.append({
-            "gauge": col, "value": value,
-            "percentile": stats.percentile_rank(history, value),
-            "share_at_or_above": float((history >= value).mean()),
-            "top_decile": bool(stats.percentile_rank(history, value) >= threshold),
-            "history_months": len(history), "history": f"{history.index[0]:%Y-%m}..{month:%Y-%m}",
-            "max_before": history.iloc[:-1].max(),
-        })
-    table = pd.DataFrame(rows).set_index("gauge")
+    table = pd.DataFrame([{"gauge": col, **_reading(gauges[col], month, threshold)}
+                          for col in gauges.columns]).set_index("gauge")
 
     labels = {f"{LEGS[sp].name}_{w}m": LEGS[sp].label for sp in spreads for w in windows}
     path = (pd.concat({"value": gauges.loc[path_start:], "percentile": percentiles.loc[path_start:]},
@@ -384,16 +404,44 @@ _JUNK_CELLS = {
                }
 
 
+@cached(maxsize=32)
+def _grid_legs(weighting: str, small_caps: str, junk_cells: str, start: int) -> pd.DataFrame:
+    """The junk and quality sides within small caps since ``start`` (shared by every leg, window
+    and threshold of these data; cached per worker)."""
+    first = _first_month(START_DATES[start])
+    return _legs_since(french("me_op_25", f"{weighting}_monthly"), french("me_inv_25", f"{weighting}_monthly"),
+                       first, {"size_quintiles": _QUINTILES[small_caps], **_JUNK_CELLS[junk_cells]})
+
+
+@cached(maxsize=128)
+def _grid_gauge(leg: str, window: int, weighting: str, small_caps: str, junk_cells: str, start: int,
+                as_of: str) -> tuple[pd.Series, str]:
+    """One gauge's history and the first month of its legs (shared by the thresholds; cached per
+    worker)."""
+    month = _dates(as_of, START_DATES[start])[2]
+    legs = _grid_legs(weighting, small_caps, junk_cells, start)
+    gauges = _gauges(legs, month, as_of, windows=(window,), spreads=(leg,))
+    return gauges.iloc[:, 0], f"{legs.index[0]:%Y-%m}"
+
+
 def grid_estimate(*, leg: str, window: int, weighting: str, small_caps: str, junk_cells: str, start: int,
                   threshold: float, as_of: str = "2025-10-15", min_history: int = 120) -> dict[str, Any]:
     """C4: the real-time percentile (0-100) of one junk-minus-quality gauge at the article date;
-    label by :func:`research.claims.froth.froth_label` on that gauge (top ``threshold`` or not)."""
-    result = test(french("me_op_25", f"{weighting}_monthly"), french("me_inv_25", f"{weighting}_monthly"),
-                  as_of=as_of, windows=(window,), spreads=(leg,), start=START_DATES[start],
-                  path_start=as_of[:7] + "-01", threshold=threshold, min_history=min_history,
-                  size_quintiles=_QUINTILES[small_caps], **_JUNK_CELLS[junk_cells])
-    v = result.verdict
-    return spec_row(v.statistic, None, None, v.label, v.n, v.p_value, v.sample)
+    label by :func:`research.claims.froth.froth_label` on that gauge (top ``threshold`` or not).
+
+    The steps of :func:`test` for its headline gauge alone (the table row its verdict reads; no
+    path, percentile history or episodes), with the gauge shared by the thresholds; checked
+    against ``test`` in the tests.
+    """
+    _validate(windows=(window,), spreads=(leg,), threshold=threshold, min_history=min_history,
+              quintiles={"size_quintiles": _QUINTILES[small_caps], **_JUNK_CELLS[junk_cells]})
+    month = _dates(as_of, START_DATES[start])[2]
+    gauge, first = _grid_gauge(leg, window, weighting, small_caps, junk_cells, start, as_of)
+    head = _reading(gauge, month, threshold)
+    label = froth_label([head["percentile"]], threshold=threshold, history=[head["history_months"]],
+                        min_history=min_history)
+    return spec_row(100 * head["percentile"], None, None, label, head["history_months"] // window,
+                    head["share_at_or_above"], f"{first}..{month:%Y-%m}")
 
 
 GRID = Grid(

@@ -188,6 +188,33 @@ def _premium_rows(premium_returns: pd.DataFrame, periods: dict[str, tuple[pd.Tim
     return pd.DataFrame(rows).set_index(["period", "group"])
 
 
+def _model_data(returns: pd.DataFrame, factors: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp, *,
+                include_smb: bool, start: str, end: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Index]:
+    """Excess returns, the factor regressors and the months where all of them are known."""
+    X = factors[list(FACTORS)].rename(columns=FACTORS)
+    if not include_smb:
+        X = X.drop(columns="smb")
+    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
+                                              large=lambda d: d["large"] - factors["RF"])
+    sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
+    if len(sample) < 36:
+        raise ParameterError(f"only {len(sample)} months of returns and factors in {start}..{end}; "
+                             "the five-factor data start in 1963-07: widen the sample")
+    return excess, X, sample
+
+
+def _premium_data(op_portfolios: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp, *,
+                  small: Sequence[int], big: Sequence[int], robust: Sequence[int], weak: Sequence[int],
+                  start: str, end: str) -> pd.DataFrame:
+    """The size premium series in the sample, on the months where every group has a return."""
+    premium_returns = size_premium_returns(op_portfolios, small=small, big=big, robust=robust,
+                                           weak=weak).loc[lo:hi].dropna()
+    if len(premium_returns) < 36:
+        raise ParameterError(f"only {len(premium_returns)} months of 25-portfolio returns in "
+                             f"{start}..{end}; they start in 1963-07")
+    return premium_returns
+
+
 def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFrame, *,
          start: str = "1963-07-31", end: str = "2025-10-31", since: str | None = "1990-01-31",
          include_smb: bool = True, maxlags: int | None = None, level: float = 0.95,
@@ -216,15 +243,8 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
     if lo >= hi:
         raise ParameterError(f"start {start} must come before end {end}")
 
-    X = factors[list(FACTORS)].rename(columns=FACTORS)
-    if not include_smb:
-        X = X.drop(columns="smb")
-    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
-                                              large=lambda d: d["large"] - factors["RF"])
-    sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
-    if len(sample) < 36:
-        raise ParameterError(f"only {len(sample)} months of returns and factors in {start}..{end}; "
-                             "the five-factor data start in 1963-07: widen the sample")
+    excess, X, sample = _model_data(returns, factors, lo, hi, include_smb=include_smb, start=start,
+                                    end=end)
     fits = {p: stats.ols(excess.loc[sample, p].rename(p), X.loc[sample], maxlags=maxlags, level=level)
             for p in PORTFOLIOS}
     table = pd.concat(
@@ -237,12 +257,8 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, op_portfolios: pd.DataFra
                 .unstack("term")
                 .reindex(index=list(PORTFOLIOS), columns=["alpha", *X.columns]))
 
-    premium_returns = size_premium_returns(
-        op_portfolios, small=small_quintiles, big=big_quintiles, robust=robust_quintiles,
-        weak=weak_quintiles).loc[lo:hi].dropna()
-    if len(premium_returns) < 36:
-        raise ParameterError(f"only {len(premium_returns)} months of 25-portfolio returns in "
-                             f"{start}..{end}; they start in 1963-07")
+    premium_returns = _premium_data(op_portfolios, lo, hi, small=small_quintiles, big=big_quintiles,
+                                    robust=robust_quintiles, weak=weak_quintiles, start=start, end=end)
     periods = {"full sample": (lo, hi)}
     if since is not None:
         since_ts = month_end(since, "since")
@@ -347,27 +363,71 @@ def grid_valid(spec: dict[str, Any]) -> bool:
     return weighting_and_start_kept(spec, DATA_START["ff5"], GRID_STARTS)
 
 
+GRID_END = "2025-10-31"
+
+
+def _quintiles(premium_small: str, premium_robust: str) -> dict[str, tuple[int, ...]]:
+    """The premium cells of a specification (the report's q1 and q5 where none applies)."""
+    robust = _QUINTILES.get(premium_robust, (5,))
+    return {"small": _QUINTILES.get(premium_small, (1,)), "big": (5,), "robust": robust,
+            "weak": tuple(sorted(6 - q for q in robust))}  # the mirror image: q5 -> q1, q4-5 -> q1-2
+
+
+@cached(maxsize=32)
+def _grid_model_data(size: str, weighting: str, start: int, include_smb: bool) -> tuple[pd.Series, pd.DataFrame, str]:
+    """Small-minus-large, the factors and the sample's span (shared by the HAC lags; cached per worker)."""
+    begin = START_DATES[start]
+    excess, X, sample = _model_data(monthly_returns(size, weighting), french("ff5_factors", "monthly"),
+                                    month_end(begin, "start"), month_end(GRID_END, "end"),
+                                    include_smb=include_smb, start=begin, end=GRID_END)
+    return excess.loc[sample, "small_minus_large"].rename("small_minus_large"), X.loc[sample], span(sample)
+
+
 @cached(maxsize=64)
-def _grid_result(size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any,
-                 premium_small: str, premium_robust: str) -> Any:
-    """One five-factor test serves all three aspects of a specification (cached per worker)."""
-    small_q = _QUINTILES.get(premium_small, (1,))
-    robust_q = _QUINTILES.get(premium_robust, (5,))
-    weak_q = tuple(sorted(6 - q for q in robust_q))  # the mirror image: q5 -> q1, q4-5 -> q1-2
-    return test(monthly_returns(size, weighting), french("ff5_factors", "monthly"),
-                french("me_op_25", f"{weighting}_monthly"), start=START_DATES[start],
-                end="2025-10-31", since=None, include_smb=include_smb,
-                maxlags=lags_choice(hac_lags), small_quintiles=small_q, big_quintiles=(5,),
-                robust_quintiles=robust_q, weak_quintiles=weak_q)
+def _grid_fit(size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any) -> tuple[Any, str]:
+    """The five-factor regression of small-minus-large and its sample: what the three aspects and
+    every premium cell of these data share (cached per worker)."""
+    y, X, sample = _grid_model_data(size, weighting, start, include_smb)
+    return stats.ols(y, X, maxlags=lags_choice(hac_lags)), sample
+
+
+@cached(maxsize=32)
+def _grid_premiums(weighting: str, start: int, premium_small: str, premium_robust: str) -> pd.DataFrame:
+    """The size premium series of these cells in the sample (cached per worker)."""
+    begin = START_DATES[start]
+    return _premium_data(french("me_op_25", f"{weighting}_monthly"), month_end(begin, "start"),
+                         month_end(GRID_END, "end"), **_quintiles(premium_small, premium_robust),
+                         start=begin, end=GRID_END)
+
+
+@cached(maxsize=64)
+def _grid_robust_premium(weighting: str, start: int, premium_small: str, premium_robust: str,
+                         hac_lags: Any) -> tuple[float, float]:
+    """Mean and HAC p-value of the size premium among robust firms (cached per worker)."""
+    robust = _grid_premiums(weighting, start, premium_small, premium_robust)["robust"]
+    fit = stats.hac_mean(robust.rename("robust"), maxlags=lags_choice(hac_lags))
+    return fit.params["mean"], fit.pvalues["mean"]
 
 
 def grid_estimate(*, aspect: str, size: str, weighting: str, start: int, include_smb: bool, hac_lags: Any,
-                  premium_small: str, premium_robust: str) -> dict[str, Any]:
+                  premium_small: str, premium_robust: str, alpha: float = 0.05) -> dict[str, Any]:
     """C3: one aspect's statistic (HML loading, RMW loading, or five-factor alpha) of
-    small-minus-large; label by :mod:`research.claims.quality`'s rules for that aspect."""
-    result = _grid_result(size, weighting, start, include_smb, hac_lags, premium_small, premium_robust)
-    v = {x.aspect: x for x in result.verdicts}[aspect]
-    return spec_row(v.statistic, v.interval[0], v.interval[1], v.label, v.n, v.p_value, v.sample)
+    small-minus-large; label by :mod:`research.claims.quality`'s rules for that aspect.
+
+    The steps of :func:`test` (full sample, no second period) for the small-minus-large regression
+    and, for "inferior", the robust firms' size premium alone, each cached per worker and shared by
+    the specifications that share it; checked against ``test`` in the tests.
+    """
+    fit, sample = _grid_fit(size, weighting, start, include_smb, hac_lags)
+    premiums = (weighting, start, premium_small, premium_robust)
+    _grid_premiums(*premiums)  # test() refuses samples too short for the premium, whatever the aspect
+    term = {"value tilt": "hml", "less profitable": "rmw", "inferior": "const"}[aspect]
+    coef, p, (lower, upper) = fit.params[term], fit.pvalues[term], fit.conf_int.loc[term]
+    if aspect == "inferior":
+        label = inferior_label(coef, p, *_grid_robust_premium(*premiums, hac_lags), alpha=alpha)
+    else:
+        label = loading_label(coef, p, 1 if term == "hml" else -1, alpha=alpha)
+    return spec_row(coef, lower, upper, label, fit.nobs, p, sample)
 
 
 GRID = Grid(

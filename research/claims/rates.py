@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from research import stats
 from research.claims.base import (
@@ -370,6 +371,64 @@ def grid_valid(spec: dict[str, Any]) -> bool:
     return start_kept(spec["start"], data_start, GRID_STARTS)
 
 
+@cached(maxsize=32)
+def _grid_aligned(size: str, weighting: str, yield_series: str, control_market: bool) -> pd.DataFrame:
+    """Excess returns and the regressors on the months where all of them are known (shared by the
+    sample starts; cached per worker)."""
+    factors = french("ff3_factors", "monthly")
+    returns = monthly_returns(size, weighting)
+    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
+                                              large=lambda d: d["large"] - factors["RF"])
+    X = _regressors(factors["Mkt-RF"], yield_changes(yield_series)[yield_series], control_market)
+    return pd.concat([excess, X], axis=1, sort=True).dropna()
+
+
+@cached(maxsize=64)
+def _grid_data(size: str, weighting: str, yield_series: str, start: int,
+               control_market: bool) -> tuple[pd.Series, pd.DataFrame]:
+    """Small-minus-large and the regressors in the sample (as :func:`test` aligns them: dropping
+    incomplete months commutes with cutting the sample), shared by the HAC lags and rolling
+    windows; cached per worker."""
+    aligned = _grid_aligned(size, weighting, yield_series, control_market)
+    lo, hi = month_end(START_DATES[start], "start"), month_end("2025-10-31", "end")
+    sample = aligned.loc[lo:hi]
+    return sample["small_minus_large"], sample.drop(columns=list(PORTFOLIOS))
+
+
+@cached(maxsize=128)
+def _grid_fit(size: str, weighting: str, yield_series: str, start: int, control_market: bool,
+              hac_lags: Any, level: float) -> stats.Regression:
+    """The full-sample HAC regression (shared by the rolling windows; cached per worker)."""
+    y, X = _grid_data(size, weighting, yield_series, start, control_market)
+    return stats.ols(y.rename("small_minus_large"), X, maxlags=lags_choice(hac_lags), level=level)
+
+
+def rolling_params(y: np.ndarray, X: np.ndarray, window: int) -> np.ndarray:
+    """OLS coefficients (constant first, then the columns of ``X``) in every window of ``window``
+    consecutive rows of complete data: row ``i`` is the fit on rows ``i .. i + window - 1``.
+
+    What ``RollingOLS(y, add_constant(X), window).fit(params_only=True)`` gives without its
+    leading NaN rows, solved for all windows at once (statsmodels loops in Python over the
+    windows, updating X'X row by row); the tests hold the two to 1e-10.
+    """
+    Z = np.column_stack([np.ones(len(y)), np.asarray(X, dtype=float)])
+    Zw = sliding_window_view(Z, window, axis=0)  # (windows, k, window)
+    yw = sliding_window_view(np.asarray(y, dtype=float), window)  # (windows, window)
+    xpx = Zw @ Zw.transpose(0, 2, 1)
+    xpy = np.einsum("mkw,mw->mk", Zw, yw)
+    return np.linalg.solve(xpx, xpy[..., None])[..., 0]
+
+
+@cached(maxsize=128)
+def _grid_share_negative(size: str, weighting: str, yield_series: str, start: int, control_market: bool,
+                         window: int) -> float:
+    """Share of rolling windows with a negative yield coefficient (shared by the HAC lags; cached
+    per worker)."""
+    y, X = _grid_data(size, weighting, yield_series, start, control_market)
+    coefs = rolling_params(y.to_numpy(), X.to_numpy(), window)[:, 1 + list(X.columns).index("d_yield")]
+    return float((coefs < 0).mean())
+
+
 def grid_estimate(*, size: str, weighting: str, yield_series: str, start: int, hac_lags: Any,
                   control_market: bool, window: int, level: float = 0.95, alpha: float = 0.05,
                   majority: float = 0.5) -> dict[str, Any]:
@@ -377,31 +436,22 @@ def grid_estimate(*, size: str, weighting: str, yield_series: str, start: int, h
     label by :func:`research.claims.rates.verdict_label` (full-sample HAC test + rolling sign).
 
     The steps of :func:`research.claims.rates.test` for the small-minus-large portfolio alone,
-    with the rolling coefficients' signs from ``RollingOLS(params_only=True)`` (the verdict uses
-    only their signs, and their robust bands cost ten times the rest); checked against
-    ``test`` in the tests.
+    with the rolling coefficients' signs from :func:`rolling_params` (the verdict uses only their
+    signs, and their robust bands cost ten times the rest). The aligned data, the
+    full-sample fit and the rolling share are cached per worker: specifications that differ only
+    in the window share the fit, those that differ only in the lags share the rolling share.
+    Checked against ``test`` in the tests.
     """
-    import statsmodels.api as sm
-    from statsmodels.regression.rolling import RollingOLS
-
-    factors = french("ff3_factors", "monthly")
-    returns = monthly_returns(size, weighting)
-    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
-                                              large=lambda d: d["large"] - factors["RF"])
-    X = _regressors(factors["Mkt-RF"], yield_changes(yield_series)[yield_series], control_market)
-    lo, hi = month_end(START_DATES[start], "start"), month_end("2025-10-31", "end")
-    sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
-    if len(sample) <= window:
-        raise ParameterError(f"{len(sample)} months is not more than the {window}-month rolling window")
-    X = X.loc[sample]
-    y = excess.loc[sample, "small_minus_large"]
-    fit = stats.ols(y.rename("small_minus_large"), X, maxlags=lags_choice(hac_lags), level=level)
-    roll = RollingOLS(y, sm.add_constant(X), window=window).fit(params_only=True).params["d_yield"].dropna()
-    share_negative = float((roll < 0).mean())
+    data = (size, weighting, yield_series, start, control_market)
+    y, _ = _grid_data(*data)
+    if len(y) <= window:
+        raise ParameterError(f"{len(y)} months is not more than the {window}-month rolling window")
+    fit = _grid_fit(*data, hac_lags, level)
+    share_negative = _grid_share_negative(*data, window)
     coef, p = fit.params["d_yield"], fit.pvalues["d_yield"]
     label = verdict_label(coef, p, share_negative, alpha=alpha, majority=majority)
     ci = fit.conf_int.loc["d_yield"]
-    return spec_row(coef, ci["lower"], ci["upper"], label, len(sample), p, span(sample),
+    return spec_row(coef, ci["lower"], ci["upper"], label, len(y), p, span(y.index),
                     share_windows_negative=share_negative)
 
 
