@@ -301,3 +301,45 @@ def test_compiled_templates_are_kept_between_processes_and_recompiled_when_edite
     stored.write_bytes(stored.read_bytes()[:20])  # a damaged file is compiled again
     assert fresh().get_template("t.j2").render(x=5) == "b 5"
     assert templating.environment().bytecode_cache is not None
+
+
+def _tricky_notebook():
+    """Figures with and without alt text, an HTML output carrying its own <img> and output-class
+    div, a table, markdown with an image, code with a stderr stream."""
+    nb = executed_notebook()
+    nb.cells += [
+        new_code_cell("fig", outputs=[new_output("display_data", data={"image/png": PNG},
+                                                 metadata={"image/png": {"alt": 'Spec "curve" <C5>'}})]),
+        new_code_cell("HTML(...)", outputs=[new_output("display_data", data={"text/html": (
+            "<div class='x'><IMG src='a.png'><img alt='kept' src='b.png'>"
+            '<div class="jp-OutputArea-output inner">nested</div></div>')})]),
+        new_markdown_cell("![a chart](data:image/png;base64," + PNG + ")\n\nText <b>bold</b>."),
+        new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")]),
+    ]
+    return nb
+
+
+def test_fast_export_is_tree_equal_to_nbconvert_html_exporter():
+    # the reader's exporter skips HTMLExporter's BeautifulSoup pass (most of a big page's render
+    # time) and makes its edits with patterns: the parsed result must be the same tree
+    import copy
+
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    original = _tricky_notebook()
+    for show_code in (False, True):
+        nb = copy.deepcopy(original)
+        fast, _ = report_page._exporter(show_code).from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+        stock = HTMLExporter(template_name="basic", exclude_input=not show_code, exclude_input_prompt=not show_code,
+                             exclude_output_prompt=True, exclude_anchor_links=True)
+        slow, _ = stock.from_notebook_node(copy.deepcopy(original), resources={"metadata": {"name": "t"}})
+        assert BeautifulSoup(fast, "html.parser") == BeautifulSoup(slow, "html.parser")
+        assert fast.count(report_page.NO_ALT) == 2  # the two images that came without one
+
+
+def test_accessible_adds_alt_only_where_there_is_none():
+    body = '<img src="a"><img alt="x" src="b"><IMG\nsrc="c"><image-map><p>img</p><img data-alt="y">'
+    out = report_page.accessible(body)
+    assert out.count(f'alt="{report_page.NO_ALT}"') == 3 and 'alt="x"' in out and 'data-alt="y"' in out
+    assert "<image-map>" in out and "<p>img</p>" in out  # other tags and text untouched
