@@ -125,7 +125,7 @@ def test_claim_function_validates_parameters():
     rets = _synthetic(1.0, n=100)
     with pytest.raises(ParameterError):
         drawdowns.test(rets, thresholds=(-5.0,))
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match=r"returns need columns 'small' and 'large' \(percent per period\)"):
         drawdowns.test(rets.rename(columns={"small": "s"}))
     with pytest.raises(ParameterError, match="widen"):
         drawdowns.test(rets, start="1990-01-01", end="1990-01-05")
@@ -503,3 +503,27 @@ def test_grid_estimate_level_min_episodes_and_russell_start(synthetic_publishers
     want_r = drawdowns.test(synthetic_publishers["russell"], thresholds=(5.0,), include_ongoing=False).verdicts[0]
     assert r["sample"] == want_r.sample and r["sample"].startswith("1987-09-11")
     assert r["estimate"] == pytest.approx(want_r.statistic, rel=1e-12) and r["n"] == want_r.n == 10
+
+
+def test_rule_text_states_the_rule_with_its_numbers():
+    assert drawdowns.rule_text(12, 0.95) == (
+        "supported if small caps lost less than large caps in most episodes and on average (mean "
+        "small-minus-large return over the episodes > 0, 95% Student-t interval excluding zero); "
+        "contradicted if they lost more in most episodes and on average; mixed if the majority and the "
+        "average disagree; inconclusive if the interval straddles zero or there are fewer than 12 episodes")
+
+
+def test_a_tie_and_a_small_margin_in_the_share_and_the_note():
+    """Episode 1: small and large both fall 6% (a tie, not "lost less"); episode 2: large -6%,
+    small -5.4% (lost less, by 0.6 pp)."""
+    large = [0.0, -6.0, 7.0, -6.0, 7.0] + [0.1] * 20
+    small = [0.0, -6.0, 7.0, -5.4, 7.0] + [0.1] * 20
+    rets = pd.DataFrame({"small": small, "large": large}, index=pd.bdate_range("2020-01-01", periods=25))
+    res = drawdowns.test(rets, thresholds=(5.0,), min_episodes=2)
+    assert res.episodes["relative_pp"].tolist() == pytest.approx([0.0, 0.6], abs=1e-9)
+    assert res.table.loc[5.0, "share_small_lost_less"] == 0.5
+    (v,) = res.verdicts
+    assert v.note == (f"{drawdowns.classify(res.episodes['relative_pp'], v.interval, 2)[1].capitalize()}: "
+                      "small caps lost less than large caps in 1 of 2 episodes (50%); "
+                      "mean +0.3 pp, median +0.3 pp.")  # no definition given: nothing in brackets
+    assert v.note.startswith("The interval of the mean relative return straddles zero: ")

@@ -53,7 +53,7 @@ def score(module: str) -> dict[str, int]:
 
 
 def survivors(module: str) -> dict[str, list[str]]:
-    """Surviving and untested mutant numbers by function, for the README's table."""
+    """Surviving and untested mutant numbers by function, for the README's table (not those not yet run)."""
     from mutmut.stats import status_by_exit_code
 
     meta = ROOT / "mutants" / f"{module}.meta"
@@ -61,7 +61,7 @@ def survivors(module: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for key, code in codes.items():
         status = status_by_exit_code[code]
-        if status not in ("killed", "timeout"):
+        if status not in ("killed", "timeout", "not checked"):
             function, _, number = key.rpartition("__mutmut_")
             out[f"{status}: {function.rpartition('.')[2]}"].append(number)
     return dict(sorted(out.items()))
@@ -90,7 +90,18 @@ def report(module: str) -> None:
     print(f"\n{module}: {killed} of {total} mutants killed ({killed / total:.1%}; timeouts "
           f"{counts.get('timeout', 0)} count as killed, the rest as not: {rest or 'none'})")
     for group, numbers in survivors(module).items():
-        print(f"  {group}: {', '.join(sorted(numbers, key=int))}")
+        print(f"  {group}: {ranges(sorted(int(x) for x in numbers))}")
+
+
+def ranges(numbers: list[int]) -> str:
+    """'1-4, 7, 9-10' for [1, 2, 3, 4, 7, 9, 10]."""
+    spans: list[list[int]] = []
+    for x in numbers:
+        if spans and x == spans[-1][1] + 1:
+            spans[-1][1] = x
+        else:
+            spans.append([x, x])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def main(argv: list[str] | None = None) -> int:
