@@ -342,7 +342,8 @@ def test_level_and_lags_reach_the_interval_and_the_betas():
 # (mutmut's copy of the package cannot reach the real mirror: these reach what only the mirror tests did)
 
 def test_conclusion_states_the_verdicts_and_the_downside_betas():
-    rets = _ending_in_a_drawdown()
+    rets = _ending_in_a_drawdown()  # small caps: beta 1.5 when large caps fall, 0.5 when they rise
+    rets["small"] = np.where(rets["large"] < 0, 1.5, 0.5) * rets["large"] + np.random.default_rng(2).normal(0, 0.3, len(rets))
     res = drawdowns.test(rets, thresholds=(5.0,), min_episodes=3)
     text = res.conclusion().splitlines()
     from research.verdict import verdict_sentence
@@ -350,7 +351,8 @@ def test_conclusion_states_the_verdicts_and_the_downside_betas():
     assert text[0] == verdict_sentence(res.verdicts[0]) and len(text) == 2
     down = res.betas.loc["large caps down (return < 0)"]
     up = res.betas.loc["large caps up (return >= 0)"]
-    assert down["beta"] != pytest.approx(up["beta"], abs=0.01)  # the two rows can be told apart
+    assert down["beta"] == pytest.approx(1.5, abs=0.1) and up["beta"] == pytest.approx(0.5, abs=0.1)
+    assert abs(res.betas.loc["inside large-cap drawdowns (peak to trough)", "beta"] - up["beta"]) > 0.1
     assert text[1] == (f"- **Downside beta** (Dimson sum over 1 lag): {down['beta']:.2f} in large-cap down periods "
                        f"[{down['ci_lower']:.2f}, {down['ci_upper']:.2f}] vs {up['beta']:.2f} in up periods; "
                        "a hedge would need a beta well below 1 when large caps fall.")
@@ -412,21 +414,26 @@ def _crash_cycles():
 @pytest.fixture
 def synthetic_publishers(isolated_data):
     """A mirror of synthetic files: French's daily 2x3 halves from 1962-07-02 (vw: the crash cycles;
-    ew: small caps 0.05 pp a day better) and the Russell 2000 / S&P 500 closes from 1987-09-10."""
+    ew: small caps move with large caps, except on the drop days of cycles 0-6, 0.4 pp a day
+    better, and of cycles 7-9, 0.6 pp worse: a positive mean and majority, an interval
+    straddling zero) and the Russell 2000 / S&P 500 closes from 1987-09-10."""
     from synthetic_mirror import write_closes, write_french_daily_2x3
 
     from research.data.sizes import clear_caches
 
     small, large = _crash_cycles()
     days = pd.bdate_range("1962-07-02", periods=len(large), name="date")
-    write_french_daily_2x3(isolated_data.mirror, days, vw=(small, large), ew=(small + 0.05, large))
+    drop_day = np.r_[np.tile(np.arange(65) >= 62, 10), np.zeros(65, dtype=bool)]
+    cycle = np.arange(len(large)) // 65
+    small_ew = np.round(large + np.where(drop_day, np.where(cycle <= 6, 0.4, -0.6), 0.0), 2)
+    write_french_daily_2x3(isolated_data.mirror, days, vw=(small, large), ew=(small_ew, large))
     closes = pd.bdate_range("1987-09-10", periods=len(large) + 1, name="date")
     rut = pd.Series(np.r_[1000.0, 1000.0 * np.cumprod(1 + small / 100)], index=closes)
     spx = pd.Series(np.r_[1000.0, 1000.0 * np.cumprod(1 + large / 100)], index=closes)
     write_closes(isolated_data.mirror, "RUT.csv", rut)
     write_closes(isolated_data.mirror, "GSPC.csv", spx, yfinance=True)
     clear_caches()
-    halves = {w: pd.DataFrame({"small": s, "large": large}, index=days) for w, s in (("vw", small), ("ew", small + 0.05))}
+    halves = {w: pd.DataFrame({"small": s, "large": large}, index=days) for w, s in (("vw", small), ("ew", small_ew))}
     both = pd.concat({"small": rut.round(2), "large": spx.round(2)}, axis=1)
     russell = (both.pct_change() * 100).iloc[1:]
     yield {**halves, "russell": russell}
@@ -497,7 +504,9 @@ def test_grid_estimate_level_min_episodes_and_russell_start(synthetic_publishers
     assert (half["lower"], half["upper"]) == pytest.approx(want.interval, rel=1e-12)
     ew = drawdowns.grid_estimate(**{**base, "weighting": "ew"})
     want_ew = drawdowns.test(synthetic_publishers["ew"], thresholds=(5.0,), include_ongoing=False).verdicts[0]
-    assert ew["estimate"] == pytest.approx(want_ew.statistic, rel=1e-12)
+    assert ew["estimate"] == pytest.approx(want_ew.statistic, rel=1e-12) and ew["estimate"] > 0
+    assert (ew["n"], ew["share_small_lost_less"]) == (10, pytest.approx(0.7))  # seven of the ten cycles
+    assert ew["lower"] < 0 < ew["upper"] and ew["label"] == want_ew.label == "inconclusive"  # not "supported"
     # the Russell data begin 1987-09-11: a 1987 start is all of them (not from 1987-10-31)
     r = drawdowns.grid_estimate(**{**base, "size": RUSSELL, "start": 1987})
     want_r = drawdowns.test(synthetic_publishers["russell"], thresholds=(5.0,), include_ongoing=False).verdicts[0]
