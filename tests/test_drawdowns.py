@@ -414,9 +414,10 @@ def _crash_cycles():
 @pytest.fixture
 def synthetic_publishers(isolated_data):
     """A mirror of synthetic files: French's daily 2x3 halves from 1962-07-02 (vw: the crash cycles;
-    ew: small caps move with large caps, except on the drop days of cycles 0-6, 0.4 pp a day
-    better, and of cycles 7-9, 0.6 pp worse: a positive mean and majority, an interval
-    straddling zero) and the Russell 2000 / S&P 500 closes from 1987-09-10."""
+    ew: small caps move with large caps, except on the drop days of cycles 1-4, 0.5 pp a day
+    better, of cycles 5-6, 0.1 pp better and of cycles 7-9, 0.6 pp worse: cycle 0 an exact tie,
+    a positive mean and majority, an interval straddling zero) and the Russell 2000 / S&P 500
+    closes from 1987-09-10."""
     from synthetic_mirror import write_closes, write_french_daily_2x3
 
     from research.data.sizes import clear_caches
@@ -425,7 +426,8 @@ def synthetic_publishers(isolated_data):
     days = pd.bdate_range("1962-07-02", periods=len(large), name="date")
     drop_day = np.r_[np.tile(np.arange(65) >= 62, 10), np.zeros(65, dtype=bool)]
     cycle = np.arange(len(large)) // 65
-    small_ew = np.round(large + np.where(drop_day, np.where(cycle <= 6, 0.4, -0.6), 0.0), 2)
+    bump = np.array([0.0, 0.5, 0.5, 0.5, 0.5, 0.1, 0.1, -0.6, -0.6, -0.6, 0.0])[cycle]
+    small_ew = np.round(large + np.where(drop_day, bump, 0.0), 2)
     write_french_daily_2x3(isolated_data.mirror, days, vw=(small, large), ew=(small_ew, large))
     closes = pd.bdate_range("1987-09-10", periods=len(large) + 1, name="date")
     rut = pd.Series(np.r_[1000.0, 1000.0 * np.cumprod(1 + small / 100)], index=closes)
@@ -505,7 +507,9 @@ def test_grid_estimate_level_min_episodes_and_russell_start(synthetic_publishers
     ew = drawdowns.grid_estimate(**{**base, "weighting": "ew"})
     want_ew = drawdowns.test(synthetic_publishers["ew"], thresholds=(5.0,), include_ongoing=False).verdicts[0]
     assert ew["estimate"] == pytest.approx(want_ew.statistic, rel=1e-12) and ew["estimate"] > 0
-    assert (ew["n"], ew["share_small_lost_less"]) == (10, pytest.approx(0.7))  # seven of the ten cycles
+    rel = drawdowns.test(synthetic_publishers["ew"], thresholds=(5.0,), include_ongoing=False).episodes["relative_pp"]
+    assert rel.iloc[0] == 0 and ((rel > 0) & (rel < 1)).sum() == 2 and (rel > 1).sum() == 4  # a tie; two under 1 pp
+    assert (ew["n"], ew["share_small_lost_less"]) == (10, pytest.approx(0.6))  # cycles 1-6 of ten
     assert ew["lower"] < 0 < ew["upper"] and ew["label"] == want_ew.label == "inconclusive"  # not "supported"
     # the Russell data begin 1987-09-11: a 1987 start is all of them (not from 1987-10-31)
     r = drawdowns.grid_estimate(**{**base, "size": RUSSELL, "start": 1987})
