@@ -277,6 +277,10 @@ def test_claim_table_and_verdict_by_hand():
     assert v.statistic_name == "mean small-minus-large return over the episodes, pp"
     assert v.sample == f"{rets.index[0]:%Y-%m-%d}..{rets.index[-1]:%Y-%m-%d}" and v.vintage == {"x": "1"}
     assert v.rule == drawdowns.rule_text(3, 0.90)
+    assert v.hypothesis == ("In large-cap drawdowns of at least 5% (peak to trough), small caps lose less than "
+                            "large caps, in most episodes and on average")
+    assert v.method == ("large-cap drawdowns from record levels; small and large returns over each "
+                        "peak-to-trough span; mean across episodes with a Student-t interval")
     # without the ongoing episode: one fewer, and not the last
     closed = drawdowns.test(rets, thresholds=(5.0,), min_episodes=3, include_ongoing=False)
     assert closed.verdicts[0].n == len(rel) - 1
@@ -302,6 +306,7 @@ def test_two_episodes_give_an_interval_and_none_give_no_statistic():
     none = drawdowns.test(rets, thresholds=(50.0,), min_episodes=2)
     v = none.verdicts[0]
     assert (v.n, v.statistic, v.interval, v.p_value, v.label) == (0, None, None, None, "inconclusive")
+    assert v.interval_level is None and v.hypothesis.startswith("In large-cap drawdowns of at least 50% (")
     assert math.isnan(none.table.loc[50.0, "share_small_lost_less"])
 
 
