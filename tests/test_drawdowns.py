@@ -293,6 +293,10 @@ def test_claim_defaults():
     v = res.verdicts[0]
     assert v.rule == drawdowns.rule_text(10, 0.90) and v.interval_level == 0.90
     assert res.episodes["ongoing"].any()  # include_ongoing defaults to True
+    assert res.spec == {"thresholds": [5.0, 10.0], "start": None, "end": None, "min_episodes": 10, "level": 0.90,
+                        "beta_lags": 1, "hac_lags": None, "include_ongoing": True, "definition": "",
+                        "betas_inside": ">= 5%"}
+    assert res.levels["large"].iloc[-1] == pytest.approx(100 * (1 + rets["large"] / 100).prod())
     want = drawdowns.downside_betas(  # one Dimson lag by default, inside the widest (5%) drawdowns
         rets, drawdowns.in_episodes(rets.index, res.episodes.loc[res.episodes["threshold_pct"] == 5.0]), lags=1)
     np.testing.assert_allclose(res.betas.to_numpy(float), want.to_numpy(float), rtol=1e-12)
