@@ -238,6 +238,18 @@ def test_classify_at_its_boundaries(relative, ci, label):
     assert drawdowns.classify(pd.Series(relative, dtype=float), ci, min_episodes=10)[0] == label
 
 
+def test_classify_gives_its_reason_for_each_label():
+    """The reason becomes the verdict's note: it must say which way the episodes point."""
+    series = pd.Series
+    assert drawdowns.classify(series([2.0] * 10), (1.0, 3.0), 10) == (
+        "supported", "small caps lost less on average and in most episodes")
+    assert drawdowns.classify(series([-2.0] * 10), (-3.0, -1.0), 10) == (
+        "contradicted", "small caps lost more on average and in most episodes")
+    assert drawdowns.classify(series([-1.0] * 7 + [9.0] * 3), (0.5, 3.0), 10) == (
+        "mixed", "the average and the majority of episodes point in opposite directions")
+    assert drawdowns.classify(series([2.0] * 9), (1.0, 3.0), 10) == ("inconclusive", "only 9 episodes (fewer than 10)")
+
+
 def test_classify_at_the_minimum_number_of_episodes():
     assert drawdowns.classify(pd.Series([2.0] * 10), (1.0, 3.0), min_episodes=10)[0] == "supported"
     assert drawdowns.classify(pd.Series([2.0] * 9), (1.0, 3.0), min_episodes=10)[0] == "inconclusive"
@@ -296,6 +308,7 @@ def test_claim_defaults():
     assert res.spec == {"thresholds": [5.0, 10.0], "start": None, "end": None, "min_episodes": 10, "level": 0.90,
                         "beta_lags": 1, "hac_lags": None, "include_ongoing": True, "definition": "",
                         "betas_inside": ">= 5%"}
+    assert res.episodes.index.equals(pd.RangeIndex(len(res.episodes)))  # one row number per episode and threshold
     assert res.levels["large"].iloc[-1] == pytest.approx(100 * (1 + rets["large"] / 100).prod())
     want = drawdowns.downside_betas(  # one Dimson lag by default, inside the widest (5%) drawdowns
         rets, drawdowns.in_episodes(rets.index, res.episodes.loc[res.episodes["threshold_pct"] == 5.0]), lags=1)
