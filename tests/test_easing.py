@@ -597,3 +597,152 @@ def test_a_sample_one_month_longer_than_the_horizon_and_an_empty_usrec():
         easing.test(r, usrec, rate, curated=curated, reps=100, start="1998-12-01", horizons=[12], verdict_horizon=12)
     with pytest.raises(ParameterError, match="usrec"):
         easing.test(r, usrec * np.nan, rate, curated=curated, reps=100)
+
+
+# -- run, grid_estimate and grid_valid on synthetic publishers' files -------------------------------------
+# mutmut's copy of the package cannot reach the real mirror: these files stand in for it.
+
+NBER = (("1957-09", "1958-04"), ("1960-05", "1961-02"), ("1969-12", "1970-11"), ("1973-12", "1975-03"),
+        ("1980-02", "1980-07"), ("1981-08", "1982-11"), ("1990-08", "1991-03"), ("2001-04", "2001-11"),
+        ("2008-01", "2009-06"), ("2020-03", "2020-04"))
+#: The curated first cuts with no NBER recession under way or beginning within 12 months, read off
+#: NBER's dates: 1968-08 is 16 months before 1969-12, 1989-06 14 months before 1990-08.
+CALM_CURATED = ["1967-04", "1968-08", "1971-11", "1984-09", "1987-11", "1989-06", "1995-07", "1998-09", "2024-09"]
+
+
+@pytest.fixture
+def c1_publishers(isolated_data):
+    """Size deciles 1954-07..2025-12 (vw: deciles 1-3 beat 8-10 by ``sml``, decile 1 by 0.5 more;
+    ew: by ``sml`` + 1.5), USREC with NBER's recessions, FEDFUNDS with hikes in 1960-01 and 1967-01
+    and cuts in 1960-06 (0.5) and 1967-04 (0.25), DFEDTAR hiking 1994-02-04 and cutting 1995-07-06,
+    DFEDTARU hiking 2023-07-27 and cutting 2024-09-18: the rule's first cuts are 1960-06, 1967-04,
+    1995-07 (17 months after its hike) and 2024-09 (14 months)."""
+    from synthetic_mirror import write_fred, write_size_deciles
+
+    from research.data.sizes import clear_caches
+
+    idx = pd.date_range("1954-07-31", "2025-12-31", freq="ME")
+    rng = np.random.default_rng(3)
+    large, sml = np.round(rng.normal(0.8, 4, len(idx)), 2), np.round(rng.normal(0.2, 2, len(idx)), 2)
+    vw = np.column_stack([large + sml + 0.5, large + sml - 0.5, large + sml] + [large] * 7)
+    ew = np.column_stack([large + sml + 1.5] * 3 + [large] * 7)
+    write_size_deciles(isolated_data.mirror, idx, vw, ew, vintage="202512")
+    usrec = pd.Series(0, index=pd.date_range("1950-01-01", "2025-12-01", freq="MS"))
+    for a, b in NBER:
+        usrec.loc[a:b] = 1
+    write_fred(isolated_data.mirror, "USREC", usrec)
+    ff = pd.Series(3.0, index=pd.date_range("1954-07-01", "2025-12-01", freq="MS"))
+    for month, level in (("1960-01", 3.5), ("1960-06", 3.0), ("1967-01", 3.5), ("1967-04", 3.25), ("1970-01", 8.0)):
+        ff.loc[month:] = level
+    write_fred(isolated_data.mirror, "FEDFUNDS", ff)
+    target = pd.Series(8.0, index=pd.date_range("1982-09-27", "2008-12-15", freq="D"))
+    target.loc["1994-02-04":], target.loc["1995-07-06":] = 8.5, 8.25
+    write_fred(isolated_data.mirror, "DFEDTAR", target)
+    upper = pd.Series(0.25, index=pd.date_range("2008-12-16", "2025-12-31", freq="D"))
+    upper.loc["2023-07-27":], upper.loc["2024-09-18":] = 0.5, 0.25
+    write_fred(isolated_data.mirror, "DFEDTARU", upper)
+    clear_caches()
+    yield {"vw": pd.Series(sml, index=idx), "decile 1": pd.Series(sml + 0.5, index=idx),
+           "ew": pd.Series(sml + 1.5, index=idx)}
+    clear_caches()
+
+
+def hand_mean_interval(r: pd.Series, events: list[str], h: int = 12, level: float = 0.90):
+    from scipy import stats as sps
+
+    x = np.array([after(r, m, h) for m in events])
+    lo, hi = sps.t.interval(level, len(x) - 1, loc=x.mean(), scale=sps.sem(x))
+    return x.mean(), lo, hi, sps.ttest_1samp(x, 0.0).pvalue
+
+
+GRID_SPEC = {"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1954, "horizon": 12, "first_cuts": "curated",
+             "min_cut": easing.NA, "hike_within": easing.NA, "recession_window": 12}
+
+
+def test_run_reads_the_deciles_usrec_and_the_policy_rate(c1_publishers):
+    res = easing.run(reps=200)
+    v = res.verdict
+    assert res.no_recession_returns.index.strftime("%Y-%m").tolist() == CALM_CURATED
+    mean, lo, hi, p = hand_mean_interval(c1_publishers["vw"], CALM_CURATED)
+    assert (v.statistic, *v.interval, v.p_value) == pytest.approx((mean, lo, hi, p), rel=1e-9)
+    assert (v.n, v.label, v.sample) == (9, "inconclusive", "1967-04..2025-09")
+    assert v.vintage == {"size_portfolios": "202512", "usrec": "2025-12-31", "fedfunds": "2025-12-31",
+                         "dfedtar": "2008-12-15", "dfedtaru": "2025-12-31"}
+    assert v.method.endswith("Small/large: deciles: size deciles (1, 2, 3) vs (8, 9, 10), VW within decile")
+    assert res.rule_events.index.strftime("%Y-%m").tolist() == ["1960-06", "1967-04", "1995-07", "2024-09"]
+    assert res.rate.loc["1982-09-30"] == 3.0 + 5.0 and res.rate.loc["1995-06-30"] == 8.5
+    one = easing.run(small=[1], large=[10], reps=200).verdict
+    assert one.statistic == pytest.approx(hand_mean_interval(c1_publishers["decile 1"], CALM_CURATED)[0], rel=1e-9)
+    ew = easing.run(weighting="ew", reps=200).verdict
+    assert ew.statistic == pytest.approx(hand_mean_interval(c1_publishers["ew"], CALM_CURATED)[0], rel=1e-9)
+    assert ew.label == "supported" and ew.method.endswith("EW within decile")
+
+
+@pytest.mark.parametrize(("change", "events"), [
+    ({}, CALM_CURATED),
+    # 18 months: 1969-12 and 1990-08 are in reach, and USREC (to 2025-12) no longer covers 2024-09's window
+    ({"recession_window": 18}, [m for m in CALM_CURATED if m not in ("1968-08", "1989-06", "2024-09")]),
+    ({"recession_window": 6}, sorted([*CALM_CURATED, "2019-07"])),  # 2020-03 is 8 months after 2019-07
+    ({"start": 1963}, CALM_CURATED),
+    ({"start": 1987}, CALM_CURATED[4:]),  # from 1987-10-31
+    ({"first_cuts": "curated, sustained only"}, [m for m in CALM_CURATED if m != "1968-08"]),
+    ({"first_cuts": "rule", "min_cut": 0.25, "hike_within": 24}, ["1967-04", "1995-07", "2024-09"]),
+])
+def test_grid_estimate_by_hand(c1_publishers, change, events):
+    out = easing.grid_estimate(**{**GRID_SPEC, **change})
+    mean, lo, hi, p = hand_mean_interval(c1_publishers["vw"], events)
+    assert out["n"] == len(events)
+    assert (out["estimate"], out["lower"], out["upper"], out["p_value"]) == pytest.approx((mean, lo, hi, p), rel=1e-9)
+    last = pd.Period(events[-1], "M") + 12
+    assert out["sample"] == f"{events[0]}..{last}"
+    assert out["label"] == easing.verdict_label(mean, lo, hi, len(events))
+
+
+def test_grid_estimate_sizes_horizons_levels_and_min_events(c1_publishers):
+    ew = easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew"})
+    mean, lo, hi, _ = hand_mean_interval(c1_publishers["ew"], CALM_CURATED)
+    assert (ew["estimate"], ew["lower"], ew["upper"]) == pytest.approx((mean, lo, hi), rel=1e-9)
+    assert lo > 0 and ew["label"] == "supported"
+    assert easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew"}, min_events=9)["label"] == "supported"
+    assert easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew"}, min_events=10)["label"] == "inconclusive"
+    one = easing.grid_estimate(**{**GRID_SPEC, "size": "decile 1 vs 10"})
+    assert one["estimate"] == pytest.approx(hand_mean_interval(c1_publishers["decile 1"], CALM_CURATED)[0], rel=1e-9)
+    three = easing.grid_estimate(**{**GRID_SPEC, "horizon": 3})
+    mean, lo, hi, _ = hand_mean_interval(c1_publishers["vw"], CALM_CURATED, h=3)
+    assert (three["estimate"], three["lower"], three["upper"]) == pytest.approx((mean, lo, hi), rel=1e-9)
+    assert three["sample"] == "1967-04..2024-12"
+    half = easing.grid_estimate(**GRID_SPEC, level=0.5)
+    assert (half["lower"], half["upper"]) == pytest.approx(
+        hand_mean_interval(c1_publishers["vw"], CALM_CURATED, level=0.5)[1:3], rel=1e-9)
+
+
+def test_grid_estimate_with_one_no_or_no_rule_cut_and_a_horizon_off_the_grid(c1_publishers):
+    # a 12-month limit drops 1995-07 (17 months after its hike) and 2024-09 (14): one calm cycle, no interval
+    one = easing.grid_estimate(**{**GRID_SPEC, "first_cuts": "rule", "min_cut": 0.25, "hike_within": 12})
+    assert one["n"] == 1 and one["sample"] == "1967-04..1968-04" and one["label"] == "inconclusive"
+    assert one["estimate"] == pytest.approx(after(c1_publishers["vw"], "1967-04", 12), rel=1e-9)
+    assert np.isnan(one["lower"]) and np.isnan(one["upper"]) and np.isnan(one["p_value"])
+    # a 0.5 cut: only 1960-06, in a recession: no calm cycle; the sample is the returns'
+    none = easing.grid_estimate(**{**GRID_SPEC, "first_cuts": "rule", "min_cut": 0.5, "hike_within": 24})
+    assert none["n"] == 0 and np.isnan(none["estimate"]) and none["sample"] == "1954-07..2025-12"
+    with pytest.raises(ParameterError, match="no rule first cuts fall inside the sample from 1954"):
+        easing.grid_estimate(**{**GRID_SPEC, "first_cuts": "rule", "min_cut": 1.0, "hike_within": 24})
+    with pytest.raises(ParameterError, match=r"horizon must be one of the grid's \(3, 6, 12\) months, got 24"):
+        easing.grid_estimate(**{**GRID_SPEC, "horizon": 24})
+
+
+@pytest.mark.parametrize(("spec", "valid"), [
+    ({}, True),
+    ({"first_cuts": "rule", "min_cut": 0.25, "hike_within": 24}, True),
+    ({"first_cuts": "rule", "min_cut": 0.25}, False),
+    ({"first_cuts": "rule", "hike_within": 24}, False),
+    ({"min_cut": 0.25}, False),
+    ({"hike_within": 12}, False),
+    ({"first_cuts": "curated, sustained only"}, True),
+    ({"weighting": "ew"}, True),
+    ({"weighting": "ew", "size": "SMB"}, False),
+    ({"size": "Russell 2000 vs S&P 500", "start": 1987}, True),
+    ({"size": "Russell 2000 vs S&P 500", "start": 1963}, False),  # the Russell data begin 1987: the same sample
+])
+def test_grid_valid_by_hand(spec, valid):
+    assert easing.grid_valid({**GRID_SPEC, **spec}) is valid
