@@ -113,6 +113,13 @@ def test_policy_rate_splices_the_target_from_its_first_full_month():
     rate = easing.policy_rate(ff, target)
     assert rate.loc["1982-09-30"] == 5.1  # September is not fully covered by the target
     assert rate.loc["1982-10-31"] == 10.0 and rate.loc["1982-11-30"] == 9.5
+    assert (rate.name, rate.index.name) == ("policy_rate", "date")
+    # a target that begins on the first of a month covers that month in full
+    from_first = easing.policy_rate(ff, target.loc["1982-10-01":])
+    assert from_first.loc["1982-09-30"] == 5.1 and from_first.loc["1982-10-31"] == 10.0
+    assert easing.policy_rate(ff, target.loc["1982-10-02":]).loc["1982-10-31"] == 5.2
+    for alone in (easing.policy_rate(ff), easing.policy_rate(ff, target * np.nan)):
+        assert alone.tolist() == ff.tolist() and (alone.name, alone.index.name) == ("policy_rate", "date")
 
 
 def test_curated_first_cuts_are_a_sorted_fact_table_with_sources():
@@ -502,6 +509,11 @@ def test_conclusion_of_the_rule_source_with_a_single_recession_cycle():
     assert "(no interval)" in one.verdict.note and "Interval:" not in one.conclusion()
     assert one.conclusion().split("\n")[-1].startswith("- Cycles with a recession: mean -10.36% over 1 cycles")
     assert one.disagreements().index.tolist() == ["curated only", "curated only"]
+    three = easing.test(r, usrec, flat, curated=curated.iloc[[0, 2, 4]], reps=100, min_events=2).conclusion()
+    assert "- Fragility: the best cycle (1978-03, +7.1%) carries the mean; without it the mean is " in three
+    lone = easing.test(r, usrec, rate, curated=curated, reps=100, rule_min_cut=0.5).conclusion().split("\n")[-1]
+    assert lone == (f"- With first cuts from the rule instead: mean {after(r, '1968-06', 12):+.2f}% over 1 cycles, "
+                    "inconclusive.")
 
 
 def test_reading_tables_cycles_disagreements_summary_and_robustness():
@@ -514,6 +526,8 @@ def test_reading_tables_cycles_disagreements_summary_and_robustness():
     assert cycles["recession ≤ 12m"].tolist() == ["no", "yes, from 1967-03", "no", "yes, from 1973-12"] + ["no"] * 5
     assert cycles.loc["1962-03-15"].tolist() == ["discount rate", 5.0, 4.75, "no", -1.6, -3.0, -8.3]
     assert cycles.loc["1994-03-15", "12m, %"] == round(after(r, "1994-03", 12), 1) == 12.5
+    odd = easing.test(r, usrec, rate, curated=curated.assign(rate_before=7.3125, rate_after=6.8125), reps=100)
+    assert odd.cycles_table().iloc[0][["before, %", "after, %"]].tolist() == [7.31, 6.81]
     dis = res.disagreements()
     assert dis.index.tolist() == ["both", "rule only"] + ["curated only"] * 7  # 1962-03 agrees: not shown
     assert dis.columns.tolist() == ["curated", "rule", "gap, months"]
@@ -612,7 +626,7 @@ CALM_CURATED = ["1967-04", "1968-08", "1971-11", "1984-09", "1987-11", "1989-06"
 
 @pytest.fixture
 def c1_publishers(isolated_data):
-    """Size deciles 1954-07..2025-12 (vw: deciles 1-3 beat 8-10 by ``sml``, decile 1 by 0.5 more;
+    """Size deciles 1954-07..2025-12 (vw: deciles 1-3 beat 8-10 by ``sml``, decile 1 beats 10 by 0.8 more;
     ew: by ``sml`` + 1.5), USREC with NBER's recessions, FEDFUNDS with hikes in 1960-01 and 1967-01
     and cuts in 1960-06 (0.5) and 1967-04 (0.25), DFEDTAR hiking 1994-02-04 and cutting 1995-07-06,
     DFEDTARU hiking 2023-07-27 and cutting 2024-09-18: the rule's first cuts are 1960-06, 1967-04,
@@ -624,7 +638,8 @@ def c1_publishers(isolated_data):
     idx = pd.date_range("1954-07-31", "2025-12-31", freq="ME")
     rng = np.random.default_rng(3)
     large, sml = np.round(rng.normal(0.8, 4, len(idx)), 2), np.round(rng.normal(0.2, 2, len(idx)), 2)
-    vw = np.column_stack([large + sml + 0.5, large + sml - 0.5, large + sml] + [large] * 7)
+    vw = np.column_stack([large + sml + 0.5, large + sml - 0.5, large + sml] + [large] * 5
+                         + [large + 0.3, large - 0.3])
     ew = np.column_stack([large + sml + 1.5] * 3 + [large] * 7)
     write_size_deciles(isolated_data.mirror, idx, vw, ew, vintage="202512")
     usrec = pd.Series(0, index=pd.date_range("1950-01-01", "2025-12-01", freq="MS"))
@@ -642,7 +657,7 @@ def c1_publishers(isolated_data):
     upper.loc["2023-07-27":], upper.loc["2024-09-18":] = 0.5, 0.25
     write_fred(isolated_data.mirror, "DFEDTARU", upper)
     clear_caches()
-    yield {"vw": pd.Series(sml, index=idx), "decile 1": pd.Series(sml + 0.5, index=idx),
+    yield {"vw": pd.Series(sml, index=idx), "decile 1": pd.Series(sml + 0.8, index=idx),
            "ew": pd.Series(sml + 1.5, index=idx)}
     clear_caches()
 
@@ -662,6 +677,7 @@ GRID_SPEC = {"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1954, "h
 def test_run_reads_the_deciles_usrec_and_the_policy_rate(c1_publishers):
     res = easing.run(reps=200)
     v = res.verdict
+    assert res.placebo_draws.size == 200  # the keyword arguments reach test()
     assert res.no_recession_returns.index.strftime("%Y-%m").tolist() == CALM_CURATED
     mean, lo, hi, p = hand_mean_interval(c1_publishers["vw"], CALM_CURATED)
     assert (v.statistic, *v.interval, v.p_value) == pytest.approx((mean, lo, hi, p), rel=1e-9)
@@ -687,6 +703,7 @@ def test_run_reads_the_deciles_usrec_and_the_policy_rate(c1_publishers):
     ({"start": 1987}, CALM_CURATED[4:]),  # from 1987-10-31
     ({"first_cuts": "curated, sustained only"}, [m for m in CALM_CURATED if m != "1968-08"]),
     ({"first_cuts": "rule", "min_cut": 0.25, "hike_within": 24}, ["1967-04", "1995-07", "2024-09"]),
+    ({"first_cuts": "rule", "min_cut": 0.25, "hike_within": 24, "start": 1987}, ["1995-07", "2024-09"]),
 ])
 def test_grid_estimate_by_hand(c1_publishers, change, events):
     out = easing.grid_estimate(**{**GRID_SPEC, **change})
@@ -705,6 +722,8 @@ def test_grid_estimate_sizes_horizons_levels_and_min_events(c1_publishers):
     assert lo > 0 and ew["label"] == "supported"
     assert easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew"}, min_events=9)["label"] == "supported"
     assert easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew"}, min_events=10)["label"] == "inconclusive"
+    five = easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew", "start": 1987})  # five cycles: the default suffices
+    assert (five["n"], five["label"]) == (5, "supported") and five["lower"] > 0
     one = easing.grid_estimate(**{**GRID_SPEC, "size": "decile 1 vs 10"})
     assert one["estimate"] == pytest.approx(hand_mean_interval(c1_publishers["decile 1"], CALM_CURATED)[0], rel=1e-9)
     three = easing.grid_estimate(**{**GRID_SPEC, "horizon": 3})
