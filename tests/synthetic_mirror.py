@@ -60,3 +60,46 @@ def write_closes(mirror: Path, file: str, closes: pd.Series, *, yfinance: bool =
         (mirror / "prices" / file).write_text(head + body)
     else:
         frame.to_csv(mirror / "prices" / file, index=False)
+
+
+SIZE_COLUMNS = ("<= 0", "Lo 30", "Med 40", "Hi 30", "Lo 20", "Qnt 2", "Qnt 3", "Qnt 4", "Hi 20", "Lo 10", "2-Dec",
+                "3-Dec", "4-Dec", "5-Dec", "6-Dec", "7-Dec", "8-Dec", "9-Dec", "Hi 10")
+
+
+def _size_block(title: str, rows: list[str]) -> str:
+    return f"  {title}\n," + ",".join(SIZE_COLUMNS) + "\n" + "\n".join(rows) + "\n\n\n"
+
+
+def write_size_deciles(mirror: Path, index: pd.DatetimeIndex, vw: np.ndarray, ew: np.ndarray,
+                       vintage: str = "202501") -> None:
+    """``french/Portfolios_Formed_on_ME.csv`` (as the mirror keeps it): monthly value- and
+    equal-weighted returns of the ten size deciles (``vw``, ``ew``: months x 10, percent), the
+    breakpoint and quintile columns filled with 0.00 and "<= 0" with -99.99 as French publishes it,
+    annual returns, firm counts and average firm sizes."""
+    def monthly(deciles: np.ndarray) -> list[str]:
+        return [f"{d:%Y%m},  -99.99," + ",".join(f"{x:8.2f}" for x in [0.0] * 8 + list(row))
+                for d, row in zip(index, deciles, strict=True)]
+
+    years = sorted(set(index.year))
+    annual = [f"  {y},  -99.99," + ",".join(["    0.00"] * 18) for y in years]
+    counts = [f"{d:%Y%m},       0," + ",".join(["     100"] * 18) for d in index]
+    text = (f"This file was created using the {vintage} CRSP database.  It contains\n"
+            "value- and equal-weighted returns for size portfolios (synthetic test file).\n\n"
+            "Missing data are indicated by -99.99 or -999.\n\n\n"
+            + _size_block("Average Value Weight Returns -- Monthly", monthly(vw))
+            + _size_block("Average Equal Weighted Returns -- Monthly", monthly(ew))
+            + _size_block("Value Weight Returns -- Annual from January to December", annual)
+            + _size_block("Equal Weight Returns -- Annual from January to December", annual)
+            + _size_block("Number of Firms in Portfolios", counts)
+            + _size_block("Average Firm Size", counts)
+            + "Copyright 2025 Eugene F. Fama and Kenneth R. French\n")
+    (mirror / "french").mkdir(parents=True, exist_ok=True)
+    (mirror / "french" / "Portfolios_Formed_on_ME.csv").write_text(text.replace("\n", "\r\n"))
+
+
+def write_fred(mirror: Path, series: str, values: pd.Series) -> None:
+    """``fred/<series>.csv`` as FRED's graph download writes it (observation_date, first of the month
+    for monthly series)."""
+    (mirror / "fred").mkdir(parents=True, exist_ok=True)
+    body = "\n".join(f"{d:%Y-%m-%d},{v:g}" for d, v in values.items())
+    (mirror / "fred" / f"{series}.csv").write_text(f"observation_date,{series}\n{body}\n")

@@ -113,6 +113,13 @@ def test_policy_rate_splices_the_target_from_its_first_full_month():
     rate = easing.policy_rate(ff, target)
     assert rate.loc["1982-09-30"] == 5.1  # September is not fully covered by the target
     assert rate.loc["1982-10-31"] == 10.0 and rate.loc["1982-11-30"] == 9.5
+    assert (rate.name, rate.index.name) == ("policy_rate", "date")
+    # a target that begins on the first of a month covers that month in full
+    from_first = easing.policy_rate(ff, target.loc["1982-10-01":])
+    assert from_first.loc["1982-09-30"] == 5.1 and from_first.loc["1982-10-31"] == 10.0
+    assert easing.policy_rate(ff, target.loc["1982-10-02":]).loc["1982-10-31"] == 5.2
+    for alone in (easing.policy_rate(ff), easing.policy_rate(ff, target * np.nan)):
+        assert alone.tolist() == ff.tolist() and (alone.name, alone.index.name) == ("policy_rate", "date")
 
 
 def test_curated_first_cuts_are_a_sorted_fact_table_with_sources():
@@ -292,3 +299,469 @@ def test_the_verdict_interval_is_the_student_t_interval_of_the_calm_events():
     lo, hi = sps.t.interval(0.90, len(x) - 1, loc=x.mean(), scale=x.std(ddof=1) / np.sqrt(len(x)))
     assert res.verdict.interval == pytest.approx((lo, hi), rel=1e-9)
     assert res.verdict.p_value == pytest.approx(sps.ttest_1samp(x, 0.0).pvalue, rel=1e-9)
+
+
+# -- a readable world: every event month, group and window read by eye ---------------------------------
+
+def calm_and_recessions():
+    """Nine curated cuts (March of 1962, 1966, ..., 1994) on 40 years of noisy small-minus-large
+    returns (2 decimals). USREC ends 1995-02 and has three recessions: 1967-03..08 begins exactly
+    12 months after the 1966-03 cut, 1973-12..1974-06 is under way at the 1974-03 cut and
+    1983-04..09 begins 13 months after the 1982-03 cut. The policy rate hikes to 3.5 (1961-06) and
+    cuts to 3.25 (1962-03), hikes to 4.0 (1965-01) and cuts to 3.75 (1966-05), hikes to 4.5
+    (1968-01) and cuts to 4.0 (1968-06): three rule first cuts, 9, 16 and 5 months after their hike."""
+    idx = months("1960-01-31", 480)
+    r = pd.Series(np.round(np.random.default_rng(5).normal(0.4, 2.0, 480), 2), index=idx)
+    cuts = pd.to_datetime([f"{y}-03-15" for y in range(1962, 1998, 4)])
+    curated = pd.DataFrame({"instrument": "discount rate", "rate_before": 5.0, "rate_after": 4.75,
+                            "source": "test"}, index=pd.Index(cuts, name="date"))
+    usrec = pd.Series(0, index=pd.date_range("1950-01-31", "1995-02-28", freq="ME"))
+    for a, b in (("1967-03-31", "1967-08-31"), ("1973-12-31", "1974-06-30"), ("1983-04-30", "1983-09-30")):
+        usrec.loc[a:b] = 1
+    rate = pd.Series(3.0, index=idx)
+    for day, level in (("1961-06-30", 3.5), ("1962-03-31", 3.25), ("1965-01-31", 4.0), ("1966-05-31", 3.75),
+                       ("1968-01-31", 4.5), ("1968-06-30", 4.0)):
+        rate.loc[day:] = level
+    return r, usrec, rate, curated
+
+
+CALM = ["1962-03", "1970-03", "1978-03", "1982-03", "1986-03", "1990-03"]
+
+
+def after(r: pd.Series, month: str, h: int, *, include_cut_month: bool = False) -> float:
+    """The hand-compounded return of the ``h`` months after ``month`` (from it with the cut month)."""
+    first = pd.Period(month, "M") + (0 if include_cut_month else 1)
+    return hand_compound(r.loc[str(first):str(first + h - 1)])
+
+
+def test_events_groups_and_windows_read_by_eye():
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec, rate, curated=curated, reps=500)
+    ev = res.events
+    assert [f"{m:%Y-%m}" for m in ev.index] == [f"{y}-03" for y in range(1962, 1998, 4)]
+    assert ev["group"].tolist() == ["no recession", "recession", "no recession", "recession", "no recession",
+                                    "no recession", "no recession", "no recession", "unknown"]
+    assert ev.loc["1966-03-31", "recession_start"] == pd.Timestamp("1967-03-31")
+    assert ev.loc["1974-03-31", "recession_start"] == pd.Timestamp("1973-12-31")
+    assert ev["in_recession_at_cut"].tolist() == [False, False, False, True] + [False] * 5
+    for m in ev.index:
+        for h in (3, 6, 12):
+            assert ev.loc[m, f"ret_{h}m"] == pytest.approx(after(r, f"{m:%Y-%m}", h), rel=1e-12)
+    assert ev["policy_rate"].tolist() == [3.25] + [4.0] * 8
+    assert (ev["first_cut"] == curated.index).all() and (ev["instrument"] == "discount rate").all()
+    assert (ev["rate_before"] == 5.0).all() and (ev["rate_after"] == 4.75).all()
+    assert res.verdict.n == 6 and res.verdict.sample == "1962-03..1991-03"
+    assert res.no_recession_returns.index.strftime("%Y-%m").tolist() == CALM
+
+
+def test_every_summary_row_by_hand():
+    from scipy import stats as sps
+
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec, rate, curated=curated, reps=500, level=0.8)
+    members = {"no recession": CALM, "recession": ["1966-03", "1974-03"],
+               "all": [f"{y}-03" for y in range(1962, 1998, 4)]}
+    for group, events in members.items():
+        for h in (3, 6, 12):
+            x = np.array([after(r, m, h) for m in events])
+            row = res.table.loc[(group, h)]
+            lo, hi = sps.t.interval(0.8, len(x) - 1, loc=x.mean(), scale=sps.sem(x))
+            assert row["n_events"] == len(x)
+            assert (row["mean"], row["median"]) == pytest.approx((x.mean(), np.median(x)), rel=1e-12)
+            assert row["share_positive"] == pytest.approx((x > 0).mean())
+            assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((lo, hi), rel=1e-9)
+            assert row["p_value"] == pytest.approx(sps.ttest_1samp(x, 0.0).pvalue, rel=1e-9)
+            windows = [hand_compound(r.iloc[i:i + h]) for i in range(len(r) - h + 1)]
+            assert row["placebo_mean"] == pytest.approx(np.mean(windows), rel=1e-9)
+    # the placebo p of the verdict row is the share of the returned draws at least as high
+    p12 = res.table.loc[("no recession", 12), "placebo_p"]
+    assert p12 == pytest.approx((res.placebo_draws >= res.verdict.statistic).mean())
+    assert res.placebo_draws.name == "placebo mean of 6 random 12-month windows"
+    assert res.placebo_draws.mean() == pytest.approx(res.table.loc[("all", 12), "placebo_mean"], abs=0.5)
+    assert res.verdict.interval_level == 0.8
+
+
+def test_recession_window_ongoing_and_usrec_coverage_boundaries():
+    r, usrec, rate, curated = calm_and_recessions()
+
+    def calm(**kw):
+        res = easing.test(r, usrec if "usrec" not in kw else kw.pop("usrec"), rate, curated=curated, reps=100, **kw)
+        return res.no_recession_returns.index.strftime("%Y-%m").tolist()
+
+    # 1967-03 is 12 months after the 1966-03 cut: inside a 12-month window, outside an 11-month one
+    # (and an 11-month window of the 1994-03 cut closes 1995-02, where USREC ends: known, calm)
+    assert calm(recession_window=11) == sorted([*CALM, "1966-03", "1994-03"])
+    assert calm(recession_window=12) == CALM
+    # 1983-04 is 13 months after the 1982-03 cut
+    assert "1982-03" not in calm(recession_window=13)
+    # the recession under way at the 1974-03 cut counts only with include_ongoing
+    assert calm(include_ongoing=False) == sorted([*CALM, "1974-03"])
+    # USREC to 1995-03 covers the 1994-03 cut's window: it is known, and calm
+    longer = pd.concat([usrec, pd.Series(0, index=[pd.Timestamp("1995-03-31")])])
+    assert calm(usrec=longer) == [*CALM, "1994-03"]
+    assert "Left out" not in easing.test(r, longer, rate, curated=curated, reps=100).verdict.note
+
+
+def test_rule_source_events_and_the_other_source_in_robustness():
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec, rate, curated=curated, first_cut_source="rule", reps=100)
+    ev = res.events
+    assert ev.index.strftime("%Y-%m").tolist() == ["1962-03", "1966-05", "1968-06"]
+    assert ev["rate_before"].tolist() == [3.5, 4.0, 4.5] and ev["rate_after"].tolist() == [3.25, 3.75, 4.0]
+    assert ev["months_since_hike"].tolist() == [9, 16, 5]
+    assert (ev["instrument"] == "rule on the policy rate").all()
+    assert (ev["first_cut"] == ev.index).all()
+    # 1966-05: the recession from 1967-03 begins 10 months later
+    assert ev["group"].tolist() == ["no recession", "recession", "no recession"]
+    assert res.verdict.n == 2 and res.verdict.label == "inconclusive"
+    assert "there are only 2 such cycles" in res.verdict.note
+    assert res.verdict.method.startswith("Event study of rule first cuts")
+    rob = res.robustness
+    assert set(rob.index.get_level_values("source")) == {"rule", "curated"}
+    assert rob.loc[("curated", "no recession", 12), "n_events"] == 6
+    assert rob.loc[("rule", "no recession", 12), "mean"] == pytest.approx(
+        np.mean([after(r, "1962-03", 12), after(r, "1968-06", 12)]), rel=1e-12)
+
+    def rule_cuts(**kw):
+        res = easing.test(r, usrec, rate, curated=curated, first_cut_source="rule", reps=100, **kw)
+        return res.events.index.strftime("%Y-%m").tolist()
+
+    # the rule's thresholds reach it: a 0.5 cut finds only the 1968 cycle (4.5 -> 4.0)
+    assert rule_cuts(rule_min_cut=0.5) == ["1968-06"]
+    # a 0.75 hike: 3.0 -> 3.5 is not one, 3.75 -> 4.5 (1968-01) exactly is; 0.76 leaves only 1966-05
+    assert rule_cuts(rule_min_hike=0.75) == ["1966-05", "1968-06"]
+    assert rule_cuts(rule_min_hike=0.76) == ["1966-05"]
+    # the 1966-05 cut comes 16 months after its hike
+    assert rule_cuts(rule_max_months_since_hike=15) == ["1962-03", "1968-06"]
+    assert rule_cuts(rule_max_months_since_hike=16) == ["1962-03", "1966-05", "1968-06"]
+
+
+VINTAGE = {"size_portfolios": "202501", "usrec": "2025-01-01"}
+LEFT_OUT = " Left out: 1994-03 (USREC ends 1995-02, before the 12-month recession window closes)."
+METHOD = ("Event study of curated first cuts of Fed easing cycles: small-minus-large return compounded over "
+          "the 12 months after the month of the cut; recession = NBER recession under way or beginning within "
+          "12 months (USREC); 90% Student-t interval of the mean; placebo = means of as many random 12-month "
+          "windows. Small/large: deciles: test")
+
+
+def test_the_verdict_and_conclusion_as_readers_see_them():
+    """The numbers in these sentences are the ones the by-hand tests above check."""
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec, rate, curated=curated, reps=500, vintage=VINTAGE, definition="deciles: test")
+    v = res.verdict
+    assert v.method == METHOD
+    assert v.rule == easing.rule_text(0.9, 12, 5) == (
+        "supported if the no-recession mean 12-month small-minus-large return is positive and its 90% "
+        "Student-t interval excludes zero; contradicted if it is negative and the interval excludes zero; "
+        "inconclusive if the interval straddles zero or there are fewer than 5 events")
+    assert v.vintage == VINTAGE and v.claim == "C1" and v.hypothesis == easing.HYPOTHESIS
+    assert v.statistic_name == "mean 12-month small-minus-large return after first cuts, no recession, %"
+    assert res.conclusion().split("\n") == [
+        "**Verdict: inconclusive.** After 6 first cuts with no recession within 12 months, small caps beat "
+        "large caps by 2.5% on average over 12 months (90% CI [-2.45, +7.40]); its interval straddles zero. "
+        "Placebo: 77% of random draws of 6 windows did at least as well." + LEFT_OUT,
+        "",
+        "- Statistic: mean 12-month small-minus-large return after first cuts with no recession within 12 "
+        "months: **+2.47%** (median +5.13%, positive in 67% of cycles).",
+        "- Interval: 90% Student t [-2.45%, +7.40%]; placebo p-value 0.77 against means of 6 random 12-month "
+        "windows (all windows average +4.82%).",
+        "- n = 6 easing cycles (1962-03..1991-03); vintage size_portfolios 202501, usrec 2025-01-01.",
+        "- Fragility: the best cycle (1978-03, +7.1%) carries the mean; without it the mean is +1.55% over 5 cycles.",
+        "- Cycles with a recession: mean -0.57% over 2 cycles (90% CI [-62.35%, +61.20%]).",
+        "- With first cuts from the rule instead: mean +0.45% [-54.91%, +55.82%] over 2 cycles, inconclusive.",
+    ]
+    x = res.no_recession_returns
+    assert x.drop(pd.Timestamp("1978-03-31")).mean() == pytest.approx(1.55, abs=0.005)
+    assert x.idxmax() == pd.Timestamp("1978-03-31")
+    up = easing.test(r + 1.0, usrec, rate, curated=curated, reps=500).verdict
+    assert (up.label, up.note) == ("supported", (
+        "After 6 first cuts with no recession within 12 months, small caps beat large caps by 15.4% on average "
+        "over 12 months (90% CI [+9.95, +20.94]); its interval excludes zero. Placebo: 77% of random draws of "
+        "6 windows did at least as well." + LEFT_OUT))
+    down = easing.test(r - 1.5, usrec, rate, curated=curated, reps=500).verdict
+    assert (down.label, down.note) == ("contradicted", (
+        "After 6 first cuts with no recession within 12 months, small caps trailed large caps by 14.5% on "
+        "average over 12 months (90% CI [-18.66, -10.33]); its interval lies below zero. Placebo: 77% of "
+        "random draws of 6 windows did at least as well." + LEFT_OUT))
+    assert down.statistic == pytest.approx(np.mean([after(r - 1.5, m, 12) for m in CALM]), rel=1e-12)
+
+
+def test_conclusion_of_the_rule_source_with_a_single_recession_cycle():
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec, rate, curated=curated, first_cut_source="rule", reps=500, include_cut_month=True)
+    lines = res.conclusion().split("\n")
+    assert lines[0].endswith("there are only 2 such cycles. Placebo: 87% of random draws of 2 windows did at "
+                             "least as well.")
+    # the windows start in the cut month: the last one (1968-06) ends 1969-05
+    assert res.verdict.sample == "1962-03..1969-05"
+    assert res.verdict.statistic == pytest.approx(
+        np.mean([after(r, m, 12, include_cut_month=True) for m in ("1962-03", "1968-06")]), rel=1e-12)
+    assert lines[-2:] == ["- Cycles with a recession: mean -8.56% over 1 cycles.",
+                          "- With first cuts from the curated list instead: mean +2.23% [-4.25%, +8.72%] over 6 "
+                          "cycles, inconclusive."]
+    assert res.events.loc["1966-05-31", "ret_12m"] == pytest.approx(-8.56, abs=0.005)
+    assert not any(line.startswith("- Fragility") for line in lines)  # two cycles: no best one to drop
+    # no rule cut on a flat rate: no other source, and a single no-recession cycle has no interval
+    flat = pd.Series(3.0, index=r.index)
+    one = easing.test(r, usrec, flat, curated=curated.iloc[[0, 1]], reps=500, min_events=2)
+    assert list(one.robustness.index.get_level_values("source").unique()) == ["curated"]
+    assert one.verdict.interval is None and one.verdict.p_value is None
+    assert "(no interval)" in one.verdict.note and "Interval:" not in one.conclusion()
+    assert one.conclusion().split("\n")[-1].startswith("- Cycles with a recession: mean -10.36% over 1 cycles")
+    assert one.disagreements().index.tolist() == ["curated only", "curated only"]
+    three = easing.test(r, usrec, flat, curated=curated.iloc[[0, 2, 4]], reps=100, min_events=2).conclusion()
+    assert "- Fragility: the best cycle (1978-03, +7.1%) carries the mean; without it the mean is " in three
+    lone = easing.test(r, usrec, rate, curated=curated, reps=100, rule_min_cut=0.5).conclusion().split("\n")[-1]
+    assert lone == (f"- With first cuts from the rule instead: mean {after(r, '1968-06', 12):+.2f}% over 1 cycles, "
+                    "inconclusive.")
+
+
+def test_reading_tables_cycles_disagreements_summary_and_robustness():
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec, rate, curated=curated, reps=500)
+    cycles = res.cycles_table()
+    assert cycles.index.name == "first cut" and cycles.index[0] == "1962-03-15"
+    assert cycles.columns.tolist() == ["instrument", "before, %", "after, %", "recession ≤ 12m", "3m, %", "6m, %",
+                                       "12m, %"]
+    assert cycles["recession ≤ 12m"].tolist() == ["no", "yes, from 1967-03", "no", "yes, from 1973-12"] + ["no"] * 5
+    assert cycles.loc["1962-03-15"].tolist() == ["discount rate", 5.0, 4.75, "no", -1.6, -3.0, -8.3]
+    assert cycles.loc["1994-03-15", "12m, %"] == round(after(r, "1994-03", 12), 1) == 12.5
+    odd = easing.test(r, usrec, rate, curated=curated.assign(rate_before=7.3125, rate_after=6.8125), reps=100)
+    assert odd.cycles_table().iloc[0][["before, %", "after, %"]].tolist() == [7.31, 6.81]
+    dis = res.disagreements()
+    assert dis.index.tolist() == ["both", "rule only"] + ["curated only"] * 7  # 1962-03 agrees: not shown
+    assert dis.columns.tolist() == ["curated", "rule", "gap, months"]
+    assert dis.iloc[:3].to_numpy().tolist() == [["1966-03", "1966-05", "+2"], ["—", "1968-06", "—"],
+                                                ["1970-03", "—", "—"]]
+    summary = res.summary_table()
+    assert summary.columns.tolist() == ["cycles", "mean, %", "median, %", "share > 0", "90% CI low", "90% CI high",
+                                        "p_value", "all windows: mean, %", "placebo p"]
+    assert summary.index.names == ["group", "months"]
+    assert summary.loc[("no recession", 12)].tolist()[:6] == [6, 2.47, 5.13, 0.67, -2.45, 7.40]
+    rob = res.robustness_table()
+    assert rob.columns.tolist() == ["3 months", "6 months", "12 months"]
+    assert rob.index.tolist() == [("curated", g) for g in easing.GROUPS] + [("rule", g) for g in easing.GROUPS]
+    assert rob.loc[("curated", "no recession"), "12 months"] == "+2.5 [-2.4, +7.4] n=6 (inconclusive)"
+    assert rob.loc[("rule", "recession"), "3 months"] == "-0.2 n=1 (inconclusive)"
+    assert res.robustness_share() == 1.0
+
+
+def test_spec_paths_and_the_series_shown_beside_the_result():
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r.to_frame("small_minus_large").assign(small=1.0), usrec, rate, curated=curated, reps=100,
+                      end="1989-12-31", horizons=[12, 3], verdict_horizon=3, seed=4)
+    assert res.spec == {"definition": "", "first_cut_source": "curated", "horizons": [3, 12], "verdict_horizon": 3,
+                        "start": "1954-07-01", "end": "1989-12-31", "recession_window": 12,
+                        "sustained_only": False, "include_ongoing": True, "include_cut_month": False,
+                        "rule_min_cut": 0.25, "rule_min_hike": 0.25, "rule_max_months_since_hike": 24,
+                        "match_tolerance": 6, "level": 0.9, "reps": 100, "min_events": 5, "seed": 4}
+    assert res.paths.shape == (13, 7)  # months 0..12 of the seven cuts to 1986 (the sample ends 1989-12)
+    assert res.paths.columns[-1] == "1986-03"
+    assert res.paths.loc[12, "1962-03"] == pytest.approx(after(r, "1962-03", 12), rel=1e-12)
+    assert easing.test(r, usrec, rate, curated=curated, reps=100, path_months=5).paths.shape == (6, 9)
+    assert res.rate.index[[0, -1]].tolist() == [pd.Timestamp("1960-01-31"), pd.Timestamp("1989-12-31")]
+    assert res.rule_events.index.strftime("%Y-%m").tolist() == ["1962-03", "1966-05", "1968-06"]
+    assert res.recessions.to_numpy().tolist() == [
+        [pd.Timestamp(a), pd.Timestamp(b)] for a, b in (("1967-03-31", "1967-08-31"), ("1973-12-31", "1974-06-30"),
+                                                        ("1983-04-30", "1983-09-30"))]
+    # the sample ends before the 1990-03 cut
+    assert res.verdict.statistic == pytest.approx(np.mean([after(r, m, 3) for m in CALM[:-1]]), rel=1e-12)
+    # the placebo draws use seed + horizon
+    assert res.placebo_draws.tolist() == pytest.approx(easing.placebo_means(
+        easing.all_windows(r.loc[:"1989-12-31"], 3).to_numpy(), 5, reps=100, rng=np.random.default_rng(7)).tolist())
+    # the comparison keeps only the cuts inside the sample and pairs within match_tolerance
+    tight = easing.test(r, usrec, rate, curated=curated, reps=100, match_tolerance=1, start="1961-01-01")
+    assert tight.comparison["status"].tolist()[:3] == ["both", "curated only", "rule only"]
+    assert easing.test(r, usrec, rate, curated=curated, reps=100, match_tolerance=2).comparison["status"].tolist()[1] == "both"
+
+
+def test_sustained_only_drops_the_cycles_marked_not_sustained():
+    r, usrec, rate, curated = calm_and_recessions()
+    marked = curated.assign(sustained=[True, True, False] + [True] * 6)
+    res = easing.test(r, usrec, rate, curated=marked, reps=100, sustained_only=True)
+    assert "1970-03" not in res.events.index.strftime("%Y-%m") and res.verdict.n == 5
+    assert easing.test(r, usrec, rate, curated=marked, reps=100).verdict.n == 6
+
+
+@pytest.mark.parametrize(("kwargs", "ok"), [
+    ({"recession_window": -1}, False), ({"recession_window": 0}, True), ({"recession_window": 1.5}, False),
+    ({"level": 0.0}, False), ({"level": 1.0}, False), ({"level": 0.5}, True),
+    ({"reps": 99}, False), ({"reps": 100}, True),
+    ({"min_events": 1}, False), ({"min_events": 2}, True),
+    ({"match_tolerance": -1}, False), ({"match_tolerance": 0}, True),
+    ({"rule_max_months_since_hike": 0}, False), ({"rule_max_months_since_hike": 1}, True),
+    ({"rule_max_months_since_hike": None}, True),
+    ({"horizons": [3, -6], "verdict_horizon": 3}, False), ({"horizons": []}, False),
+    ({"start": "1999-12-31"}, False),  # the sample's last month: no sample
+])
+def test_parameter_boundaries(kwargs, ok):
+    r, usrec, rate, curated = calm_and_recessions()
+    if ok:
+        easing.test(r, usrec, rate, curated=curated, **{"reps": 100, **kwargs})
+    else:
+        with pytest.raises(ParameterError):
+            easing.test(r, usrec, rate, curated=curated, **{"reps": 100, **kwargs})
+
+
+def test_a_sample_one_month_longer_than_the_horizon_and_an_empty_usrec():
+    r, usrec, rate, curated = calm_and_recessions()
+    with pytest.raises(ParameterError, match="only 12 months of returns"):
+        easing.test(r, usrec, rate, curated=curated, reps=100, start="1999-01-01", horizons=[12], verdict_horizon=12)
+    with pytest.raises(ParameterError, match="no curated first cuts"):  # 13 months: long enough, no cut
+        easing.test(r, usrec, rate, curated=curated, reps=100, start="1998-12-01", horizons=[12], verdict_horizon=12)
+    with pytest.raises(ParameterError, match="usrec"):
+        easing.test(r, usrec * np.nan, rate, curated=curated, reps=100)
+
+
+# -- run, grid_estimate and grid_valid on synthetic publishers' files -------------------------------------
+# mutmut's copy of the package cannot reach the real mirror: these files stand in for it.
+
+NBER = (("1957-09", "1958-04"), ("1960-05", "1961-02"), ("1969-12", "1970-11"), ("1973-12", "1975-03"),
+        ("1980-02", "1980-07"), ("1981-08", "1982-11"), ("1990-08", "1991-03"), ("2001-04", "2001-11"),
+        ("2008-01", "2009-06"), ("2020-03", "2020-04"))
+#: The curated first cuts with no NBER recession under way or beginning within 12 months, read off
+#: NBER's dates: 1968-08 is 16 months before 1969-12, 1989-06 14 months before 1990-08.
+CALM_CURATED = ["1967-04", "1968-08", "1971-11", "1984-09", "1987-11", "1989-06", "1995-07", "1998-09", "2024-09"]
+
+
+@pytest.fixture
+def c1_publishers(isolated_data):
+    """Size deciles 1954-07..2025-12 (vw: deciles 1-3 beat 8-10 by ``sml``, decile 1 beats 10 by 0.8 more;
+    ew: by ``sml`` + 1.5), USREC with NBER's recessions, FEDFUNDS with hikes in 1960-01 and 1967-01
+    and cuts in 1960-06 (0.5) and 1967-04 (0.25), DFEDTAR hiking 1994-02-04 and cutting 1995-07-06,
+    DFEDTARU hiking 2023-07-27 and cutting 2024-09-18: the rule's first cuts are 1960-06, 1967-04,
+    1995-07 (17 months after its hike) and 2024-09 (14 months)."""
+    from synthetic_mirror import write_fred, write_size_deciles
+
+    from research.data.sizes import clear_caches
+
+    idx = pd.date_range("1954-07-31", "2025-12-31", freq="ME")
+    rng = np.random.default_rng(3)
+    large, sml = np.round(rng.normal(0.8, 4, len(idx)), 2), np.round(rng.normal(0.2, 2, len(idx)), 2)
+    vw = np.column_stack([large + sml + 0.5, large + sml - 0.5, large + sml] + [large] * 5
+                         + [large + 0.3, large - 0.3])
+    ew = np.column_stack([large + sml + 1.5] * 3 + [large] * 7)
+    write_size_deciles(isolated_data.mirror, idx, vw, ew, vintage="202512")
+    usrec = pd.Series(0, index=pd.date_range("1950-01-01", "2025-12-01", freq="MS"))
+    for a, b in NBER:
+        usrec.loc[a:b] = 1
+    write_fred(isolated_data.mirror, "USREC", usrec)
+    ff = pd.Series(3.0, index=pd.date_range("1954-07-01", "2025-12-01", freq="MS"))
+    for month, level in (("1960-01", 3.5), ("1960-06", 3.0), ("1967-01", 3.5), ("1967-04", 3.25), ("1970-01", 8.0)):
+        ff.loc[month:] = level
+    write_fred(isolated_data.mirror, "FEDFUNDS", ff)
+    target = pd.Series(8.0, index=pd.date_range("1982-09-27", "2008-12-15", freq="D"))
+    target.loc["1994-02-04":], target.loc["1995-07-06":] = 8.5, 8.25
+    write_fred(isolated_data.mirror, "DFEDTAR", target)
+    upper = pd.Series(0.25, index=pd.date_range("2008-12-16", "2025-12-31", freq="D"))
+    upper.loc["2023-07-27":], upper.loc["2024-09-18":] = 0.5, 0.25
+    write_fred(isolated_data.mirror, "DFEDTARU", upper)
+    clear_caches()
+    yield {"vw": pd.Series(sml, index=idx), "decile 1": pd.Series(sml + 0.8, index=idx),
+           "ew": pd.Series(sml + 1.5, index=idx)}
+    clear_caches()
+
+
+def hand_mean_interval(r: pd.Series, events: list[str], h: int = 12, level: float = 0.90):
+    from scipy import stats as sps
+
+    x = np.array([after(r, m, h) for m in events])
+    lo, hi = sps.t.interval(level, len(x) - 1, loc=x.mean(), scale=sps.sem(x))
+    return x.mean(), lo, hi, sps.ttest_1samp(x, 0.0).pvalue
+
+
+GRID_SPEC = {"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1954, "horizon": 12, "first_cuts": "curated",
+             "min_cut": easing.NA, "hike_within": easing.NA, "recession_window": 12}
+
+
+def test_run_reads_the_deciles_usrec_and_the_policy_rate(c1_publishers):
+    res = easing.run(reps=200)
+    v = res.verdict
+    assert res.placebo_draws.size == 200  # the keyword arguments reach test()
+    assert res.no_recession_returns.index.strftime("%Y-%m").tolist() == CALM_CURATED
+    mean, lo, hi, p = hand_mean_interval(c1_publishers["vw"], CALM_CURATED)
+    assert (v.statistic, *v.interval, v.p_value) == pytest.approx((mean, lo, hi, p), rel=1e-9)
+    assert (v.n, v.label, v.sample) == (9, "inconclusive", "1967-04..2025-09")
+    assert v.vintage == {"size_portfolios": "202512", "usrec": "2025-12-31", "fedfunds": "2025-12-31",
+                         "dfedtar": "2008-12-15", "dfedtaru": "2025-12-31"}
+    assert v.method.endswith("Small/large: deciles: size deciles (1, 2, 3) vs (8, 9, 10), VW within decile")
+    assert res.rule_events.index.strftime("%Y-%m").tolist() == ["1960-06", "1967-04", "1995-07", "2024-09"]
+    assert res.rate.loc["1982-09-30"] == 3.0 + 5.0 and res.rate.loc["1995-06-30"] == 8.5
+    one = easing.run(small=[1], large=[10], reps=200).verdict
+    assert one.statistic == pytest.approx(hand_mean_interval(c1_publishers["decile 1"], CALM_CURATED)[0], rel=1e-9)
+    ew = easing.run(weighting="ew", reps=200).verdict
+    assert ew.statistic == pytest.approx(hand_mean_interval(c1_publishers["ew"], CALM_CURATED)[0], rel=1e-9)
+    assert ew.label == "supported" and ew.method.endswith("EW within decile")
+
+
+@pytest.mark.parametrize(("change", "events"), [
+    ({}, CALM_CURATED),
+    # 18 months: 1969-12 and 1990-08 are in reach, and USREC (to 2025-12) no longer covers 2024-09's window
+    ({"recession_window": 18}, [m for m in CALM_CURATED if m not in ("1968-08", "1989-06", "2024-09")]),
+    ({"recession_window": 6}, sorted([*CALM_CURATED, "2019-07"])),  # 2020-03 is 8 months after 2019-07
+    ({"start": 1963}, CALM_CURATED),
+    ({"start": 1987}, CALM_CURATED[4:]),  # from 1987-10-31
+    ({"first_cuts": "curated, sustained only"}, [m for m in CALM_CURATED if m != "1968-08"]),
+    ({"first_cuts": "rule", "min_cut": 0.25, "hike_within": 24}, ["1967-04", "1995-07", "2024-09"]),
+    ({"first_cuts": "rule", "min_cut": 0.25, "hike_within": 24, "start": 1987}, ["1995-07", "2024-09"]),
+])
+def test_grid_estimate_by_hand(c1_publishers, change, events):
+    out = easing.grid_estimate(**{**GRID_SPEC, **change})
+    mean, lo, hi, p = hand_mean_interval(c1_publishers["vw"], events)
+    assert out["n"] == len(events)
+    assert (out["estimate"], out["lower"], out["upper"], out["p_value"]) == pytest.approx((mean, lo, hi, p), rel=1e-9)
+    last = pd.Period(events[-1], "M") + 12
+    assert out["sample"] == f"{events[0]}..{last}"
+    assert out["label"] == easing.verdict_label(mean, lo, hi, len(events))
+
+
+def test_grid_estimate_sizes_horizons_levels_and_min_events(c1_publishers):
+    ew = easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew"})
+    mean, lo, hi, _ = hand_mean_interval(c1_publishers["ew"], CALM_CURATED)
+    assert (ew["estimate"], ew["lower"], ew["upper"]) == pytest.approx((mean, lo, hi), rel=1e-9)
+    assert lo > 0 and ew["label"] == "supported"
+    assert easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew"}, min_events=9)["label"] == "supported"
+    assert easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew"}, min_events=10)["label"] == "inconclusive"
+    five = easing.grid_estimate(**{**GRID_SPEC, "weighting": "ew", "start": 1987})  # five cycles: the default suffices
+    assert (five["n"], five["label"]) == (5, "supported") and five["lower"] > 0
+    one = easing.grid_estimate(**{**GRID_SPEC, "size": "decile 1 vs 10"})
+    assert one["estimate"] == pytest.approx(hand_mean_interval(c1_publishers["decile 1"], CALM_CURATED)[0], rel=1e-9)
+    three = easing.grid_estimate(**{**GRID_SPEC, "horizon": 3})
+    mean, lo, hi, _ = hand_mean_interval(c1_publishers["vw"], CALM_CURATED, h=3)
+    assert (three["estimate"], three["lower"], three["upper"]) == pytest.approx((mean, lo, hi), rel=1e-9)
+    assert three["sample"] == "1967-04..2024-12"
+    half = easing.grid_estimate(**GRID_SPEC, level=0.5)
+    assert (half["lower"], half["upper"]) == pytest.approx(
+        hand_mean_interval(c1_publishers["vw"], CALM_CURATED, level=0.5)[1:3], rel=1e-9)
+
+
+def test_grid_estimate_with_one_no_or_no_rule_cut_and_a_horizon_off_the_grid(c1_publishers):
+    # a 12-month limit drops 1995-07 (17 months after its hike) and 2024-09 (14): one calm cycle, no interval
+    one = easing.grid_estimate(**{**GRID_SPEC, "first_cuts": "rule", "min_cut": 0.25, "hike_within": 12})
+    assert one["n"] == 1 and one["sample"] == "1967-04..1968-04" and one["label"] == "inconclusive"
+    assert one["estimate"] == pytest.approx(after(c1_publishers["vw"], "1967-04", 12), rel=1e-9)
+    assert np.isnan(one["lower"]) and np.isnan(one["upper"]) and np.isnan(one["p_value"])
+    # a 0.5 cut: only 1960-06, in a recession: no calm cycle; the sample is the returns'
+    none = easing.grid_estimate(**{**GRID_SPEC, "first_cuts": "rule", "min_cut": 0.5, "hike_within": 24})
+    assert none["n"] == 0 and np.isnan(none["estimate"]) and none["sample"] == "1954-07..2025-12"
+    with pytest.raises(ParameterError, match="no rule first cuts fall inside the sample from 1954"):
+        easing.grid_estimate(**{**GRID_SPEC, "first_cuts": "rule", "min_cut": 1.0, "hike_within": 24})
+    with pytest.raises(ParameterError, match=r"horizon must be one of the grid's \(3, 6, 12\) months, got 24"):
+        easing.grid_estimate(**{**GRID_SPEC, "horizon": 24})
+
+
+@pytest.mark.parametrize(("spec", "valid"), [
+    ({}, True),
+    ({"first_cuts": "rule", "min_cut": 0.25, "hike_within": 24}, True),
+    ({"first_cuts": "rule", "min_cut": 0.25}, False),
+    ({"first_cuts": "rule", "hike_within": 24}, False),
+    ({"min_cut": 0.25}, False),
+    ({"hike_within": 12}, False),
+    ({"first_cuts": "curated, sustained only"}, True),
+    ({"weighting": "ew"}, True),
+    ({"weighting": "ew", "size": "SMB"}, False),
+    ({"size": "Russell 2000 vs S&P 500", "start": 1987}, True),
+    ({"size": "Russell 2000 vs S&P 500", "start": 1963}, False),  # the Russell data begin 1987: the same sample
+])
+def test_grid_valid_by_hand(spec, valid):
+    assert easing.grid_valid({**GRID_SPEC, **spec}) is valid

@@ -495,16 +495,16 @@ class EasingResult(ResultMixin):
                 f"- Fragility: the best cycle ({best:%Y-%m}, {x.max():+.1f}%) carries the mean; "
                 f"without it the mean is {x.drop(best).mean():+.2f}% over {len(x) - 1} cycles.")
         if np.isfinite(rec["mean"]):
-            lines.append(
-                f"- Cycles with a recession: mean {rec['mean']:+.2f}% over {rec['n_events']:.0f} "
-                f"cycles ({v.interval_level:.0%} CI [{rec['ci_lower']:+.2f}%, {rec['ci_upper']:+.2f}%]).")
+            ci = (f" ({v.interval_level:.0%} CI [{rec['ci_lower']:+.2f}%, {rec['ci_upper']:+.2f}%])"
+                  if np.isfinite(rec["ci_lower"]) else "")  # a single cycle has no interval
+            lines.append(f"- Cycles with a recession: mean {rec['mean']:+.2f}% over {rec['n_events']:.0f} cycles{ci}.")
         other = self.robustness.drop(index=self.spec["first_cut_source"], level="source", errors="ignore")
         if len(other):
             o = other.xs(("no recession", h), level=("group", "horizon")).iloc[0]
+            ci = f" [{o['ci_lower']:+.2f}%, {o['ci_upper']:+.2f}%]" if np.isfinite(o["ci_lower"]) else ""
             lines.append(
                 f"- With first cuts from the {'rule' if self.spec['first_cut_source'] == 'curated' else 'curated list'} "
-                f"instead: mean {o['mean']:+.2f}% [{o['ci_lower']:+.2f}%, {o['ci_upper']:+.2f}%] over "
-                f"{o['n_events']:.0f} cycles, {o['label']}.")
+                f"instead: mean {o['mean']:+.2f}%{ci} over {o['n_events']:.0f} cycles, {o['label']}.")
         return "\n".join(lines)
 
 
@@ -677,7 +677,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, rate: pd.Series, *
     draws = pd.Series(placebo_means(placebo[h], len(x), reps=reps, rng=np.random.default_rng(rng_seed + h)),
                       name=f"placebo mean of {len(x)} random {h}-month windows")
     pending = int(rets.loc[groups == "no recession", f"ret_{h}m"].isna().sum())
-    window_end = (x.index.max() + pd.offsets.MonthEnd(h)) if len(x) else hi
+    # the last month of the last window: h months after the cut month, h - 1 when it counts
+    window_end = (x.index.max() + pd.offsets.MonthEnd(h - int(include_cut_month))) if len(x) else hi
     sample = f"{x.index.min():%Y-%m}..{window_end:%Y-%m}" if len(x) else f"{lo:%Y-%m}..{hi:%Y-%m}"
     ci_text = (f"[{row['ci_lower']:+.2f}, {row['ci_upper']:+.2f}]" if np.isfinite(row["ci_lower"])
                else "(no interval)")
