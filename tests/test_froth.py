@@ -280,6 +280,13 @@ def test_run_reads_the_25_portfolio_files_and_the_daily_factors(froth_publishers
     assert got.table.loc["weak_minus_robust_3m", "value"] == pytest.approx(hand.iloc[-1], rel=1e-12)
     assert v.statistic == pytest.approx(100 * pct) and v.p_value == pytest.approx(share)
     assert v.n == 745 // 3 and got.table.loc["weak_minus_robust_3m", "history_months"] == 745
+    # a reading exactly at the threshold is in the top (the table's flag and the label agree)
+    at = froth.test(f["OP", "vw"], f["INV", "vw"], windows=(3,), spreads=("profitability",), threshold=pct)
+    assert bool(at.table["top_decile"].iloc[0]) and at.verdict.label == "supported"
+    assert at.verdict.note.startswith("1 of 1 gauges")
+    above = froth.test(f["OP", "vw"], f["INV", "vw"], windows=(3,), spreads=("profitability",),
+                       threshold=pct + 1e-9)
+    assert not above.table["top_decile"].iloc[0] and above.verdict.label == "contradicted"
     # the daily check reads -RMW and -CMA over the last 21 trading days to 2025-10-15
     rmw = f["daily"].loc[:"2025-10-15", "RMW"].iloc[-21:]
     check = got.daily_check.loc[(froth.DAILY_LEGS["profitability"][1], 21)]
@@ -451,6 +458,8 @@ def test_top_episodes_bridge_gaps_of_max_gap_months_only():
     assert one["peak_value"].tolist() == [6.0, 8.0]
     two = froth.top_episodes(value, pct, max_gap=2)  # the two-month gap 4-5 is bridged too
     assert len(two) == 1 and two["months"].iloc[0] == 4 and two["end"].iloc[0] == idx[6]
+    unknown = froth.top_episodes(value, pct.where(pct.index != idx[6]))  # no rank yet: not hot
+    assert unknown["start"].tolist() == [idx[0]]
     empty = froth.top_episodes(value, pct, threshold=0.995)
     assert empty.empty and list(empty.columns) == ["start", "end", "months", "peak_date", "peak_value"]
 
@@ -478,7 +487,7 @@ def test_daily_check_reads_from_start_and_skips_windows_longer_than_the_history(
     days = pd.bdate_range("2025-08-01", "2025-10-31")
     daily = pd.DataFrame({"RMW": 0.5, "CMA": -0.5}, index=days)
     daily.loc[["2025-08-28", "2025-09-03", "2025-09-04"], "RMW"] = -2.0
-    res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(3, 40))
+    res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(40, 3))
     # history from the first month-end, 2025-08-31, to 10-15: 33 trading days, so no 40-day
     # window; 31 three-day windows, four of them holding a -2.0 day (junk +2%: above the reading)
     assert res.daily_check.index.get_level_values("window_days").tolist() == [3, 3]

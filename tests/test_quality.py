@@ -407,3 +407,111 @@ def test_grid_estimate_inferior_reads_the_robust_premium(quality_publishers):
         quality.grid_estimate(**{**spec, "aspect": aspect})
         quality.grid_estimate(**{**spec, "aspect": aspect, "premium_small": "q1"})
     assert quality._grid_fit.cache_info().misses == 1
+
+
+@pytest.mark.parametrize(("coef", "p", "label"), [
+    (0.3, 0.05, "inconclusive"), (0.3, 0.0499, "supported"), (0.0, 0.001, "inconclusive"),
+    (0.3, float("nan"), "inconclusive"), (float("inf"), 0.01, "inconclusive"),
+])
+def test_loading_label_at_its_boundaries(coef, p, label):
+    assert quality.loading_label(coef, p, 1) == label
+
+
+@pytest.mark.parametrize(("a", "a_p", "prem", "prem_p", "label"), [
+    (-0.3, 0.05, -0.4, 0.01, "mixed"),          # p = alpha is not significant
+    (-0.3, 0.0499, -0.4, 0.0499, "supported"),
+    (0.3, 0.05, 0.4, 0.05, "inconclusive"),
+    (0.0, 0.01, 0.0, 0.01, "inconclusive"),     # zero is neither negative nor positive
+])
+def test_inferior_label_at_its_boundaries(a, a_p, prem, prem_p, label):
+    assert quality.inferior_label(a, a_p, prem, prem_p) == label
+
+
+@pytest.mark.parametrize(("kwargs", "ok"), [
+    ({"maxlags": 0}, True), ({"maxlags": np.int64(2)}, True), ({"maxlags": 1.5}, False), ({"maxlags": -1}, False),
+    ({"level": 0.0}, False), ({"level": 1.0}, False), ({"level": 0.5}, True),
+    ({"alpha": 0.0}, False), ({"alpha": 1.0}, False), ({"alpha": 0.5}, True),
+    ({"small_quintiles": [5], "big_quintiles": [1]}, True), ({"big_quintiles": [6]}, False),
+    ({"small_quintiles": []}, False), ({"robust_quintiles": [4.5]}, False),
+    ({"small_quintiles": [1, 2], "big_quintiles": [2, 5]}, False),
+    ({"start": "1970-01-31", "end": "1972-12-31", "since": None}, True),   # 36 months
+    ({"start": "1970-02-28", "end": "1972-12-31", "since": None}, False),  # 35
+    ({"since": "1970-01-31"}, False), ({"since": "1970-02-28"}, True), ({"since": "1994-12-31"}, False),
+])
+def test_parameter_boundaries(kwargs, ok):
+    returns, f, op = synthetic()
+    args = {"start": "1970-01-31", "end": "1994-12-31", **kwargs}
+    if ok:
+        quality.test(returns, f, op, **args)
+    else:
+        with pytest.raises(ParameterError):
+            quality.test(returns, f, op, **args)
+
+
+def test_too_few_months_of_portfolios_alone_is_refused():
+    returns, f, op = synthetic()
+    op.iloc[:-35] = np.nan  # the factors and returns span 300 months, the 25 portfolios the last 35
+    with pytest.raises(ParameterError, match="only 35 months of 25-portfolio returns"):
+        quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None)
+    op.iloc[-36] = 1.0
+    assert len(quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None).premium_returns) == 36
+
+
+def test_missing_columns_are_named():
+    returns, f, op = synthetic()
+    with pytest.raises(ParameterError, match=r"missing \['small_minus_large'\]"):
+        quality.test(returns.drop(columns="small_minus_large"), f, op)
+    with pytest.raises(ParameterError, match="five-factor columns"):
+        quality.test(returns, f.drop(columns="CMA"), op)
+
+
+def test_conclusion_states_each_verdict():
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since="1985-01-31", level=0.9,
+                       vintage={"ff5_factors": "202510", "me_op_25": "202509"})
+    text = res.conclusion().split("\n")
+    assert len(text) == 18 and text[5] == text[11] == text[17] == ""
+    tilt = res.verdicts[0]
+    assert text[0] == f"**value tilt: supported.** {tilt.note}"
+    assert text[2] == f"- Statistic: HML (value) loading of small-minus-large **{tilt.statistic:+.3f}**"
+    lo, hi = tilt.interval
+    assert text[3] == f"- Interval: 90% Newey-West [{lo:+.3f}, {hi:+.3f}], p < 0.001"
+    assert text[4] == "- n = 300 months (1970-01..1994-12); vintage ff5_factors 202510, me_op_25 202509."
+    assert text[12].startswith("**inferior: contradicted.** The five-factor alpha is ")
+    inferior = res.verdicts[2]
+    late = res.premiums.loc[("since 1985", "robust")]
+    assert inferior.note.endswith(f"; since 1985: {late['mean']:+.2f}% [{late['ci_lower']:.2f}, "
+                                  f"{late['ci_upper']:.2f}].")
+    assert "90% CI" in inferior.note and "n = 300)" in inferior.note
+    assert inferior.rule == quality.RULES["inferior"].format(a="0.05")
+    assert res.spec == {"definition": "", "start": "1970-01-31", "end": "1994-12-31", "since": "1985-01-31",
+                        "include_smb": True, "maxlags": None, "level": 0.9, "alpha": 0.05, "small_quintiles": [1],
+                        "big_quintiles": [5], "robust_quintiles": [5], "weak_quintiles": [1]}
+    assert list(res.loadings.index) == list(quality.PORTFOLIOS)
+    assert list(res.loadings.columns) == ["alpha", "mkt_excess", "smb", "hml", "rmw", "cma"]
+
+
+@pytest.mark.parametrize(("spec", "valid"), [
+    ({"aspect": "inferior", "premium_small": "q1", "premium_robust": "q5"}, True),
+    ({"aspect": "inferior", "premium_small": NA, "premium_robust": "q5"}, False),
+    ({"aspect": "inferior", "premium_small": "q1", "premium_robust": NA}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA}, True),
+    ({"aspect": "value tilt", "premium_small": "q1", "premium_robust": NA}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": "q4-5"}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "size": "SMB"}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "size": "SMB", "include_smb": False}, True),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "weighting": "ew"}, True),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "weighting": "ew",
+      "size": "SMB", "include_smb": False}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "start": 1987}, True),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "start": 1987,
+      "size": "Russell 2000 vs S&P 500"}, True),
+])
+def test_grid_valid_by_hand(spec, valid):
+    base = {"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1963, "include_smb": True, "hac_lags": 6}
+    assert quality.grid_valid({**base, **spec}) is valid
+
+
+def test_premium_cells_mirror_the_robust_choice():
+    assert quality._quintiles("q1-2", "q4-5") == {"small": (1, 2), "big": (5,), "robust": (4, 5), "weak": (1, 2)}
+    assert quality._quintiles(NA, NA) == {"small": (1,), "big": (5,), "robust": (5,), "weak": (1,)}
