@@ -3,6 +3,7 @@ verdict branch, and the real data."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -356,6 +357,19 @@ def test_grid_estimate_by_hand_on_both_sides_of_its_threshold(froth_publishers, 
     assert froth.grid_estimate(**spec, threshold=0.9, min_history=months)["label"] != "inconclusive"
 
 
+def test_the_default_minimum_history_is_120_months(froth_publishers):
+    """From 1987-10, a one-month gauge has 120 months of history at 1997-09 and 119 at 1997-08."""
+    spec = {"leg": "profitability", "window": 1, "weighting": "vw", "small_caps": "q1",
+            "junk_cells": "extreme quintiles", "start": 1987, "threshold": 0.5}
+    enough = froth.grid_estimate(**spec, as_of="1997-09-30")
+    assert enough["n"] == 120 and enough["label"] != "inconclusive"
+    assert froth.grid_estimate(**spec, as_of="1997-09-29")["label"] == "inconclusive"
+    run = {"windows": (1,), "spreads": ("profitability",), "start": "1987-10-31", "daily_check": False,
+           "threshold": 0.5}
+    assert froth.run(**run, as_of="1997-09-30").verdict.label != "inconclusive"
+    assert froth.run(**run, as_of="1997-08-31").verdict.label == "inconclusive"
+
+
 def columns_for(kind: str, size: int, group: int) -> str:
     """French's name of the size x ``kind`` cell, corners included (read off the files)."""
     from synthetic_monthly import columns_25
@@ -374,9 +388,9 @@ def test_conclusion_states_the_planted_readings():
     assert text[4] == "- n = 78 non-overlapping 3-month windows of history (2006-01..2025-09); vintage ."
     assert text[6].startswith("**named sectors: not testable.** The catalog sorts stocks")
     assert len(text) == 7 and text[1] == text[5] == ""
-    six = froth.test(op, inv, start="2006-01-31", windows=(6, 3), vintage={"me_op_25": "202510"})
+    six = froth.test(op, inv, start="2006-01-31", windows=(6, 3), vintage={"me_op_25": "202510", "me_inv_25": "x"})
     assert "n = 38 non-overlapping 6-month windows" in six.conclusion()  # 232 six-month gauges
-    assert "vintage me_op_25 202510." in six.conclusion()
+    assert "vintage me_op_25 202510, me_inv_25 x." in six.conclusion()
 
 
 def test_largest_episodes_by_peak_with_months_as_text():
@@ -391,6 +405,10 @@ def test_largest_episodes_by_peak_with_months_as_text():
     assert top["end"].tolist() == ["2008-09", "2020-03"] and top["peak_date"].tolist() == ["2008-07", "2020-03"]
     assert top["peak_value"].tolist() == [9.0, 6.5] and top["months"].tolist() == [5, 1]
     assert len(result.largest_episodes()) == 3
+    many = pd.DataFrame({"start": pd.date_range("2001-01-31", periods=11, freq="YE"), "months": 1,
+                         "peak_value": np.arange(11.0)}).assign(end=lambda d: d["start"], peak_date=lambda d: d["start"])
+    top10 = dataclasses.replace(result, episodes=many).largest_episodes()  # ten by default
+    assert len(top10) == 10 and top10["peak_value"].min() == 1.0
 
 
 def test_the_table_row_path_and_spec_by_hand():
@@ -487,12 +505,13 @@ def test_daily_check_reads_from_start_and_skips_windows_longer_than_the_history(
     days = pd.bdate_range("2025-08-01", "2025-10-31")
     daily = pd.DataFrame({"RMW": 0.5, "CMA": -0.5}, index=days)
     daily.loc[["2025-08-28", "2025-09-03", "2025-09-04"], "RMW"] = -2.0
+    daily.loc["2025-10-15", "RMW"] = 1.0  # the reading: junk -1% on the day, below every other window
     res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(40, 3))
     # history from the first month-end, 2025-08-31, to 10-15: 33 trading days, so no 40-day
-    # window; 31 three-day windows, four of them holding a -2.0 day (junk +2%: above the reading)
+    # window; 31 three-day windows, the last the lowest (the -2.0 days of 08-28 lie before the start)
     assert res.daily_check.index.get_level_values("window_days").tolist() == [3, 3]
     prof = res.daily_check.loc[(froth.DAILY_LEGS["profitability"][1], 3)]
-    assert prof["history_days"] == 31 and prof["value"] == pytest.approx((0.995 ** 3 - 1) * 100)
-    assert prof["percentile"] == pytest.approx(27 / 31)
+    assert prof["history_days"] == 31 and prof["value"] == pytest.approx((0.995 ** 2 * 0.99 - 1) * 100)
+    assert prof["percentile"] == pytest.approx(1 / 31)
     inv_row = res.daily_check.loc[(froth.DAILY_LEGS["investment"][1], 3)]
     assert inv_row["value"] == pytest.approx((1.005 ** 3 - 1) * 100) and inv_row["percentile"] == 1.0
