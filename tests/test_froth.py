@@ -3,6 +3,9 @@ verdict branch, and the real data."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -203,3 +206,312 @@ def test_grid_estimate_agrees_with_test_at_every_threshold(spec, both_sides):
     assert froth._grid_gauge.cache_info().misses == 1  # one gauge served the three thresholds
     if both_sides:  # the reading lies between two thresholds
         assert labels == {"supported", "contradicted"}
+
+
+# -- display, boundaries, and run / grid_estimate on synthetic publisher files ---------------------
+# (mutmut's copy of the package cannot reach the real mirror: these reach what only the mirror tests did)
+
+MONTHS = pd.date_range("1963-07-31", "2025-09-30", freq="ME")
+
+
+def _hand_gauge(long: pd.Series, short: pd.Series, w: int) -> pd.Series:
+    """Junk minus quality compounded over ``w`` months, by hand (products of gross returns)."""
+    def comp(r):
+        gross = 1 + r / 100
+        return pd.Series([np.prod(gross.iloc[i - w + 1:i + 1]) if i >= w - 1 else np.nan
+                          for i in range(len(r))], index=r.index)
+    return (comp(long) - comp(short)) * 100
+
+
+def _hand_rank(history: pd.Series) -> tuple[float, float]:
+    """Percentile of the last value in ``history`` and the share at or above it, by counting."""
+    h = history.dropna().to_numpy()
+    return float(np.sum(h <= h[-1]) / len(h)), float(np.sum(h >= h[-1]) / len(h))
+
+
+@pytest.fixture
+def froth_publishers(isolated_data):
+    """French's 25 size x OP and size x INV files (vw and ew, 1963-07..2025-09, 2-decimal
+    percent) and the daily five factors 2024-01..2025-10 in a temporary mirror. In size quintiles 1
+    and 2, the junk cells (OP 1-2, INV 4-5) beat their mirror-image quality cells (OP 5-4, INV
+    1-2) by 3 and 2 pp a month over the last three months (vw), by 1.5 and 1 pp over the last
+    twelve (ew)."""
+    from synthetic_monthly import columns_25, hundredths, write_25, write_ff5_daily
+
+    from research.data.sizes import clear_caches
+
+    rng = np.random.default_rng(44)
+    frames = {}
+    for kind in ("OP", "INV"):
+        for w in ("vw", "ew"):
+            frames[kind, w] = pd.DataFrame(hundredths(rng, 1.0, 4.0, (len(MONTHS), 25)), index=MONTHS,
+                                           columns=columns_25(kind)).rename_axis("date")
+    for w, months, gap in (("vw", MONTHS[-3:], 3.0), ("ew", MONTHS[-12:], 1.5)):
+        for size in (1, 2):  # junk cells = mirror-image quality cells + gap
+            for junk, quality in ((1, 5), (2, 4)):
+                op, inv = frames["OP", w], frames["INV", w]
+                op.loc[months, columns_for("OP", size, junk)] = op.loc[months, columns_for("OP", size, quality)] + gap
+                inv.loc[months, columns_for("INV", size, quality)] = (
+                    inv.loc[months, columns_for("INV", size, junk)] + gap * 2 / 3)
+    frames = {k: f.round(2) for k, f in frames.items()}
+    for kind in ("OP", "INV"):
+        write_25(isolated_data.mirror, kind, frames[kind, "vw"], frames[kind, "ew"])
+    days = pd.bdate_range("2024-01-01", "2025-10-31", name="date")
+    daily = pd.DataFrame(hundredths(rng, 0.0, 0.5, (len(days), 6)), index=days,
+                         columns=["Mkt-RF", "SMB", "HML", "RMW", "CMA", "RF"])
+    write_ff5_daily(isolated_data.mirror, daily)
+    clear_caches()
+    yield {**frames, "daily": daily}
+    clear_caches()
+
+
+def test_run_reads_the_25_portfolio_files_and_the_daily_factors(froth_publishers):
+    f = froth_publishers
+    got = froth.run(daily_windows=(21,))
+    want = froth.test(f["OP", "vw"], f["INV", "vw"], daily_factors=f["daily"], daily_windows=(21,),
+                      weighting="vw")
+    pd.testing.assert_frame_equal(got.table, want.table)
+    pd.testing.assert_frame_equal(got.daily_check, want.daily_check)
+    v = got.verdict
+    assert v.vintage == {"me_op_25": "202510", "me_inv_25": "202510", "ff5_factors_daily": "202510"}
+    assert v.sample == "1963-07..2025-09" and ", VW)" in v.method
+    # the headline gauge by hand: weak minus robust small caps over 2025-07..09, ranked since 1963-07
+    hand = _hand_gauge(f["OP", "vw"]["SMALL LoOP"], f["OP", "vw"]["SMALL HiOP"], 3)
+    pct, share = _hand_rank(hand)
+    assert got.table.loc["weak_minus_robust_3m", "value"] == pytest.approx(hand.iloc[-1], rel=1e-12)
+    assert v.statistic == pytest.approx(100 * pct) and v.p_value == pytest.approx(share)
+    assert v.n == 745 // 3 and got.table.loc["weak_minus_robust_3m", "history_months"] == 745
+    # a reading exactly at the threshold is in the top (the table's flag and the label agree)
+    at = froth.test(f["OP", "vw"], f["INV", "vw"], windows=(3,), spreads=("profitability",), threshold=pct)
+    assert bool(at.table["top_decile"].iloc[0]) and at.verdict.label == "supported"
+    assert at.verdict.note.startswith("1 of 1 gauges")
+    above = froth.test(f["OP", "vw"], f["INV", "vw"], windows=(3,), spreads=("profitability",),
+                       threshold=pct + 1e-9)
+    assert not above.table["top_decile"].iloc[0] and above.verdict.label == "contradicted"
+    # the daily check reads -RMW and -CMA over the last 21 trading days to 2025-10-15
+    rmw = f["daily"].loc[:"2025-10-15", "RMW"].iloc[-21:]
+    check = got.daily_check.loc[(froth.DAILY_LEGS["profitability"][1], 21)]
+    assert check["value"] == pytest.approx((np.prod(1 - rmw / 100) - 1) * 100, rel=1e-12)
+    assert check["date"] == "2025-10-15"
+    cma = f["daily"].loc[:"2025-10-15", "CMA"].iloc[-21:]
+    inv = got.daily_check.loc[(froth.DAILY_LEGS["investment"][1], 21)]
+    assert inv["value"] == pytest.approx((np.prod(1 - cma / 100) - 1) * 100, rel=1e-12)
+
+
+def test_run_equal_weighted_and_without_the_daily_check(froth_publishers):
+    f = froth_publishers
+    ew = froth.run(weighting="ew", daily_check=False)
+    want = froth.test(f["OP", "ew"], f["INV", "ew"])
+    pd.testing.assert_frame_equal(ew.table, want.table)
+    assert ew.daily_check.empty and ew.spec["weighting"] == "ew"
+    assert ew.verdict.vintage == {"me_op_25": "202510", "me_inv_25": "202510"}
+    assert ", EW)" in ew.verdict.method
+    vw = froth.run(daily_check=False)
+    assert vw.table.loc["weak_minus_robust_3m", "value"] != pytest.approx(
+        ew.table.loc["weak_minus_robust_3m", "value"])
+    with pytest.raises(ParameterError, match="weighting must be 'vw' or 'ew'"):
+        froth.run(weighting="VW")
+
+
+@pytest.mark.parametrize("spec", [
+    {"leg": "profitability", "window": 3, "weighting": "vw", "small_caps": "q1",
+     "junk_cells": "extreme quintiles", "start": 1963},
+    {"leg": "investment", "window": 6, "weighting": "vw", "small_caps": "q1-2",
+     "junk_cells": "two quintiles each side", "start": 1987},
+    {"leg": "profitability", "window": 12, "weighting": "ew", "small_caps": "q1",
+     "junk_cells": "two quintiles each side", "start": 1987},
+])
+def test_grid_estimate_by_hand_on_both_sides_of_its_threshold(froth_publishers, spec):
+    """The grid's gauge compounded and ranked by hand from the files' cells, labelled at a
+    threshold equal to its percentile (supported: at or above) and just over it (contradicted)."""
+    f = froth_publishers
+    leg = froth.LEGS[spec["leg"]]
+    frame = f[leg.kind, spec["weighting"]]
+    sizes = froth._QUINTILES[spec["small_caps"]]
+    cells = froth._JUNK_CELLS[spec["junk_cells"]]
+    first = pd.Timestamp("1963-07-31" if spec["start"] == 1963 else "1987-10-31")
+
+    def side(groups):
+        cols = [columns_for(leg.kind, s, g) for s in sizes for g in groups]
+        return frame.loc[first:, cols].mean(axis=1)
+
+    hand = _hand_gauge(side(cells[leg.long]), side(cells[leg.short]), spec["window"])
+    pct, share = _hand_rank(hand)
+    assert 0.5 <= pct < 1
+    months = len(hand.dropna())
+    for threshold, label in ((pct, "supported"), (pct + 1e-9, "contradicted")):
+        froth._grid_gauge.cache_clear()
+        row = froth.grid_estimate(**spec, threshold=threshold)
+        assert row["label"] == label
+        assert row["estimate"] == pytest.approx(100 * pct) and row["p_value"] == pytest.approx(share)
+        assert row["n"] == months // spec["window"]
+        assert row["sample"] == f"{first:%Y-%m}..2025-09"
+        assert math.isnan(row["lower"]) and math.isnan(row["upper"])
+    # the thresholds share one gauge
+    froth._grid_gauge.cache_clear()
+    for threshold in (0.8, 0.9, 0.95):
+        froth.grid_estimate(**spec, threshold=threshold)
+    assert froth._grid_gauge.cache_info().misses == 1
+    # too little history for the default 120 months, enough for 12
+    assert froth.grid_estimate(**spec, threshold=0.9, min_history=months + 1)["label"] == "inconclusive"
+    assert froth.grid_estimate(**spec, threshold=0.9, min_history=months)["label"] != "inconclusive"
+
+
+def test_the_default_minimum_history_is_120_months(froth_publishers):
+    """From 1987-10, a one-month gauge has 120 months of history at 1997-09 and 119 at 1997-08."""
+    spec = {"leg": "profitability", "window": 1, "weighting": "vw", "small_caps": "q1",
+            "junk_cells": "extreme quintiles", "start": 1987, "threshold": 0.5}
+    enough = froth.grid_estimate(**spec, as_of="1997-09-30")
+    assert enough["n"] == 120 and enough["label"] != "inconclusive"
+    assert froth.grid_estimate(**spec, as_of="1997-09-29")["label"] == "inconclusive"
+    run = {"windows": (1,), "spreads": ("profitability",), "start": "1987-10-31", "daily_check": False,
+           "threshold": 0.5}
+    assert froth.run(**run, as_of="1997-09-30").verdict.label != "inconclusive"
+    assert froth.run(**run, as_of="1997-08-31").verdict.label == "inconclusive"
+
+
+def columns_for(kind: str, size: int, group: int) -> str:
+    """French's name of the size x ``kind`` cell, corners included (read off the files)."""
+    from synthetic_monthly import columns_25
+
+    return columns_25(kind)[5 * (size - 1) + group - 1]
+
+
+def test_conclusion_states_the_planted_readings():
+    op, inv = portfolios(hot_months=6, end="2025-09-30")
+    text = froth.test(op, inv, as_of="2025-10-15", start="2006-01-31").conclusion().splitlines()
+    # 235 three-month gauges from 2006-01; the last four tie at the maximum (see above)
+    assert text[0].startswith("**junk leadership: supported.** 4 of 4 gauges are in the top 10% at 2025-09")
+    assert text[2] == ("- Statistic: percentile of the weak_minus_robust_3m gauge in its history: "
+                       "**100.0th percentile**")
+    assert text[3] == "- Empirical p-value (share of past months at or above the reading): 0.017"
+    assert text[4] == "- n = 78 non-overlapping 3-month windows of history (2006-01..2025-09); vintage ."
+    assert text[6].startswith("**named sectors: not testable.** The catalog sorts stocks")
+    assert len(text) == 7 and text[1] == text[5] == ""
+    six = froth.test(op, inv, start="2006-01-31", windows=(6, 3), vintage={"me_op_25": "202510", "me_inv_25": "x"})
+    assert "n = 38 non-overlapping 6-month windows" in six.conclusion()  # 232 six-month gauges
+    assert "vintage me_op_25 202510, me_inv_25 x." in six.conclusion()
+
+
+def test_largest_episodes_by_peak_with_months_as_text():
+    d = pd.to_datetime(["2001-01-31", "2001-03-31", "2001-02-28", "2008-05-31", "2008-09-30", "2008-07-31",
+                        "2020-03-31", "2020-03-31", "2020-03-31"])
+    episodes = pd.DataFrame({"start": d[::3], "end": d[1::3], "months": [3, 5, 1],
+                             "peak_date": d[2::3], "peak_value": [4.0, 9.0, 6.5]})
+    result = froth.FrothResult(verdicts=(), table=pd.DataFrame(), path=pd.DataFrame(), gauges=pd.DataFrame(),
+                               episodes=episodes, daily_check=pd.DataFrame())
+    top = result.largest_episodes(2)
+    assert top.index.tolist() == ["2008-05", "2020-03"] and top.index.name == "start"
+    assert top["end"].tolist() == ["2008-09", "2020-03"] and top["peak_date"].tolist() == ["2008-07", "2020-03"]
+    assert top["peak_value"].tolist() == [9.0, 6.5] and top["months"].tolist() == [5, 1]
+    assert len(result.largest_episodes()) == 3
+    many = pd.DataFrame({"start": pd.date_range("2001-01-31", periods=11, freq="YE"), "months": 1,
+                         "peak_value": np.arange(11.0)}).assign(end=lambda d: d["start"], peak_date=lambda d: d["start"])
+    top10 = dataclasses.replace(result, episodes=many).largest_episodes()  # ten by default
+    assert len(top10) == 10 and top10["peak_value"].min() == 1.0
+
+
+def test_the_table_row_path_and_spec_by_hand():
+    op, inv = portfolios(n=200, end="2025-09-30", seed=8)
+    res = froth.test(op, inv, start="2010-01-31", path_start="2025-06-30", threshold=0.8, min_history=12,
+                     windows=(2,), spreads=("investment",))
+    hand = _hand_gauge(inv.loc["2010-01-31":, "SMALL HiINV"], inv.loc["2010-01-31":, "SMALL LoINV"], 2)
+    pct, share = _hand_rank(hand)
+    row = res.table.loc["aggressive_minus_conservative_2m"]
+    assert row["value"] == pytest.approx(hand.iloc[-1]) and row["percentile"] == pytest.approx(pct)
+    assert row["share_at_or_above"] == pytest.approx(share) and row["top_decile"] == (pct >= 0.8)
+    assert row["history_months"] == 188 and row["history"] == "2010-02..2025-09"  # 189 months, 188 gauges
+    assert row["max_before"] == pytest.approx(hand.iloc[:-1].max())
+    assert res.path.index.tolist() == list(pd.date_range("2025-06-30", periods=4, freq="ME"))
+    assert (res.path["leg"] == "aggressive minus conservative investment").all()
+    assert (res.path["window"] == "2 months").all()
+    assert res.path["value"].tolist() == pytest.approx(hand.iloc[-4:].tolist())
+    assert res.spec == {"as_of": "2025-10-15", "month": "2025-09", "windows": [2], "spreads": ["investment"],
+                        "start": "2010-01-31", "path_start": "2025-06-30", "threshold": 0.8, "min_history": 12,
+                        "weighting": "", "size_quintiles": [1], "weak": [1], "robust": [5], "aggressive": [5],
+                        "conservative": [1]}
+    v = res.verdict
+    assert v.rule == froth.rule_text(0.8, 12) and "top 20% of its own history" in v.rule
+    assert "fewer than 12 months" in v.rule and v.hypothesis == froth.HYPOTHESIS
+    assert v.claim == "C4" and v.n == 188 // 2 and v.vintage == {}
+    assert v.note.endswith(f"the headline aggressive_minus_conservative_2m reading is {hand.iloc[-1]:+.1f} "
+                           "percentage points.")
+    assert f"aggressive_minus_conservative_2m {pct:.1%}" in v.note
+
+
+def test_an_article_on_a_month_end_reads_that_month():
+    op, inv = portfolios(end="2025-09-30")
+    assert froth.test(op, inv, as_of="2025-09-30", start="2006-01-31").spec["month"] == "2025-09"
+    assert froth.test(op, inv, as_of="2025-09-29", start="2006-01-31").spec["month"] == "2025-08"
+    with pytest.raises(ParameterError, match="start 2025-08-15 must come before the article month 2025-08"):
+        froth.test(op, inv, as_of="2025-09-29", start="2025-08-15")
+    with pytest.raises(ParameterError, match="start must be an ISO date"):
+        froth.test(op, inv, start="soon")
+
+
+@pytest.mark.parametrize(("pct", "history", "label"), [
+    ([0.90, 0.90], [120, 120], "supported"),          # at the threshold counts as top
+    ([0.90, 0.8999], [120, 120], "mixed"),
+    ([0.90, 0.90], [120, 119], "inconclusive"),       # one gauge a month short
+    ([], [], "inconclusive"),
+])
+def test_froth_label_at_its_boundaries(pct, history, label):
+    assert froth.froth_label(pct, history=history or None) == label
+
+
+def test_expanding_percentile_from_exactly_min_history():
+    x = pd.Series([3.0, 1.0, 2.0, 4.0], index=pd.date_range("2000-01-31", periods=4, freq="ME"), name="g")
+    out = froth.expanding_percentile(x, min_history=3)
+    assert out.iloc[:2].isna().all() and out.iloc[2] == pytest.approx(2 / 3) and out.iloc[3] == 1.0
+    assert out.name == "g" and out.index.equals(x.index)
+
+
+def test_top_episodes_bridge_gaps_of_max_gap_months_only():
+    idx = pd.date_range("2000-01-31", periods=9, freq="ME")
+    value = pd.Series([1, 5, 1, 6, 1, 1, 8, 2, 1], index=idx, dtype=float)
+    pct = pd.Series([0.9, 0.95, 0.5, 0.97, 0.1, 0.2, 0.99, 0.8999, 0.2], index=idx)
+    one = froth.top_episodes(value, pct)  # max_gap 1: months 0-3 are one run, month 6 another
+    assert one["start"].tolist() == [idx[0], idx[6]] and one["end"].tolist() == [idx[3], idx[6]]
+    assert one["months"].tolist() == [3, 1] and one["peak_date"].tolist() == [idx[3], idx[6]]
+    assert one["peak_value"].tolist() == [6.0, 8.0]
+    two = froth.top_episodes(value, pct, max_gap=2)  # the two-month gap 4-5 is bridged too
+    assert len(two) == 1 and two["months"].iloc[0] == 4 and two["end"].iloc[0] == idx[6]
+    unknown = froth.top_episodes(value, pct.where(pct.index != idx[6]))  # no rank yet: not hot
+    assert unknown["start"].tolist() == [idx[0]]
+    empty = froth.top_episodes(value, pct, threshold=0.995)
+    assert empty.empty and list(empty.columns) == ["start", "end", "months", "peak_date", "peak_value"]
+
+
+@pytest.mark.parametrize(("kwargs", "ok"), [
+    ({"threshold": 0.5}, True), ({"threshold": 0.4999}, False), ({"threshold": 0.9999}, True),
+    ({"threshold": 1.0}, False), ({"min_history": 12}, True), ({"min_history": 11}, False),
+    ({"windows": [1]}, True), ({"windows": [np.int64(2)]}, True), ({"windows": [1.5]}, False),
+    ({"windows": []}, False), ({"spreads": []}, False),
+    ({"size_quintiles": [5]}, True), ({"size_quintiles": [6]}, False), ({"size_quintiles": [0]}, False),
+    ({"size_quintiles": []}, False), ({"weak": [1.5]}, False),
+    ({"aggressive": [4], "conservative": [4]}, False), ({"aggressive": [4], "conservative": [3]}, True),
+])
+def test_parameter_boundaries(kwargs, ok):
+    op, inv = portfolios(end="2025-09-30")
+    if ok:
+        froth.test(op, inv, start="2006-01-31", **kwargs)
+    else:
+        with pytest.raises(ParameterError):
+            froth.test(op, inv, start="2006-01-31", **kwargs)
+
+
+def test_daily_check_reads_from_start_and_skips_windows_longer_than_the_history():
+    op, inv = portfolios(end="2025-09-30")
+    days = pd.bdate_range("2025-08-01", "2025-10-31")
+    daily = pd.DataFrame({"RMW": 0.5, "CMA": -0.5}, index=days)
+    daily.loc[["2025-08-28", "2025-09-03", "2025-09-04"], "RMW"] = -2.0
+    daily.loc["2025-10-15", "RMW"] = 1.0  # the reading: junk -1% on the day, below every other window
+    res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(40, 3))
+    # history from the first month-end, 2025-08-31, to 10-15: 33 trading days, so no 40-day
+    # window; 31 three-day windows, the last the lowest (the -2.0 days of 08-28 lie before the start)
+    assert res.daily_check.index.get_level_values("window_days").tolist() == [3, 3]
+    prof = res.daily_check.loc[(froth.DAILY_LEGS["profitability"][1], 3)]
+    assert prof["history_days"] == 31 and prof["value"] == pytest.approx((0.995 ** 2 * 0.99 - 1) * 100)
+    assert prof["percentile"] == pytest.approx(1 / 31)
+    inv_row = res.daily_check.loc[(froth.DAILY_LEGS["investment"][1], 3)]
+    assert inv_row["value"] == pytest.approx((1.005 ** 3 - 1) * 100) and inv_row["percentile"] == 1.0

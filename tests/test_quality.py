@@ -8,6 +8,7 @@ import pytest
 import statsmodels.api as sm
 
 from research.claims import quality
+from research.claims.base import NA
 from research.data import sizes
 from research.errors import ParameterError
 from research.verdict import LABELS
@@ -251,3 +252,266 @@ def test_grid_estimate_agrees_with_test(size, weighting, start, include_smb, hac
             labels.add(row["label"])
     assert quality._grid_fit.cache_info().misses == 1  # one regression served every aspect and cell
     assert len(labels) >= 2
+
+
+# -- display, boundaries, grid validity, and run / grid_estimate on synthetic publisher files -------
+# (mutmut's copy of the package cannot reach the real mirror: these reach what only the mirror tests did)
+
+DECILES = ["Lo 10", "2-Dec", "3-Dec", "4-Dec", "5-Dec", "6-Dec", "7-Dec", "8-Dec", "9-Dec", "Hi 10"]
+
+
+@pytest.fixture
+def quality_publishers(isolated_data):
+    """French's size deciles (vw: small = large + SMB + 0.3 HML - 0.3 RMW - 0.5 a month + noise; ew:
+    HML -0.3, RMW +0.3, no alpha), monthly five factors with a drifting T-bill rate and 25 size x
+    OP portfolios (robust size premium -0.3 a month in vw, +0.3 in ew), 1963-07..2025-10, in
+    whole hundredths of a percent."""
+    from synthetic_monthly import (
+        columns_25,
+        hundredths,
+        write_25,
+        write_factors,
+        write_size_deciles,
+    )
+
+    from research.data.sizes import clear_caches
+
+    rng = np.random.default_rng(21)
+    idx = pd.date_range("1963-07-31", "2025-10-31", freq="ME", name="date")
+    n = len(idx)
+    f = pd.DataFrame(hundredths(rng, 0.3, 3.0, (n, 5)), index=idx, columns=FACTORS)
+    f["RF"] = np.round(np.clip(0.4 + np.cumsum(rng.normal(0, 0.03, n)), 0.01, 1.5) * 100) / 100
+    assert f["RF"].std() > 0.1
+    deciles, op = {}, {}
+    for w, (hml, rmw, alpha, premium) in {"vw": (0.3, -0.3, -0.5, -0.3), "ew": (-0.3, 0.3, 0.0, 0.3)}.items():
+        large = f["RF"] + f["Mkt-RF"]
+        small = large + f["SMB"] + hml * f["HML"] + rmw * f["RMW"] + alpha + rng.normal(0, 3.0, n)
+        base = np.column_stack([small] * 3 + [(small + large) / 2] * 4 + [large] * 3)
+        deciles[w] = pd.DataFrame(np.round((base + rng.normal(0, 0.3, (n, 10))) * 100) / 100, index=idx,
+                                  columns=DECILES)
+        cells = pd.DataFrame(hundredths(rng, 1.0, 4.0, (n, 25)), index=idx, columns=columns_25("OP"))
+        for small_q, robust_q in ((1, 5), (1, 4), (2, 5), (2, 4)):
+            big = cells[columns_25("OP")[20 + robust_q - 1]]
+            cells[columns_25("OP")[5 * (small_q - 1) + robust_q - 1]] = np.round(
+                (big + premium + rng.normal(0, 0.5, n)) * 100) / 100
+        op[w] = cells
+    write_size_deciles(isolated_data.mirror, deciles["vw"], deciles["ew"])
+    write_factors(isolated_data.mirror, "F-F_Research_Data_5_Factors_2x3_CSV.zip", f)
+    write_25(isolated_data.mirror, "OP", op["vw"], op["ew"])
+    clear_caches()
+    yield {"factors": f, "deciles": deciles, "op": op}
+    clear_caches()
+
+
+def _small_large(deciles: pd.DataFrame, small=DECILES[:3], large=DECILES[7:]) -> pd.DataFrame:
+    s, lg = deciles[list(small)].mean(axis=1), deciles[list(large)].mean(axis=1)
+    return pd.DataFrame({"small": s, "large": lg, "small_minus_large": s - lg})
+
+
+def test_run_reads_the_decile_factor_and_25_portfolio_files(quality_publishers):
+    q = quality_publishers
+    res = quality.run()
+    X = sm.add_constant(q["factors"][FACTORS])
+    sml = _small_large(q["deciles"]["vw"])["small_minus_large"]
+    direct = sm.OLS(sml, X).fit(cov_type="HAC", cov_kwds={"maxlags": 6, "use_correction": True})
+    assert quality.stats.newey_west_lags(748) == 6
+    tilt, profit, inferior = res.verdicts
+    assert tilt.statistic == pytest.approx(direct.params["HML"], rel=1e-9) == pytest.approx(0.3, abs=0.05)
+    assert profit.statistic == pytest.approx(direct.params["RMW"], rel=1e-9)
+    assert inferior.statistic == pytest.approx(direct.params["const"], rel=1e-9)
+    assert tilt.interval == pytest.approx(tuple(direct.conf_int(alpha=0.05).loc["HML"]), rel=1e-9)
+    assert (tilt.label, profit.label, inferior.label) == ("supported", "supported", "supported")
+    assert tilt.vintage == {"size_portfolios": "202510", "ff5_factors": "202510", "me_op_25": "202510"}
+    assert tilt.n == 748 and tilt.sample == "1963-07..2025-10"
+    assert "deciles: size deciles (1, 2, 3) vs (8, 9, 10), VW within decile" in tilt.method
+    small = sm.OLS(_small_large(q["deciles"]["vw"])["small"] - q["factors"]["RF"], X).fit()
+    assert res.table.loc[("small", "alpha"), "coef"] == pytest.approx(small.params["const"], rel=1e-9)
+    robust = q["op"]["vw"]["SMALL HiOP"] - q["op"]["vw"]["BIG HiOP"]
+    assert res.premiums.loc[("full sample", "robust"), "mean"] == pytest.approx(robust.mean(), rel=1e-12)
+    assert res.premiums.loc[("since 1990", "robust"), "mean"] == pytest.approx(robust.loc["1990":].mean())
+
+
+def test_run_equal_weighted_and_other_deciles(quality_publishers):
+    q = quality_publishers
+    ew = quality.run(weighting="ew", small=(1,), large=(10,), since=None, maxlags=3)
+    sml = _small_large(q["deciles"]["ew"], ["Lo 10"], ["Hi 10"])["small_minus_large"]
+    direct = sm.OLS(sml, sm.add_constant(q["factors"][FACTORS])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True})
+    tilt, profit, inferior = ew.verdicts
+    assert tilt.statistic == pytest.approx(direct.params["HML"], rel=1e-9)
+    assert tilt.p_value == pytest.approx(direct.pvalues["HML"], rel=1e-9)
+    assert (tilt.label, profit.label, inferior.label) == ("contradicted", "contradicted", "contradicted")
+    robust = q["op"]["ew"]["SMALL HiOP"] - q["op"]["ew"]["BIG HiOP"]
+    assert ew.premiums.loc[("full sample", "robust"), "mean"] == pytest.approx(robust.mean(), rel=1e-12)
+    assert "(1,) vs (10,), EW" in tilt.method and "3 lags" in tilt.method
+
+
+@pytest.mark.parametrize(("aspect", "term"), [("value tilt", "HML"), ("less profitable", "RMW"),
+                                              ("inferior", "const")])
+@pytest.mark.parametrize(("weighting", "start", "include_smb", "hac_lags", "cells"), [
+    ("vw", 1963, True, "auto", ("q1", "q5")),
+    ("ew", 1987, False, 12, ("q1-2", "q4-5")),
+])
+def test_grid_estimate_against_statsmodels_on_both_sides_of_alpha(quality_publishers, aspect, term, weighting,
+                                                                   start, include_smb, hac_lags, cells):
+    q = quality_publishers
+    first = "1963-07-31" if start == 1963 else "1987-10-31"
+    premium_small, premium_robust = cells if aspect == "inferior" else (NA, NA)
+    spec = dict(aspect=aspect, size="deciles 1-3 vs 8-10", weighting=weighting, start=start,
+                include_smb=include_smb, hac_lags=hac_lags, premium_small=premium_small,
+                premium_robust=premium_robust)
+    sml = _small_large(q["deciles"][weighting])["small_minus_large"].loc[first:]
+    X = sm.add_constant(q["factors"].loc[first:, FACTORS if include_smb else ["Mkt-RF", "HML", "RMW", "CMA"]])
+    lags = 12 if hac_lags == 12 else quality.stats.newey_west_lags(len(sml))
+    direct = sm.OLS(sml, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    row = quality.grid_estimate(**spec)
+    assert row["estimate"] == pytest.approx(direct.params[term], rel=1e-9)
+    assert (row["lower"], row["upper"]) == pytest.approx(tuple(direct.conf_int().loc[term]), rel=1e-9)
+    assert row["p_value"] == pytest.approx(direct.pvalues[term], rel=1e-9)
+    assert row["n"] == len(sml) and row["sample"] == f"{first[:7]}..2025-10"
+    want = quality.test(_small_large(q["deciles"][weighting]), q["factors"], q["op"][weighting], start=first,
+                        since=None, include_smb=include_smb, maxlags=None if hac_lags == "auto" else 12,
+                        **{k: v for k, v in zip(("small_quintiles", "robust_quintiles"),
+                                                 (quality._QUINTILES.get(premium_small, (1,)),
+                                                  quality._QUINTILES.get(premium_robust, (5,))), strict=True)},
+                        weak_quintiles=(1,) if premium_robust in (NA, "q5") else (1, 2))
+    v = {x.aspect: x for x in want.verdicts}[aspect]
+    assert row["label"] == v.label
+    if aspect != "inferior":
+        p = row["p_value"]
+        assert quality.grid_estimate(**spec, alpha=p)["label"] == "inconclusive"  # p < alpha is needed
+        assert quality.grid_estimate(**spec, alpha=p * (1 + 1e-9))["label"] == v.label != "inconclusive"
+
+
+def test_grid_estimate_inferior_reads_the_robust_premium(quality_publishers):
+    q = quality_publishers
+    spec = dict(aspect="inferior", size="deciles 1-3 vs 8-10", weighting="vw", start=1963, include_smb=True,
+                hac_lags=6, premium_small="q1-2", premium_robust="q4-5")
+    cells = q["op"]["vw"]
+    small = cells[["SMALL HiOP", "ME1 OP4", "ME2 OP5", "ME2 OP4"]].mean(axis=1)
+    robust = small - cells[["BIG HiOP", "ME5 OP4"]].mean(axis=1)
+    prem = sm.OLS(robust.to_numpy(), np.ones(len(robust))).fit(cov_type="HAC", cov_kwds={"maxlags": 6,
+                                                                                          "use_correction": True})
+    assert prem.params[0] == pytest.approx(-0.3, abs=0.05)  # planted in every q1-2 x q4-5 cell
+    sml = _small_large(q["deciles"]["vw"])["small_minus_large"]
+    alpha_fit = sm.OLS(sml, sm.add_constant(q["factors"][FACTORS])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 6, "use_correction": True})
+    a, a_p, prem_p = alpha_fit.params["const"], alpha_fit.pvalues["const"], prem.pvalues[0]
+    assert a == pytest.approx(-0.5, abs=0.25) and min(a_p, prem_p) > 0
+    row = quality.grid_estimate(**spec, alpha=max(a_p, prem_p) * (1 + 1e-6))  # both significant
+    assert row["estimate"] == pytest.approx(a, rel=1e-9) and row["label"] == "supported"
+    assert quality.grid_estimate(**spec, alpha=max(a_p, prem_p) * (1 - 1e-6))["label"] == "mixed"  # one only
+    assert quality.grid_estimate(**spec, alpha=min(a_p, prem_p) * (1 - 1e-6))["label"] == "inconclusive"
+    quality._grid_fit.cache_clear()
+    for aspect in quality.GRID_ASPECTS:  # every aspect and premium cell shares one regression
+        quality.grid_estimate(**{**spec, "aspect": aspect})
+        quality.grid_estimate(**{**spec, "aspect": aspect, "premium_small": "q1"})
+    assert quality._grid_fit.cache_info().misses == 1
+
+
+@pytest.mark.parametrize(("coef", "p", "label"), [
+    (0.3, 0.05, "inconclusive"), (0.3, 0.0499, "supported"), (0.0, 0.001, "inconclusive"),
+    (0.3, float("nan"), "inconclusive"), (float("inf"), 0.01, "inconclusive"),
+])
+def test_loading_label_at_its_boundaries(coef, p, label):
+    assert quality.loading_label(coef, p, 1) == label
+
+
+@pytest.mark.parametrize(("a", "a_p", "prem", "prem_p", "label"), [
+    (-0.3, 0.05, -0.4, 0.01, "mixed"),          # p = alpha is not significant
+    (-0.3, 0.0499, -0.4, 0.0499, "supported"),
+    (0.3, 0.05, 0.4, 0.05, "inconclusive"),
+    (0.0, 0.01, 0.0, 0.01, "inconclusive"),     # zero is neither negative nor positive
+])
+def test_inferior_label_at_its_boundaries(a, a_p, prem, prem_p, label):
+    assert quality.inferior_label(a, a_p, prem, prem_p) == label
+
+
+@pytest.mark.parametrize(("kwargs", "ok"), [
+    ({"maxlags": 0}, True), ({"maxlags": np.int64(2)}, True), ({"maxlags": 1.5}, False), ({"maxlags": -1}, False),
+    ({"level": 0.0}, False), ({"level": 1.0}, False), ({"level": 0.5}, True),
+    ({"alpha": 0.0}, False), ({"alpha": 1.0}, False), ({"alpha": 0.5}, True),
+    ({"small_quintiles": [5], "big_quintiles": [1]}, True), ({"big_quintiles": [6]}, False),
+    ({"small_quintiles": []}, False), ({"robust_quintiles": [4.5]}, False),
+    ({"small_quintiles": [1, 2], "big_quintiles": [2, 5]}, False),
+    ({"start": "1970-01-31", "end": "1972-12-31", "since": None}, True),   # 36 months
+    ({"start": "1970-02-28", "end": "1972-12-31", "since": None}, False),  # 35
+    ({"since": "1970-01-31"}, False), ({"since": "1970-02-28"}, True), ({"since": "1994-12-31"}, False),
+])
+def test_parameter_boundaries(kwargs, ok):
+    returns, f, op = synthetic()
+    args = {"start": "1970-01-31", "end": "1994-12-31", **kwargs}
+    if ok:
+        quality.test(returns, f, op, **args)
+    else:
+        with pytest.raises(ParameterError):
+            quality.test(returns, f, op, **args)
+
+
+def test_too_few_months_of_portfolios_alone_is_refused():
+    returns, f, op = synthetic()
+    op.iloc[:-35] = np.nan  # the factors and returns span 300 months, the 25 portfolios the last 35
+    with pytest.raises(ParameterError, match="only 35 months of 25-portfolio returns"):
+        quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None)
+    op.iloc[-36] = 1.0
+    assert len(quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None).premium_returns) == 36
+
+
+def test_missing_columns_are_named():
+    returns, f, op = synthetic()
+    with pytest.raises(ParameterError, match=r"missing \['small_minus_large'\]"):
+        quality.test(returns.drop(columns="small_minus_large"), f, op)
+    with pytest.raises(ParameterError, match="five-factor columns"):
+        quality.test(returns, f.drop(columns="CMA"), op)
+
+
+def test_conclusion_states_each_verdict():
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since="1985-01-31", level=0.9,
+                       vintage={"ff5_factors": "202510", "me_op_25": "202509"})
+    text = res.conclusion().split("\n")
+    assert len(text) == 18 and text[5] == text[11] == text[17] == ""
+    tilt = res.verdicts[0]
+    assert text[0] == f"**value tilt: supported.** {tilt.note}"
+    assert text[2] == f"- Statistic: HML (value) loading of small-minus-large **{tilt.statistic:+.3f}**"
+    lo, hi = tilt.interval
+    assert text[3] == f"- Interval: 90% Newey-West [{lo:+.3f}, {hi:+.3f}], p < 0.001"
+    assert text[4] == "- n = 300 months (1970-01..1994-12); vintage ff5_factors 202510, me_op_25 202509."
+    assert text[12].startswith("**inferior: contradicted.** The five-factor alpha is ")
+    inferior = res.verdicts[2]
+    late = res.premiums.loc[("since 1985", "robust")]
+    assert inferior.note.endswith(f"; since 1985: {late['mean']:+.2f}% [{late['ci_lower']:.2f}, "
+                                  f"{late['ci_upper']:.2f}].")
+    assert "90% CI" in inferior.note and "n = 300)" in inferior.note
+    assert inferior.rule == quality.RULES["inferior"].format(a="0.05")
+    assert res.spec == {"definition": "", "start": "1970-01-31", "end": "1994-12-31", "since": "1985-01-31",
+                        "include_smb": True, "maxlags": None, "level": 0.9, "alpha": 0.05, "small_quintiles": [1],
+                        "big_quintiles": [5], "robust_quintiles": [5], "weak_quintiles": [1]}
+    assert list(res.loadings.index) == list(quality.PORTFOLIOS)
+    assert list(res.loadings.columns) == ["alpha", "mkt_excess", "smb", "hml", "rmw", "cma"]
+
+
+@pytest.mark.parametrize(("spec", "valid"), [
+    ({"aspect": "inferior", "premium_small": "q1", "premium_robust": "q5"}, True),
+    ({"aspect": "inferior", "premium_small": NA, "premium_robust": "q5"}, False),
+    ({"aspect": "inferior", "premium_small": "q1", "premium_robust": NA}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA}, True),
+    ({"aspect": "value tilt", "premium_small": "q1", "premium_robust": NA}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": "q4-5"}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "size": "SMB"}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "size": "SMB", "include_smb": False}, True),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "weighting": "ew"}, True),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "weighting": "ew",
+      "size": "SMB", "include_smb": False}, False),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "start": 1987}, True),
+    ({"aspect": "value tilt", "premium_small": NA, "premium_robust": NA, "start": 1987,
+      "size": "Russell 2000 vs S&P 500"}, True),
+])
+def test_grid_valid_by_hand(spec, valid):
+    base = {"size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1963, "include_smb": True, "hac_lags": 6}
+    assert quality.grid_valid({**base, **spec}) is valid
+
+
+def test_premium_cells_mirror_the_robust_choice():
+    assert quality._quintiles("q1-2", "q4-5") == {"small": (1, 2), "big": (5,), "robust": (4, 5), "weak": (1, 2)}
+    assert quality._quintiles(NA, NA) == {"small": (1,), "big": (5,), "robust": (5,), "weak": (1,)}

@@ -242,3 +242,251 @@ def test_grid_estimate_shares_its_fits_and_matches_rolling_ols_on_the_mirror():
         assert rows[12, window]["share_windows_negative"] == rows["auto", window]["share_windows_negative"]
     assert rows["auto", 36]["p_value"] != rows[12, 36]["p_value"]  # the lags do change the HAC test
     assert len({r["estimate"] for r in rows.values()}) == 1
+
+
+# -- display, boundaries, grid validity, and run / grid_estimate on synthetic publisher files -------
+# (mutmut's copy of the package cannot reach the real mirror: these reach what only the mirror tests did)
+
+DECILES = ["Lo 10", "2-Dec", "3-Dec", "4-Dec", "5-Dec", "6-Dec", "7-Dec", "8-Dec", "9-Dec", "Hi 10"]
+MONTHS = pd.date_range("1980-01-31", "2025-10-31", freq="ME", name="date")
+
+
+@pytest.fixture
+def rates_publishers(isolated_data):
+    """French's size deciles and three factors 1980-01..2025-10 (the T-bill rate follows the
+    2-year yield), FRED's daily DGS2 1980-2025 and DGS10 1990-2025 (a holiday "." on some days,
+    never the last of a month) and the monthly averages GS10 1980 on. vw: small caps' yield
+    coefficient is -2 (2-year) against large caps' 0; ew: +2."""
+    from synthetic_monthly import write_factors, write_fred, write_size_deciles
+
+    from research.data.sizes import clear_caches
+
+    rng = np.random.default_rng(12)
+    n = len(MONTHS)
+    steps = rng.normal(0, 0.25, n)
+    level = {"dgs2": np.round(5 + np.cumsum(steps), 2),  # the 10-year moves with the 2-year, less
+             "dgs10": np.round(6 + np.cumsum(0.8 * steps + rng.normal(0, 0.1, n)), 2)}
+    dy = {s: pd.Series(np.diff(level[s], prepend=np.nan), index=MONTHS) for s in level}
+    mkt = np.round(rng.normal(0.6, 4.0, n), 2)
+    rf = np.round(np.clip(level["dgs2"] / 12, 0.01, None), 2)
+    factors = pd.DataFrame({"Mkt-RF": mkt, "SMB": np.round(rng.normal(0, 3, n), 2),
+                            "HML": np.round(rng.normal(0, 3, n), 2), "RF": rf}, index=MONTHS)
+    deciles = {}
+    for w, coef in (("vw", -2.0), ("ew", 2.0)):
+        large = rf + mkt
+        small = rf + 1.2 * mkt + coef * dy["dgs2"].fillna(0).to_numpy()
+        base = np.column_stack([small] * 3 + [(small + large) / 2] * 4 + [large] * 3)
+        deciles[w] = pd.DataFrame(np.round(base + rng.normal(0, 1.0, (n, 10)), 2), index=MONTHS, columns=DECILES)
+    write_size_deciles(isolated_data.mirror, deciles["vw"], deciles["ew"])
+    write_factors(isolated_data.mirror, "F-F_Research_Data_Factors_CSV.zip", factors)
+    days = pd.bdate_range("1980-01-01", "2025-10-31")
+    last = days.to_series().groupby(days.to_period("M")).transform("max") == days
+    for s, file, first in (("dgs2", "DGS2.csv", "1980-01-01"), ("dgs10", "DGS10.csv", "1990-01-01")):
+        month_level = pd.Series(level[s], index=MONTHS.to_period("M"))
+        daily = pd.Series(month_level.reindex(days.to_period("M")).to_numpy(), index=days)
+        daily = daily + np.where(last, 0.0, np.round(rng.normal(0, 0.05, len(days)), 2))  # month-ends exact
+        daily[(~last) & (rng.random(len(days)) < 0.03)] = np.nan
+        write_fred(isolated_data.mirror, file, s.upper() if s == "dgs10" else s, daily.loc[first:])
+    gs10 = pd.Series(np.round(level["dgs10"] + rng.normal(0, 0.1, n), 2), index=MONTHS - pd.offsets.MonthBegin(1))
+    write_fred(isolated_data.mirror, "GS10.csv", "GS10", gs10)
+    clear_caches()
+    yield {"factors": factors, "deciles": deciles, "level": level, "gs10": gs10}
+    clear_caches()
+
+
+def _sml(deciles: pd.DataFrame, small=DECILES[:3], large=DECILES[7:]) -> pd.Series:
+    return deciles[list(small)].mean(axis=1) - deciles[list(large)].mean(axis=1)
+
+
+def _hand_fit(y: pd.Series, factors: pd.DataFrame, d_yield: pd.Series, lags: int, control: bool = True):
+    X = pd.concat({"mkt_excess": factors["Mkt-RF"], "d_yield": d_yield}, axis=1)[
+        ["mkt_excess", "d_yield"] if control else ["d_yield"]]
+    data = pd.concat([y.rename("y"), X], axis=1).dropna()
+    return sm.OLS(data["y"], sm.add_constant(data[X.columns])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}), data
+
+
+def test_run_reads_the_deciles_factors_and_daily_yields(rates_publishers):
+    r = rates_publishers
+    res = rates.run()
+    two, ten = res.verdicts
+    # month-end levels are the planted ones, so the changes are their first differences
+    d2 = pd.Series(np.diff(r["level"]["dgs2"]), index=MONTHS[1:])
+    fit, data = _hand_fit(_sml(r["deciles"]["vw"]), r["factors"], d2, stats_lags(len(MONTHS) - 1))
+    assert two.statistic == pytest.approx(fit.params["d_yield"], rel=1e-9) == pytest.approx(-2.0, abs=0.2)
+    assert two.interval == pytest.approx(tuple(fit.conf_int().loc["d_yield"]), rel=1e-9)
+    assert two.p_value == pytest.approx(fit.pvalues["d_yield"], rel=1e-6)
+    assert (two.n, two.sample, two.label) == (549, "1980-02..2025-10", "supported")
+    assert two.vintage == {"size_portfolios": "202510", "ff3_factors": "202510", "dgs2": "2025-10-31"}
+    assert ten.vintage == {"size_portfolios": "202510", "ff3_factors": "202510", "dgs10": "2025-10-31"}
+    assert ten.sample == "1990-02..2025-10" and ten.aspect == "10-year yield"
+    d10 = pd.Series(np.diff(r["level"]["dgs10"]), index=MONTHS[1:]).loc["1990-02":]
+    fit10, _ = _hand_fit(_sml(r["deciles"]["vw"]), r["factors"], d10, stats_lags(429))
+    assert ten.statistic == pytest.approx(fit10.params["d_yield"], rel=1e-9)
+    # small's own regression is on its excess return over the same month's RF
+    small = r["deciles"]["vw"][DECILES[:3]].mean(axis=1) - r["factors"]["RF"]
+    own, _ = _hand_fit(small, r["factors"], d2, 6)
+    assert res.table.loc[("2-year", "small"), "yield_coef"] == pytest.approx(own.params["d_yield"], rel=1e-9)
+    lo10 = r["deciles"]["vw"]["Lo 10"] - r["factors"]["RF"]
+    dec, _ = _hand_fit(lo10, r["factors"], d2, 6)
+    assert res.deciles.loc[("2-year", 1), "yield_coef"] == pytest.approx(dec.params["d_yield"], rel=1e-9)
+    assert "month-end level of the daily constant-maturity yield" in two.method
+
+
+def stats_lags(n: int) -> int:
+    """Newey-West's plug-in lag count floor(4 (T/100)^(2/9)), by hand."""
+    return int(np.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def test_run_equal_weighted_monthly_average_yield_without_deciles(rates_publishers):
+    r = rates_publishers
+    res = rates.run(weighting="ew", small=(1,), large=(10,), yields=("gs10",), decile_panel=False, maxlags=4,
+                    window=36, control_market=False)
+    (v,) = res.verdicts
+    d = r["gs10"].diff().dropna()
+    d.index = d.index + pd.offsets.MonthEnd(0)
+    fit, data = _hand_fit(_sml(r["deciles"]["ew"], ["Lo 10"], ["Hi 10"]), r["factors"], d, 4, control=False)
+    assert v.statistic == pytest.approx(fit.params["d_yield"], rel=1e-9)
+    assert v.aspect == "10-year (monthly average) yield" and "monthly average yield" in v.method
+    assert res.deciles.empty and v.vintage == {"size_portfolios": "202510", "ff3_factors": "202510",
+                                               "gs10": "2025-10-31"}
+    assert "the market and" not in v.method and "36-month rolling" in v.method
+    with pytest.raises(ParameterError, match="unknown yield series"):
+        rates.run(yields=())
+
+
+@pytest.mark.parametrize("spec", [
+    {"size": "deciles 1-3 vs 8-10", "weighting": "vw", "yield_series": "dgs2", "start": 1926, "hac_lags": "auto",
+     "control_market": True, "window": 60},
+    {"size": "decile 1 vs 10", "weighting": "ew", "yield_series": "dgs10", "start": 1987, "hac_lags": 12,
+     "control_market": False, "window": 36},
+])
+def test_grid_estimate_against_statsmodels_and_rolling_ols(rates_publishers, spec):
+    from statsmodels.regression.rolling import RollingOLS
+
+    r = rates_publishers
+    small, large = (DECILES[:3], DECILES[7:]) if spec["size"].startswith("deciles") else (["Lo 10"], ["Hi 10"])
+    first = "1980-02" if spec["start"] == 1926 else "1990-02"
+    d = pd.Series(np.diff(r["level"][spec["yield_series"]]), index=MONTHS[1:]).loc[first:]
+    fit, data = _hand_fit(_sml(r["deciles"][spec["weighting"]], small, large), r["factors"], d,
+                          12 if spec["hac_lags"] == 12 else stats_lags(len(d)), spec["control_market"])
+    roll = RollingOLS(data["y"], sm.add_constant(data.drop(columns="y")), window=spec["window"]).fit(
+        params_only=True).params["d_yield"].dropna()
+    share = float((roll < 0).mean())
+    row = rates.grid_estimate(**spec)
+    assert row["estimate"] == pytest.approx(fit.params["d_yield"], rel=1e-9)
+    assert (row["lower"], row["upper"]) == pytest.approx(tuple(fit.conf_int().loc["d_yield"]), rel=1e-9)
+    assert row["p_value"] == pytest.approx(fit.pvalues["d_yield"], rel=1e-6)
+    assert row["share_windows_negative"] == pytest.approx(share) and len(roll) == len(d) - spec["window"] + 1
+    assert row["n"] == len(d) and row["sample"] == f"{first}..2025-10"
+    want = rates.verdict_label(fit.params["d_yield"], fit.pvalues["d_yield"], share)
+    assert row["label"] == want != "inconclusive"
+    # the majority on both sides of the rolling share, and alpha at the p-value
+    negative = fit.params["d_yield"] < 0
+    at = share if negative else 1 - share
+    assert rates.grid_estimate(**spec, majority=at)["label"] == "mixed"  # more than the majority is needed
+    assert rates.grid_estimate(**spec, majority=at - 1e-9)["label"] == want
+    assert rates.grid_estimate(**spec, alpha=row["p_value"])["label"] == "inconclusive"
+    assert rates.grid_estimate(**spec, alpha=row["p_value"] * (1 + 1e-9))["label"] == want
+    assert rates.grid_estimate(**spec, level=0.5)["upper"] - rates.grid_estimate(**spec, level=0.5)["lower"] == \
+        pytest.approx(float(np.diff(fit.conf_int(alpha=0.5).loc["d_yield"])[0]), rel=1e-9)
+
+
+def test_grid_estimate_refuses_a_window_as_long_as_the_sample(rates_publishers):
+    base = {"size": "deciles 1-3 vs 8-10", "weighting": "vw", "yield_series": "dgs10", "hac_lags": "auto",
+            "control_market": True}
+    rates.grid_estimate(**base, start=1987, window=120)
+    from research.data.sizes import clear_caches
+    clear_caches()
+    with pytest.raises(ParameterError, match="429 months is not more than the 429-month rolling window"):
+        rates.grid_estimate(**base, start=1987, window=429)
+    assert rates.grid_estimate(**base, start=1987, window=428)["label"] in LABELS
+
+
+@pytest.mark.parametrize(("spec", "valid"), [
+    ({"size": "deciles 1-3 vs 8-10", "weighting": "ew", "yield_series": "dgs2", "start": 1926}, True),
+    ({"size": "SMB", "weighting": "ew", "yield_series": "dgs2", "start": 1926}, False),  # vw only
+    ({"size": "Russell 2000 vs S&P 500", "weighting": "ew", "yield_series": "dgs2", "start": 1987}, False),
+    ({"size": "Russell 2000 vs S&P 500", "weighting": "vw", "yield_series": "gs10", "start": 1987}, True),
+    ({"size": "Russell 2000 vs S&P 500", "weighting": "vw", "yield_series": "gs10", "start": 1963}, False),
+    ({"size": "SMB", "weighting": "vw", "yield_series": "dgs2", "start": 1926}, True),   # from 1976-06
+    ({"size": "SMB", "weighting": "vw", "yield_series": "dgs2", "start": 1954}, False),  # the same sample
+    ({"size": "SMB", "weighting": "vw", "yield_series": "dgs2", "start": 1987}, True),
+    ({"size": "decile 1 vs 10", "weighting": "vw", "yield_series": "gs10", "start": 1954}, True),  # 1953-04 on
+    ({"size": "decile 1 vs 10", "weighting": "vw", "yield_series": "gs10", "start": 1926}, True),
+    ({"size": "decile 1 vs 10", "weighting": "vw", "yield_series": "gs2", "start": 1963}, False),  # 1985 on
+])
+def test_grid_valid_by_hand(spec, valid):
+    assert rates.grid_valid({**spec, "hac_lags": "auto", "control_market": True, "window": 60}) is valid
+
+
+def test_conclusion_and_rolling_summary_by_hand():
+    returns, factors, changes = synthetic(small_coef=-1.0)  # p = 0.013; 23% of windows significantly < 0
+    changes["dgs10"] = changes["dgs2"] * 0.5 + np.random.default_rng(3).normal(0, 0.1, len(changes))
+    res = rates.test(returns, factors, changes, window=60, vintage={"dgs2": "a", "dgs10": "b", "ff3_factors": "c"})
+    two, ten = res.verdicts
+    assert two.vintage == {"dgs2": "a", "ff3_factors": "c"} and ten.vintage == {"dgs10": "b", "ff3_factors": "c"}
+    text = res.conclusion().split("\n")
+    assert text[0] == f"**2-year yield: {two.label}.** {two.note}"
+    assert text[2] == (f"- Statistic: small-minus-large yield coefficient **{two.statistic:+.2f}** (% per month per "
+                       "percentage-point rise in the yield, market held fixed)")
+    lo, hi = two.interval
+    assert text[3] == f"- Interval: 95% Newey-West [{lo:+.2f}, {hi:+.2f}], p = 0.013"
+    assert text[4] == "- n = 240 months (1990-01..2009-12); vintage dgs2 a, ff3_factors c."
+    assert text[6].startswith("**10-year yield: ") and len(text) == 12 and text[5] == text[11] == ""
+    total = rates.test(returns, factors, changes[["dgs2"]], window=60, control_market=False).conclusion()
+    assert "(% per month per percentage-point rise in the yield)\n" in total and "market held fixed" not in total
+    summary = res.rolling_summary
+    assert summary.index.tolist() == ["2-year", "10-year"]
+    roll = res.rolling.loc[res.rolling["yield"] == "2-year"]
+    assert summary.loc["2-year", "windows"] == 181 == len(roll)
+    assert summary.loc["2-year", "share_negative"] == pytest.approx((roll["coef"] < 0).mean())
+    assert summary.loc["2-year", "share_significantly_negative"] == pytest.approx((roll["upper"] < 0).mean())
+    assert summary.loc["2-year", "share_significantly_positive"] == pytest.approx((roll["lower"] > 0).mean())
+    assert summary.loc["2-year", "median_coef"] == pytest.approx(roll["coef"].median())
+    assert 0 < summary.loc["2-year", "share_significantly_negative"] < summary.loc["2-year", "share_negative"]
+    assert two.note == (f"Small caps' 2-year yield coefficient is {abs(two.statistic):.2f} lower than large caps' "
+                        f"(p = 0.013, n = 240 months), so in months when that yield rose small caps did worse than "
+                        f"large caps; the difference is below zero in "
+                        f"{summary.loc['2-year', 'share_negative']:.0%} of 181 rolling 60-month windows "
+                        "(4 non-overlapping).")
+
+
+def test_rule_text_states_the_rule_with_its_numbers():
+    assert rates.rule_text(0.1, 0.6, 36) == (
+        "supported if the small-minus-large yield coefficient is < 0 with HAC p < 0.1 over the full sample and "
+        "< 0 in more than 60% of the 36-month rolling windows; contradicted if it is > 0 with p < 0.1 and > 0 "
+        "in more than 60% of the windows; mixed if the full sample and the rolling windows disagree; "
+        "inconclusive if p >= 0.1")
+
+
+@pytest.mark.parametrize(("kwargs", "ok"), [
+    ({"window": 24}, True), ({"window": 23}, False), ({"window": 60.0}, False), ({"window": np.int64(30)}, True),
+    ({"maxlags": 0}, True), ({"maxlags": 1.5}, False), ({"level": 0.0}, False), ({"level": 1.0}, False),
+    ({"alpha": 0.0}, False), ({"alpha": 1.0}, False), ({"alpha": 0.5}, True),
+    ({"majority": 0.0}, True), ({"majority": 1.0}, False), ({"majority": -0.1}, False),
+    ({"window": 239}, True), ({"window": 240}, False),  # 240 months: more than the window is needed
+])
+def test_parameter_boundaries(kwargs, ok):
+    returns, factors, changes = synthetic()
+    if ok:
+        rates.test(returns, factors, changes, **kwargs)
+    else:
+        with pytest.raises(ParameterError):
+            rates.test(returns, factors, changes, **kwargs)
+
+
+def test_missing_columns_and_series_are_named():
+    returns, factors, changes = synthetic()
+    with pytest.raises(ParameterError, match=r"missing \['large'\]"):
+        rates.test(returns.drop(columns="large"), factors, changes)
+    with pytest.raises(ParameterError, match="'Mkt-RF' and 'RF'"):
+        rates.test(returns, factors.drop(columns="RF"), changes)
+    with pytest.raises(ParameterError, match="no yield series given"):
+        rates.test(returns, factors, changes.iloc[:, :0])
+    with pytest.raises(ParameterError, match="has 2 observations; need 3"):
+        rates.monthly_yield_changes(pd.Series([1.0, np.nan, 2.0], index=pd.date_range("2020-01-31", periods=3,
+                                                                                      freq="ME"), name="x"))
+    three = rates.monthly_yield_changes(pd.Series([1.0, 1.5, 2.5], index=pd.date_range("2020-01-31", periods=3,
+                                                                                       freq="ME"), name="x"))
+    assert three.tolist() == [0.5, 1.0] and three.name == "x" and three.index.name == "date"
