@@ -369,3 +369,182 @@ def test_run_on_synthetic_russell_closes(russell_closes):
                                "vs S&P 500 price returns (no dividends). compounded daily returns")
     assert res.forecasts["outcome"].tolist() == want.forecasts["outcome"].tolist()
     assert res.forecasts.loc["rut_target", "level_at_forecast"] == float(rut["2024-10-14"])
+
+
+# -- gaps the mutation run found (benchmarks/README.md, "Mutation testing") ------------------------
+
+#: Window edges by year (2001-2024): small gains this much more than large (flat) on the first day of
+#: the window; zero in 3 years (an exact tie: neither moves), negative in 6, positive in 15.
+def _edge(year):
+    return 0.0 if year % 8 == 0 else -0.3 if year % 8 in (1, 2) else 0.6
+
+
+def _jan(year):
+    return 0.0 if year % 4 == 0 else -0.4 if year % 4 == 1 else 0.7
+
+
+def _edged_returns():
+    """Large flat; small moves only on the first business day after 14 October (by ``_edge``), and
+    January returns small - large = ``_jan`` (large 1%), 2001-2025."""
+    idx = _bdays("2001-01-01", "2025-02-28")
+    daily = pd.DataFrame({"small": 0.0, "large": 0.0}, index=idx)
+    for y in range(2001, 2025):
+        daily.loc[idx[idx > pd.Timestamp(y, 10, 14)][0], "small"] = _edge(y)
+    months = pd.date_range("2001-01-31", "2025-02-28", freq="ME")
+    monthly = pd.DataFrame({"small": 1.0, "large": 1.0}, index=months)
+    monthly.loc[months.month == 1, "small"] = [1.0 + _jan(y) for y in range(2001, 2026)]
+    return daily, monthly
+
+
+def test_claim_defaults_on_edged_returns():
+    from research.stats import stationary_bootstrap
+
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    res = yearend.test(daily, monthly, rut, spx, first_year=2010)  # 15 years: exactly the default min_years
+    years = range(2010, 2025)
+    sml = np.array([_edge(y) for y in years])
+    np.testing.assert_allclose(res.years.loc[2010:2024, "small_minus_large"], sml, atol=1e-9)
+    assert res.years.index.tolist() == [*years, 2025]  # January 2025 closes 2024's turn of the year
+    assert res.years.loc[2025, ["start_date", "end_date", "small", "large", "small_minus_large"]].isna().all()
+    v = res.verdict
+    boot = stationary_bootstrap(res.years.loc[2010:2024, "small_minus_large"].to_numpy(), reps=10_000, level=0.90,
+                                seed=0)
+    assert v.interval == pytest.approx((boot.lower, boot.upper), rel=1e-12) and boot.lower > 0
+    assert (v.label, v.n, v.interval_level, v.aspect) == ("supported", 15, 0.90, "year-end seasonality")
+    assert v.statistic == pytest.approx(sml.mean()) and v.sample == "2010-2024 (15 years), 10-14 to 12-31 each year"
+    assert v.hypothesis == ("Small caps beat large caps from mid-October (10-14) to year end in a clear majority of "
+                            "years, with a positive mean")
+    assert v.statistic_name == "mean small-minus-large return, mid-Oct to 31 Dec, pp per year"
+    assert v.method.startswith("compounded daily returns over the same calendar window each year; mean across "
+                               "years with a stationary-bootstrap interval (Politis and Romano 1994, 10000 draws)")
+    assert v.rule == yearend.rule_text(0.6, 15, 0.90)
+    # ties (2016, 2024) are not wins: 10 of 15; January from 2010 to 2025, 16 of them
+    jan = [_jan(y) for y in range(2010, 2026)]
+    assert v.note == (f"Small won in 67% of years (a clear majority) with a positive mean: small beat large in 10 of "
+                      f"15 years (67%). Since 1983: mean {sml.mean():+.1f} pp, small won 67% of 15 years; January "
+                      f"mean {np.mean(jan):+.1f} pp (all years {np.mean(jan):+.1f} pp).")
+    assert res.forecasts["target"].tolist()[:2] == [2665.0, 6600.0]  # the commentary's targets
+    assert res.spec == {"start_md": "10-14", "end_md": "12-31", "first_year": 2010, "last_year": 2024,
+                        "clear_majority": 0.6, "min_years": 15, "level": 0.90, "reps": 10_000, "seed": 0,
+                        "split_year": 1983, "forecast_date": "2025-10-14", "target_date": "2025-12-31",
+                        "rut_target": 2665.0, "spx_target": 6600.0, "first_history_year": None, "definition": ""}
+    # by decade: wins and ties counted by hand from _edge and _jan
+    assert res.table.index.tolist() == ["2010s", "2020s"]
+    assert res.table.loc["2010s"].tolist() == pytest.approx(
+        [10, np.mean([_edge(y) for y in range(2010, 2020)]), 0.6, 10, np.mean([_jan(y) for y in range(2010, 2020)]),
+         0.6])
+    assert res.table.loc["2020s"].tolist() == pytest.approx(
+        [5, np.mean([_edge(y) for y in range(2020, 2025)]), 0.8, 6, np.mean([_jan(y) for y in range(2020, 2026)]),
+         2 / 6])
+    one_fewer = yearend.test(daily, monthly, rut, spx, first_year=2011, reps=200).verdict
+    assert (one_fewer.label, one_fewer.note.split(":")[0]) == ("inconclusive", "Only 14 years (fewer than 15)")
+
+
+def test_eras_split_in_order_with_wins_and_ties():
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    res = yearend.test(daily, monthly, rut, spx, first_year=2001, split_year=2013, reps=200)
+    era = res.eras
+    assert era.index.tolist() == ["before 2013", "2013 on"]
+    early, late = range(2001, 2013), range(2013, 2025)
+    assert era.loc["before 2013"].tolist() == pytest.approx(
+        [12, np.mean([_edge(y) for y in early]), 7 / 12, 12, np.mean([_jan(y) for y in early]), 6 / 12])
+    assert era.loc["2013 on"].tolist() == pytest.approx(
+        [12, np.mean([_edge(y) for y in late]), 8 / 12, 13, np.mean([_jan(y) for y in range(2013, 2026)]), 6 / 13])
+    assert "Since 2013: mean " in res.verdict.note and "pp, small won 67% of 12 years;" in res.verdict.note
+
+
+def test_windows_follow_start_and_end_days():
+    """A window from 1 November to 15 December, compounded by hand from the daily returns; the index
+    windows from the closes, the Russell 2000 only where it has data."""
+    daily, monthly = _synthetic_returns(0.05)
+    rng = np.random.default_rng(8)
+    idx = _bdays("2015-01-02", "2025-12-31")
+    spx = pd.Series(100 * np.cumprod(1 + rng.normal(0, 0.01, len(idx))), index=idx)
+    rut = pd.Series(100 * np.cumprod(1 + rng.normal(0, 0.01, len(idx))), index=idx).loc["2018":]
+    res = yearend.test(daily, monthly, rut, spx, start_md="11-01", end_md="12-15", reps=200,
+                       forecast_date="2025-11-03", target_date="2025-12-15", rut_target=1.0, spx_target=1.0)
+
+    def change(x, y):
+        return (x.loc[:f"{y}-12-15"].iloc[-1] / x.loc[:f"{y}-11-01"].iloc[-1] - 1) * 100
+
+    def compound(col, y):
+        days = daily.loc[f"{y}-11-01":f"{y}-12-15", col].loc[lambda s: s.index > daily.loc[:f"{y}-11-01"].index[-1]]
+        return ((1 + days / 100).prod() - 1) * 100
+
+    for y in (1990, 2007, 2024):
+        assert res.years.loc[y, "small_minus_large"] == pytest.approx(compound("small", y) - compound("large", y))
+    assert res.index_windows.columns.tolist() == ["start_date", "end_date", "spx", "rut"]
+    assert res.index_windows.index.tolist() == list(range(2015, 2026))
+    np.testing.assert_allclose(res.index_windows["spx"], [change(spx, y) for y in range(2015, 2026)])
+    assert res.index_windows.loc[:2017, "rut"].isna().all()
+    np.testing.assert_allclose(res.index_windows.loc[2018:, "rut"], [change(rut, y) for y in range(2018, 2026)])
+
+
+def test_two_years_get_an_interval_and_fewer_get_none():
+    from research.stats import stationary_bootstrap
+
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    two = yearend.test(daily, monthly, rut, spx, first_year=2023, min_years=2, reps=500).verdict
+    boot = stationary_bootstrap(np.array([_edge(2023), _edge(2024)]), reps=500, level=0.90, seed=0)
+    assert two.interval == pytest.approx((boot.lower, boot.upper), abs=1e-9) and two.n == 2
+    one = yearend.test(daily, monthly, rut, spx, first_year=2024, reps=500).verdict
+    assert (one.interval, one.interval_level, one.n, one.label) == (None, None, 1, "inconclusive")
+    none = yearend.test(daily, monthly, rut, spx, first_year=2030, reps=500).verdict
+    assert (none.n, none.sample, none.statistic, none.interval) == (0, "empty", None, None)
+    assert none.note == "Only 0 years (fewer than 15): small beat large in 0 of 0 years (nan%)."
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"clear_majority": 1.0}, r"clear_majority must be in \[0.5, 1\), e.g. 0.6; got 1.0"),
+    ({"clear_majority": 0.4999}, "clear_majority must be in"),
+    ({"level": 1.0}, r"level must be in \(0, 1\), e.g. 0.90; got 1.0"),
+    ({"level": 0.0}, "level must be in"),
+    ({"min_years": 1}, "min_years must be at least 2, got 1"),
+])
+def test_claim_function_rejects_each_bound(kwargs, message):
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    with pytest.raises(ParameterError, match=message):
+        yearend.test(daily, monthly, rut, spx, **kwargs)
+
+
+def test_claim_function_accepts_the_inclusive_bounds_and_names_the_frame():
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    ok = yearend.test(daily, monthly, rut, spx, clear_majority=0.5, min_years=2, reps=200)
+    assert ok.spec["clear_majority"] == 0.5 and ok.verdict.label == "supported"
+    for frame, name in ((daily, "returns_daily"), (monthly, "returns_monthly")):
+        bad = {"returns_daily": daily, "returns_monthly": monthly, name: frame.rename(columns={"large": "big"})}
+        with pytest.raises(ParameterError, match=f"^{name} needs columns 'small' and 'large'"):
+            yearend.test(bad["returns_daily"], bad["returns_monthly"], rut, spx)
+
+
+def test_move_probability_counts_a_move_of_exactly_the_threshold():
+    history = pd.Series([7.0, 6.9, -2.0, -1.9], index=[2001, 2002, 2003, 2004])
+    assert yearend.move_probability(history, 7.0, "up")["hits"] == 1
+    assert yearend.move_probability(history, -2.0, "down")["hits"] == 1
+
+
+def test_rule_text_states_each_label():
+    assert yearend.rule_text(2 / 3, 15, 0.9) == (
+        "supported if small beat large from mid-October to year end in a clear majority of years (>= 67%) with "
+        "a positive mean whose 90% stationary-bootstrap interval excludes zero; contradicted if the mean is "
+        "negative (interval excluding zero) and small lost in most years; mixed if the mean and the majority "
+        "disagree; inconclusive if the interval straddles zero or fewer than 15 years")
+
+
+def test_grid_estimate_two_years_straddling_zero(russell_closes):
+    from research import stats
+    from research.data.sizes import RUSSELL
+
+    rut, spx = russell_closes
+    sml = _by_hand(rut, spx, 10, 14).loc[2010:2011]
+    assert sml.iloc[0] > 0 > sml.iloc[1] and sml.mean() > 0  # +1.1 and -1.0 pp
+    out = yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-14", first_year=2010,
+                                last_year=2011, clear_majority=0.5, min_years=2)
+    lower, upper, _ = stats.percentile_bootstrap(sml.to_numpy(), reps=1000, level=0.90)
+    assert (out["lower"], out["upper"]) == pytest.approx((lower, upper), rel=1e-4) and lower < 0 < upper
+    assert (out["n"], out["label"]) == (2, "inconclusive")  # a majority of one half and a positive mean
