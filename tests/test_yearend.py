@@ -548,3 +548,26 @@ def test_grid_estimate_two_years_straddling_zero(russell_closes):
     lower, upper, _ = stats.percentile_bootstrap(sml.to_numpy(), reps=1000, level=0.90)
     assert (out["lower"], out["upper"]) == pytest.approx((lower, upper), rel=1e-4) and lower < 0 < upper
     assert (out["n"], out["label"]) == (2, "inconclusive")  # a majority of one half and a positive mean
+
+
+def test_forecasts_at_exactly_their_targets_from_a_first_history_year():
+    """Targets met exactly (hit, up and down), a target equal to the level (up: a fall would miss),
+    history from first_history_year on and windows ending on end_md (30 November)."""
+    idx = _bdays("2015-01-02", "2025-12-31")
+    rut, spx = pd.Series(2000.0, index=idx), pd.Series(5000.0, index=idx)
+    for y, series in ((2018, rut), (2017, spx)):  # +0.5% on the first day after 14 October
+        series.loc[idx[idx > pd.Timestamp(y, 10, 14)][0]:] *= 1.005
+    rut.loc["2020-12-01":] *= 1.10  # after 30 November: outside every window
+    spx.loc["2025-11-03":] = 4900.0
+    level = float(rut["2025-10-14"])
+    card = yearend.forecast_scorecard(rut, spx, forecast_date="2025-10-14", target_date="2025-12-31",
+                                      rut_target=level, spx_target=4900.0, start_md="10-14", end_md="11-30",
+                                      first_history_year=2016)
+    r, s, beat = card.loc["rut_target"], card.loc["spx_target"], card.loc["small_beats_large"]
+    assert (r["outcome"], r["required_move_pct"], r["ex_ante_probability"]) == ("hit", 0.0, 1.0)  # 9 of 9 >= 0
+    assert r["ex_ante_basis"] == "9 of 9 years (2016-2024), 10-14 to 11-30"
+    assert (s["outcome"], s["realized"], s["ex_ante_probability"]) == ("hit", 4900.0, 0.0)
+    assert s["required_move_pct"] == pytest.approx((4900 / 5025 - 1) * 100)
+    # Russell minus S&P: -0.5 in 2017, +0.5 in 2018 (a win under 1 pp), 0 otherwise (2020's +10% is in December)
+    assert (beat["outcome"], beat["required_move_pct"], beat["ex_ante_basis"]) == (
+        "hit", 0.0, "1 of 9 years (2016-2024), 10-14 to 11-30")
