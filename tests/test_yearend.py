@@ -571,3 +571,35 @@ def test_forecasts_at_exactly_their_targets_from_a_first_history_year():
     # Russell minus S&P: -0.5 in 2017, +0.5 in 2018 (a win under 1 pp), 0 otherwise (2020's +10% is in December)
     assert (beat["outcome"], beat["required_move_pct"], beat["ex_ante_basis"]) == (
         "hit", 0.0, "1 of 9 years (2016-2024), 10-14 to 11-30")
+
+
+def test_month_days_are_checked_and_named():
+    levels = pd.Series(100.0, index=_bdays("2022-10-03", "2023-01-10"))
+    with pytest.raises(ParameterError, match=r"^start_md must be a month-day like '10-14', got '10/14'$"):
+        yearend.window_changes(levels, "10/14", "12-31")
+    with pytest.raises(ParameterError, match=r"^end_md must be a month-day like '10-14', got '02-30'$"):
+        yearend.window_changes(levels, "01-14", "02-30")  # no such day
+
+
+@pytest.mark.parametrize("sml, ci, label, why", [
+    ([1.0] * 9 + [-1.0] * 6, (0.1, 0.5), "supported",  # won exactly the clear majority, 9 of 15
+     "small won in 60% of years (a clear majority) with a positive mean"),
+    ([2.0] * 6 + [0.0] * 3 + [-1.0] * 6, (0.1, 0.5), "mixed",  # ties are not wins: 6 of 15
+     "the mean is positive but small won in only 40% of years"),
+    ([1.0, -1.0] * 8, (0.1, 0.5), "mixed",  # a mean of exactly zero is not positive
+     "the mean is negative although small won in 50% of years"),
+    ([-3.0, 1.0] * 8, (-1.5, -0.5), "mixed",  # won exactly half: not "lost in most years"
+     "the mean is negative although small won in 50% of years"),
+    ([-1.0] * 9 + [1.0] * 6, (-0.5, -0.1), "contradicted", "small lost in most years (60%) with a negative mean"),
+    ([1.0] * 15, (0.0, 0.5), "inconclusive", "the interval of the mean straddles zero"),  # an end at zero
+    ([-1.0] * 15, (-0.5, 0.0), "inconclusive", "the interval of the mean straddles zero"),
+])
+def test_classify_at_each_boundary(sml, ci, label, why):
+    assert yearend.classify(pd.Series(sml), ci, clear_majority=0.6, min_years=15) == (label, why)
+
+
+def test_close_on_from_the_first_close():
+    s = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2025-12-26", "2025-12-30"]))
+    assert yearend.close_on(s, "2025-12-26") == (pd.Timestamp("2025-12-26"), 1.0)
+    assert yearend.close_on(s, "2025-12-29") == (pd.Timestamp("2025-12-26"), 1.0)
+    assert yearend.close_on(s, "2025-12-25") is None  # before the data
