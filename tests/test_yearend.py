@@ -416,8 +416,9 @@ def test_claim_defaults_on_edged_returns():
     assert v.hypothesis == ("Small caps beat large caps from mid-October (10-14) to year end in a clear majority of "
                             "years, with a positive mean")
     assert v.statistic_name == "mean small-minus-large return, mid-Oct to 31 Dec, pp per year"
-    assert v.method.startswith("compounded daily returns over the same calendar window each year; mean across "
-                               "years with a stationary-bootstrap interval (Politis and Romano 1994, 10000 draws)")
+    assert v.method == ("compounded daily returns over the same calendar window each year; mean across years with a "
+                        "stationary-bootstrap interval (Politis and Romano 1994, 10000 draws); turn-of-year effect as "
+                        "in Keim (1983)")
     assert v.rule == yearend.rule_text(0.6, 15, 0.90)
     # ties (2016, 2024) are not wins: 10 of 15; January from 2010 to 2025, 16 of them
     jan = [_jan(y) for y in range(2010, 2026)]
@@ -571,6 +572,7 @@ def test_forecasts_at_exactly_their_targets_from_a_first_history_year():
     # Russell minus S&P: -0.5 in 2017, +0.5 in 2018 (a win under 1 pp), 0 otherwise (2020's +10% is in December)
     assert (beat["outcome"], beat["required_move_pct"], beat["ex_ante_basis"]) == (
         "hit", 0.0, "1 of 9 years (2016-2024), 10-14 to 11-30")
+    assert card["target_date"].tolist() == ["2025-12-31"] * 3
 
 
 def test_month_days_are_checked_and_named():
@@ -603,3 +605,31 @@ def test_close_on_from_the_first_close():
     assert yearend.close_on(s, "2025-12-26") == (pd.Timestamp("2025-12-26"), 1.0)
     assert yearend.close_on(s, "2025-12-29") == (pd.Timestamp("2025-12-26"), 1.0)
     assert yearend.close_on(s, "2025-12-25") is None  # before the data
+
+
+def test_window_changes_at_its_boundaries():
+    # data that begin on the start close keep that year, from that close
+    first = pd.Series(np.arange(60.0) + 100, index=_bdays("2023-10-13", "2024-01-04"))
+    out = yearend.window_changes(first)
+    assert out.index.tolist() == [2023] and out.loc[2023, "start_date"] == pd.Timestamp("2023-10-13")
+    assert out.loc[2023, 0] == pytest.approx((first["2023-12-29"] / 100 - 1) * 100)
+    # a start close exactly 7 days before the start day counts; 8 days do not
+    gap = pd.Series(100.0, index=_bdays("2023-09-01", "2023-12-29")).drop(pd.bdate_range("2023-10-08", "2023-10-20"))
+    assert yearend.window_changes(gap, "10-13").loc[2023, "start_date"] == pd.Timestamp("2023-10-06")  # 7 days
+    assert yearend.window_changes(gap, "10-14").empty  # Friday 6 October is 8 days before
+    # no close inside the window: no change to report
+    holiday = pd.Series(100.0, index=_bdays("2023-12-01", "2024-01-05")).drop(pd.bdate_range("2023-12-22", "2023-12-27"))
+    assert yearend.window_changes(holiday, "12-22", "12-27").empty
+    assert yearend.window_changes(holiday, "12-21", "12-28").index.tolist() == [2023]
+    with pytest.raises(ParameterError, match=r"^start_md '12-31' must come before end_md '12-31' in the year$"):
+        yearend.window_changes(holiday, "12-31", "12-31")
+
+
+def test_forecast_table_rounds_the_probability_once():
+    from dataclasses import replace
+
+    res = _scored()
+    odd = replace(res, forecasts=res.forecasts.assign(ex_ante_probability=[7 / 52, 0.6, np.nan]))
+    assert odd.forecast_table().loc["ex_ante_probability"].tolist() == ["13%", "60%", "nan%"]  # 13.46%
+    assert odd.forecast_table().columns.name is None
+    assert [row["ex_ante_probability"] for row in odd.scorecard()] == [0.1346, 0.6, None]
