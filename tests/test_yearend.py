@@ -633,3 +633,43 @@ def test_forecast_table_rounds_the_probability_once():
     assert odd.forecast_table().loc["ex_ante_probability"].tolist() == ["13%", "60%", "nan%"]  # 13.46%
     assert odd.forecast_table().columns.name is None
     assert [row["ex_ante_probability"] for row in odd.scorecard()] == [0.1346, 0.6, None]
+
+
+def test_run_reads_french_halves_daily_and_deciles_monthly(russell_closes, isolated_data):
+    """The default run: daily small and large from French's 2x3 halves, January from the size
+    deciles (1-3 vs 8-10), each in the weighting asked for; the forecasts from the index closes."""
+    from synthetic_mirror import write_french_daily_2x3, write_size_deciles
+
+    from research.data.sizes import clear_caches
+
+    rut, spx = russell_closes
+    days = _bdays("2000-01-03", "2025-12-31")
+    rng = np.random.default_rng(4)
+    large = np.round(rng.normal(0.03, 1.0, len(days)), 2)
+    small = np.round(large + rng.normal(0, 0.3, len(days)) + np.where(days.month >= 11, 0.1, 0.0), 2)
+    small_ew = np.round(small + 0.05, 2)
+    write_french_daily_2x3(isolated_data.mirror, days, vw=(small, large), ew=(small_ew, large), vintage="202512")
+    months = pd.date_range("2000-01-31", "2025-12-31", freq="ME")
+    big = np.round(rng.normal(0.8, 4, len(months)), 2)
+    edge = np.round(rng.normal(0.5, 2, len(months)), 2)
+    vw = np.column_stack([big + edge + 0.5, big + edge - 0.5, big + edge] + [big] * 5 + [big + 0.3, big - 0.3])
+    ew = np.column_stack([big + edge + 1.5] * 3 + [big] * 7)
+    write_size_deciles(isolated_data.mirror, months, vw, ew, vintage="202512")
+    clear_caches()
+    kw = {"reps": 300, "first_year": 2001, "forecast_date": "2024-10-14", "target_date": "2024-12-31",
+          "rut_target": 2000.0, "spx_target": 1500.0}
+    for weighting, daily_small, jan_edge in (("vw", small, edge), ("ew", small_ew, edge + 1.5)):
+        res = yearend.run(weighting=weighting, **kw) if weighting == "ew" else yearend.run(**kw)
+        daily = pd.DataFrame({"small": daily_small, "large": large}, index=days)
+        monthly = pd.DataFrame({"small": big + jan_edge, "large": big}, index=months)
+        want = yearend.test(daily, monthly, rut, spx, **kw)
+        np.testing.assert_allclose(res.years["small_minus_large"].dropna(), want.years["small_minus_large"].dropna(),
+                                   rtol=1e-9)
+        np.testing.assert_allclose(res.years["jan_small_minus_large"], want.years["jan_small_minus_large"], atol=1e-9)
+        assert res.verdict.interval == pytest.approx(want.verdict.interval, rel=1e-9)
+        assert set(res.verdict.vintage) == {"me_bm_6_daily", "size_portfolios", "rut", "gspc"}
+        assert res.verdict.method.startswith(
+            "daily: daily size deciles are not published in the catalog: daily small = average of the 3 small "
+            f"(below NYSE median) 2x3 portfolios, large = the 3 big ones; January: size deciles (1, 2, 3) vs "
+            f"(8, 9, 10), {weighting.upper()} within decile. compounded daily returns")
+    clear_caches()
