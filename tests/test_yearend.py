@@ -673,3 +673,12 @@ def test_run_reads_french_halves_daily_and_deciles_monthly(russell_closes, isola
             f"(below NYSE median) 2x3 portfolios, large = the 3 big ones; January: size deciles (1, 2, 3) vs "
             f"(8, 9, 10), {weighting.upper()} within decile. compounded daily returns")
     clear_caches()
+
+
+def test_the_year_after_last_year_keeps_only_its_january():
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    res = yearend.test(daily, monthly, rut, spx, first_year=2005, last_year=2022, reps=200)
+    assert res.years.index[-1] == 2023 and res.verdict.n == 18  # 2023's window is in the data, not in the test
+    assert res.years.loc[2023, ["start_date", "end_date", "small", "large", "small_minus_large"]].isna().all()
+    assert res.years.loc[2023, "jan_small_minus_large"] == pytest.approx(_jan(2023))
