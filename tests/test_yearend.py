@@ -682,3 +682,17 @@ def test_the_year_after_last_year_keeps_only_its_january():
     assert res.years.index[-1] == 2023 and res.verdict.n == 18  # 2023's window is in the data, not in the test
     assert res.years.loc[2023, ["start_date", "end_date", "small", "large", "small_minus_large"]].isna().all()
     assert res.years.loc[2023, "jan_small_minus_large"] == pytest.approx(_jan(2023))
+
+
+def test_interval_uses_the_reps_level_and_seed_asked_for():
+    from research.stats import stationary_bootstrap
+
+    rut, spx = _index_paths()
+    daily, monthly = _synthetic_returns(0.05)
+    res = yearend.test(daily, monthly, rut, spx, reps=300, level=0.8, seed=7)
+    sml = res.years.loc[:2024, "small_minus_large"].to_numpy()
+    boot = stationary_bootstrap(sml, reps=300, level=0.8, seed=7)
+    assert res.verdict.interval == pytest.approx((boot.lower, boot.upper), rel=1e-12)
+    others = [stationary_bootstrap(sml, **kw) for kw in ({"level": 0.8, "seed": 7}, {"reps": 300, "seed": 7},
+                                                          {"reps": 300, "level": 0.8})]
+    assert all((o.lower, o.upper) != pytest.approx((boot.lower, boot.upper), rel=1e-6) for o in others)
