@@ -36,6 +36,8 @@ def test_episode_finder_on_a_hand_made_path():
     ten = drawdowns.drawdown_episodes(level, 10.0)
     assert ten["peak_date"].tolist() == [d[1]]  # -10.5%; the others are -5.5% and -9.9%
     assert drawdowns.drawdown_episodes(level, 20.0).empty
+    # the default threshold is 5%: the -5.5% decline counts, so the three episodes above
+    pd.testing.assert_frame_equal(drawdowns.drawdown_episodes(level), five)
 
 
 def test_a_decline_inside_a_drawdown_is_one_episode():
@@ -46,7 +48,7 @@ def test_a_decline_inside_a_drawdown_is_one_episode():
 
 
 def test_episode_finder_rejects_a_non_positive_threshold():
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match="threshold_pct must be a positive percentage.*got 0"):
         drawdowns.drawdown_episodes(_days(PATH), 0)
 
 
@@ -86,6 +88,10 @@ def test_beta_matches_statsmodels():
     assert (out["ci_lower"], out["ci_upper"]) == pytest.approx(tuple(fit.conf_int(alpha=0.10)[1]))
     down = drawdowns.beta(rets, rets["large"] < 0, lags=0, hac_lags=4)
     assert down["n"] == int((large < 0).sum())
+    # by default no lag: the plain slope and its interval (a lagged slope would move both a little)
+    default = drawdowns.beta(rets, hac_lags=4)
+    assert (default["beta"], default["ci_lower"], default["ci_upper"]) == pytest.approx(
+        (fit.params[1], *fit.conf_int(alpha=0.10)[1]), rel=1e-9)
     # with one lag the Dimson beta sums both slopes (the lag adds nothing here)
     assert drawdowns.beta(rets, lags=1)["beta"] == pytest.approx(1.2, abs=0.1)
 

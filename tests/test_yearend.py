@@ -369,3 +369,330 @@ def test_run_on_synthetic_russell_closes(russell_closes):
                                "vs S&P 500 price returns (no dividends). compounded daily returns")
     assert res.forecasts["outcome"].tolist() == want.forecasts["outcome"].tolist()
     assert res.forecasts.loc["rut_target", "level_at_forecast"] == float(rut["2024-10-14"])
+
+
+# -- gaps the mutation run found (benchmarks/README.md, "Mutation testing") ------------------------
+
+#: Window edges by year (2001-2024): small gains this much more than large (flat) on the first day of
+#: the window; zero in 3 years (an exact tie: neither moves), negative in 6, positive in 15.
+def _edge(year):
+    return 0.0 if year % 8 == 0 else -0.3 if year % 8 in (1, 2) else 0.6
+
+
+def _jan(year):
+    return 0.0 if year % 4 == 0 else -0.4 if year % 4 == 1 else 0.7
+
+
+def _edged_returns():
+    """Large flat; small moves only on the first business day after 14 October (by ``_edge``), and
+    January returns small - large = ``_jan`` (large 1%), 2001-2025."""
+    idx = _bdays("2001-01-01", "2025-02-28")
+    daily = pd.DataFrame({"small": 0.0, "large": 0.0}, index=idx)
+    for y in range(2001, 2025):
+        daily.loc[idx[idx > pd.Timestamp(y, 10, 14)][0], "small"] = _edge(y)
+    months = pd.date_range("2001-01-31", "2025-02-28", freq="ME")
+    monthly = pd.DataFrame({"small": 1.0, "large": 1.0}, index=months)
+    monthly.loc[months.month == 1, "small"] = [1.0 + _jan(y) for y in range(2001, 2026)]
+    return daily, monthly
+
+
+def test_claim_defaults_on_edged_returns():
+    from research.stats import stationary_bootstrap
+
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    res = yearend.test(daily, monthly, rut, spx, first_year=2010)  # 15 years: exactly the default min_years
+    years = range(2010, 2025)
+    sml = np.array([_edge(y) for y in years])
+    np.testing.assert_allclose(res.years.loc[2010:2024, "small_minus_large"], sml, atol=1e-9)
+    assert res.years.index.tolist() == [*years, 2025]  # January 2025 closes 2024's turn of the year
+    assert res.years.loc[2025, ["start_date", "end_date", "small", "large", "small_minus_large"]].isna().all()
+    v = res.verdict
+    boot = stationary_bootstrap(res.years.loc[2010:2024, "small_minus_large"].to_numpy(), reps=10_000, level=0.90,
+                                seed=0)
+    assert v.interval == pytest.approx((boot.lower, boot.upper), rel=1e-12) and boot.lower > 0
+    assert (v.label, v.n, v.interval_level, v.aspect) == ("supported", 15, 0.90, "year-end seasonality")
+    assert v.statistic == pytest.approx(sml.mean()) and v.sample == "2010-2024 (15 years), 10-14 to 12-31 each year"
+    assert v.hypothesis == ("Small caps beat large caps from mid-October (10-14) to year end in a clear majority of "
+                            "years, with a positive mean")
+    assert v.statistic_name == "mean small-minus-large return, mid-Oct to 31 Dec, pp per year"
+    assert v.method == ("compounded daily returns over the same calendar window each year; mean across years with a "
+                        "stationary-bootstrap interval (Politis and Romano 1994, 10000 draws); turn-of-year effect as "
+                        "in Keim (1983)")
+    assert v.rule == yearend.rule_text(0.6, 15, 0.90)
+    # ties (2016, 2024) are not wins: 10 of 15; January from 2010 to 2025, 16 of them
+    jan = [_jan(y) for y in range(2010, 2026)]
+    assert v.note == (f"Small won in 67% of years (a clear majority) with a positive mean: small beat large in 10 of "
+                      f"15 years (67%). Since 1983: mean {sml.mean():+.1f} pp, small won 67% of 15 years; January "
+                      f"mean {np.mean(jan):+.1f} pp (all years {np.mean(jan):+.1f} pp).")
+    assert res.forecasts["target"].tolist()[:2] == [2665.0, 6600.0]  # the commentary's targets
+    assert res.spec == {"start_md": "10-14", "end_md": "12-31", "first_year": 2010, "last_year": 2024,
+                        "clear_majority": 0.6, "min_years": 15, "level": 0.90, "reps": 10_000, "seed": 0,
+                        "split_year": 1983, "forecast_date": "2025-10-14", "target_date": "2025-12-31",
+                        "rut_target": 2665.0, "spx_target": 6600.0, "first_history_year": None, "definition": ""}
+    # by decade: wins and ties counted by hand from _edge and _jan
+    assert res.table.index.tolist() == ["2010s", "2020s"]
+    assert res.table.loc["2010s"].tolist() == pytest.approx(
+        [10, np.mean([_edge(y) for y in range(2010, 2020)]), 0.6, 10, np.mean([_jan(y) for y in range(2010, 2020)]),
+         0.6])
+    assert res.table.loc["2020s"].tolist() == pytest.approx(
+        [5, np.mean([_edge(y) for y in range(2020, 2025)]), 0.8, 6, np.mean([_jan(y) for y in range(2020, 2026)]),
+         2 / 6])
+    one_fewer = yearend.test(daily, monthly, rut, spx, first_year=2011, reps=200).verdict
+    assert (one_fewer.label, one_fewer.note.split(":")[0]) == ("inconclusive", "Only 14 years (fewer than 15)")
+
+
+def test_eras_split_in_order_with_wins_and_ties():
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    res = yearend.test(daily, monthly, rut, spx, first_year=2001, split_year=2013, reps=200)
+    era = res.eras
+    assert era.index.tolist() == ["before 2013", "2013 on"]
+    early, late = range(2001, 2013), range(2013, 2025)
+    assert era.loc["before 2013"].tolist() == pytest.approx(
+        [12, np.mean([_edge(y) for y in early]), 7 / 12, 12, np.mean([_jan(y) for y in early]), 6 / 12])
+    assert era.loc["2013 on"].tolist() == pytest.approx(
+        [12, np.mean([_edge(y) for y in late]), 8 / 12, 13, np.mean([_jan(y) for y in range(2013, 2026)]), 6 / 13])
+    assert "Since 2013: mean " in res.verdict.note and "pp, small won 67% of 12 years;" in res.verdict.note
+
+
+def test_windows_follow_start_and_end_days():
+    """A window from 1 November to 15 December, compounded by hand from the daily returns; the index
+    windows from the closes, the Russell 2000 only where it has data."""
+    daily, monthly = _synthetic_returns(0.05)
+    rng = np.random.default_rng(8)
+    idx = _bdays("2015-01-02", "2025-12-31")
+    spx = pd.Series(100 * np.cumprod(1 + rng.normal(0, 0.01, len(idx))), index=idx)
+    rut = pd.Series(100 * np.cumprod(1 + rng.normal(0, 0.01, len(idx))), index=idx).loc["2018":]
+    res = yearend.test(daily, monthly, rut, spx, start_md="11-01", end_md="12-15", reps=200,
+                       forecast_date="2025-11-03", target_date="2025-12-15", rut_target=1.0, spx_target=1.0)
+
+    def change(x, y):
+        return (x.loc[:f"{y}-12-15"].iloc[-1] / x.loc[:f"{y}-11-01"].iloc[-1] - 1) * 100
+
+    def compound(col, y):
+        days = daily.loc[f"{y}-11-01":f"{y}-12-15", col].loc[lambda s: s.index > daily.loc[:f"{y}-11-01"].index[-1]]
+        return ((1 + days / 100).prod() - 1) * 100
+
+    for y in (1990, 2007, 2024):
+        assert res.years.loc[y, "small_minus_large"] == pytest.approx(compound("small", y) - compound("large", y))
+    assert res.index_windows.columns.tolist() == ["start_date", "end_date", "spx", "rut"]
+    assert res.index_windows.index.tolist() == list(range(2015, 2026))
+    np.testing.assert_allclose(res.index_windows["spx"], [change(spx, y) for y in range(2015, 2026)])
+    assert res.index_windows.loc[:2017, "rut"].isna().all()
+    np.testing.assert_allclose(res.index_windows.loc[2018:, "rut"], [change(rut, y) for y in range(2018, 2026)])
+
+
+def test_two_years_get_an_interval_and_fewer_get_none():
+    from research.stats import stationary_bootstrap
+
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    two = yearend.test(daily, monthly, rut, spx, first_year=2023, min_years=2, reps=500).verdict
+    boot = stationary_bootstrap(np.array([_edge(2023), _edge(2024)]), reps=500, level=0.90, seed=0)
+    assert two.interval == pytest.approx((boot.lower, boot.upper), abs=1e-9) and two.n == 2
+    one = yearend.test(daily, monthly, rut, spx, first_year=2024, reps=500).verdict
+    assert (one.interval, one.interval_level, one.n, one.label) == (None, None, 1, "inconclusive")
+    none = yearend.test(daily, monthly, rut, spx, first_year=2030, reps=500).verdict
+    assert (none.n, none.sample, none.statistic, none.interval) == (0, "empty", None, None)
+    assert none.note == "Only 0 years (fewer than 15): small beat large in 0 of 0 years (nan%)."
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"clear_majority": 1.0}, r"clear_majority must be in \[0.5, 1\), e.g. 0.6; got 1.0"),
+    ({"clear_majority": 0.4999}, "clear_majority must be in"),
+    ({"level": 1.0}, r"level must be in \(0, 1\), e.g. 0.90; got 1.0"),
+    ({"level": 0.0}, "level must be in"),
+    ({"min_years": 1}, "min_years must be at least 2, got 1"),
+])
+def test_claim_function_rejects_each_bound(kwargs, message):
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    with pytest.raises(ParameterError, match=message):
+        yearend.test(daily, monthly, rut, spx, **kwargs)
+
+
+def test_claim_function_accepts_the_inclusive_bounds_and_names_the_frame():
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    ok = yearend.test(daily, monthly, rut, spx, clear_majority=0.5, min_years=2, reps=200)
+    assert ok.spec["clear_majority"] == 0.5 and ok.verdict.label == "supported"
+    for frame, name in ((daily, "returns_daily"), (monthly, "returns_monthly")):
+        bad = {"returns_daily": daily, "returns_monthly": monthly, name: frame.rename(columns={"large": "big"})}
+        with pytest.raises(ParameterError, match=f"^{name} needs columns 'small' and 'large'"):
+            yearend.test(bad["returns_daily"], bad["returns_monthly"], rut, spx)
+
+
+def test_move_probability_counts_a_move_of_exactly_the_threshold():
+    history = pd.Series([7.0, 6.9, -2.0, -1.9], index=[2001, 2002, 2003, 2004])
+    assert yearend.move_probability(history, 7.0, "up")["hits"] == 1
+    assert yearend.move_probability(history, -2.0, "down")["hits"] == 1
+
+
+def test_rule_text_states_each_label():
+    assert yearend.rule_text(2 / 3, 15, 0.9) == (
+        "supported if small beat large from mid-October to year end in a clear majority of years (>= 67%) with "
+        "a positive mean whose 90% stationary-bootstrap interval excludes zero; contradicted if the mean is "
+        "negative (interval excluding zero) and small lost in most years; mixed if the mean and the majority "
+        "disagree; inconclusive if the interval straddles zero or fewer than 15 years")
+
+
+def test_grid_estimate_two_years_straddling_zero(russell_closes):
+    from research import stats
+    from research.data.sizes import RUSSELL
+
+    rut, spx = russell_closes
+    sml = _by_hand(rut, spx, 10, 14).loc[2010:2011]
+    assert sml.iloc[0] > 0 > sml.iloc[1] and sml.mean() > 0  # +1.1 and -1.0 pp
+    out = yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-14", first_year=2010,
+                                last_year=2011, clear_majority=0.5, min_years=2)
+    lower, upper, _ = stats.percentile_bootstrap(sml.to_numpy(), reps=1000, level=0.90)
+    assert (out["lower"], out["upper"]) == pytest.approx((lower, upper), rel=1e-4) and lower < 0 < upper
+    assert (out["n"], out["label"]) == (2, "inconclusive")  # a majority of one half and a positive mean
+
+
+def test_forecasts_at_exactly_their_targets_from_a_first_history_year():
+    """Targets met exactly (hit, up and down), a target equal to the level (up: a fall would miss),
+    history from first_history_year on and windows ending on end_md (30 November)."""
+    idx = _bdays("2015-01-02", "2025-12-31")
+    rut, spx = pd.Series(2000.0, index=idx), pd.Series(5000.0, index=idx)
+    for y, series in ((2018, rut), (2017, spx)):  # +0.5% on the first day after 14 October
+        series.loc[idx[idx > pd.Timestamp(y, 10, 14)][0]:] *= 1.005
+    rut.loc["2020-12-01":] *= 1.10  # after 30 November: outside every window
+    spx.loc["2025-11-03":] = 4900.0
+    level = float(rut["2025-10-14"])
+    card = yearend.forecast_scorecard(rut, spx, forecast_date="2025-10-14", target_date="2025-12-31",
+                                      rut_target=level, spx_target=4900.0, start_md="10-14", end_md="11-30",
+                                      first_history_year=2016)
+    r, s, beat = card.loc["rut_target"], card.loc["spx_target"], card.loc["small_beats_large"]
+    assert (r["outcome"], r["required_move_pct"], r["ex_ante_probability"]) == ("hit", 0.0, 1.0)  # 9 of 9 >= 0
+    assert r["ex_ante_basis"] == "9 of 9 years (2016-2024), 10-14 to 11-30"
+    assert (s["outcome"], s["realized"], s["ex_ante_probability"]) == ("hit", 4900.0, 0.0)
+    assert s["required_move_pct"] == pytest.approx((4900 / 5025 - 1) * 100)
+    # Russell minus S&P: -0.5 in 2017, +0.5 in 2018 (a win under 1 pp), 0 otherwise (2020's +10% is in December)
+    assert (beat["outcome"], beat["required_move_pct"], beat["ex_ante_basis"]) == (
+        "hit", 0.0, "1 of 9 years (2016-2024), 10-14 to 11-30")
+    assert card["target_date"].tolist() == ["2025-12-31"] * 3
+
+
+def test_month_days_are_checked_and_named():
+    levels = pd.Series(100.0, index=_bdays("2022-10-03", "2023-01-10"))
+    with pytest.raises(ParameterError, match=r"^start_md must be a month-day like '10-14', got '10/14'$"):
+        yearend.window_changes(levels, "10/14", "12-31")
+    with pytest.raises(ParameterError, match=r"^end_md must be a month-day like '10-14', got '02-30'$"):
+        yearend.window_changes(levels, "01-14", "02-30")  # no such day
+
+
+@pytest.mark.parametrize("sml, ci, label, why", [
+    ([1.0] * 9 + [-1.0] * 6, (0.1, 0.5), "supported",  # won exactly the clear majority, 9 of 15
+     "small won in 60% of years (a clear majority) with a positive mean"),
+    ([2.0] * 6 + [0.0] * 3 + [-1.0] * 6, (0.1, 0.5), "mixed",  # ties are not wins: 6 of 15
+     "the mean is positive but small won in only 40% of years"),
+    ([1.0, -1.0] * 8, (0.1, 0.5), "mixed",  # a mean of exactly zero is not positive
+     "the mean is negative although small won in 50% of years"),
+    ([-3.0, 1.0] * 8, (-1.5, -0.5), "mixed",  # won exactly half: not "lost in most years"
+     "the mean is negative although small won in 50% of years"),
+    ([-1.0] * 9 + [1.0] * 6, (-0.5, -0.1), "contradicted", "small lost in most years (60%) with a negative mean"),
+    ([1.0] * 15, (0.0, 0.5), "inconclusive", "the interval of the mean straddles zero"),  # an end at zero
+    ([-1.0] * 15, (-0.5, 0.0), "inconclusive", "the interval of the mean straddles zero"),
+])
+def test_classify_at_each_boundary(sml, ci, label, why):
+    assert yearend.classify(pd.Series(sml), ci, clear_majority=0.6, min_years=15) == (label, why)
+
+
+def test_close_on_from_the_first_close():
+    s = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2025-12-26", "2025-12-30"]))
+    assert yearend.close_on(s, "2025-12-26") == (pd.Timestamp("2025-12-26"), 1.0)
+    assert yearend.close_on(s, "2025-12-29") == (pd.Timestamp("2025-12-26"), 1.0)
+    assert yearend.close_on(s, "2025-12-25") is None  # before the data
+
+
+def test_window_changes_at_its_boundaries():
+    # data that begin on the start close keep that year, from that close
+    first = pd.Series(np.arange(60.0) + 100, index=_bdays("2023-10-13", "2024-01-04"))
+    out = yearend.window_changes(first)
+    assert out.index.tolist() == [2023] and out.loc[2023, "start_date"] == pd.Timestamp("2023-10-13")
+    assert out.loc[2023, 0] == pytest.approx((first["2023-12-29"] / 100 - 1) * 100)
+    # a start close exactly 7 days before the start day counts; 8 days do not
+    gap = pd.Series(100.0, index=_bdays("2023-09-01", "2023-12-29")).drop(pd.bdate_range("2023-10-08", "2023-10-20"))
+    assert yearend.window_changes(gap, "10-13").loc[2023, "start_date"] == pd.Timestamp("2023-10-06")  # 7 days
+    assert yearend.window_changes(gap, "10-14").empty  # Friday 6 October is 8 days before
+    # no close inside the window: no change to report
+    holiday = pd.Series(100.0, index=_bdays("2023-12-01", "2024-01-05")).drop(pd.bdate_range("2023-12-22", "2023-12-27"))
+    assert yearend.window_changes(holiday, "12-22", "12-27").empty
+    assert yearend.window_changes(holiday, "12-21", "12-28").index.tolist() == [2023]
+    with pytest.raises(ParameterError, match=r"^start_md '12-31' must come before end_md '12-31' in the year$"):
+        yearend.window_changes(holiday, "12-31", "12-31")
+
+
+def test_forecast_table_rounds_the_probability_once():
+    from dataclasses import replace
+
+    res = _scored()
+    odd = replace(res, forecasts=res.forecasts.assign(ex_ante_probability=[7 / 52, 0.6, np.nan]))
+    assert odd.forecast_table().loc["ex_ante_probability"].tolist() == ["13%", "60%", "nan%"]  # 13.46%
+    assert odd.forecast_table().columns.name is None
+    assert [row["ex_ante_probability"] for row in odd.scorecard()] == [0.1346, 0.6, None]
+
+
+def test_run_reads_french_halves_daily_and_deciles_monthly(russell_closes, isolated_data):
+    """The default run: daily small and large from French's 2x3 halves, January from the size
+    deciles (1-3 vs 8-10), each in the weighting asked for; the forecasts from the index closes."""
+    from synthetic_mirror import write_french_daily_2x3, write_size_deciles
+
+    from research.data.sizes import clear_caches
+
+    rut, spx = russell_closes
+    days = _bdays("2000-01-03", "2025-12-31")
+    rng = np.random.default_rng(4)
+    large = np.round(rng.normal(0.03, 1.0, len(days)), 2)
+    small = np.round(large + rng.normal(0, 0.3, len(days)) + np.where(days.month >= 11, 0.1, 0.0), 2)
+    small_ew = np.round(small + 0.05, 2)
+    write_french_daily_2x3(isolated_data.mirror, days, vw=(small, large), ew=(small_ew, large), vintage="202512")
+    months = pd.date_range("2000-01-31", "2025-12-31", freq="ME")
+    big = np.round(rng.normal(0.8, 4, len(months)), 2)
+    edge = np.round(rng.normal(0.5, 2, len(months)), 2)
+    vw = np.column_stack([big + edge + 0.5, big + edge - 0.5, big + edge] + [big] * 5 + [big + 0.3, big - 0.3])
+    ew = np.column_stack([big + edge + 1.5] * 3 + [big] * 7)
+    write_size_deciles(isolated_data.mirror, months, vw, ew, vintage="202512")
+    clear_caches()
+    kw = {"reps": 300, "first_year": 2001, "forecast_date": "2024-10-14", "target_date": "2024-12-31",
+          "rut_target": 2000.0, "spx_target": 1500.0}
+    for weighting, daily_small, jan_edge in (("vw", small, edge), ("ew", small_ew, edge + 1.5)):
+        res = yearend.run(weighting=weighting, **kw) if weighting == "ew" else yearend.run(**kw)
+        daily = pd.DataFrame({"small": daily_small, "large": large}, index=days)
+        monthly = pd.DataFrame({"small": big + jan_edge, "large": big}, index=months)
+        want = yearend.test(daily, monthly, rut, spx, **kw)
+        np.testing.assert_allclose(res.years["small_minus_large"].dropna(), want.years["small_minus_large"].dropna(),
+                                   rtol=1e-9)
+        np.testing.assert_allclose(res.years["jan_small_minus_large"], want.years["jan_small_minus_large"], atol=1e-9)
+        assert res.verdict.interval == pytest.approx(want.verdict.interval, rel=1e-9)
+        assert set(res.verdict.vintage) == {"me_bm_6_daily", "size_portfolios", "rut", "gspc"}
+        assert res.verdict.method.startswith(
+            "daily: daily size deciles are not published in the catalog: daily small = average of the 3 small "
+            f"(below NYSE median) 2x3 portfolios, large = the 3 big ones; January: size deciles (1, 2, 3) vs "
+            f"(8, 9, 10), {weighting.upper()} within decile. compounded daily returns")
+    clear_caches()
+
+
+def test_the_year_after_last_year_keeps_only_its_january():
+    rut, spx = _index_paths()
+    daily, monthly = _edged_returns()
+    res = yearend.test(daily, monthly, rut, spx, first_year=2005, last_year=2022, reps=200)
+    assert res.years.index[-1] == 2023 and res.verdict.n == 18  # 2023's window is in the data, not in the test
+    assert res.years.loc[2023, ["start_date", "end_date", "small", "large", "small_minus_large"]].isna().all()
+    assert res.years.loc[2023, "jan_small_minus_large"] == pytest.approx(_jan(2023))
+
+
+def test_interval_uses_the_reps_level_and_seed_asked_for():
+    from research.stats import stationary_bootstrap
+
+    rut, spx = _index_paths()
+    daily, monthly = _synthetic_returns(0.05)
+    res = yearend.test(daily, monthly, rut, spx, reps=300, level=0.8, seed=7)
+    sml = res.years.loc[:2024, "small_minus_large"].to_numpy()
+    boot = stationary_bootstrap(sml, reps=300, level=0.8, seed=7)
+    assert res.verdict.interval == pytest.approx((boot.lower, boot.upper), rel=1e-12)
+    others = [stationary_bootstrap(sml, **kw) for kw in ({"level": 0.8, "seed": 7}, {"reps": 300, "seed": 7},
+                                                          {"reps": 300, "level": 0.8})]
+    assert all((o.lower, o.upper) != pytest.approx((boot.lower, boot.upper), rel=1e-6) for o in others)
