@@ -55,9 +55,13 @@ benchmarks: setup
 	$(BIN)/python benchmarks/regeneration.py
 	$(BIN)/python benchmarks/sweep.py
 
-# Mutation testing of research/stats.py against tests/test_stats.py ([tool.mutmut] in pyproject.toml;
-# results and survivors in benchmarks/README.md). A benchmark, not CI: tens of minutes on 2 cores.
-MUTANTS ?= research.stats*
+# Mutation testing, one module at a time: tools/mutants.py narrows [tool.mutmut] (pyproject.toml)
+# to MODULE and its unit tests, runs mutmut and prints the score (results and survivors in
+# benchmarks/README.md). A benchmark, not CI: tens of minutes per module on 2 cores, run niced.
+# E.g. make mutants MODULE=research/claims/drawdowns.py PATTERN='research.claims.drawdowns.x_beta*';
+# RETEST=1 re-tests the mutants not killed last time (after adding tests).
+MODULE ?= research/stats.py
+MAX_CHILDREN ?= 1
 mutants: setup
-	$(BIN)/mutmut run --max-children 2 "$(MUTANTS)"
-	$(BIN)/mutmut results
+	nice -n 15 $(BIN)/python tools/mutants.py $(MODULE) --max-children $(MAX_CHILDREN) \
+		$(if $(PATTERN),--pattern '$(PATTERN)') $(if $(RETEST),--retest)

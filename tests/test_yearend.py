@@ -205,3 +205,167 @@ def test_run_on_the_mirror():
     assert 0 < card.loc["spx_target", "ex_ante_probability"] < 1
     russell = yearend.run(small_large="russell")
     assert russell.verdict.sample.startswith("1987-")
+
+
+# -- display, grid validity, and run / grid_estimate on synthetic index closes ---------------------
+# (mutmut's copy of the package cannot reach the real mirror: these reach what only the mirror tests did)
+
+def _scored(**kwargs):
+    rut, spx = _index_paths()
+    daily, monthly = _synthetic_returns(0.05)
+    return yearend.test(daily, monthly, rut, spx, reps=200, **{"rut_target": 3500.0, "spx_target": 5900.0, **kwargs})
+
+
+def test_conclusion_states_each_forecast_with_its_numbers():
+    from research.verdict import verdict_sentence
+
+    res = _scored()
+    rut, spx = 2000 * 1.1 ** 5, 6000 * 0.98 ** 2  # five +10% windows; two -2% windows
+    lines = res.conclusion().splitlines()
+    assert lines[0] == verdict_sentence(res.verdict) and len(lines) == 4
+    assert lines[1] == ('- **Russell 2000 year-end target 2,665, "implying roughly 7% upside from Tuesday\'s close"** '
+                        f"(Jefferies, as quoted in the commentary): from {rut:,.2f} on 2025-10-14 it needed "
+                        f"{(3500 / rut - 1) * 100:+.1f}%; the empirical probability was 50% (5 of 10 years "
+                        f"(2015-2024), 10-14 to 12-31); realized {rut:,.2f} on 2025-12-31: **miss**.")
+    assert lines[2] == ("- **S&P 500 year-end target 6,600** (year-end target quoted in the commentary): from "
+                        f"{spx:,.2f} on 2025-10-14 it needed +2.4%; the empirical probability was 0% (0 of 10 years "
+                        f"(2015-2024), 10-14 to 12-31); realized {spx:,.2f} on 2025-12-31: **miss**.")
+    assert lines[3] == ('- **small caps "can beat large caps through year end" (Russell 2000 vs S&P 500)** (the '
+                        f"commentary): the Russell 2000 / S&P 500 ratio ({rut / spx:.4f} on 2025-10-14) needed to "
+                        "rise; the empirical probability was 60% (6 of 10 years (2015-2024), 10-14 to 12-31); "
+                        f"realized {rut / spx:,.4f} on 2025-12-31: **miss**.")
+    rut_s, spx_s = _index_paths(end="2025-11-28")
+    daily, monthly = _synthetic_returns(0.05)
+    early = yearend.test(daily, monthly, rut_s, spx_s, reps=200).conclusion()
+    assert early.count("realized data end 2025-11-28: **not yet known**.") == 3
+
+
+def test_forecast_table_and_scorecard_for_display():
+    res = _scored()
+    rut = 2000 * 1.1 ** 5
+    table = res.forecast_table()
+    assert table.columns.tolist() == ["Russell 2000 at 2,665 by year end", "S&P 500 at 6,600 by year end",
+                                      "small caps beat large caps to year end"]
+    assert table.index.tolist() == ["forecast", "source", "made_on", "level_at_forecast", "target", "required_move",
+                                    "ex_ante_probability", "ex_ante_basis", "target_date", "realized", "outcome",
+                                    "as_of"]
+    first = table.iloc[:, 0]
+    assert (first["level_at_forecast"], first["target"], first["realized"]) == (f"{rut:,.2f}", "3,500.00", f"{rut:,.2f}")
+    assert (first["required_move"], first["ex_ante_probability"]) == (f"{(3500 / rut - 1) * 100:+.2f}%", "50%")
+    assert table.iloc[:, 2]["level_at_forecast"] == f"{rut / (6000 * 0.98 ** 2):.4f}"
+    assert table.iloc[:, 1]["ex_ante_probability"] == "0%"
+    card = res.scorecard()
+    assert [row["outcome"] for row in card] == ["miss"] * 3
+    assert card[0]["level_at_forecast"] == round(rut, 4) and card[0]["target"] == 3500.0
+    assert card[0]["ex_ante_probability"] == 0.5 and card[2]["ex_ante_probability"] == 0.6
+    assert card[2]["realized"] == round(rut / (6000 * 0.98 ** 2), 4) != card[2]["level_at_forecast"] * 2
+    rut_s, spx_s = _index_paths(end="2025-11-28")
+    daily, monthly = _synthetic_returns(0.05)
+    none = yearend.test(daily, monthly, rut_s, spx_s, reps=200, first_history_year=2030)  # no past years
+    card = none.scorecard()
+    assert [(r["realized"], r["ex_ante_probability"], r["ex_ante_basis"]) for r in card] == [(None, None, "no history")] * 3
+    assert none.forecast_table().loc["realized"].tolist() == ["—"] * 3
+
+
+@pytest.mark.parametrize("x, text", [(None, "—"), (float("nan"), "—"), (12345.678, "12,345.68"), (10.0, "10.00"),
+                                     (-12.5, "-12.50"), (9.5, "9.5000"), (0.55897, "0.5590")])
+def test_level_text(x, text):
+    assert yearend._level_text(x) == text
+
+
+@pytest.mark.parametrize("size, freq, window_start, weighting, first_year, valid", [
+    ("halves (2x3, below/above NYSE median)", "daily", "10-14", "vw", 1926, True),
+    ("halves (2x3, below/above NYSE median)", "daily", "10-14", "ew", 1983, True),
+    ("halves (2x3, below/above NYSE median)", "monthly", "10-14", "vw", 1926, False),  # no close near 14 Oct
+    ("halves (2x3, below/above NYSE median)", "monthly", "10-31", "vw", 1926, True),
+    ("deciles 1-3 vs 8-10", "daily", "10-01", "vw", 1926, False),  # no daily deciles
+    ("decile 1 vs 10", "monthly", "10-01", "ew", 1954, True),
+    ("Russell 2000 vs S&P 500", "daily", "10-14", "vw", 1987, True),
+    ("Russell 2000 vs S&P 500", "daily", "10-14", "vw", 1983, False),  # the same sample as 1987
+    ("Russell 2000 vs S&P 500", "monthly", "10-31", "vw", 1987, True),
+    ("Russell 2000 vs S&P 500", "daily", "10-14", "ew", 1987, False),  # vw only
+])
+def test_grid_valid_by_hand(size, freq, window_start, weighting, first_year, valid):
+    spec = {"size": size, "freq": freq, "window_start": window_start, "weighting": weighting,
+            "first_year": first_year, "clear_majority": 0.6}
+    assert yearend.grid_valid(spec) is valid
+
+
+@pytest.fixture
+def russell_closes(isolated_data):
+    """A mirror with synthetic Russell 2000 and S&P 500 closes, 2000-2025: the Russell gains 0.1% a
+    day more from November on (and 0.05% a day less in October), else the same noise."""
+    from synthetic_mirror import write_closes
+
+    from research.data.sizes import clear_caches
+
+    rng = np.random.default_rng(3)
+    idx = _bdays("2000-01-03", "2025-12-31")
+    large = rng.normal(0.03, 1.0, len(idx))
+    small = large + rng.normal(0, 0.3, len(idx)) + np.where(idx.month >= 11, 0.1, np.where(idx.month == 10, -0.05, 0))
+    rut = pd.Series(1000 * np.cumprod(1 + small / 100), index=idx).round(2)
+    spx = pd.Series(1000 * np.cumprod(1 + large / 100), index=idx).round(2)
+    write_closes(isolated_data.mirror, "RUT.csv", rut)
+    write_closes(isolated_data.mirror, "GSPC.csv", spx, yfinance=True)
+    clear_caches()
+    yield rut, spx
+    clear_caches()
+
+
+def _by_hand(rut, spx, month, day):
+    """Per year: Russell minus S&P percent change from the last close on or before month-day (within
+    a week) to the last close of the year."""
+    out = {}
+    for y in range(2000, 2026):
+        a = rut.loc[:f"{y}-{month:02d}-{day:02d}"].index[-1]
+        z = rut.loc[:f"{y}-12-31"].index[-1]
+        out[y] = (rut[z] / rut[a] - 1) * 100 - (spx[z] / spx[a] - 1) * 100
+    return pd.Series(out)
+
+
+def test_grid_estimate_by_hand_on_synthetic_closes(russell_closes):
+    from research import stats
+    from research.data.sizes import RUSSELL
+
+    rut, spx = russell_closes
+    sml = _by_hand(rut, spx, 10, 14).loc[2010:2024]  # 15 years: exactly min_years
+    out = yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-14", first_year=2010,
+                                clear_majority=0.6)
+    assert out["n"] == 15 and out["sample"] == "2010-2024"
+    assert out["estimate"] == pytest.approx(sml.mean(), rel=1e-6)
+    assert out["share_small_won"] == pytest.approx((sml > 0).mean())
+    lower, upper, p = stats.percentile_bootstrap(out_sml := sml.to_numpy(), reps=1000, level=0.90)
+    assert (out["lower"], out["upper"], out["p_value"]) == pytest.approx((lower, upper, p), rel=1e-4)
+    assert lower > 0 and (out_sml > 0).mean() >= 0.6 and out["label"] == "supported"
+    assert yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-14",
+                                 first_year=2010, clear_majority=0.6, min_years=16)["label"] == "inconclusive"
+    wide = yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-01", first_year=2000,
+                                 clear_majority=0.6, last_year=2025, reps=500, level=0.5)
+    all_years = _by_hand(rut, spx, 10, 1)
+    assert wide["n"] == 26 and wide["estimate"] == pytest.approx(all_years.mean(), rel=1e-6)
+    assert (wide["lower"], wide["upper"]) == pytest.approx(
+        stats.percentile_bootstrap(all_years.to_numpy(), reps=500, level=0.5)[:2], rel=1e-4)
+    empty = yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-14",
+                                  first_year=2030, clear_majority=0.6)
+    assert (empty["n"], empty["label"], empty["sample"]) == (0, "inconclusive", "empty")
+    assert all(np.isnan(empty[k]) for k in ("estimate", "lower", "upper", "p_value", "share_small_won"))
+
+
+def test_run_on_synthetic_russell_closes(russell_closes):
+    rut, spx = russell_closes
+    res = yearend.run(small_large="russell", reps=300, first_year=2001, forecast_date="2024-10-14",
+                      target_date="2024-12-31", rut_target=2000.0, spx_target=1500.0)
+    daily = pd.concat({"small": rut, "large": spx}, axis=1).pct_change().mul(100).iloc[1:]
+    month_end = pd.concat({"small": rut, "large": spx}, axis=1).resample("ME").last()
+    monthly = month_end.pct_change().mul(100).iloc[1:]
+    want = yearend.test(daily, monthly, rut, spx, reps=300, first_year=2001, forecast_date="2024-10-14",
+                        target_date="2024-12-31", rut_target=2000.0, spx_target=1500.0)
+    v, w = res.verdict, want.verdict
+    assert (v.n, v.label, v.sample) == (w.n, w.label, w.sample) == (24, "supported", "2001-2024 (24 years), 10-14 to 12-31 each year")
+    assert v.statistic == pytest.approx(w.statistic, rel=1e-9) and v.interval == pytest.approx(w.interval, rel=1e-9)
+    np.testing.assert_allclose(res.years["jan_small_minus_large"].dropna(), want.years["jan_small_minus_large"].dropna())
+    assert set(v.vintage) == {"rut", "gspc"}
+    assert v.method.startswith("daily: Russell 2000 vs S&P 500 price returns (no dividends); January: Russell 2000 "
+                               "vs S&P 500 price returns (no dividends). compounded daily returns")
+    assert res.forecasts["outcome"].tolist() == want.forecasts["outcome"].tolist()
+    assert res.forecasts.loc["rut_target", "level_at_forecast"] == float(rut["2024-10-14"])
