@@ -3,6 +3,8 @@ and the verdict rule, on hand-made series whose answers are known; then the real
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +13,7 @@ from scipy import stats as sps
 from research.claims import technicals
 from research.claims.base import NA
 from research.errors import ParameterError
-from research.verdict import LABELS
+from research.verdict import LABELS, verdict_sentence
 
 
 def _days(values, start="2020-01-01"):
@@ -315,3 +317,458 @@ def test_run_on_the_mirror():
     assert pd.Timestamp("2025-06-30") in set(result.chart_events["date"])
     russell = technicals.run(small_large="russell")
     assert russell.verdicts[0].sample.startswith(technicals.SERIES_RUSSELL)
+
+
+# -- synthetic publishers' files: run, the grid, the commentary checks ---------------------------
+# Mirror tests cannot run inside mutmut's copy of the package, so ``run``, ``grid_estimate`` and
+# the commentary checks are tested here on small files in the publishers' formats.
+
+FRENCH_DAYS = pd.bdate_range("1962-07-02", periods=7000, name="date")
+
+
+def _cycles(seed, *, fall, rise, fall_days, cycle):
+    """Daily percent returns (2 decimals, as French publishes them): ``fall_days`` of ``fall`` then
+    ``rise`` in each ``cycle`` days, plus noise. A fall takes the index under its 200-day average
+    for weeks and the rise regains the old record more than a year later: crosses and breakouts
+    once a cycle, crosses followed by the rise, breakouts by the next fall within twelve months."""
+    rng = np.random.default_rng(seed)
+    k = np.arange(len(FRENCH_DAYS)) % cycle
+    return np.round(np.where(k < fall_days, fall, rise) + rng.normal(0.0, 0.3, len(k)), 2)
+
+
+def _log_path(anchors, start="2019-01-02", end="2025-12-31"):
+    """Business-day closes through ``anchors`` (date -> close), log-linear in between, 2 decimals."""
+    days = pd.bdate_range(start, end, name="date")
+    a = pd.Series(anchors, dtype=float)
+    a.index = pd.to_datetime(a.index)
+    return pd.Series(np.exp(np.interp(days.asi8, a.index.asi8, np.log(a.to_numpy()))), index=days).round(2)
+
+
+# The Russell 2000 the commentary describes: a record close of 2,442.74 on 8 Nov 2021 (intraday
+# high 2,458.86 the next day), a low in April 2025, a 200-day cross on 2 Jul 2025, a September
+# high close of 2,448.50 (18 Sep), weekly closes above the old record on 10 and 17 Oct, 2,495.50
+# on Tuesday 14 Oct and +0.8% on Wednesday; weekly closes above 2,460 on 24 and 31 Oct only.
+RUT_ANCHORS = {
+    "2019-01-02": 1350.0, "2019-05-01": 1600.0, "2019-08-30": 1450.0, "2020-01-15": 1700.0,
+    "2020-03-23": 1000.0, "2021-03-15": 2360.0, "2021-11-08": 2442.74, "2022-06-16": 1650.0,
+    "2023-02-01": 1950.0, "2023-10-27": 1640.0, "2024-11-25": 2430.0, "2025-04-08": 1760.0,
+    "2025-09-18": 2448.50, "2025-09-19": 2440.0, "2025-09-30": 2420.0, "2025-10-10": 2450.0,
+    "2025-10-13": 2460.0, "2025-10-14": 2495.50, "2025-10-15": 2515.46, "2025-10-16": 2490.0,
+    "2025-10-17": 2452.0, "2025-10-24": 2480.0, "2025-10-31": 2475.0, "2025-12-31": 2300.0,
+}
+SPX_ANCHORS = {"2019-01-02": 2500.0, "2020-02-19": 3380.0, "2020-03-23": 2240.0, "2022-01-03": 4800.0,
+               "2022-10-12": 3580.0, "2025-10-14": 6644.31, "2025-10-15": 6670.89, "2025-12-31": 6800.0}
+
+
+@pytest.fixture
+def c5_publishers(isolated_data):
+    """A mirror of synthetic files: French's daily 2x3 halves from 1962-07-02 (7000 days; vw and ew
+    small caps in different cycles, large caps a noisy drift) and the Russell 2000 (close and high) /
+    S&P 500 closes of 2019-2025 (RUT_ANCHORS). Yields the levels the claim should build from them."""
+    from synthetic_mirror import write_closes, write_french_daily_2x3
+
+    from research.data.sizes import clear_caches
+
+    vw = _cycles(0, fall=-0.40, rise=0.15, fall_days=100, cycle=500)
+    ew = _cycles(1, fall=-0.30, rise=0.15, fall_days=100, cycle=450)
+    large = np.round(0.04 + np.random.default_rng(9).normal(0.0, 0.3, len(FRENCH_DAYS)), 2)
+    write_french_daily_2x3(isolated_data.mirror, FRENCH_DAYS, vw=(vw, large), ew=(ew, large))
+    rut, spx = _log_path(RUT_ANCHORS), _log_path(SPX_ANCHORS)
+    high = (rut * 1.002).round(2)
+    high.loc["2021-11-09"] = 2458.86
+    write_closes(isolated_data.mirror, "RUT.csv", rut, high=high)
+    write_closes(isolated_data.mirror, "GSPC.csv", spx, yfinance=True)
+    clear_caches()
+
+    def levels(small):
+        return pd.DataFrame({"small": 100 * np.cumprod(1 + small / 100), "large": 100 * np.cumprod(1 + large / 100)},
+                            index=FRENCH_DAYS)
+
+    yield {"vw": levels(vw), "ew": levels(ew), "russell": pd.DataFrame({"small": rut, "large": spx}),
+           "rut": pd.DataFrame({"close": rut, "high": high}), "spx": spx}
+    clear_caches()
+
+
+def _same_verdicts(got, want):
+    for v, w in zip(got.verdicts, want.verdicts, strict=True):
+        assert (v.aspect, v.label, v.n, v.sample) == (w.aspect, w.label, w.n, w.sample)
+        assert v.statistic == pytest.approx(w.statistic, rel=1e-9, nan_ok=True)
+        assert v.interval == (pytest.approx(w.interval, rel=1e-9) if w.interval else None)
+
+
+def test_run_reads_the_daily_halves_and_the_indices(c5_publishers):
+    p = c5_publishers
+    french, russell = technicals.SERIES_FRENCH, technicals.SERIES_RUSSELL
+    got = technicals.run(min_events=3)
+    want = technicals.test({russell: p["russell"], french: p["vw"]}, primary=french, rut=p["rut"], spx=p["spx"],
+                           min_events=3)
+    _same_verdicts(got, want)
+    assert [(v.label, v.n) for v in got.verdicts] == [("contradicted", 13), ("supported", 13)]
+    assert got.verdicts[0].sample == f"{french}, 1962-07-02..1989-04-28"
+    # Yahoo closes carry no vintage: their last day stands for it
+    assert got.verdicts[0].vintage == {"rut": "2025-12-31", "gspc": "2025-12-31", "me_bm_6_daily": "202501"}
+    assert got.samples == {russell: "2019-01-02..2025-12-31", french: "1962-07-02..1989-04-28"}
+    pd.testing.assert_frame_equal(got.checks, want.checks)
+    assert len(got.checks) == 8 and not got.chart.empty
+    # "russell": the Russell 2000 is the primary series, the French halves the other one
+    prim = technicals.run(small_large="russell", min_events=3)
+    _same_verdicts(prim, technicals.test({russell: p["russell"], french: p["vw"]}, primary=russell,
+                                         rut=p["rut"], spx=p["spx"], min_events=3))
+    assert prim.verdicts[1].sample == f"{russell}, 2019-01-02..2025-12-31"
+    ew = technicals.run(weighting="ew", min_events=3)
+    _same_verdicts(ew, technicals.test({russell: p["russell"], french: p["ew"]}, primary=french, min_events=3))
+    assert ew.verdicts[1].statistic != pytest.approx(got.verdicts[1].statistic, rel=1e-3)
+    with pytest.raises(ParameterError, match="'deciles', 'smb' or 'russell'"):
+        technicals.run(small_large="decile")
+
+
+
+CHECKS = {  # the commentary checks on RUT_ANCHORS, their numbers worked out by hand
+    "Nov 2021 record close": (
+        "about 2,442.7", "2,442.74 on 2021-11-08; not closed above until 2025-09-17", "-0.00%", True),
+    "~2,460 breakout level (Nov 2021 high)": (
+        "~2,460", "intraday high 2,458.86, close 2,442.74 (Nov 2021)", "+0.05%", True),
+    "~2,466 final resistance (our reading: the September 2025 high close)": (
+        "~2,466", "2,448.50 on 2025-09-18; highest close to 14 Oct: 2,495.50", "+0.71%", True),
+    "cleared its 200-day average in September": (
+        "a cross above the 200-day in 2025-09", "crosses above in 2025: 2025-07-02; after >= 20 days below: "
+        "2025-07-02; above it on every day of 2025-09: True", "", False),
+    "Tuesday 14 Oct 2025 close (2,665 target = ~7% upside)": (
+        "~2,491 (2,665 / 1.07)", "2,495.50; 2,665 is +6.79% above it", "-0.19%", True),
+    "Wednesday 15 Oct 2025 Russell 2000 gain": ("+0.8%", "+0.80% (close to close)", "+0.00 pp", True),
+    "... twice the gain in the S&P 500": ("ratio ~2", "S&P 500 +0.40%; ratio 2.00", "+0.00", True),
+    "breakout: 2 weekly closes above ~2,460 (after the article)": (
+        "a future condition", "met in the week ending 2025-10-31", "", True),
+}
+
+
+def _gap(a, b):
+    return (a / b - 1.0) * 100.0
+
+
+def test_commentary_checks_state_each_number_with_the_data(c5_publishers):
+    rut, spx = c5_publishers["rut"], c5_publishers["spx"]
+    checks = technicals.commentary_checks(rut, spx)
+    want = pd.DataFrame([{"check": k, "commentary": a, "data": b, "difference": c, "consistent": d}
+                         for k, (a, b, c, d) in CHECKS.items()]).set_index("check")
+    pd.testing.assert_frame_equal(checks, want)
+    # the 200-day cross of 2 Jul 2025 by hand: the first close above the mean of the last 200
+    close = rut["close"].to_numpy()
+    sma = np.convolve(close, np.ones(200) / 200, "valid")  # sma[i] is the mean ending on day i + 199
+    above = close[199:] > sma
+    day = int(np.flatnonzero(above[1:] & ~above[:-1])[-1]) + 200
+    assert rut.index[day] == pd.Timestamp("2025-07-02") and not above[day - 199 - 30:day - 199].any()
+
+
+@pytest.mark.parametrize(("check", "commentary", "data"), [
+    ("Nov 2021 record close", 2442.7, 2442.74),
+    ("~2,460 breakout level (Nov 2021 high)", 2460.0, 2458.86),
+    ("~2,466 final resistance (our reading: the September 2025 high close)", 2466.0, 2448.50),
+    ("Tuesday 14 Oct 2025 close (2,665 target = ~7% upside)", 2665.0 / 1.07, 2495.50),
+])
+def test_commentary_level_tolerance_on_both_sides(c5_publishers, check, commentary, data):
+    rut, spx = c5_publishers["rut"], c5_publishers["spx"]
+    edge = abs(_gap(commentary, data))
+    assert technicals.commentary_checks(rut, spx, level_tolerance_pct=edge).loc[check, "consistent"]
+    below = technicals.commentary_checks(rut, spx, level_tolerance_pct=np.nextafter(edge, 0))
+    assert not below.loc[check, "consistent"]
+
+
+def test_commentary_return_and_ratio_tolerances_on_both_sides(c5_publishers):
+    rut, spx = c5_publishers["rut"], c5_publishers["spx"]
+    gain, spx_gain = _gap(2515.46, 2495.50), _gap(6670.89, 6644.31)
+    edge = abs(gain - 0.8)
+    assert 0 < edge < 1e-3
+    wed = "Wednesday 15 Oct 2025 Russell 2000 gain"
+    assert technicals.commentary_checks(rut, spx, return_tolerance_pp=edge).loc[wed, "consistent"]
+    assert not technicals.commentary_checks(rut, spx, return_tolerance_pp=np.nextafter(edge, 0)).loc[wed, "consistent"]
+    twice = "... twice the gain in the S&P 500"
+    edge = abs(gain / spx_gain - 2.0)
+    assert 0 < edge < 1e-3
+    assert technicals.commentary_checks(rut, spx, ratio_tolerance=edge).loc[twice, "consistent"]
+    assert not technicals.commentary_checks(rut, spx, ratio_tolerance=np.nextafter(edge, 0)).loc[twice, "consistent"]
+    # a flat S&P 500 that Wednesday: no ratio, not consistent
+    flat = spx.copy()
+    flat.loc["2025-10-15"] = flat.loc["2025-10-14"]
+    row = technicals.commentary_checks(rut, flat).loc[twice]
+    assert row["data"] == "S&P 500 +0.00%; ratio nan" and not row["consistent"] and row["difference"] == "+nan"
+
+
+def test_commentary_checks_follow_the_rule_parameters_and_the_statements(c5_publishers):
+    rut, spx = c5_publishers["rut"], c5_publishers["spx"]
+    # three weekly closes above 2,460 never happen (7 Nov closes at 2,454.26)
+    three = technicals.commentary_checks(rut, spx, confirm_weeks=3)
+    row = three.loc["breakout: 3 weekly closes above ~2,460 (after the article)"]
+    assert row["data"] == "not met by 2025-12-31" and not row["consistent"]
+    # July is the month of the cross; the 150-day average is crossed earlier, and the 2 Jul cross
+    # follows fewer than 60 days below
+    july = technicals.commentary_checks(rut, spx, commentary={"cross_month": "2025-07"})
+    row = july.loc["cleared its 200-day average in September"]
+    assert row["consistent"] and row["commentary"] == "a cross above the 200-day in 2025-07"
+    assert row["data"].endswith("above it on every day of 2025-07: False")
+    fast = technicals.commentary_checks(rut, spx, window=150, min_days_below=60).iloc[3]
+    assert fast.name == "cleared its 150-day average in September"
+    assert fast["data"].startswith("crosses above in 2025: ") and "2025-07-02" not in fast["data"]
+    # statements off by more than the tolerance
+    off = technicals.commentary_checks(rut, spx, commentary={
+        "record_close": 2500.0, "breakout_level": 2400.0, "resistance": 2600.0, "target": 2900.0,
+        "wednesday_gain_pct": 1.5, "wednesday_ratio": 3.0})
+    assert not off["consistent"].iloc[[0, 1, 2, 4, 5, 6]].any()
+    assert off["difference"].tolist()[:3] == ["+2.34%", "-2.39%", "+6.19%"]
+
+
+# -- the specification grid ------------------------------------------------------------------------
+
+def _spec(event="breakout", **kw):
+    from research.data.sizes import HALVES
+
+    if event == "breakout":
+        base = {"event": technicals.GRID_ASPECTS[0], "sma_days": NA, "days_below": NA, "record_age_days": 365,
+                "confirm_weeks": 2}
+    else:
+        base = {"event": technicals.GRID_ASPECTS[1], "sma_days": 200, "days_below": 20, "record_age_days": NA,
+                "confirm_weeks": NA}
+    return {**base, "series": HALVES, "weighting": "vw", "start": 1926, "measure": "absolute",
+            "horizons": "6m+12m", **kw}
+
+
+@pytest.mark.parametrize(("spec", "valid"), [
+    (_spec(), True),
+    (_spec("cross"), True),
+    (_spec(sma_days=200), False),  # a breakout with a cross's parameter
+    (_spec(days_below=20), False),
+    (_spec(record_age_days=NA), False),  # a breakout without its own
+    (_spec(confirm_weeks=NA), False),
+    (_spec("cross", sma_days=NA), False),
+    (_spec("cross", days_below=NA), False),
+    (_spec("cross", record_age_days=365), False),
+    (_spec("cross", confirm_weeks=2), False),
+    (_spec(weighting="ew"), True),
+    (_spec(weighting="ew", series="Russell 2000 vs S&P 500", start=1987), False),  # the indices are vw only
+    (_spec(series="Russell 2000 vs S&P 500", start=1987), True),
+    (_spec(series="Russell 2000 vs S&P 500", start=1963), False),  # all the Russell data: the 1987 start
+    (_spec(start=1963), True),
+    (_spec(start=1987), True),
+])
+def test_grid_valid_by_hand(spec, valid):
+    assert technicals.grid_valid(spec) is valid
+
+
+def _statsmodels_row(levels, events, h, first, measure, level=0.90, lags=None, last=None):
+    """The event-dummy regression of grid_estimate, by hand: forward returns from the levels,
+    statsmodels' OLS with HAC (h lags), the t(events - 1) interval scaled to the excess over all days."""
+    import statsmodels.api as sm
+
+    def fwd(x):
+        return (x.shift(-h) / x - 1.0) * 100.0
+
+    y = fwd(levels["small"]) - (fwd(levels["large"]) if measure == "relative" else 0.0)
+    y = y.loc[first:last].dropna()
+    d = y.index.isin(events).astype(float)
+    m = int(d.sum())
+    if m < 2:
+        return {"n": m, "estimate": y[d == 1].mean() - y.mean() if m else math.nan, "lower": math.nan,
+                "upper": math.nan, "p_value": math.nan}
+    fit = sm.OLS(y.to_numpy(), sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": lags or h, "use_correction": True})
+    b, se, share = fit.params[1], fit.bse[1], d.mean()
+    crit = sps.t.ppf(0.5 + level / 2, m - 1)
+    return {"n": m, "estimate": (1 - share) * b, "lower": (1 - share) * (b - crit * se),
+            "upper": (1 - share) * (b + crit * se), "p_value": 2 * sps.t.sf(abs(b / se), m - 1)}
+
+
+@pytest.mark.parametrize(("spec", "label", "n", "sample"), [
+    (_spec(), "contradicted", 13, "1962-07-02..1989-04-28"),  # 6m straddles zero, 12m below
+    (_spec(horizons="6m"), "inconclusive", 13, "1962-07-02..1989-04-28"),
+    (_spec("cross", weighting="ew", start=1963, measure="relative", horizons="12m"), "supported", 14,
+     "1963-07-31..1989-04-28"),
+    (_spec("cross", sma_days=150, days_below=40, start=1954), "supported", 13, "1962-07-02..1989-04-28"),
+    (_spec(record_age_days=182, confirm_weeks=1, start=1987), "inconclusive", 0, "1987-11-02..1989-04-28"),
+    (_spec("cross", series="Russell 2000 vs S&P 500", start=1987, sma_days=250, days_below=10, horizons="6m"),
+     "inconclusive", 4, "2019-01-02..2025-12-31"),
+    (_spec(series="Russell 2000 vs S&P 500", start=1987, record_age_days=730, confirm_weeks=3,
+           measure="relative"), "inconclusive", 0, "2019-01-02..2025-12-31"),  # 24 Oct 2025: no 12m yet
+    (_spec("cross", start=1987), "inconclusive", 1, "1987-11-02..1989-04-28"),  # one event: no interval
+])
+def test_grid_estimate_on_synthetic_files_is_the_statsmodels_regression(c5_publishers, spec, label, n, sample):
+    from research.data.sizes import RUSSELL
+
+    levels = c5_publishers["russell" if spec["series"] == RUSSELL else spec["weighting"]]
+    if spec["event"] == technicals.GRID_ASPECTS[0]:
+        events = technicals.record_breakouts(levels["small"], spec["record_age_days"], spec["confirm_weeks"])["date"]
+    else:
+        events = technicals.sma_crosses(levels["small"], spec["sma_days"], spec["days_below"])
+    first = {1926: None, 1954: None, 1963: "1963-07-31", 1987: "1987-10-31"}[spec["start"]]
+    first = None if spec["series"] == RUSSELL else first
+    hs = {"6m+12m": (126, 252), "12m": (252,), "6m": (126,)}[spec["horizons"]]
+    want = [_statsmodels_row(levels, events, h, first, spec["measure"]) for h in hs]
+    row = technicals.grid_estimate(**spec, min_events=3)
+    assert (row["label"], row["n"], row["sample"]) == (label, n, sample)
+    assert row["n"] == want[-1]["n"]
+    for key in ("estimate", "lower", "upper", "p_value"):
+        assert row[key] == pytest.approx(want[-1][key], rel=1e-9, nan_ok=True)
+    assert set(row) == {"estimate", "lower", "upper", "label", "n", "p_value", "sample"}
+
+
+def test_grid_estimate_min_events_and_level_on_both_sides(c5_publishers):
+    spec = _spec()  # 13 breakouts with 12 months after them
+    assert technicals.grid_estimate(**spec)["label"] == "contradicted"  # the default needs 10 events
+    assert technicals.grid_estimate(**spec, min_events=13)["label"] == "contradicted"
+    assert technicals.grid_estimate(**spec, min_events=14)["label"] == "inconclusive"
+    events = technicals.record_breakouts(c5_publishers["vw"]["small"], 365, 2)["date"]
+    want = _statsmodels_row(c5_publishers["vw"], events, 252, None, "absolute", level=0.5)
+    half = technicals.grid_estimate(**spec, level=0.5)
+    assert (half["lower"], half["upper"]) == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
+
+
+
+# -- the claim function: verdicts, the indices' checks and chart, the result's tables --------------
+
+METHOD = ("event dummy regression on all days' forward returns, Newey-West (1987) errors with lags >= horizon "
+          "and a t(events - 1) critical value; events as in Brock, Lakonishok and LeBaron (1992)")
+
+
+def test_verdicts_state_the_rule_the_numbers_and_the_other_series(c5_publishers):
+    """Series b has a's events but large caps that move twice as much (its large = small^2): after
+    a cross, b's small caps trail, a decisive opposite result that makes a's "supported" mixed."""
+    vw = c5_publishers["vw"]
+    b = vw.assign(large=vw["small"] ** 2 / 100)
+    res = technicals.test({"a": vw, "b": b}, primary="a", measure="relative", min_events=3)
+    breakout, cross = res.verdicts
+    crosses = technicals.sma_crosses(vw["small"], 200, 20)
+    want = _statsmodels_row(vw, crosses, 252, None, "relative")
+    assert (cross.label, cross.n) == ("mixed", want["n"] == 13 and 13)
+    assert cross.statistic == pytest.approx(want["estimate"], rel=1e-9)
+    assert cross.interval == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
+    assert cross.p_value == pytest.approx(want["p_value"], rel=1e-9) and cross.interval_level == 0.9
+    six = _statsmodels_row(vw, crosses, 126, None, "relative")
+    other = _statsmodels_row(b, crosses, 252, None, "relative")
+    assert other["upper"] < 0
+    assert cross.note == (
+        f"a: every verdict horizon beats all days with an interval above zero; 6m excess {six['estimate']:+.1f} pp "
+        f"[{six['lower']:+.1f}, {six['upper']:+.1f}], 12m excess {want['estimate']:+.1f} pp. Other series — "
+        f"b: contradicted ({other['estimate']:+.1f} pp, n=13). The other series' opposite result makes it mixed.")
+    assert cross.note.startswith("a: every verdict horizon beats all days with an interval above zero; 6m excess +12.7 pp")
+    assert cross.hypothesis == ("After a 200-day cross (close crosses above its 200-day average after >= 20 days "
+                                "below), small caps' forward 6m and 12m relative returns beat those of all days")
+    assert cross.statistic_name == "12m forward relative return after events minus all days, pp"
+    assert cross.method == breakout.method == METHOD
+    assert cross.rule == breakout.rule == technicals.rule_text((126, 252), 3, 0.9) == (
+        "supported if the forward 6m and 12m returns after events beat those of all days with 90% intervals (HAC, "
+        "lags >= horizon, t with events - 1 df) excluding zero; contradicted if any is below with its interval "
+        "excluding zero and none is above; mixed if they disagree; inconclusive if intervals straddle zero or "
+        "there are fewer than 3 events")
+    assert (cross.claim, cross.aspect, cross.sample, cross.vintage) == ("C5", "200-day cross",
+                                                                        "a, 1962-07-02..1989-04-28", {})
+    # breakouts: contradicted on a, not decisive on b (its 12m excess is above zero): a's label stands
+    assert (breakout.label, breakout.aspect) == ("contradicted", "breakout above an old record")
+    assert breakout.hypothesis == ("After a breakout above an old record (2 weekly closes above a record at least "
+                                   "365 days old), small caps' forward 6m and 12m relative returns beat those of all days")
+    assert breakout.note.endswith("12m excess -26.5 pp. Other series — b: inconclusive (+36.1 pp, n=13).")
+    assert breakout.note.startswith("a: a verdict horizon is significantly below all days and none above; ")
+
+
+def test_verdict_parameters_reach_the_event_study(c5_publishers):
+    vw = c5_publishers["vw"]
+    res = technicals.test({"a": vw}, primary="a", window=150, min_days_below=40, min_record_age_days=182,
+                          confirm_weeks=1, horizons=(63, 126), verdict_horizons=(63,), hac_lags=150,
+                          start="1963-07-31", end="1985-12-31", level=0.8, min_events=3, vintage={"x": "1"})
+    breakout, cross = res.verdicts
+    assert breakout.note == breakout.note.split(" Other series")[0]  # one series: no other series' text
+    crosses = technicals.sma_crosses(vw["small"], 150, 40)
+    want = _statsmodels_row(vw, crosses, 63, "1963-07-31", "absolute", level=0.8, lags=150, last="1985-12-31")
+    assert (cross.n, cross.interval_level) == (want["n"], 0.8)
+    assert cross.statistic == pytest.approx(want["estimate"], rel=1e-9)
+    assert cross.interval == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
+    breakouts = technicals.record_breakouts(vw["small"], 182, 1)["date"]
+    want_b = _statsmodels_row(vw, breakouts, 63, "1963-07-31", "absolute", level=0.8, lags=150, last="1985-12-31")
+    assert breakout.n == want_b["n"] and breakout.statistic == pytest.approx(want_b["estimate"], rel=1e-9)
+    assert breakout.sample == "a, 1963-07-31..1985-12-31" and breakout.vintage == {"x": "1"}
+    assert breakout.rule.endswith("fewer than 3 events") and "forward 3m returns" in breakout.rule
+    assert "80% intervals" in breakout.rule
+    assert breakout.hypothesis.startswith("After a breakout above an old record (1 weekly closes above a record at "
+                                          "least 182 days old)")
+    assert cross.hypothesis.startswith("After a 200-day cross (close crosses above its 150-day average after >= 40")
+    assert res.table.index.get_level_values("horizon").unique().tolist() == ["3m", "6m"]
+    assert set(res.table["hac_lags"]) == {150}
+    assert res.spec == {"primary": "a", "series": ["a"], "window": 150, "min_days_below": 40,
+                        "min_record_age_days": 182, "confirm_weeks": 1, "horizons": [63, 126],
+                        "verdict_horizons": [63], "measure": "absolute", "min_events": 3, "level": 0.8,
+                        "hac_lags": 150, "start": "1963-07-31", "end": "1985-12-31"}
+    # min_events on both sides of the events' count
+    assert technicals.test({"a": vw}, primary="a", min_events=13).verdicts[1].label == "supported"
+    assert technicals.test({"a": vw}, primary="a", min_events=14).verdicts[1].label == "inconclusive"
+    with pytest.raises(ParameterError, match="min_events must be at least 2"):
+        technicals.test({"a": vw}, primary="a", min_events=1)
+    with pytest.raises(ParameterError, match="level must be in"):
+        technicals.test({"a": vw}, primary="a", level=1.0)
+    with pytest.raises(ParameterError, match="horizons must be positive"):
+        technicals.test({"a": vw}, primary="a", horizons=(0, 126), verdict_horizons=(126,))
+
+
+def test_claim_with_the_indices_checks_the_commentary_and_charts_2025(c5_publishers):
+    p = c5_publishers
+    res = technicals.test({"F": p["vw"], "R": p["russell"]}, primary="R", rut=p["rut"], spx=p["spx"], min_events=3)
+    pd.testing.assert_frame_equal(res.checks, technicals.commentary_checks(p["rut"], p["spx"]))
+    close = p["rut"]["close"]
+    sma = close.rolling(200).mean()
+    assert res.chart.index[0] == pd.Timestamp("2025-01-01") and res.chart.index[-1] == pd.Timestamp("2025-12-31")
+    np.testing.assert_allclose(res.chart["close"], close.loc["2025"])
+    np.testing.assert_allclose(res.chart["sma"], sma.loc["2025"], rtol=1e-12)
+    assert res.chart_events.to_dict("list") == {
+        "event": ["cross above 200-day", "breakout (rule b)"],
+        "date": [pd.Timestamp("2025-07-02"), pd.Timestamp("2025-10-17")], "close": [close["2025-07-02"], 2452.0]}
+    # breakouts on R: only 17 Oct 2025, without 12 months after it: no interval, no p-value
+    breakout = res.verdicts[0]
+    assert (breakout.n, breakout.interval, breakout.interval_level, breakout.p_value) == (0, None, None, None)
+    assert breakout.note.startswith("R: only 0 events with complete forward windows (fewer than 3)")
+    # other rule parameters reach the chart and the checks
+    other = technicals.test({"R": p["russell"]}, primary="R", rut=p["rut"], spx=p["spx"], window=150,
+                            min_days_below=5, confirm_weeks=3, chart_year=2023, min_events=3,
+                            commentary={"cross_month": "2025-07"})
+    pd.testing.assert_frame_equal(other.checks, technicals.commentary_checks(
+        p["rut"], p["spx"], window=150, min_days_below=5, confirm_weeks=3, commentary={"cross_month": "2025-07"}))
+    np.testing.assert_allclose(other.chart["sma"], close.rolling(150).mean().loc["2023"], rtol=1e-12)
+    crosses = technicals.sma_crosses(close, 150, 1)
+    assert other.chart_events["date"].tolist() == [d for d in crosses if d.year == 2023]
+    assert other.chart_events["event"].eq("cross above 150-day").all() and len(other.chart_events) >= 1
+    # the conclusion: each verdict, then the checks that agree and the one that does not
+    text = res.conclusion().split("\n")
+    assert text[:2] == [verdict_sentence(v) for v in res.verdicts]
+    assert text[2] == ("- **The commentary's numbers:** 7 of 8 checks agree with the data within the stated "
+                       "tolerances. They disagree on *cleared its 200-day average in September*: the data show "
+                       "crosses above in 2025: 2025-07-02; after >= 20 days below: 2025-07-02; above it on every "
+                       "day of 2025-09: True.")
+    july = other.conclusion().split("\n")[-1]
+    assert july.startswith("- **The commentary's numbers:** 5 of 8 checks agree with the data within the stated "
+                           "tolerances. They disagree on *")
+    assert july.endswith("; *breakout: 3 weekly closes above ~2,460 (after the article)*: the data show not met by "
+                         "2025-12-31.")
+    agree = technicals.test({"R": p["russell"]}, primary="R", rut=p["rut"], spx=p["spx"], min_events=3,
+                            commentary={"cross_month": "2025-07", "resistance": 2217.15})  # July's high close
+    assert agree.conclusion().split("\n")[-1] == ("- **The commentary's numbers:** 8 of 8 checks agree with the data "
+                                                  "within the stated tolerances.")
+    no_checks = technicals.test({"R": p["russell"]}, primary="R", min_events=3)
+    assert no_checks.conclusion() == "\n".join(verdict_sentence(v) for v in no_checks.verdicts)
+    assert no_checks.chart_events.empty and list(no_checks.chart_events.columns) == ["event", "date", "close"]
+
+
+def test_result_summary_and_excess_tables(c5_publishers):
+    res = technicals.test({"F": c5_publishers["vw"], "R": c5_publishers["russell"]}, primary="F", min_events=3)
+    digits = {"n_events": None, "mean_event": 1, "mean_all": 1, "excess": 1, "ci_lower": 1, "ci_upper": 1,
+              "p_value": 3, "hit_rate_event": 2, "hit_rate_all": 2}
+    for measure in ("absolute", "relative"):
+        summary = res.summary(measure)
+        raw = res.table.xs(measure, level="measure")
+        assert summary.columns.tolist() == list(digits) and summary.index.equals(raw.index)
+        for col, d in digits.items():
+            want = raw[col] if d is None else raw[col].round(d)
+            pd.testing.assert_series_equal(summary[col], want)
+            if d is not None:
+                assert (raw[col].dropna() != summary[col].dropna()).any()  # rounded, not the raw numbers
+        excess = res.excess(measure)
+        assert excess.columns.tolist() == ["series", "event", "horizon", "horizon_days", "n_events", "excess",
+                                           "ci_lower", "ci_upper"]
+        assert excess["excess"].tolist() == pytest.approx(raw["excess"].tolist(), nan_ok=True)
+        assert excess["horizon_days"].tolist() == [21, 63, 126, 252] * 4
+    assert res.summary().equals(res.summary("absolute")) and res.excess().equals(res.excess("absolute"))
+    assert not res.summary("relative").equals(res.summary("absolute"))
