@@ -112,6 +112,10 @@ def test_confirmation_date_after_a_date():
     weeks = technicals.weekly_closes(close)
     assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[0]) == weeks["date"].iloc[5]
     assert technicals.confirmation_date(close, 200.0, weeks["date"].iloc[0]) is None
+    # the weeks after the date, not its own: after week 5 (102) only week 6 (103) is left
+    assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[5]) is None
+    assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[4]) == weeks["date"].iloc[6]
+    assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[0], confirm_weeks=3) == weeks["date"].iloc[6]
 
 
 # -- forward returns and the event study ---------------------------------------------------------
@@ -772,3 +776,58 @@ def test_result_summary_and_excess_tables(c5_publishers):
         assert excess["horizon_days"].tolist() == [21, 63, 126, 252] * 4
     assert res.summary().equals(res.summary("absolute")) and res.excess().equals(res.excess("absolute"))
     assert not res.summary("relative").equals(res.summary("absolute"))
+
+
+def test_events_frame_lists_each_event_with_its_forward_returns(c5_publishers):
+    p = c5_publishers
+    rut, spx = p["russell"]["small"], p["russell"]["large"]
+    res = technicals.test({"F": p["vw"], "R": p["russell"]}, primary="F", min_events=3)
+    ev = res.events.loc["R"]
+    assert ev.columns.tolist() == ["event", "date", "close", "abs_21", "abs_63", "abs_126", "abs_252",
+                                   "rel_21", "rel_63", "rel_126", "rel_252", "level", "record_date"]
+    crosses = ["2020-07-24", "2022-10-26", "2023-12-29", "2025-07-02"]
+    assert ev["event"].tolist() == ["breakout"] + ["sma_cross"] * 4
+    assert ev["date"].tolist() == [pd.Timestamp(d) for d in ["2025-10-17", *crosses]]
+    assert ev["close"].tolist() == [2452.0, *rut.loc[crosses]]
+    first = ev.iloc[0]
+    assert (first["level"], first["record_date"]) == (2442.74, pd.Timestamp("2021-11-08"))
+    assert ev["level"].iloc[1:].isna().all() and ev["record_date"].iloc[1:].isna().all()
+    # 21 trading days after 17 Oct 2025 is 17 Nov; 63 days later is past the data
+    day = rut.index.get_loc(pd.Timestamp("2025-10-17"))
+    abs21 = (rut.iloc[day + 21] / 2452.0 - 1) * 100
+    assert rut.index[day + 21] == pd.Timestamp("2025-11-17")
+    assert first["abs_21"] == pytest.approx(abs21, rel=1e-12) and math.isnan(first["abs_63"])
+    assert first["rel_21"] == pytest.approx(abs21 - (spx.iloc[day + 21] / spx.iloc[day] - 1) * 100, rel=1e-12)
+    assert len(res.events.loc["F"]) == 14 + 13 and res.samples["F"] == "1962-07-02..1989-04-28"
+    # no breakout at all: the level and record date columns are there, empty
+    none = technicals.test({"R": p["russell"]}, primary="R", min_record_age_days=5000, min_events=3).events
+    assert none["event"].eq("sma_cross").all() and none["level"].isna().all() and none["record_date"].isna().all()
+    assert none.columns.tolist()[-2:] == ["level", "record_date"]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"primary": "x"}, "primary series 'x' is not one of ['a']"),
+    ({"horizons": ()}, "horizons must be positive trading-day counts, got []"),
+    ({"horizons": (21, 0), "verdict_horizons": (21,)}, "horizons must be positive trading-day counts, got [21, 0]"),
+    ({"horizons": (21,), "verdict_horizons": (21, 63)}, "verdict_horizons [21, 63] must be among horizons [21]"),
+    ({"measure": "both"}, "measure must be 'absolute' or 'relative', not 'both'"),
+    ({"min_events": 1}, "min_events must be at least 2, got 1"),
+    ({"level": 0.0}, "level must be in (0, 1), e.g. 0.90; got 0.0"),
+    ({"level": 1.0}, "level must be in (0, 1), e.g. 0.90; got 1.0"),
+])
+def test_claim_parameters_rejected_with_their_values(kwargs, message):
+    import re
+
+    series = {"a": _synthetic_series(3, n=400)}
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        technicals.test(series, **{"primary": "a", **kwargs})
+
+
+def test_claim_parameters_at_their_limits_are_accepted():
+    series = {"a": _synthetic_series(3, n=400)}
+    for kwargs in ({"horizons": (1,), "verdict_horizons": (1,)}, {"min_events": 2}, {"level": 0.01},
+                   {"level": 0.99}, {"measure": "relative"}):
+        res = technicals.test(series, primary="a", **kwargs)
+        assert len(res.verdicts) == 2
+    with pytest.raises(ParameterError, match=r"series 'a' needs columns small and large \(levels\); missing \{'large'\}"):
+        technicals.test({"a": series["a"].drop(columns="large")}, primary="a")
