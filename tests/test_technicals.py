@@ -60,6 +60,22 @@ def test_weekly_closes_take_the_last_day_and_the_high():
     assert weeks["date"].tolist() == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-08")]
     assert weeks["max_close"].tolist() == [5.0, 6.0]
     assert weeks["max_date"].iloc[0] == pd.Timestamp("2024-01-02")
+    # a week's high close reached twice: the later day
+    tie = pd.Series([5.0, 3.0, 5.0, 2.0, 1.0], index=pd.bdate_range("2024-01-01", periods=5))
+    assert technicals.weekly_closes(tie)["max_date"].tolist() == [pd.Timestamp("2024-01-03")]
+
+
+def test_record_age_on_both_sides_of_the_threshold():
+    """A record close on Thursday 3 Jan 2019 is exactly 365 days old on Friday 3 Jan 2020 (week 52):
+    aged 365 days it is armed that evening and week 53's close above it is a breakout; aged 366 days
+    it would be armed only after week 53, whose close is by then the new record."""
+    close = _weekly_path([90.0] * 53 + [101.0] * 3, start="2018-12-31")
+    close.iloc[3] = 100.0
+    weeks = technicals.weekly_closes(close)
+    assert weeks["max_date"].iloc[0] == pd.Timestamp("2019-01-03") and weeks["date"].iloc[52] == pd.Timestamp("2020-01-03")
+    out = technicals.record_breakouts(close, min_record_age_days=365, confirm_weeks=1)
+    assert out["date"].tolist() == [weeks["date"].iloc[53]] and out["level"].tolist() == [100.0]
+    assert technicals.record_breakouts(close, min_record_age_days=366, confirm_weeks=1).empty
 
 
 def test_record_breakout_needs_two_weekly_closes_above_an_old_record():
