@@ -4,6 +4,7 @@ and the verdict rule, on hand-made series whose answers are known; then the real
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -913,3 +914,68 @@ def test_claim_defaults_in_its_verdicts():
                                 "below), small caps' forward 6m and 12m absolute returns beat those of all days")
     assert cross.rule == technicals.rule_text((126, 252), 10, 0.9) and cross.rule.endswith("fewer than 10 events")
     assert "with 90% intervals" in cross.rule and cross.interval_level in (0.9, None)
+
+
+# -- event rows and breakout rules at their edges --------------------------------------------------
+
+def test_event_row_hit_rates_count_gains_above_zero_only():
+    # one-day returns 0, +1, -0.495, 0, +1.49, -0.98, +1.98 (percent); events on the 0, +1 and 0 days
+    levels = _days([100, 100, 101, 100.5, 100.5, 102, 101, 103])
+    y = technicals.forward_returns(levels, [1])[1].dropna().to_numpy()
+    assert y[[0, 3]].tolist() == [0.0, 0.0] and y[1] == pytest.approx(1.0)
+    row = technicals.event_row(1, y, np.array([0, 1, 3]), 0.9, 1)
+    assert row["hit_rate_event"] == pytest.approx(1 / 3) and row["hit_rate_all"] == pytest.approx(3 / 7)
+    assert (row["n_events"], row["n_days"], row["horizon"], row["horizon_days"]) == (3, 7, "1d", 1)
+    import statsmodels.api as sm
+
+    d = np.isin(np.arange(7), [0, 1, 3]).astype(float)
+    fit = sm.OLS(y, sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": 1, "use_correction": True})
+    assert 0 < fit.bse[1] < 1  # a standard error under 1 still gives a p-value
+    assert row["p_value"] == pytest.approx(2 * sps.t.sf(abs(fit.params[1] / fit.bse[1]), 2), rel=1e-9)
+    assert row["excess"] == pytest.approx((1 - 3 / 7) * fit.params[1], rel=1e-12)
+
+
+def test_event_row_needs_two_events_and_three_other_days():
+    y = np.array([1.0, -2.0, 0.5, 3.0, -1.0, 2.0])
+    two = technicals.event_row(5, y, np.array([0, 3]), 0.9, 5)
+    assert math.isfinite(two["ci_lower"]) and math.isfinite(two["p_value"])
+    three = technicals.event_row(5, y, np.array([0, 2, 3]), 0.9, 5)  # 6 days > 3 events + 2
+    assert math.isfinite(three["ci_lower"])
+    four = technicals.event_row(5, y[:5], np.array([0, 2, 3]), 0.9, 5)  # 5 days: too few
+    assert all(math.isnan(four[k]) for k in ("excess", "ci_lower", "ci_upper", "p_value"))
+    one = technicals.event_row(5, y, np.array([3]), 0.9, 5)
+    assert one["excess"] == pytest.approx(3.0 - y.mean()) and math.isnan(one["ci_lower"])
+    assert (one["mean_event"], one["hit_rate_event"]) == (3.0, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no mean of an empty selection
+        none = technicals.event_row(5, y, np.array([], dtype=int), 0.9, 5)
+    assert none["n_events"] == 0 and math.isnan(none["mean_event"]) and math.isnan(none["hit_rate_event"])
+    assert math.isnan(none["excess"]) and none["mean_all"] == pytest.approx(y.mean())
+
+
+def test_event_row_exact_fit_has_no_p_value():
+    y = np.array([0.0, 3.0, 0.0, 0.0, 3.0, 0.0])
+    row = technicals.event_row(1, y, np.array([1, 4]), 0.9, 3)
+    assert row["ci_lower"] == row["ci_upper"] == row["excess"] == pytest.approx(2.0)
+    assert math.isnan(row["p_value"])
+
+
+def test_breakout_rule_edges():
+    # armed after its first week (a record 4 days old, age 1 day), broken by weeks 1 and 2
+    close = _weekly_path([100.0, 106.0, 107.0, 107.0])
+    close.iloc[0] = 105.0
+    out = technicals.record_breakouts(close, min_record_age_days=1, confirm_weeks=2)
+    assert out["date"].tolist() == [close.index[14]] and out["level"].tolist() == [105.0]
+    with pytest.raises(ParameterError, match="must be positive, got 0, 2"):
+        technicals.record_breakouts(close, min_record_age_days=0)
+    # weekly closes equal to the old record are not above it
+    flat = _weekly_path([100.0] + [90.0] * 60 + [100.0, 100.0])
+    assert technicals.record_breakouts(flat).empty
+    # equalling the record a month later does not make it younger
+    again = _weekly_path([100.0] + [90.0] * 29 + [100.0] + [90.0] * 40 + [101.0, 102.0])
+    weeks = technicals.weekly_closes(again)
+    assert technicals.record_breakouts(again)["date"].tolist() == [weeks["date"].iloc[72]]
+    # missing closes are skipped
+    gappy = again.copy()
+    gappy.iloc[[7, 359]] = np.nan  # a Wednesday, and the Friday of week 71
+    pd.testing.assert_frame_equal(technicals.record_breakouts(gappy), technicals.record_breakouts(again))
