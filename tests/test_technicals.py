@@ -982,3 +982,17 @@ def test_breakout_rule_edges():
     cols = ["date", "level", "record_date", "close"]
     pd.testing.assert_frame_equal(got[cols], want[cols])
     assert got["first_week"].iloc[0] == want["first_week"].iloc[0] - pd.Timedelta(days=1)  # week 71 ends Thursday
+
+
+def test_verdict_note_reads_the_first_and_last_of_three_horizons(c5_publishers):
+    vw = c5_publishers["vw"]
+    b = vw.assign(large=vw["small"] ** 2 / 100)
+    res = technicals.test({"a": vw, "b": b}, primary="a", verdict_horizons=(63, 126, 252), min_events=3)
+    cross = res.verdicts[1]
+    rows = res.table.loc[("a", "sma_cross", "absolute")]
+    other = res.table.loc[("b", "sma_cross", "absolute", "12m")]
+    assert cross.note.endswith(f"; 3m excess {rows.loc['3m', 'excess']:+.1f} pp [{rows.loc['3m', 'ci_lower']:+.1f}, "
+                               f"{rows.loc['3m', 'ci_upper']:+.1f}], 12m excess {rows.loc['12m', 'excess']:+.1f} pp. "
+                               f"Other series — b: supported ({other['excess']:+.1f} pp, n=13).")
+    assert cross.statistic == rows.loc["12m", "excess"] and cross.statistic_name.startswith("12m forward")
+    assert rows.loc["6m", "excess"] != pytest.approx(rows.loc["12m", "excess"], abs=0.1)
