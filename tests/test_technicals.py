@@ -996,3 +996,47 @@ def test_verdict_note_reads_the_first_and_last_of_three_horizons(c5_publishers):
                                f"Other series — b: supported ({other['excess']:+.1f} pp, n=13).")
     assert cross.statistic == rows.loc["12m", "excess"] and cross.statistic_name.startswith("12m forward")
     assert rows.loc["6m", "excess"] != pytest.approx(rows.loc["12m", "excess"], abs=0.1)
+
+
+def test_rule_edges_equal_values_and_limits():
+    # a close equal to its average is not above it; a 2-day average is allowed
+    assert list(technicals.sma_crosses(_days([10, 10, 10, 10]), window=2, min_days_below=1)) == []
+    assert list(technicals.sma_crosses(_days([10, 10, 9, 12]), window=2, min_days_below=1)) == [pd.Timestamp("2020-01-06")]
+    # weekly closes at the level are not above it
+    at = _weekly_path([90.0, 100.0, 100.0, 100.0])
+    assert technicals.confirmation_date(at, 100.0, at.index[0]) is None
+    # intervals touching zero are not decisive; any margin above (below) zero is
+    assert technicals.classify(_rows((0, 3), (0, 5)), 10)[0] == "inconclusive"
+    assert technicals.classify(_rows((0.5, 3), (0.2, 5)), 10)[0] == "supported"
+    assert technicals.classify(_rows((-3, 0), (-5, 0)), 10)[0] == "inconclusive"
+    assert technicals.classify(_rows((-3, -0.5), (-5, -0.2)), 10)[0] == "contradicted"
+    assert technicals.classify({"n_events": [], "ci_lower": [], "ci_upper": []}, 2) == (
+        "inconclusive", "only 0 events with complete forward windows (fewer than 2)")
+
+
+def test_commentary_checks_edge_cases(c5_publishers):
+    rut, spx = c5_publishers["rut"].copy(), c5_publishers["spx"]
+    close = rut["close"]
+    # a close equal to the record is not above it; a one-day dip under the average makes a cross
+    rut.loc["2025-09-16", "close"] = 2442.74
+    rut.loc["2025-08-13", "close"] = 1500.0
+    checks = technicals.commentary_checks(rut, spx)
+    assert checks.iloc[0]["data"] == "2,442.74 on 2021-11-08; not closed above until 2025-09-17"
+    assert checks.iloc[3]["data"].startswith("crosses above in 2025: 2025-07-02, 2025-08-14; after >= 20 days "
+                                             "below: 2025-07-02;")
+    # a record on the last day of its month (30 Sep 2021, a Thursday) broken the next day; a record
+    # on the first day of its month (1 Dec 2021) after a higher close the day before
+    sep = technicals.commentary_checks(rut, spx, commentary={"record_month": "2021-09"}).iloc[0]
+    assert sep["data"] == f"{close['2021-09-30']:,.2f} on 2021-09-30; not closed above until 2021-10-01"
+    dec = technicals.commentary_checks(rut, spx, commentary={"record_month": "2021-12"}).iloc[0]
+    first_above = close.loc["2021-12-02":][close.loc["2021-12-02":] > close["2021-12-01"]].index[0]
+    assert close["2021-11-30"] > close["2021-12-01"]
+    assert dec["data"] == f"{close['2021-12-01']:,.2f} on 2021-12-01; not closed above until {first_above:%Y-%m-%d}"
+    # the highest close between the record and a Tuesday before it was broken: the day after it
+    early = technicals.commentary_checks(rut, spx, commentary={"tuesday": "2024-11-26"}).iloc[2]
+    assert early["data"].endswith(f"highest close to 26 Nov: {close['2021-11-09']:,.2f}")
+    assert close["2021-11-09"] > close["2021-11-10"] > close["2024-11-25"]
+    # no cross that year, none after 1000 days below
+    quiet = technicals.commentary_checks(rut, spx, min_days_below=1000, commentary={"cross_month": "2021-11"})
+    assert quiet.iloc[3]["data"] == ("crosses above in 2021: none; after >= 1000 days below: none; above it on every "
+                                     "day of 2021-11: False")  # late Nov 2021 fell below it
