@@ -3,6 +3,7 @@ and the verdict rule, on hand-made series whose answers are known; then the real
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -381,32 +382,65 @@ SPX_ANCHORS = {"2019-01-02": 2500.0, "2020-02-19": 3380.0, "2020-03-23": 2240.0,
                "2022-10-12": 3580.0, "2025-10-14": 6644.31, "2025-10-15": 6670.89, "2025-12-31": 6800.0}
 
 
-@pytest.fixture
-def c5_publishers(isolated_data):
-    """A mirror of synthetic files: French's daily 2x3 halves from 1962-07-02 (7000 days; vw and ew
-    small caps in different cycles, large caps a noisy drift) and the Russell 2000 (close and high) /
-    S&P 500 closes of 2019-2025 (RUT_ANCHORS). Yields the levels the claim should build from them."""
-    from synthetic_mirror import write_closes, write_french_daily_2x3
-
-    from research.data.sizes import clear_caches
-
+@functools.cache
+def _c5_data():
+    """French's daily small/large returns (vw, ew; percent, 2 decimals) from 1962-07-02 (7000 days;
+    small caps in different cycles, large caps a noisy drift), the Russell 2000 (close and high) and
+    S&P 500 closes of 2019-2025 (RUT_ANCHORS), and the levels the claim should build from them."""
     vw = _cycles(0, fall=-0.40, rise=0.15, fall_days=100, cycle=500)
     ew = _cycles(1, fall=-0.30, rise=0.15, fall_days=100, cycle=600)  # 10 events of each kind
     large = np.round(0.04 + np.random.default_rng(9).normal(0.0, 0.3, len(FRENCH_DAYS)), 2)
-    write_french_daily_2x3(isolated_data.mirror, FRENCH_DAYS, vw=(vw, large), ew=(ew, large))
     rut, spx = _log_path(RUT_ANCHORS), _log_path(SPX_ANCHORS)
     high = (rut * 1.002).round(2)
     high.loc["2021-11-09"] = 2458.86
-    write_closes(isolated_data.mirror, "RUT.csv", rut, high=high)
-    write_closes(isolated_data.mirror, "GSPC.csv", spx, yfinance=True)
-    clear_caches()
 
     def levels(small):
         return pd.DataFrame({"small": 100 * np.cumprod(1 + small / 100), "large": 100 * np.cumprod(1 + large / 100)},
                             index=FRENCH_DAYS)
 
-    yield {"vw": levels(vw), "ew": levels(ew), "russell": pd.DataFrame({"small": rut, "large": spx}),
-           "rut": pd.DataFrame({"close": rut, "high": high}), "spx": spx}
+    return {"returns": (vw, ew, large), "vw": levels(vw), "ew": levels(ew),
+            "russell": pd.DataFrame({"small": rut, "large": spx}), "rut": pd.DataFrame({"close": rut, "high": high}),
+            "spx": spx}
+
+
+@pytest.fixture
+def c5_data():
+    """The synthetic series in memory (copies: tests may change them)."""
+    return {k: v.copy() for k, v in _c5_data().items() if k != "returns"}
+
+
+@pytest.fixture(scope="module")
+def _c5_mirror(tmp_path_factory):
+    """The synthetic series as the publishers' files, written once per module: French's daily 2x3
+    zip and the Yahoo closes of ^RUT (with highs) and ^GSPC (yfinance's 3-line header)."""
+    from synthetic_mirror import write_closes, write_french_daily_2x3
+
+    root = tmp_path_factory.mktemp("c5")
+    mirror = root / "mirror"
+    mirror.mkdir()
+    d = _c5_data()
+    vw, ew, large = d["returns"]
+    write_french_daily_2x3(mirror, FRENCH_DAYS, vw=(vw, large), ew=(ew, large))
+    write_closes(mirror, "RUT.csv", d["rut"]["close"], high=d["rut"]["high"])
+    write_closes(mirror, "GSPC.csv", d["spx"], yfinance=True)
+    return root
+
+
+@pytest.fixture
+def c5_publishers(_c5_mirror, c5_data, monkeypatch):
+    """A temporary mirror of the synthetic files (offline; raw store and parsed cache shared by the
+    module's tests). Yields the levels the claim should build from them."""
+    from research.data.sizes import clear_caches
+
+    monkeypatch.setenv("RESEARCH_DATA_DIR", str(_c5_mirror / "data"))
+    monkeypatch.setenv("RESEARCH_DATA_MIRROR", str(_c5_mirror / "mirror"))
+    monkeypatch.setenv("RESEARCH_OFFLINE", "1")
+    monkeypatch.setenv("RESEARCH_VINTAGES_LOCK", str(_c5_mirror / "vintages.lock"))
+    for var in ("RESEARCH_DOWNLOAD_TIMEOUT", "RESEARCH_FROZEN", "RESEARCH_BASE_URL_FRENCH",
+                "RESEARCH_BASE_URL_FRED", "RESEARCH_BASE_URL_YAHOO"):
+        monkeypatch.delenv(var, raising=False)
+    clear_caches()
+    yield c5_data
     clear_caches()
 
 
@@ -467,8 +501,8 @@ def _gap(a, b):
     return (a / b - 1.0) * 100.0
 
 
-def test_commentary_checks_state_each_number_with_the_data(c5_publishers):
-    rut, spx = c5_publishers["rut"], c5_publishers["spx"]
+def test_commentary_checks_state_each_number_with_the_data(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
     checks = technicals.commentary_checks(rut, spx)
     want = pd.DataFrame([{"check": k, "commentary": a, "data": b, "difference": c, "consistent": d}
                          for k, (a, b, c, d) in CHECKS.items()]).set_index("check")
@@ -487,16 +521,16 @@ def test_commentary_checks_state_each_number_with_the_data(c5_publishers):
     ("~2,466 final resistance (our reading: the September 2025 high close)", 2466.0, 2448.50),
     ("Tuesday 14 Oct 2025 close (2,665 target = ~7% upside)", 2665.0 / 1.07, 2495.50),
 ])
-def test_commentary_level_tolerance_on_both_sides(c5_publishers, check, commentary, data):
-    rut, spx = c5_publishers["rut"], c5_publishers["spx"]
+def test_commentary_level_tolerance_on_both_sides(c5_data, check, commentary, data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
     edge = abs(_gap(commentary, data))
     assert technicals.commentary_checks(rut, spx, level_tolerance_pct=edge).loc[check, "consistent"]
     below = technicals.commentary_checks(rut, spx, level_tolerance_pct=np.nextafter(edge, 0))
     assert not below.loc[check, "consistent"]
 
 
-def test_commentary_return_and_ratio_tolerances_on_both_sides(c5_publishers):
-    rut, spx = c5_publishers["rut"], c5_publishers["spx"]
+def test_commentary_return_and_ratio_tolerances_on_both_sides(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
     gain, spx_gain = _gap(2515.46, 2495.50), _gap(6670.89, 6644.31)
     edge = abs(gain - 0.8)
     assert 0 < edge < 1e-3
@@ -515,8 +549,8 @@ def test_commentary_return_and_ratio_tolerances_on_both_sides(c5_publishers):
     assert row["data"] == "S&P 500 +0.00%; ratio nan" and not row["consistent"] and row["difference"] == "+nan"
 
 
-def test_commentary_checks_follow_the_rule_parameters_and_the_statements(c5_publishers):
-    rut, spx = c5_publishers["rut"], c5_publishers["spx"]
+def test_commentary_checks_follow_the_rule_parameters_and_the_statements(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
     # three weekly closes above 2,460 never happen (7 Nov closes at 2,454.26)
     three = technicals.commentary_checks(rut, spx, confirm_weeks=3)
     row = three.loc["breakout: 3 weekly closes above ~2,460 (after the article)"]
@@ -652,10 +686,10 @@ METHOD = ("event dummy regression on all days' forward returns, Newey-West (1987
           "and a t(events - 1) critical value; events as in Brock, Lakonishok and LeBaron (1992)")
 
 
-def test_verdicts_state_the_rule_the_numbers_and_the_other_series(c5_publishers):
+def test_verdicts_state_the_rule_the_numbers_and_the_other_series(c5_data):
     """Series b has a's events but large caps that move twice as much (its large = small^2): after
     a cross, b's small caps trail, a decisive opposite result that makes a's "supported" mixed."""
-    vw = c5_publishers["vw"]
+    vw = c5_data["vw"]
     b = vw.assign(large=vw["small"] ** 2 / 100)
     res = technicals.test({"a": vw, "b": b}, primary="a", measure="relative", min_events=3)
     breakout, cross = res.verdicts
@@ -692,8 +726,8 @@ def test_verdicts_state_the_rule_the_numbers_and_the_other_series(c5_publishers)
     assert breakout.note.startswith("a: a verdict horizon is significantly below all days and none above; ")
 
 
-def test_verdict_parameters_reach_the_event_study(c5_publishers):
-    vw = c5_publishers["vw"]
+def test_verdict_parameters_reach_the_event_study(c5_data):
+    vw = c5_data["vw"]
     res = technicals.test({"a": vw}, primary="a", window=150, min_days_below=40, min_record_age_days=182,
                           confirm_weeks=1, horizons=(63, 126), verdict_horizons=(63,), hac_lags=150,
                           start="1963-07-31", end="1985-12-31", level=0.8, min_events=3, vintage={"x": "1"})
@@ -730,8 +764,8 @@ def test_verdict_parameters_reach_the_event_study(c5_publishers):
         technicals.test({"a": vw}, primary="a", horizons=(0, 126), verdict_horizons=(126,))
 
 
-def test_claim_with_the_indices_checks_the_commentary_and_charts_2025(c5_publishers):
-    p = c5_publishers
+def test_claim_with_the_indices_checks_the_commentary_and_charts_2025(c5_data):
+    p = c5_data
     res = technicals.test({"F": p["vw"], "R": p["russell"]}, primary="R", rut=p["rut"], spx=p["spx"], min_events=3)
     pd.testing.assert_frame_equal(res.checks, technicals.commentary_checks(p["rut"], p["spx"]))
     close = p["rut"]["close"]
@@ -777,8 +811,8 @@ def test_claim_with_the_indices_checks_the_commentary_and_charts_2025(c5_publish
     assert no_checks.chart_events.empty and list(no_checks.chart_events.columns) == ["event", "date", "close"]
 
 
-def test_result_summary_and_excess_tables(c5_publishers):
-    res = technicals.test({"F": c5_publishers["vw"], "R": c5_publishers["russell"]}, primary="F", min_events=3)
+def test_result_summary_and_excess_tables(c5_data):
+    res = technicals.test({"F": c5_data["vw"], "R": c5_data["russell"]}, primary="F", min_events=3)
     digits = {"n_events": None, "mean_event": 1, "mean_all": 1, "excess": 1, "ci_lower": 1, "ci_upper": 1,
               "p_value": 3, "hit_rate_event": 2, "hit_rate_all": 2}
     for measure in ("absolute", "relative"):
@@ -799,8 +833,8 @@ def test_result_summary_and_excess_tables(c5_publishers):
     assert not res.summary("relative").equals(res.summary("absolute"))
 
 
-def test_events_frame_lists_each_event_with_its_forward_returns(c5_publishers):
-    p = c5_publishers
+def test_events_frame_lists_each_event_with_its_forward_returns(c5_data):
+    p = c5_data
     rut, spx = p["russell"]["small"], p["russell"]["large"]
     res = technicals.test({"F": p["vw"], "R": p["russell"]}, primary="F", min_events=3)
     ev = res.events.loc["R"]
@@ -984,8 +1018,8 @@ def test_breakout_rule_edges():
     assert got["first_week"].iloc[0] == want["first_week"].iloc[0] - pd.Timedelta(days=1)  # week 71 ends Thursday
 
 
-def test_verdict_note_reads_the_first_and_last_of_three_horizons(c5_publishers):
-    vw = c5_publishers["vw"]
+def test_verdict_note_reads_the_first_and_last_of_three_horizons(c5_data):
+    vw = c5_data["vw"]
     b = vw.assign(large=vw["small"] ** 2 / 100)
     res = technicals.test({"a": vw, "b": b}, primary="a", verdict_horizons=(63, 126, 252), min_events=3)
     cross = res.verdicts[1]
@@ -1014,8 +1048,8 @@ def test_rule_edges_equal_values_and_limits():
         "inconclusive", "only 0 events with complete forward windows (fewer than 2)")
 
 
-def test_commentary_checks_edge_cases(c5_publishers):
-    rut, spx = c5_publishers["rut"].copy(), c5_publishers["spx"]
+def test_commentary_checks_edge_cases(c5_data):
+    rut, spx = c5_data["rut"].copy(), c5_data["spx"]
     close = rut["close"]
     # a close equal to the record is not above it; a one-day dip under the average makes a cross
     rut.loc["2025-09-16", "close"] = 2442.74
