@@ -1070,6 +1070,11 @@ def test_commentary_checks_edge_cases(c5_data):
     early = technicals.commentary_checks(rut, spx, commentary={"tuesday": "2024-11-26"}).iloc[2]
     assert early["data"].endswith(f"highest close to 26 Nov: {close['2021-11-09']:,.2f}")
     assert close["2021-11-09"] > close["2021-11-10"] > close["2024-11-25"]
+    # a day without a close (a bad row) does not lend its high to the intraday record
+    bad = rut.copy()
+    bad.loc["2021-11-15"] = [np.nan, 2470.0]
+    row = technicals.commentary_checks(bad, spx).iloc[1]
+    assert row["data"] == "intraday high 2,458.86, close 2,442.74 (Nov 2021)"
     # no cross that year, none after 1000 days below
     quiet = technicals.commentary_checks(rut, spx, min_days_below=1000, commentary={"cross_month": "2021-11"})
     assert quiet.iloc[3]["data"] == ("crosses above in 2021: none; after >= 1000 days below: none; above it on every "
