@@ -454,9 +454,10 @@ def _same_verdicts(got, want):
 def test_run_reads_the_daily_halves_and_the_indices(c5_publishers):
     p = c5_publishers
     french, russell = technicals.SERIES_FRENCH, technicals.SERIES_RUSSELL
-    got = technicals.run(min_events=3)
+    got = technicals.run(min_events=3, level=0.8)  # the claim's parameters pass through
     want = technicals.test({russell: p["russell"], french: p["vw"]}, primary=french, rut=p["rut"], spx=p["spx"],
-                           min_events=3)
+                           min_events=3, level=0.8)
+    assert got.verdicts[0].interval_level == 0.8
     _same_verdicts(got, want)
     assert [(v.label, v.n) for v in got.verdicts] == [("contradicted", 13), ("supported", 13)]
     assert got.verdicts[0].sample == f"{french}, 1962-07-02..1989-04-28"
@@ -1070,6 +1071,11 @@ def test_commentary_checks_edge_cases(c5_data):
     early = technicals.commentary_checks(rut, spx, commentary={"tuesday": "2024-11-26"}).iloc[2]
     assert early["data"].endswith(f"highest close to 26 Nov: {close['2021-11-09']:,.2f}")
     assert close["2021-11-09"] > close["2021-11-10"] > close["2024-11-25"]
+    # a record never closed above: nothing to add
+    assert technicals.commentary_checks(rut, spx, commentary={"record_month": "2025-10"}).iloc[0]["data"] == (
+        "2,515.46 on 2025-10-15")
+    # the average of the window asked for: the 5-day one is above late September's falling closes
+    assert technicals.commentary_checks(rut, spx, window=5).iloc[3]["data"].endswith("every day of 2025-09: False")
     # a day without a close (a bad row) does not lend its high to the intraday record
     bad = rut.copy()
     bad.loc["2021-11-15"] = [np.nan, 2470.0]
