@@ -130,6 +130,8 @@ def test_confirmation_date_after_a_date():
     weeks = technicals.weekly_closes(close)
     assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[0]) == weeks["date"].iloc[5]
     assert technicals.confirmation_date(close, 200.0, weeks["date"].iloc[0]) is None
+    # from the day after the date: after Thursday of week 5, its Friday (102) and week 6 (103)
+    assert technicals.confirmation_date(close, 100.0, close.index[28]) == weeks["date"].iloc[6]
     # the weeks after the date, not its own: after week 5 (102) only week 6 (103) is left
     assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[5]) is None
     assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[4]) == weeks["date"].iloc[6]
@@ -235,6 +237,8 @@ def test_classify_each_branch(intervals, n, label):
 
 def test_an_opposite_decisive_result_elsewhere_makes_it_mixed():
     assert technicals._combine("supported", "contradicted") == "mixed"
+    assert technicals._combine("contradicted", "supported") == "mixed"
+    assert technicals._combine("contradicted", "contradicted") == "contradicted"
     assert technicals._combine("supported", None) == "supported"
     assert technicals._combine("inconclusive", "supported") == "inconclusive"
 
