@@ -758,6 +758,10 @@ def test_verdict_parameters_reach_the_event_study(c5_data):
                         "min_record_age_days": 182, "confirm_weeks": 1, "horizons": [63, 126],
                         "verdict_horizons": [63], "measure": "absolute", "min_events": 3, "level": 0.8,
                         "hac_lags": 150, "start": "1963-07-31", "end": "1985-12-31"}
+    # min_days_below reaches the events: 40 days below leave out the first 150-day cross (14 with 20)
+    whole = technicals.test({"a": vw}, primary="a", window=150, min_days_below=40, min_events=3).verdicts[1]
+    complete = [d for d in technicals.sma_crosses(vw["small"], 150, 40) if d <= vw.index[-253]]
+    assert whole.n == len(complete) == 13 < len(technicals.sma_crosses(vw["small"], 150, 20))
     # min_events on both sides of the events' count
     assert technicals.test({"a": vw}, primary="a", min_events=13).verdicts[1].label == "supported"
     assert technicals.test({"a": vw}, primary="a", min_events=14).verdicts[1].label == "inconclusive"
@@ -842,6 +846,7 @@ def test_events_frame_lists_each_event_with_its_forward_returns(c5_data):
     p = c5_data
     rut, spx = p["russell"]["small"], p["russell"]["large"]
     res = technicals.test({"F": p["vw"], "R": p["russell"]}, primary="F", min_events=3)
+    assert res.events.index.name == "series" and res.events.index.nlevels == 1
     ev = res.events.loc["R"]
     assert ev.columns.tolist() == ["event", "date", "close", "abs_21", "abs_63", "abs_126", "abs_252",
                                    "rel_21", "rel_63", "rel_126", "rel_252", "level", "record_date"]
