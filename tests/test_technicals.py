@@ -1094,3 +1094,24 @@ def test_commentary_checks_edge_cases(c5_data):
     quiet = technicals.commentary_checks(rut, spx, min_days_below=1000, commentary={"cross_month": "2021-11"})
     assert quiet.iloc[3]["data"] == ("crosses above in 2021: none; after >= 1000 days below: none; above it on every "
                                      "day of 2021-11: False")  # late Nov 2021 fell below it
+
+
+def test_verdict_notes_name_each_other_series(c5_data):
+    vw, russell = c5_data["vw"], c5_data["russell"]
+    b = vw.assign(large=vw["small"] ** 2 / 100)
+    # the primary contradicted, another series supported: mixed
+    res = technicals.test({"a": vw, "b": b}, primary="b", measure="relative", min_events=3)
+    assert res.verdicts[1].label == "mixed" and ", 12m excess -45.9 pp. Other series — a: supported (+31.4 pp, n=13)." \
+        " The other series' opposite result makes it mixed." in res.verdicts[1].note
+    # three series: each other one in turn, with its n at the last verdict horizon (the Russell's
+    # 12m count, 3, is one less than its 6m count)
+    three = technicals.test({"a": vw, "b": b, "R": russell}, primary="a", verdict_horizons=(21, 126, 252),
+                            min_events=3)
+    r12 = three.table.loc[("R", "sma_cross", "absolute", "12m")]
+    assert three.table.loc[("R", "sma_cross", "absolute", "6m"), "n_events"] == 4 and r12["n_events"] == 3
+    b12 = three.table.loc[("b", "sma_cross", "absolute", "12m")]
+    assert three.verdicts[1].note.endswith(
+        f"Other series — b: supported ({b12['excess']:+.1f} pp, n=13); R: inconclusive ({r12['excess']:+.1f} pp, n=3).")
+    # one series: the note ends with its own numbers
+    alone = technicals.test({"a": vw}, primary="a", min_events=3)
+    assert all(v.note.endswith(" pp.") for v in alone.verdicts)
