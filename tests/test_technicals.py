@@ -1115,3 +1115,16 @@ def test_verdict_notes_name_each_other_series(c5_data):
     # one series: the note ends with its own numbers
     alone = technicals.test({"a": vw}, primary="a", min_events=3)
     assert all(v.note.endswith(" pp.") for v in alone.verdicts)
+
+
+def test_a_mixed_primary_and_the_indices_needed_together(c5_data):
+    vw = c5_data["vw"]
+    # breakouts: 3 months significantly above all days, 12 months below: mixed on their own
+    res = technicals.test({"a": vw}, primary="a", verdict_horizons=(63, 252), min_events=3)
+    breakout = res.verdicts[0]
+    assert breakout.label == "mixed" and breakout.note.startswith(
+        "a: one horizon is significantly above all days and another significantly below; 3m excess +6.4 pp")
+    assert "opposite result" not in breakout.note
+    # the commentary checks and the chart need both the Russell 2000 and the S&P 500
+    only_rut = technicals.test({"a": vw}, primary="a", rut=c5_data["rut"], min_events=3)
+    assert only_rut.checks.empty and only_rut.chart.empty and only_rut.chart_events.empty
