@@ -1128,3 +1128,13 @@ def test_a_mixed_primary_and_the_indices_needed_together(c5_data):
     # the commentary checks and the chart need both the Russell 2000 and the S&P 500
     only_rut = technicals.test({"a": vw}, primary="a", rut=c5_data["rut"], min_events=3)
     assert only_rut.checks.empty and only_rut.chart.empty and only_rut.chart_events.empty
+
+
+def test_chart_events_follow_the_rule_parameters(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
+    rut.loc["2025-08-13", "close"] = 1500.0  # one day under the average: the chart shows every cross
+    res = technicals.test({"R": c5_data["russell"]}, primary="R", rut=rut, spx=spx, confirm_weeks=3, min_events=3)
+    events = res.chart_events
+    assert events["date"].tolist() == [pd.Timestamp(d) for d in ("2025-07-02", "2025-08-14", "2025-10-24")]
+    assert events["event"].tolist() == ["cross above 200-day"] * 2 + ["breakout (rule b)"]  # three weeks: 10, 17, 24 Oct
+    assert events["close"].iloc[1] == rut.loc["2025-08-14", "close"]
