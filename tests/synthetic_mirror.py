@@ -48,10 +48,13 @@ def write_french_daily_2x3(mirror: Path, index: pd.DatetimeIndex, vw: tuple[np.n
     (mirror / "french" / "6_Portfolios_2x3_daily_CSV.zip").write_bytes(buf.getvalue())
 
 
-def write_closes(mirror: Path, file: str, closes: pd.Series, *, yfinance: bool = False) -> None:
-    """``prices/<file>``: daily closes (2 decimals, volume 1000: no row is suspicious)."""
+def write_closes(mirror: Path, file: str, closes: pd.Series, *, yfinance: bool = False,
+                 high: pd.Series | None = None) -> None:
+    """``prices/<file>``: daily closes (2 decimals, volume 1000: no row is suspicious); the day's
+    high is the close unless ``high`` gives it."""
     c = closes.round(2)
-    frame = pd.DataFrame({"Date": c.index.strftime("%Y-%m-%d"), "Open": c, "High": c, "Low": c, "Close": c,
+    h = c if high is None else high.round(2)
+    frame = pd.DataFrame({"Date": c.index.strftime("%Y-%m-%d"), "Open": c, "High": h, "Low": c, "Close": c,
                           "Adj Close": c, "Volume": 1000})
     (mirror / "prices").mkdir(parents=True, exist_ok=True)
     if yfinance:

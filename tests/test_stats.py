@@ -254,6 +254,8 @@ def test_kernel_smooth_gives_statsmodels_hac_meat(n, lags, kernel):
     gaps = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
     full = np.where(gaps <= lags, w[np.minimum(gaps, lags)], 0.0)
     np.testing.assert_allclose(stats.kernel_smooth(x[:, 1], lags, kernel), full @ x[:, 1], rtol=1e-12)
+    if kernel == "bartlett":  # the default
+        np.testing.assert_array_equal(stats.kernel_smooth(x, lags), stats.kernel_smooth(x, lags, "bartlett"))
 
 
 @pytest.mark.parametrize(("n", "lags", "events", "kernel"), [
@@ -265,6 +267,7 @@ def test_kernel_smooth_gives_statsmodels_hac_meat(n, lags, kernel):
     (30, 20, 28, "bartlett"),  # events on all but two days
     (400, 30, 25, "uniform"),
     (2500, 252, 2, "bartlett"),  # two events, the fewest the event study regresses on
+    (200, 10, 1, "bartlett"),  # one event: a coefficient and a standard error all the same
 ])
 def test_event_dummy_hac_matches_statsmodels(n, lags, events, kernel):
     rng = np.random.default_rng(n + events)
@@ -294,11 +297,48 @@ def test_event_sample_serves_many_event_sets():
         assert stats.event_dummy_hac(sample, pos) == pytest.approx((ref.params[1], ref.bse[1]), rel=1e-10)
 
 
+def test_event_sample_keeps_a_series_far_from_zero_accurate():
+    """A mean a million times the noise: the sums work on the centred series, else the quadratic
+    forms cancel and lose digits (adding the mean instead costs about 1e-4 here)."""
+    rng = np.random.default_rng(3)
+    n = 500
+    pos = np.sort(rng.choice(n, 12, replace=False))
+    d = np.zeros(n)
+    d[pos] = 1.0
+    y = np.convolve(rng.normal(size=n + 20), np.ones(21), "valid") + 1e6 + 3.0 * d
+    ref = sm.OLS(y, sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": 126, "use_correction": True})
+    b, se = stats.event_dummy_hac(stats.event_sample(y, 126), pos)
+    assert (b, se) == pytest.approx((ref.params[1], ref.bse[1]), rel=1e-8)
+
+
+def test_event_dummy_hac_exact_fit_and_a_negative_uniform_variance():
+    # y = 3 d exactly: no residual, a zero standard error (as statsmodels), not NaN
+    y = np.array([0.0, 3.0, 0.0, 0.0, 3.0, 0.0])
+    ref = sm.OLS(y, sm.add_constant(y / 3)).fit(cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True})
+    assert ref.bse[1] == pytest.approx(0.0, abs=1e-12)
+    assert stats.event_dummy_hac(stats.event_sample(y, 3), np.array([1, 4])) == (3.0, 0.0)
+    # uniform weights on an alternating series: statsmodels' variance is negative, the error NaN
+    rng = np.random.default_rng(6)
+    y = np.where(np.arange(40) % 2 == 0, 1.0, -1.0) + 0.1 * rng.normal(size=40)
+    pos = np.sort(rng.choice(40, 3, replace=False))
+    d = np.zeros(40)
+    d[pos] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # statsmodels' sqrt of the negative variance
+        ref = sm.OLS(y, sm.add_constant(d)).fit(
+            cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True, "kernel": "uniform"})
+    assert ref.cov_params()[1, 1] < 0
+    b, se = stats.event_dummy_hac(stats.event_sample(y, 5, "uniform"), pos)
+    assert b == pytest.approx(ref.params[1], rel=1e-10) and math.isnan(se)
+
+
 def test_event_dummy_hac_rejects_bad_events_and_samples():
     sample = stats.event_sample(np.arange(10.0), 3)
     for bad in ([], [1, 1, 2], [0, 9, 10], [-1, 2], list(range(9))):
-        with pytest.raises(ParameterError, match="distinct event positions"):
+        with pytest.raises(ParameterError, match=rf"distinct event positions in 0\.\.9, got {len(bad)} \(n=10\)"):
             stats.event_dummy_hac(sample, np.array(bad, dtype=int))
+    # positions given as floats (say, read from a file) are positions all the same
+    assert stats.event_dummy_hac(sample, np.array([2.0, 5.0])) == stats.event_dummy_hac(sample, np.array([2, 5]))
     assert stats.event_dummy_hac(sample, np.array(range(8)))[0] == pytest.approx(3.5 - 8.5)  # n - 2 events: allowed
     with pytest.raises(ParameterError, match="without NaN"):
         stats.event_sample(np.array([1.0, np.nan, 2.0]), 1)

@@ -3,6 +3,10 @@ and the verdict rule, on hand-made series whose answers are known; then the real
 
 from __future__ import annotations
 
+import functools
+import math
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +15,7 @@ from scipy import stats as sps
 from research.claims import technicals
 from research.claims.base import NA
 from research.errors import ParameterError
-from research.verdict import LABELS
+from research.verdict import LABELS, verdict_sentence
 
 
 def _days(values, start="2020-01-01"):
@@ -58,6 +62,22 @@ def test_weekly_closes_take_the_last_day_and_the_high():
     assert weeks["date"].tolist() == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-08")]
     assert weeks["max_close"].tolist() == [5.0, 6.0]
     assert weeks["max_date"].iloc[0] == pd.Timestamp("2024-01-02")
+    # a week's high close reached twice: the later day
+    tie = pd.Series([5.0, 3.0, 5.0, 2.0, 1.0], index=pd.bdate_range("2024-01-01", periods=5))
+    assert technicals.weekly_closes(tie)["max_date"].tolist() == [pd.Timestamp("2024-01-03")]
+
+
+def test_record_age_on_both_sides_of_the_threshold():
+    """A record close on Thursday 3 Jan 2019 is exactly 365 days old on Friday 3 Jan 2020 (week 52):
+    aged 365 days it is armed that evening and week 53's close above it is a breakout; aged 366 days
+    it would be armed only after week 53, whose close is by then the new record."""
+    close = _weekly_path([90.0] * 53 + [101.0] * 3, start="2018-12-31")
+    close.iloc[3] = 100.0
+    weeks = technicals.weekly_closes(close)
+    assert weeks["max_date"].iloc[0] == pd.Timestamp("2019-01-03") and weeks["date"].iloc[52] == pd.Timestamp("2020-01-03")
+    out = technicals.record_breakouts(close, min_record_age_days=365, confirm_weeks=1)
+    assert out["date"].tolist() == [weeks["date"].iloc[53]] and out["level"].tolist() == [100.0]
+    assert technicals.record_breakouts(close, min_record_age_days=366, confirm_weeks=1).empty
 
 
 def test_record_breakout_needs_two_weekly_closes_above_an_old_record():
@@ -110,6 +130,12 @@ def test_confirmation_date_after_a_date():
     weeks = technicals.weekly_closes(close)
     assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[0]) == weeks["date"].iloc[5]
     assert technicals.confirmation_date(close, 200.0, weeks["date"].iloc[0]) is None
+    # from the day after the date: after Thursday of week 5, its Friday (102) and week 6 (103)
+    assert technicals.confirmation_date(close, 100.0, close.index[28]) == weeks["date"].iloc[6]
+    # the weeks after the date, not its own: after week 5 (102) only week 6 (103) is left
+    assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[5]) is None
+    assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[4]) == weeks["date"].iloc[6]
+    assert technicals.confirmation_date(close, 100.0, weeks["date"].iloc[0], confirm_weeks=3) == weeks["date"].iloc[6]
 
 
 # -- forward returns and the event study ---------------------------------------------------------
@@ -211,6 +237,8 @@ def test_classify_each_branch(intervals, n, label):
 
 def test_an_opposite_decisive_result_elsewhere_makes_it_mixed():
     assert technicals._combine("supported", "contradicted") == "mixed"
+    assert technicals._combine("contradicted", "supported") == "mixed"
+    assert technicals._combine("contradicted", "contradicted") == "contradicted"
     assert technicals._combine("supported", None) == "supported"
     assert technicals._combine("inconclusive", "supported") == "inconclusive"
 
@@ -315,3 +343,798 @@ def test_run_on_the_mirror():
     assert pd.Timestamp("2025-06-30") in set(result.chart_events["date"])
     russell = technicals.run(small_large="russell")
     assert russell.verdicts[0].sample.startswith(technicals.SERIES_RUSSELL)
+
+
+# -- synthetic publishers' files: run, the grid, the commentary checks ---------------------------
+# Mirror tests cannot run inside mutmut's copy of the package, so ``run``, ``grid_estimate`` and
+# the commentary checks are tested here on small files in the publishers' formats.
+
+FRENCH_DAYS = pd.bdate_range("1962-07-02", periods=7000, name="date")
+
+
+def _cycles(seed, *, fall, rise, fall_days, cycle):
+    """Daily percent returns (2 decimals, as French publishes them): ``fall_days`` of ``fall`` then
+    ``rise`` in each ``cycle`` days, plus noise. A fall takes the index under its 200-day average
+    for weeks and the rise regains the old record more than a year later: crosses and breakouts
+    once a cycle, crosses followed by the rise, breakouts by the next fall within twelve months."""
+    rng = np.random.default_rng(seed)
+    k = np.arange(len(FRENCH_DAYS)) % cycle
+    return np.round(np.where(k < fall_days, fall, rise) + rng.normal(0.0, 0.3, len(k)), 2)
+
+
+def _log_path(anchors, start="2019-01-02", end="2025-12-31"):
+    """Business-day closes through ``anchors`` (date -> close), log-linear in between, 2 decimals."""
+    days = pd.bdate_range(start, end, name="date")
+    a = pd.Series(anchors, dtype=float)
+    a.index = pd.to_datetime(a.index)
+    return pd.Series(np.exp(np.interp(days.asi8, a.index.asi8, np.log(a.to_numpy()))), index=days).round(2)
+
+
+# The Russell 2000 the commentary describes: a record close of 2,442.74 on 8 Nov 2021 (intraday
+# high 2,458.86 the next day), a low in April 2025, a 200-day cross on 2 Jul 2025, a September
+# high close of 2,448.50 (18 Sep), weekly closes above the old record on 10 and 17 Oct, 2,495.50
+# on Tuesday 14 Oct and +0.8% on Wednesday; weekly closes above 2,460 on 24 and 31 Oct only.
+RUT_ANCHORS = {
+    "2019-01-02": 1350.0, "2019-05-01": 1600.0, "2019-08-30": 1450.0, "2020-01-15": 1700.0,
+    "2020-03-23": 1000.0, "2021-03-15": 2360.0, "2021-11-08": 2442.74, "2022-06-16": 1650.0,
+    "2023-02-01": 1950.0, "2023-10-27": 1640.0, "2024-11-25": 2430.0, "2025-04-08": 1760.0,
+    "2025-09-18": 2448.50, "2025-09-19": 2440.0, "2025-09-30": 2420.0, "2025-10-10": 2450.0,
+    "2025-10-13": 2460.0, "2025-10-14": 2495.50, "2025-10-15": 2515.46, "2025-10-16": 2490.0,
+    "2025-10-17": 2452.0, "2025-10-24": 2480.0, "2025-10-31": 2475.0, "2025-12-31": 2300.0,
+}
+SPX_ANCHORS = {"2019-01-02": 2500.0, "2020-02-19": 3380.0, "2020-03-23": 2240.0, "2022-01-03": 4800.0,
+               "2022-10-12": 3580.0, "2025-10-14": 6644.31, "2025-10-15": 6670.89, "2025-12-31": 6800.0}
+
+
+@functools.cache
+def _c5_data():
+    """French's daily small/large returns (vw, ew; percent, 2 decimals) from 1962-07-02 (7000 days;
+    small caps in different cycles, large caps a noisy drift), the Russell 2000 (close and high) and
+    S&P 500 closes of 2019-2025 (RUT_ANCHORS), and the levels the claim should build from them."""
+    vw = _cycles(0, fall=-0.40, rise=0.15, fall_days=100, cycle=500)
+    ew = _cycles(1, fall=-0.30, rise=0.15, fall_days=100, cycle=600)  # 10 events of each kind
+    large = np.round(0.04 + np.random.default_rng(9).normal(0.0, 0.3, len(FRENCH_DAYS)), 2)
+    rut, spx = _log_path(RUT_ANCHORS), _log_path(SPX_ANCHORS)
+    high = (rut * 1.002).round(2)
+    high.loc["2021-11-09"] = 2458.86
+
+    def levels(small):
+        return pd.DataFrame({"small": 100 * np.cumprod(1 + small / 100), "large": 100 * np.cumprod(1 + large / 100)},
+                            index=FRENCH_DAYS)
+
+    return {"returns": (vw, ew, large), "vw": levels(vw), "ew": levels(ew),
+            "russell": pd.DataFrame({"small": rut, "large": spx}), "rut": pd.DataFrame({"close": rut, "high": high}),
+            "spx": spx}
+
+
+@pytest.fixture
+def c5_data():
+    """The synthetic series in memory (copies: tests may change them)."""
+    return {k: v.copy() for k, v in _c5_data().items() if k != "returns"}
+
+
+@pytest.fixture(scope="module")
+def _c5_mirror(tmp_path_factory):
+    """The synthetic series as the publishers' files, written once per module: French's daily 2x3
+    zip and the Yahoo closes of ^RUT (with highs) and ^GSPC (yfinance's 3-line header)."""
+    from synthetic_mirror import write_closes, write_french_daily_2x3
+
+    root = tmp_path_factory.mktemp("c5")
+    mirror = root / "mirror"
+    mirror.mkdir()
+    d = _c5_data()
+    vw, ew, large = d["returns"]
+    write_french_daily_2x3(mirror, FRENCH_DAYS, vw=(vw, large), ew=(ew, large))
+    write_closes(mirror, "RUT.csv", d["rut"]["close"], high=d["rut"]["high"])
+    write_closes(mirror, "GSPC.csv", d["spx"], yfinance=True)
+    return root
+
+
+@pytest.fixture
+def c5_publishers(_c5_mirror, c5_data, monkeypatch):
+    """A temporary mirror of the synthetic files (offline; raw store and parsed cache shared by the
+    module's tests). Yields the levels the claim should build from them."""
+    from research.data.sizes import clear_caches
+
+    monkeypatch.setenv("RESEARCH_DATA_DIR", str(_c5_mirror / "data"))
+    monkeypatch.setenv("RESEARCH_DATA_MIRROR", str(_c5_mirror / "mirror"))
+    monkeypatch.setenv("RESEARCH_OFFLINE", "1")
+    monkeypatch.setenv("RESEARCH_VINTAGES_LOCK", str(_c5_mirror / "vintages.lock"))
+    for var in ("RESEARCH_DOWNLOAD_TIMEOUT", "RESEARCH_FROZEN", "RESEARCH_BASE_URL_FRENCH",
+                "RESEARCH_BASE_URL_FRED", "RESEARCH_BASE_URL_YAHOO"):
+        monkeypatch.delenv(var, raising=False)
+    clear_caches()
+    yield c5_data
+    clear_caches()
+
+
+def _same_verdicts(got, want):
+    for v, w in zip(got.verdicts, want.verdicts, strict=True):
+        assert (v.aspect, v.label, v.n, v.sample) == (w.aspect, w.label, w.n, w.sample)
+        assert v.statistic == pytest.approx(w.statistic, rel=1e-9, nan_ok=True)
+        assert v.interval == (pytest.approx(w.interval, rel=1e-9) if w.interval else None)
+
+
+def test_run_reads_the_daily_halves_and_the_indices(c5_publishers):
+    p = c5_publishers
+    french, russell = technicals.SERIES_FRENCH, technicals.SERIES_RUSSELL
+    got = technicals.run(min_events=3, level=0.8)  # the claim's parameters pass through
+    want = technicals.test({russell: p["russell"], french: p["vw"]}, primary=french, rut=p["rut"], spx=p["spx"],
+                           min_events=3, level=0.8)
+    assert got.verdicts[0].interval_level == 0.8
+    _same_verdicts(got, want)
+    assert [(v.label, v.n) for v in got.verdicts] == [("contradicted", 13), ("supported", 13)]
+    assert got.verdicts[0].sample == f"{french}, 1962-07-02..1989-04-28"
+    # Yahoo closes carry no vintage: their last day stands for it
+    assert got.verdicts[0].vintage == {"rut": "2025-12-31", "gspc": "2025-12-31", "me_bm_6_daily": "202501"}
+    assert got.samples == {russell: "2019-01-02..2025-12-31", french: "1962-07-02..1989-04-28"}
+    pd.testing.assert_frame_equal(got.checks, want.checks)
+    assert len(got.checks) == 8 and not got.chart.empty
+    # "russell": the Russell 2000 is the primary series, the French halves the other one
+    prim = technicals.run(small_large="russell", min_events=3)
+    _same_verdicts(prim, technicals.test({russell: p["russell"], french: p["vw"]}, primary=russell,
+                                         rut=p["rut"], spx=p["spx"], min_events=3))
+    assert prim.verdicts[1].sample == f"{russell}, 2019-01-02..2025-12-31"
+    ew = technicals.run(weighting="ew", min_events=3)
+    _same_verdicts(ew, technicals.test({russell: p["russell"], french: p["ew"]}, primary=french, min_events=3))
+    assert ew.verdicts[1].statistic != pytest.approx(got.verdicts[1].statistic, rel=1e-3)
+    with pytest.raises(ParameterError, match="'deciles', 'smb' or 'russell'"):
+        technicals.run(small_large="decile")
+
+
+
+CHECKS = {  # the commentary checks on RUT_ANCHORS, their numbers worked out by hand
+    "Nov 2021 record close": (
+        "about 2,442.7", "2,442.74 on 2021-11-08; not closed above until 2025-09-17", "-0.00%", True),
+    "~2,460 breakout level (Nov 2021 high)": (
+        "~2,460", "intraday high 2,458.86, close 2,442.74 (Nov 2021)", "+0.05%", True),
+    "~2,466 final resistance (our reading: the September 2025 high close)": (
+        "~2,466", "2,448.50 on 2025-09-18; highest close to 14 Oct: 2,495.50", "+0.71%", True),
+    "cleared its 200-day average in September": (
+        "a cross above the 200-day in 2025-09", "crosses above in 2025: 2025-07-02; after >= 20 days below: "
+        "2025-07-02; above it on every day of 2025-09: True", "", False),
+    "Tuesday 14 Oct 2025 close (2,665 target = ~7% upside)": (
+        "~2,491 (2,665 / 1.07)", "2,495.50; 2,665 is +6.79% above it", "-0.19%", True),
+    "Wednesday 15 Oct 2025 Russell 2000 gain": ("+0.8%", "+0.80% (close to close)", "+0.00 pp", True),
+    "... twice the gain in the S&P 500": ("ratio ~2", "S&P 500 +0.40%; ratio 2.00", "+0.00", True),
+    "breakout: 2 weekly closes above ~2,460 (after the article)": (
+        "a future condition", "met in the week ending 2025-10-31", "", True),
+}
+
+
+def _gap(a, b):
+    return (a / b - 1.0) * 100.0
+
+
+def test_commentary_checks_state_each_number_with_the_data(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
+    checks = technicals.commentary_checks(rut, spx)
+    want = pd.DataFrame([{"check": k, "commentary": a, "data": b, "difference": c, "consistent": d}
+                         for k, (a, b, c, d) in CHECKS.items()]).set_index("check")
+    pd.testing.assert_frame_equal(checks, want)
+    # the 200-day cross of 2 Jul 2025 by hand: the first close above the mean of the last 200
+    close = rut["close"].to_numpy()
+    sma = np.convolve(close, np.ones(200) / 200, "valid")  # sma[i] is the mean ending on day i + 199
+    above = close[199:] > sma
+    day = int(np.flatnonzero(above[1:] & ~above[:-1])[-1]) + 200
+    assert rut.index[day] == pd.Timestamp("2025-07-02") and not above[day - 199 - 30:day - 199].any()
+
+
+@pytest.mark.parametrize(("check", "commentary", "data"), [
+    ("Nov 2021 record close", 2442.7, 2442.74),
+    ("~2,460 breakout level (Nov 2021 high)", 2460.0, 2458.86),
+    ("~2,466 final resistance (our reading: the September 2025 high close)", 2466.0, 2448.50),
+    ("Tuesday 14 Oct 2025 close (2,665 target = ~7% upside)", 2665.0 / 1.07, 2495.50),
+])
+def test_commentary_level_tolerance_on_both_sides(c5_data, check, commentary, data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
+    edge = abs(_gap(commentary, data))
+    assert technicals.commentary_checks(rut, spx, level_tolerance_pct=edge).loc[check, "consistent"]
+    below = technicals.commentary_checks(rut, spx, level_tolerance_pct=np.nextafter(edge, 0))
+    assert not below.loc[check, "consistent"]
+
+
+def test_commentary_return_and_ratio_tolerances_on_both_sides(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
+    gain, spx_gain = _gap(2515.46, 2495.50), _gap(6670.89, 6644.31)
+    edge = abs(gain - 0.8)
+    assert 0 < edge < 1e-3
+    wed = "Wednesday 15 Oct 2025 Russell 2000 gain"
+    assert technicals.commentary_checks(rut, spx, return_tolerance_pp=edge).loc[wed, "consistent"]
+    assert not technicals.commentary_checks(rut, spx, return_tolerance_pp=np.nextafter(edge, 0)).loc[wed, "consistent"]
+    twice = "... twice the gain in the S&P 500"
+    edge = abs(gain / spx_gain - 2.0)
+    assert 0 < edge < 1e-3
+    assert technicals.commentary_checks(rut, spx, ratio_tolerance=edge).loc[twice, "consistent"]
+    assert not technicals.commentary_checks(rut, spx, ratio_tolerance=np.nextafter(edge, 0)).loc[twice, "consistent"]
+    # a flat S&P 500 that Wednesday: no ratio, not consistent
+    flat = spx.copy()
+    flat.loc["2025-10-15"] = flat.loc["2025-10-14"]
+    row = technicals.commentary_checks(rut, flat).loc[twice]
+    assert row["data"] == "S&P 500 +0.00%; ratio nan" and not row["consistent"] and row["difference"] == "+nan"
+
+
+def test_commentary_checks_follow_the_rule_parameters_and_the_statements(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
+    # three weekly closes above 2,460 never happen (7 Nov closes at 2,454.26)
+    three = technicals.commentary_checks(rut, spx, confirm_weeks=3)
+    row = three.loc["breakout: 3 weekly closes above ~2,460 (after the article)"]
+    assert row["data"] == "not met by 2025-12-31" and not row["consistent"]
+    # July is the month of the cross; the 150-day average is crossed earlier, and the 2 Jul cross
+    # follows fewer than 60 days below
+    july = technicals.commentary_checks(rut, spx, commentary={"cross_month": "2025-07"})
+    row = july.loc["cleared its 200-day average in September"]
+    assert row["consistent"] and row["commentary"] == "a cross above the 200-day in 2025-07"
+    assert row["data"].endswith("above it on every day of 2025-07: False")
+    fast = technicals.commentary_checks(rut, spx, window=150, min_days_below=60).iloc[3]
+    assert fast.name == "cleared its 150-day average in September"
+    assert fast["data"].startswith("crosses above in 2025: ") and "2025-07-02" not in fast["data"]
+    # statements off by more than the tolerance
+    # statements off by a little more than the default tolerances (1%, 0.25 pp, 0.5)
+    off = technicals.commentary_checks(rut, spx, commentary={
+        "record_close": 2442.74 * 1.015, "breakout_level": 2458.86 * 0.985, "resistance": 2448.50 * 1.015,
+        "target": 2495.50 * 1.07 * 1.015, "wednesday_gain_pct": 1.1, "wednesday_ratio": 3.0})
+    assert not off["consistent"].iloc[[0, 1, 2, 4, 5, 6]].any()
+    assert off["difference"].tolist() == ["+1.50%", "-1.50%", "+1.50%", "", "+1.50%", "+0.30 pp", "+1.00", ""]
+
+
+# -- the specification grid ------------------------------------------------------------------------
+
+def _spec(event="breakout", **kw):
+    from research.data.sizes import HALVES
+
+    if event == "breakout":
+        base = {"event": technicals.GRID_ASPECTS[0], "sma_days": NA, "days_below": NA, "record_age_days": 365,
+                "confirm_weeks": 2}
+    else:
+        base = {"event": technicals.GRID_ASPECTS[1], "sma_days": 200, "days_below": 20, "record_age_days": NA,
+                "confirm_weeks": NA}
+    return {**base, "series": HALVES, "weighting": "vw", "start": 1926, "measure": "absolute",
+            "horizons": "6m+12m", **kw}
+
+
+@pytest.mark.parametrize(("spec", "valid"), [
+    (_spec(), True),
+    (_spec("cross"), True),
+    (_spec(sma_days=200), False),  # a breakout with a cross's parameter
+    (_spec(days_below=20), False),
+    (_spec(record_age_days=NA), False),  # a breakout without its own
+    (_spec(confirm_weeks=NA), False),
+    (_spec("cross", sma_days=NA), False),
+    (_spec("cross", days_below=NA), False),
+    (_spec("cross", record_age_days=365), False),
+    (_spec("cross", confirm_weeks=2), False),
+    (_spec(weighting="ew"), True),
+    (_spec(weighting="ew", series="Russell 2000 vs S&P 500", start=1987), False),  # the indices are vw only
+    (_spec(series="Russell 2000 vs S&P 500", start=1987), True),
+    (_spec(series="Russell 2000 vs S&P 500", start=1963), False),  # all the Russell data: the 1987 start
+    (_spec(start=1963), True),
+    (_spec(start=1987), True),
+])
+def test_grid_valid_by_hand(spec, valid):
+    assert technicals.grid_valid(spec) is valid
+
+
+def _statsmodels_row(levels, events, h, first, measure, level=0.90, lags=None, last=None):
+    """The event-dummy regression of grid_estimate, by hand: forward returns from the levels,
+    statsmodels' OLS with HAC (h lags), the t(events - 1) interval scaled to the excess over all days."""
+    import statsmodels.api as sm
+
+    def fwd(x):
+        return (x.shift(-h) / x - 1.0) * 100.0
+
+    y = fwd(levels["small"]) - (fwd(levels["large"]) if measure == "relative" else 0.0)
+    y = y.loc[first:last].dropna()
+    d = y.index.isin(events).astype(float)
+    m = int(d.sum())
+    if m < 2:
+        return {"n": m, "estimate": y[d == 1].mean() - y.mean() if m else math.nan, "lower": math.nan,
+                "upper": math.nan, "p_value": math.nan}
+    fit = sm.OLS(y.to_numpy(), sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": lags or h, "use_correction": True})
+    b, se, share = fit.params[1], fit.bse[1], d.mean()
+    crit = sps.t.ppf(0.5 + level / 2, m - 1)
+    return {"n": m, "estimate": (1 - share) * b, "lower": (1 - share) * (b - crit * se),
+            "upper": (1 - share) * (b + crit * se), "p_value": 2 * sps.t.sf(abs(b / se), m - 1)}
+
+
+@pytest.mark.parametrize(("spec", "label", "n", "sample"), [
+    (_spec(), "contradicted", 13, "1962-07-02..1989-04-28"),  # 6m straddles zero, 12m below
+    (_spec(horizons="6m"), "inconclusive", 13, "1962-07-02..1989-04-28"),
+    (_spec("cross", weighting="ew", start=1963, measure="relative", horizons="12m"), "supported", 10,
+     "1963-07-31..1989-04-28"),
+    (_spec("cross", sma_days=150, days_below=40, start=1954), "supported", 13, "1962-07-02..1989-04-28"),
+    (_spec(record_age_days=182, confirm_weeks=1, start=1987), "inconclusive", 0, "1987-11-02..1989-04-28"),
+    (_spec("cross", series="Russell 2000 vs S&P 500", start=1987, sma_days=250, days_below=10, horizons="6m"),
+     "inconclusive", 4, "2019-01-02..2025-12-31"),
+    (_spec(series="Russell 2000 vs S&P 500", start=1987, record_age_days=730, confirm_weeks=3,
+           measure="relative"), "inconclusive", 0, "2019-01-02..2025-12-31"),  # 24 Oct 2025: no 12m yet
+    (_spec("cross", start=1987), "inconclusive", 1, "1987-11-02..1989-04-28"),  # one event: no interval
+])
+def test_grid_estimate_on_synthetic_files_is_the_statsmodels_regression(c5_publishers, spec, label, n, sample):
+    from research.data.sizes import RUSSELL
+
+    levels = c5_publishers["russell" if spec["series"] == RUSSELL else spec["weighting"]]
+    if spec["event"] == technicals.GRID_ASPECTS[0]:
+        events = technicals.record_breakouts(levels["small"], spec["record_age_days"], spec["confirm_weeks"])["date"]
+    else:
+        events = technicals.sma_crosses(levels["small"], spec["sma_days"], spec["days_below"])
+    first = {1926: None, 1954: None, 1963: "1963-07-31", 1987: "1987-10-31"}[spec["start"]]
+    first = None if spec["series"] == RUSSELL else first
+    hs = {"6m+12m": (126, 252), "12m": (252,), "6m": (126,)}[spec["horizons"]]
+    want = [_statsmodels_row(levels, events, h, first, spec["measure"]) for h in hs]
+    row = technicals.grid_estimate(**spec, min_events=3)
+    assert (row["label"], row["n"], row["sample"]) == (label, n, sample)
+    assert row["n"] == want[-1]["n"]
+    for key in ("estimate", "lower", "upper", "p_value"):
+        assert row[key] == pytest.approx(want[-1][key], rel=1e-9, nan_ok=True)
+    assert set(row) == {"estimate", "lower", "upper", "label", "n", "p_value", "sample"}
+
+
+def test_grid_estimate_min_events_and_level_on_both_sides(c5_publishers):
+    ew = _spec("cross", weighting="ew")  # exactly 10 crosses with 12 months after them
+    assert technicals.grid_estimate(**ew)["n"] == 10
+    assert technicals.grid_estimate(**ew)["label"] == "supported"  # the default needs 10 events
+    assert technicals.grid_estimate(**ew, min_events=11)["label"] == "inconclusive"
+    spec = _spec()  # 13 breakouts with 12 months after them
+    assert technicals.grid_estimate(**spec, min_events=13)["label"] == "contradicted"
+    assert technicals.grid_estimate(**spec, min_events=14)["label"] == "inconclusive"
+    events = technicals.record_breakouts(c5_publishers["vw"]["small"], 365, 2)["date"]
+    want = _statsmodels_row(c5_publishers["vw"], events, 252, None, "absolute", level=0.5)
+    half = technicals.grid_estimate(**spec, level=0.5)
+    assert (half["lower"], half["upper"]) == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
+
+
+
+# -- the claim function: verdicts, the indices' checks and chart, the result's tables --------------
+
+METHOD = ("event dummy regression on all days' forward returns, Newey-West (1987) errors with lags >= horizon "
+          "and a t(events - 1) critical value; events as in Brock, Lakonishok and LeBaron (1992)")
+
+
+def test_verdicts_state_the_rule_the_numbers_and_the_other_series(c5_data):
+    """Series b has a's events but large caps that move twice as much (its large = small^2): after
+    a cross, b's small caps trail, a decisive opposite result that makes a's "supported" mixed."""
+    vw = c5_data["vw"]
+    b = vw.assign(large=vw["small"] ** 2 / 100)
+    res = technicals.test({"a": vw, "b": b}, primary="a", measure="relative", min_events=3)
+    breakout, cross = res.verdicts
+    crosses = technicals.sma_crosses(vw["small"], 200, 20)
+    want = _statsmodels_row(vw, crosses, 252, None, "relative")
+    assert (cross.label, cross.n) == ("mixed", want["n"] == 13 and 13)
+    assert cross.statistic == pytest.approx(want["estimate"], rel=1e-9)
+    assert cross.interval == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
+    assert cross.p_value == pytest.approx(want["p_value"], rel=1e-9) and cross.interval_level == 0.9
+    six = _statsmodels_row(vw, crosses, 126, None, "relative")
+    other = _statsmodels_row(b, crosses, 252, None, "relative")
+    assert other["upper"] < 0
+    assert cross.note == (
+        f"a: every verdict horizon beats all days with an interval above zero; 6m excess {six['estimate']:+.1f} pp "
+        f"[{six['lower']:+.1f}, {six['upper']:+.1f}], 12m excess {want['estimate']:+.1f} pp. Other series — "
+        f"b: contradicted ({other['estimate']:+.1f} pp, n=13). The other series' opposite result makes it mixed.")
+    assert cross.note.startswith("a: every verdict horizon beats all days with an interval above zero; 6m excess +12.7 pp")
+    assert cross.hypothesis == ("After a 200-day cross (close crosses above its 200-day average after >= 20 days "
+                                "below), small caps' forward 6m and 12m relative returns beat those of all days")
+    assert cross.statistic_name == "12m forward relative return after events minus all days, pp"
+    assert cross.method == breakout.method == METHOD
+    assert cross.rule == breakout.rule == technicals.rule_text((126, 252), 3, 0.9) == (
+        "supported if the forward 6m and 12m returns after events beat those of all days with 90% intervals (HAC, "
+        "lags >= horizon, t with events - 1 df) excluding zero; contradicted if any is below with its interval "
+        "excluding zero and none is above; mixed if they disagree; inconclusive if intervals straddle zero or "
+        "there are fewer than 3 events")
+    assert (cross.claim, cross.aspect, cross.sample, cross.vintage) == ("C5", "200-day cross",
+                                                                        "a, 1962-07-02..1989-04-28", {})
+    # breakouts: contradicted on a, not decisive on b (its 12m excess is above zero): a's label stands
+    assert (breakout.label, breakout.aspect) == ("contradicted", "breakout above an old record")
+    assert breakout.hypothesis == ("After a breakout above an old record (2 weekly closes above a record at least "
+                                   "365 days old), small caps' forward 6m and 12m relative returns beat those of all days")
+    assert breakout.note.endswith("12m excess -26.5 pp. Other series — b: inconclusive (+36.1 pp, n=13).")
+    assert breakout.note.startswith("a: a verdict horizon is significantly below all days and none above; ")
+
+
+def test_verdict_parameters_reach_the_event_study(c5_data):
+    vw = c5_data["vw"]
+    res = technicals.test({"a": vw}, primary="a", window=150, min_days_below=40, min_record_age_days=182,
+                          confirm_weeks=1, horizons=(63, 126), verdict_horizons=(63,), hac_lags=150,
+                          start="1963-07-31", end="1985-12-31", level=0.8, min_events=3, vintage={"x": "1"})
+    breakout, cross = res.verdicts
+    assert breakout.note == breakout.note.split(" Other series")[0]  # one series: no other series' text
+    crosses = technicals.sma_crosses(vw["small"], 150, 40)
+    want = _statsmodels_row(vw, crosses, 63, "1963-07-31", "absolute", level=0.8, lags=150, last="1985-12-31")
+    assert (cross.n, cross.interval_level) == (want["n"], 0.8)
+    assert cross.statistic == pytest.approx(want["estimate"], rel=1e-9)
+    assert cross.interval == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
+    breakouts = technicals.record_breakouts(vw["small"], 182, 1)["date"]
+    want_b = _statsmodels_row(vw, breakouts, 63, "1963-07-31", "absolute", level=0.8, lags=150, last="1985-12-31")
+    assert breakout.n == want_b["n"] and breakout.statistic == pytest.approx(want_b["estimate"], rel=1e-9)
+    assert breakout.sample == "a, 1963-07-31..1985-12-31" and breakout.vintage == {"x": "1"}
+    assert breakout.rule.endswith("fewer than 3 events") and "forward 3m returns" in breakout.rule
+    assert "80% intervals" in breakout.rule
+    assert breakout.hypothesis.startswith("After a breakout above an old record (1 weekly closes above a record at "
+                                          "least 182 days old)")
+    assert cross.hypothesis.startswith("After a 200-day cross (close crosses above its 150-day average after >= 40")
+    assert res.table.index.get_level_values("horizon").unique().tolist() == ["3m", "6m"]
+    assert set(res.table["hac_lags"]) == {150}
+    assert res.spec == {"primary": "a", "series": ["a"], "window": 150, "min_days_below": 40,
+                        "min_record_age_days": 182, "confirm_weeks": 1, "horizons": [63, 126],
+                        "verdict_horizons": [63], "measure": "absolute", "min_events": 3, "level": 0.8,
+                        "hac_lags": 150, "start": "1963-07-31", "end": "1985-12-31"}
+    # min_days_below reaches the events: 40 days below leave out the first 150-day cross (14 with 20)
+    whole = technicals.test({"a": vw}, primary="a", window=150, min_days_below=40, min_events=3).verdicts[1]
+    complete = [d for d in technicals.sma_crosses(vw["small"], 150, 40) if d <= vw.index[-253]]
+    assert whole.n == len(complete) == 13 < len(technicals.sma_crosses(vw["small"], 150, 20))
+    # min_events on both sides of the events' count
+    assert technicals.test({"a": vw}, primary="a", min_events=13).verdicts[1].label == "supported"
+    assert technicals.test({"a": vw}, primary="a", min_events=14).verdicts[1].label == "inconclusive"
+    with pytest.raises(ParameterError, match="min_events must be at least 2"):
+        technicals.test({"a": vw}, primary="a", min_events=1)
+    with pytest.raises(ParameterError, match="level must be in"):
+        technicals.test({"a": vw}, primary="a", level=1.0)
+    with pytest.raises(ParameterError, match="horizons must be positive"):
+        technicals.test({"a": vw}, primary="a", horizons=(0, 126), verdict_horizons=(126,))
+
+
+def test_claim_with_the_indices_checks_the_commentary_and_charts_2025(c5_data):
+    p = c5_data
+    res = technicals.test({"F": p["vw"], "R": p["russell"]}, primary="R", rut=p["rut"], spx=p["spx"], min_events=3)
+    pd.testing.assert_frame_equal(res.checks, technicals.commentary_checks(p["rut"], p["spx"]))
+    close = p["rut"]["close"]
+    sma = close.rolling(200).mean()
+    assert res.chart.index[0] == pd.Timestamp("2025-01-01") and res.chart.index[-1] == pd.Timestamp("2025-12-31")
+    np.testing.assert_allclose(res.chart["close"], close.loc["2025"])
+    np.testing.assert_allclose(res.chart["sma"], sma.loc["2025"], rtol=1e-12)
+    assert res.chart_events.to_dict("list") == {
+        "event": ["cross above 200-day", "breakout (rule b)"],
+        "date": [pd.Timestamp("2025-07-02"), pd.Timestamp("2025-10-17")], "close": [close["2025-07-02"], 2452.0]}
+    # breakouts on R: only 17 Oct 2025, without 12 months after it: no interval, no p-value
+    breakout = res.verdicts[0]
+    assert (breakout.n, breakout.interval, breakout.interval_level, breakout.p_value) == (0, None, None, None)
+    assert breakout.note.startswith("R: only 0 events with complete forward windows (fewer than 3)")
+    # other rule parameters reach the chart and the checks
+    other = technicals.test({"R": p["russell"]}, primary="R", rut=p["rut"], spx=p["spx"], window=150,
+                            min_days_below=5, confirm_weeks=3, chart_year=2023, min_events=3,
+                            commentary={"cross_month": "2025-07"})
+    pd.testing.assert_frame_equal(other.checks, technicals.commentary_checks(
+        p["rut"], p["spx"], window=150, min_days_below=5, confirm_weeks=3, commentary={"cross_month": "2025-07"}))
+    np.testing.assert_allclose(other.chart["sma"], close.rolling(150).mean().loc["2023"], rtol=1e-12)
+    crosses = technicals.sma_crosses(close, 150, 1)
+    assert other.chart_events["date"].tolist() == [d for d in crosses if d.year == 2023]
+    assert other.chart_events["event"].eq("cross above 150-day").all() and len(other.chart_events) >= 1
+    # the conclusion: each verdict, then the checks that agree and the one that does not
+    text = res.conclusion().split("\n")
+    assert text[:2] == [verdict_sentence(v) for v in res.verdicts]
+    assert text[2] == ("- **The commentary's numbers:** 7 of 8 checks agree with the data within the stated "
+                       "tolerances. They disagree on *cleared its 200-day average in September*: the data show "
+                       "crosses above in 2025: 2025-07-02; after >= 20 days below: 2025-07-02; above it on every "
+                       "day of 2025-09: True.")
+    july = other.conclusion().split("\n")[-1]
+    assert july.startswith("- **The commentary's numbers:** 5 of 8 checks agree with the data within the stated "
+                           "tolerances. They disagree on *")
+    assert july.endswith("; *breakout: 3 weekly closes above ~2,460 (after the article)*: the data show not met by "
+                         "2025-12-31.")
+    agree = technicals.test({"R": p["russell"]}, primary="R", rut=p["rut"], spx=p["spx"], min_events=3,
+                            commentary={"cross_month": "2025-07", "resistance": 2217.15})  # July's high close
+    assert agree.conclusion().split("\n")[-1] == ("- **The commentary's numbers:** 8 of 8 checks agree with the data "
+                                                  "within the stated tolerances.")
+    no_checks = technicals.test({"R": p["russell"]}, primary="R", min_events=3)
+    assert no_checks.conclusion() == "\n".join(verdict_sentence(v) for v in no_checks.verdicts)
+    assert no_checks.chart_events.empty and list(no_checks.chart_events.columns) == ["event", "date", "close"]
+
+
+def test_result_summary_and_excess_tables(c5_data):
+    res = technicals.test({"F": c5_data["vw"], "R": c5_data["russell"]}, primary="F", min_events=3)
+    digits = {"n_events": None, "mean_event": 1, "mean_all": 1, "excess": 1, "ci_lower": 1, "ci_upper": 1,
+              "p_value": 3, "hit_rate_event": 2, "hit_rate_all": 2}
+    for measure in ("absolute", "relative"):
+        summary = res.summary(measure)
+        raw = res.table.xs(measure, level="measure")
+        assert summary.columns.tolist() == list(digits) and summary.index.equals(raw.index)
+        for col, d in digits.items():
+            want = raw[col] if d is None else raw[col].round(d)
+            pd.testing.assert_series_equal(summary[col], want)
+            if d is not None:
+                assert (raw[col].dropna() != summary[col].dropna()).any()  # rounded, not the raw numbers
+        excess = res.excess(measure)
+        assert excess.columns.tolist() == ["series", "event", "horizon", "horizon_days", "n_events", "excess",
+                                           "ci_lower", "ci_upper"]
+        assert excess["excess"].tolist() == pytest.approx(raw["excess"].tolist(), nan_ok=True)
+        assert excess["horizon_days"].tolist() == [21, 63, 126, 252] * 4
+    assert res.summary().equals(res.summary("absolute")) and res.excess().equals(res.excess("absolute"))
+    assert not res.summary("relative").equals(res.summary("absolute"))
+
+
+def test_events_frame_lists_each_event_with_its_forward_returns(c5_data):
+    p = c5_data
+    rut, spx = p["russell"]["small"], p["russell"]["large"]
+    res = technicals.test({"F": p["vw"], "R": p["russell"]}, primary="F", min_events=3)
+    assert res.events.index.name == "series" and res.events.index.nlevels == 1
+    ev = res.events.loc["R"]
+    assert ev.columns.tolist() == ["event", "date", "close", "abs_21", "abs_63", "abs_126", "abs_252",
+                                   "rel_21", "rel_63", "rel_126", "rel_252", "level", "record_date"]
+    crosses = ["2020-07-24", "2022-10-26", "2023-12-29", "2025-07-02"]
+    assert ev["event"].tolist() == ["breakout"] + ["sma_cross"] * 4
+    assert ev["date"].tolist() == [pd.Timestamp(d) for d in ["2025-10-17", *crosses]]
+    assert ev["close"].tolist() == [2452.0, *rut.loc[crosses]]
+    first = ev.iloc[0]
+    assert (first["level"], first["record_date"]) == (2442.74, pd.Timestamp("2021-11-08"))
+    assert ev["level"].iloc[1:].isna().all() and ev["record_date"].iloc[1:].isna().all()
+    # 21 trading days after 17 Oct 2025 is 17 Nov; 63 days later is past the data
+    day = rut.index.get_loc(pd.Timestamp("2025-10-17"))
+    abs21 = (rut.iloc[day + 21] / 2452.0 - 1) * 100
+    assert rut.index[day + 21] == pd.Timestamp("2025-11-17")
+    assert first["abs_21"] == pytest.approx(abs21, rel=1e-12) and math.isnan(first["abs_63"])
+    assert first["rel_21"] == pytest.approx(abs21 - (spx.iloc[day + 21] / spx.iloc[day] - 1) * 100, rel=1e-12)
+    assert len(res.events.loc["F"]) == 14 + 13 and res.samples["F"] == "1962-07-02..1989-04-28"
+    # no breakout at all: the level and record date columns are there, empty
+    none = technicals.test({"R": p["russell"]}, primary="R", min_record_age_days=5000, min_events=3).events
+    assert none["event"].eq("sma_cross").all() and none["level"].isna().all() and none["record_date"].isna().all()
+    assert none.columns.tolist()[-2:] == ["level", "record_date"]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"primary": "x"}, "primary series 'x' is not one of ['a']"),
+    ({"horizons": ()}, "horizons must be positive trading-day counts, got []"),
+    ({"horizons": (21, 0), "verdict_horizons": (21,)}, "horizons must be positive trading-day counts, got [21, 0]"),
+    ({"horizons": (21,), "verdict_horizons": (21, 63)}, "verdict_horizons [21, 63] must be among horizons [21]"),
+    ({"measure": "both"}, "measure must be 'absolute' or 'relative', not 'both'"),
+    ({"min_events": 1}, "min_events must be at least 2, got 1"),
+    ({"level": 0.0}, "level must be in (0, 1), e.g. 0.90; got 0.0"),
+    ({"level": 1.0}, "level must be in (0, 1), e.g. 0.90; got 1.0"),
+])
+def test_claim_parameters_rejected_with_their_values(kwargs, message):
+    import re
+
+    series = {"a": _synthetic_series(3, n=400)}
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        technicals.test(series, **{"primary": "a", **kwargs})
+
+
+def test_claim_parameters_at_their_limits_are_accepted():
+    series = {"a": _synthetic_series(3, n=400)}
+    for kwargs in ({"horizons": (1,), "verdict_horizons": (1,)}, {"min_events": 2}, {"level": 0.01},
+                   {"level": 0.99}, {"measure": "relative"}):
+        res = technicals.test(series, primary="a", **kwargs)
+        assert len(res.verdicts) == 2
+    with pytest.raises(ParameterError, match=r"series 'a' needs columns small and large \(levels\); missing \{'large'\}"):
+        technicals.test({"a": series["a"].drop(columns="large")}, primary="a")
+
+
+# -- the defaults the claim states: 200 days, 20 days below, 365 days, 2 weeks, 90% --------------
+
+def _cross_after_20_days():
+    """219 closes at 100 then 81 at 101: the 200-day average is 100 from day 199, so days 199-218
+    (20 days) are at it and day 219 closes above it."""
+    return _days([100.0] * 219 + [101.0] * 81)
+
+
+def _record_365_days_old():
+    """A record close (100) on Thursday 3 Jan 2019, weekly closes of 90 to Friday 3 Jan 2020 (365
+    days later), then 101: armed that Friday, two weekly closes above it end on 17 Jan 2020."""
+    close = _weekly_path([90.0] * 53 + [101.0] * 3, start="2018-12-31")
+    close.iloc[3] = 100.0
+    return close
+
+
+def test_event_rules_default_to_the_commentarys_numbers():
+    cross = _cross_after_20_days()
+    assert technicals.moving_average(cross).first_valid_index() == cross.index[199]
+    assert list(technicals.sma_crosses(cross)) == [cross.index[219]]
+    assert list(technicals.sma_crosses(cross, 200, 21)) == [] == list(technicals.sma_crosses(cross, 201, 20))
+    record = _record_365_days_old()
+    weeks = technicals.weekly_closes(record)
+    assert technicals.record_breakouts(record)["date"].tolist() == [pd.Timestamp("2020-01-17")]
+    assert technicals.weekly_record_breakouts(weeks)["date"].tolist() == [pd.Timestamp("2020-01-17")]
+    assert technicals.record_breakouts(record, 366, 2).empty
+    assert technicals.record_breakouts(record, 365, 3)["date"].tolist() == [pd.Timestamp("2020-01-24")]
+    # study_series: the same events, 21-252 day horizons, 90% intervals
+    events, table = technicals.study_series(pd.DataFrame({"small": cross, "large": cross}))
+    assert events["date"].tolist() == [cross.index[219]] and events["event"].tolist() == ["sma_cross"]
+    assert table.index.get_level_values("horizon").unique().tolist() == ["1m", "3m", "6m", "12m"]
+    events, _ = technicals.study_series(pd.DataFrame({"small": record, "large": record}))
+    assert events.loc[events["event"] == "breakout", "date"].tolist() == [pd.Timestamp("2020-01-17")]
+
+
+def test_event_study_defaults_to_90_percent_and_the_horizon_as_lags():
+    rng = np.random.default_rng(2)
+    levels = _days(100 * np.exp(np.cumsum(rng.normal(0.0005, 0.01, 300))))
+    fwd = technicals.forward_returns(levels, [5])
+    events = levels.index[[20, 90, 150, 230]]
+    default = technicals.event_study(fwd, events).iloc[0]
+    y = fwd[5].dropna()
+    import statsmodels.api as sm
+
+    d = y.index.isin(events).astype(float)
+    fit = sm.OLS(y.to_numpy(), sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
+    share, crit = 4 / len(y), sps.t.ppf(0.95, 3)
+    assert default["ci_lower"] == pytest.approx((1 - share) * (fit.params[1] - crit * fit.bse[1]), rel=1e-9)
+    assert default["hac_lags"] == 5
+
+
+def test_claim_defaults_in_its_verdicts():
+    vw = _synthetic_series(3)
+    breakout, cross = technicals.test({"a": vw}, primary="a").verdicts
+    assert breakout.hypothesis == ("After a breakout above an old record (2 weekly closes above a record at least 365 "
+                                   "days old), small caps' forward 6m and 12m absolute returns beat those of all days")
+    assert cross.hypothesis == ("After a 200-day cross (close crosses above its 200-day average after >= 20 days "
+                                "below), small caps' forward 6m and 12m absolute returns beat those of all days")
+    assert cross.rule == technicals.rule_text((126, 252), 10, 0.9) and cross.rule.endswith("fewer than 10 events")
+    assert "with 90% intervals" in cross.rule and cross.interval_level in (0.9, None)
+
+
+# -- event rows and breakout rules at their edges --------------------------------------------------
+
+def test_event_row_hit_rates_count_gains_above_zero_only():
+    # one-day returns 0, +1, -0.495, 0, +1.49, -0.98, +1.98 (percent); events on the 0, +1 and 0 days
+    levels = _days([100, 100, 101, 100.5, 100.5, 102, 101, 103])
+    y = technicals.forward_returns(levels, [1])[1].dropna().to_numpy()
+    assert y[[0, 3]].tolist() == [0.0, 0.0] and y[1] == pytest.approx(1.0)
+    row = technicals.event_row(1, y, np.array([0, 1, 3]), 0.9, 1)
+    assert row["hit_rate_event"] == pytest.approx(1 / 3) and row["hit_rate_all"] == pytest.approx(3 / 7)
+    assert (row["n_events"], row["n_days"], row["horizon"], row["horizon_days"]) == (3, 7, "1d", 1)
+    import statsmodels.api as sm
+
+    d = np.isin(np.arange(7), [0, 1, 3]).astype(float)
+    fit = sm.OLS(y, sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": 1, "use_correction": True})
+    assert 0 < fit.bse[1] < 1  # a standard error under 1 still gives a p-value
+    assert row["p_value"] == pytest.approx(2 * sps.t.sf(abs(fit.params[1] / fit.bse[1]), 2), rel=1e-9)
+    assert row["excess"] == pytest.approx((1 - 3 / 7) * fit.params[1], rel=1e-12)
+
+
+def test_event_row_needs_two_events_and_three_other_days():
+    y = np.array([1.0, -2.0, 0.5, 3.0, -1.0, 2.0])
+    two = technicals.event_row(5, y, np.array([0, 3]), 0.9, 5)
+    assert math.isfinite(two["ci_lower"]) and math.isfinite(two["p_value"])
+    three = technicals.event_row(5, y, np.array([0, 2, 3]), 0.9, 5)  # 6 days > 3 events + 2
+    assert math.isfinite(three["ci_lower"])
+    four = technicals.event_row(5, y[:5], np.array([0, 2, 3]), 0.9, 5)  # 5 days: too few
+    assert all(math.isnan(four[k]) for k in ("excess", "ci_lower", "ci_upper", "p_value"))
+    one = technicals.event_row(5, y, np.array([3]), 0.9, 5)
+    assert one["excess"] == pytest.approx(3.0 - y.mean()) and math.isnan(one["ci_lower"])
+    assert (one["mean_event"], one["hit_rate_event"]) == (3.0, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no mean of an empty selection
+        none = technicals.event_row(5, y, np.array([], dtype=int), 0.9, 5)
+    assert none["n_events"] == 0 and math.isnan(none["mean_event"]) and math.isnan(none["hit_rate_event"])
+    assert math.isnan(none["excess"]) and none["mean_all"] == pytest.approx(y.mean())
+
+
+def test_event_row_exact_fit_has_no_p_value():
+    y = np.array([0.0, 3.0, 0.0, 0.0, 3.0, 0.0])
+    row = technicals.event_row(1, y, np.array([1, 4]), 0.9, 3)
+    assert row["ci_lower"] == row["ci_upper"] == row["excess"] == pytest.approx(2.0)
+    assert math.isnan(row["p_value"])
+
+
+def test_breakout_rule_edges():
+    # armed after its first week (a record 4 days old, age 1 day), broken by weeks 1 and 2
+    close = _weekly_path([100.0, 106.0, 107.0, 107.0])
+    close.iloc[0] = 105.0
+    out = technicals.record_breakouts(close, min_record_age_days=1, confirm_weeks=2)
+    assert out["date"].tolist() == [close.index[14]] and out["level"].tolist() == [105.0]
+    with pytest.raises(ParameterError, match="must be positive, got 0, 2"):
+        technicals.record_breakouts(close, min_record_age_days=0)
+    # weekly closes equal to the old record are not above it
+    flat = _weekly_path([100.0] + [90.0] * 60 + [100.0, 100.0])
+    assert technicals.record_breakouts(flat).empty
+    # equalling the record a month later does not make it younger
+    again = _weekly_path([100.0] + [90.0] * 29 + [100.0] + [90.0] * 40 + [101.0, 102.0])
+    weeks = technicals.weekly_closes(again)
+    assert technicals.record_breakouts(again)["date"].tolist() == [weeks["date"].iloc[72]]
+    # missing closes are skipped
+    gappy = again.copy()
+    gappy.iloc[[7, 359]] = np.nan  # a Wednesday, and the Friday of week 71
+    got, want = technicals.record_breakouts(gappy), technicals.record_breakouts(again)
+    cols = ["date", "level", "record_date", "close"]
+    pd.testing.assert_frame_equal(got[cols], want[cols])
+    assert got["first_week"].iloc[0] == want["first_week"].iloc[0] - pd.Timedelta(days=1)  # week 71 ends Thursday
+
+
+def test_verdict_note_reads_the_first_and_last_of_three_horizons(c5_data):
+    vw = c5_data["vw"]
+    b = vw.assign(large=vw["small"] ** 2 / 100)
+    res = technicals.test({"a": vw, "b": b}, primary="a", verdict_horizons=(63, 126, 252), min_events=3)
+    cross = res.verdicts[1]
+    rows = res.table.loc[("a", "sma_cross", "absolute")]
+    other = res.table.loc[("b", "sma_cross", "absolute", "12m")]
+    assert cross.note.endswith(f"; 3m excess {rows.loc['3m', 'excess']:+.1f} pp [{rows.loc['3m', 'ci_lower']:+.1f}, "
+                               f"{rows.loc['3m', 'ci_upper']:+.1f}], 12m excess {rows.loc['12m', 'excess']:+.1f} pp. "
+                               f"Other series — b: supported ({other['excess']:+.1f} pp, n=13).")
+    assert cross.statistic == rows.loc["12m", "excess"] and cross.statistic_name.startswith("12m forward")
+    assert rows.loc["6m", "excess"] != pytest.approx(rows.loc["12m", "excess"], abs=0.1)
+
+
+def test_rule_edges_equal_values_and_limits():
+    # a close equal to its average is not above it; a 2-day average is allowed
+    assert list(technicals.sma_crosses(_days([10, 10, 10, 10]), window=2, min_days_below=1)) == []
+    assert list(technicals.sma_crosses(_days([10, 10, 9, 12]), window=2, min_days_below=1)) == [pd.Timestamp("2020-01-06")]
+    # weekly closes at the level are not above it
+    at = _weekly_path([90.0, 100.0, 100.0, 100.0])
+    assert technicals.confirmation_date(at, 100.0, at.index[0]) is None
+    # intervals touching zero are not decisive; any margin above (below) zero is
+    assert technicals.classify(_rows((0, 3), (0, 5)), 10)[0] == "inconclusive"
+    assert technicals.classify(_rows((0.5, 3), (0.2, 5)), 10)[0] == "supported"
+    assert technicals.classify(_rows((-3, 0), (-5, 0)), 10)[0] == "inconclusive"
+    assert technicals.classify(_rows((-3, -0.5), (-5, -0.2)), 10)[0] == "contradicted"
+    assert technicals.classify({"n_events": [], "ci_lower": [], "ci_upper": []}, 2) == (
+        "inconclusive", "only 0 events with complete forward windows (fewer than 2)")
+
+
+def test_commentary_checks_edge_cases(c5_data):
+    rut, spx = c5_data["rut"].copy(), c5_data["spx"]
+    close = rut["close"]
+    # a close equal to the record is not above it; a one-day dip under the average makes a cross
+    rut.loc["2025-09-16", "close"] = 2442.74
+    rut.loc["2025-08-13", "close"] = 1500.0
+    checks = technicals.commentary_checks(rut, spx)
+    assert checks.iloc[0]["data"] == "2,442.74 on 2021-11-08; not closed above until 2025-09-17"
+    assert checks.iloc[3]["data"].startswith("crosses above in 2025: 2025-07-02, 2025-08-14; after >= 20 days "
+                                             "below: 2025-07-02;")
+    # a record on the last day of its month (30 Sep 2021, a Thursday) broken the next day; a record
+    # on the first day of its month (1 Dec 2021) after a higher close the day before
+    sep = technicals.commentary_checks(rut, spx, commentary={"record_month": "2021-09"}).iloc[0]
+    assert sep["data"] == f"{close['2021-09-30']:,.2f} on 2021-09-30; not closed above until 2021-10-01"
+    dec = technicals.commentary_checks(rut, spx, commentary={"record_month": "2021-12"}).iloc[0]
+    first_above = close.loc["2021-12-02":][close.loc["2021-12-02":] > close["2021-12-01"]].index[0]
+    assert close["2021-11-30"] > close["2021-12-01"]
+    assert dec["data"] == f"{close['2021-12-01']:,.2f} on 2021-12-01; not closed above until {first_above:%Y-%m-%d}"
+    # the highest close between the record and a Tuesday before it was broken: the day after it
+    early = technicals.commentary_checks(rut, spx, commentary={"tuesday": "2024-11-26"}).iloc[2]
+    assert early["data"].endswith(f"highest close to 26 Nov: {close['2021-11-09']:,.2f}")
+    assert close["2021-11-09"] > close["2021-11-10"] > close["2024-11-25"]
+    # a record never closed above: nothing to add
+    assert technicals.commentary_checks(rut, spx, commentary={"record_month": "2025-10"}).iloc[0]["data"] == (
+        "2,515.46 on 2025-10-15")
+    # the average of the window asked for: the 5-day one is above late September's falling closes
+    assert technicals.commentary_checks(rut, spx, window=5).iloc[3]["data"].endswith("every day of 2025-09: False")
+    # a day without a close (a bad row) does not lend its high to the intraday record
+    bad = rut.copy()
+    bad.loc["2021-11-15"] = [np.nan, 2470.0]
+    row = technicals.commentary_checks(bad, spx).iloc[1]
+    assert row["data"] == "intraday high 2,458.86, close 2,442.74 (Nov 2021)"
+    # no cross that year, none after 1000 days below
+    quiet = technicals.commentary_checks(rut, spx, min_days_below=1000, commentary={"cross_month": "2021-11"})
+    assert quiet.iloc[3]["data"] == ("crosses above in 2021: none; after >= 1000 days below: none; above it on every "
+                                     "day of 2021-11: False")  # late Nov 2021 fell below it
+
+
+def test_verdict_notes_name_each_other_series(c5_data):
+    vw, russell = c5_data["vw"], c5_data["russell"]
+    b = vw.assign(large=vw["small"] ** 2 / 100)
+    # the primary contradicted, another series supported: mixed
+    res = technicals.test({"a": vw, "b": b}, primary="b", measure="relative", min_events=3)
+    assert res.verdicts[1].label == "mixed" and ", 12m excess -45.9 pp. Other series — a: supported (+31.4 pp, n=13)." \
+        " The other series' opposite result makes it mixed." in res.verdicts[1].note
+    # three series: each other one in turn, with its n at the last verdict horizon (the Russell's
+    # 12m count, 3, is one less than its 6m count)
+    three = technicals.test({"a": vw, "b": b, "R": russell}, primary="a", verdict_horizons=(21, 126, 252),
+                            min_events=3)
+    r12 = three.table.loc[("R", "sma_cross", "absolute", "12m")]
+    assert three.table.loc[("R", "sma_cross", "absolute", "6m"), "n_events"] == 4 and r12["n_events"] == 3
+    b12 = three.table.loc[("b", "sma_cross", "absolute", "12m")]
+    assert three.verdicts[1].note.endswith(
+        f"Other series — b: supported ({b12['excess']:+.1f} pp, n=13); R: inconclusive ({r12['excess']:+.1f} pp, n=3).")
+    # one series: the note ends with its own numbers
+    alone = technicals.test({"a": vw}, primary="a", min_events=3)
+    assert all(v.note.endswith(" pp.") for v in alone.verdicts)
+
+
+def test_a_mixed_primary_and_the_indices_needed_together(c5_data):
+    vw = c5_data["vw"]
+    # breakouts: 3 months significantly above all days, 12 months below: mixed on their own
+    res = technicals.test({"a": vw}, primary="a", verdict_horizons=(63, 252), min_events=3)
+    breakout = res.verdicts[0]
+    assert breakout.label == "mixed" and breakout.note.startswith(
+        "a: one horizon is significantly above all days and another significantly below; 3m excess +6.4 pp")
+    assert "opposite result" not in breakout.note
+    # the commentary checks and the chart need both the Russell 2000 and the S&P 500
+    only_rut = technicals.test({"a": vw}, primary="a", rut=c5_data["rut"], min_events=3)
+    assert only_rut.checks.empty and only_rut.chart.empty and only_rut.chart_events.empty
+
+
+def test_chart_events_follow_the_rule_parameters(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
+    rut.loc["2025-08-13", "close"] = 1500.0  # one day under the average: the chart shows every cross
+    res = technicals.test({"R": c5_data["russell"]}, primary="R", rut=rut, spx=spx, confirm_weeks=3, min_events=3)
+    events = res.chart_events
+    assert events["date"].tolist() == [pd.Timestamp(d) for d in ("2025-07-02", "2025-08-14", "2025-10-24")]
+    assert events["event"].tolist() == ["cross above 200-day"] * 2 + ["breakout (rule b)"]  # three weeks: 10, 17, 24 Oct
+    assert events["close"].iloc[1] == rut.loc["2025-08-14", "close"]
