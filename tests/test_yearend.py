@@ -581,6 +581,11 @@ def test_month_days_are_checked_and_named():
         yearend.window_changes(levels, "10/14", "12-31")
     with pytest.raises(ParameterError, match=r"^end_md must be a month-day like '10-14', got '02-30'$"):
         yearend.window_changes(levels, "01-14", "02-30")  # no such day
+    # 29 February is refused up front (it used to pass here and fail inside pandas in 2023)
+    with pytest.raises(ParameterError, match=r"^end_md must be a month-day like '10-14', got '02-29'; 02-29 is not"):
+        yearend.window_changes(levels, "01-14", "02-29")
+    leap = pd.Series(100.0, index=_bdays("2023-01-02", "2024-03-29"))
+    assert list(yearend.window_changes(leap, "01-14", "02-28").index) == [2023, 2024]  # the day before is fine
 
 
 @pytest.mark.parametrize("sml, ci, label, why", [

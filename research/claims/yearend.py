@@ -61,9 +61,10 @@ FORECASTS = {
 def _md(text: str, name: str) -> tuple[int, int]:
     try:
         month, day = (int(x) for x in text.split("-"))
-        pd.Timestamp(2000, month, day)
+        pd.Timestamp(2001, month, day)  # a day every year has: 29 February is not a window end
     except (ValueError, TypeError):
-        raise ParameterError(f"{name} must be a month-day like '10-14', got {text!r}") from None
+        hint = "; 02-29 is not in every year" if text.strip() == "02-29" else ""
+        raise ParameterError(f"{name} must be a month-day like '10-14', got {text!r}{hint}") from None
     return month, day
 
 
