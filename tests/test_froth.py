@@ -515,3 +515,14 @@ def test_daily_check_reads_from_start_and_skips_windows_longer_than_the_history(
     assert prof["percentile"] == pytest.approx(1 / 31)
     inv_row = res.daily_check.loc[(froth.DAILY_LEGS["investment"][1], 3)]
     assert inv_row["value"] == pytest.approx((1.005 ** 3 - 1) * 100) and inv_row["percentile"] == 1.0
+
+
+def test_daily_check_is_empty_when_every_window_is_longer_than_the_history():
+    op, inv = portfolios(end="2025-09-30")
+    days = pd.bdate_range("2025-09-01", "2025-10-31")
+    daily = pd.DataFrame({"RMW": 0.5, "CMA": -0.5}, index=days)
+    # from 2025-08-31 to 10-15: 33 trading days, fewer than either window
+    res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(34, 40))
+    assert res.daily_check.empty and res.verdict.label in LABELS
+    assert len(froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily,
+                          daily_windows=(33,)).daily_check) == 2
