@@ -515,3 +515,28 @@ def test_grid_valid_by_hand(spec, valid):
 def test_premium_cells_mirror_the_robust_choice():
     assert quality._quintiles("q1-2", "q4-5") == {"small": (1, 2), "big": (5,), "robust": (4, 5), "weak": (1, 2)}
     assert quality._quintiles(NA, NA) == {"small": (1,), "big": (5,), "robust": (5,), "weak": (1,)}
+
+
+def test_run_passes_every_option_to_test(quality_publishers):
+    """Every option of ``run`` reaches ``test``: the result equals ``test`` on the same files with
+    the same options, none of them the default."""
+    q = quality_publishers
+    opts = dict(start="1970-01-31", end="2020-12-31", since="2000-01-31", include_smb=False, maxlags=4,
+                level=0.9, alpha=0.1, small_quintiles=(1, 2), big_quintiles=(4, 5), robust_quintiles=(3, 4),
+                weak_quintiles=(1, 2))
+    got = quality.run(weighting="ew", small=(1, 2), large=(9, 10), **opts)
+    definition = "deciles: size deciles (1, 2) vs (9, 10), EW within decile"
+    want = quality.test(_small_large(q["deciles"]["ew"], DECILES[:2], DECILES[8:]), q["factors"], q["op"]["ew"],
+                        **opts, definition=definition,
+                        vintage={"size_portfolios": "202510", "ff5_factors": "202510", "me_op_25": "202510"})
+    pd.testing.assert_frame_equal(got.table, want.table)
+    pd.testing.assert_frame_equal(got.premiums, want.premiums)
+    assert got.spec == want.spec and got.verdicts == want.verdicts
+    assert got.verdicts[0].interval_level == 0.9 and "p < 0.1;" in got.verdicts[0].rule
+    assert got.verdicts[0].n == 612 and got.verdicts[0].sample == "1970-01..2020-12"
+    assert got.premiums.index.get_level_values("period").unique().tolist() == ["full sample", "since 2000"]
+    robust = (q["op"]["ew"][["ME1 OP3", "ME1 OP4", "ME2 OP3", "ME2 OP4"]].mean(axis=1)
+              - q["op"]["ew"][["ME4 OP3", "ME4 OP4", "ME5 OP3", "ME5 OP4"]].mean(axis=1))
+    assert got.premiums.loc[("full sample", "robust"), "mean"] == pytest.approx(
+        robust.loc["1970":"2020"].mean(), rel=1e-12)
+
