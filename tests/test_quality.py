@@ -540,3 +540,99 @@ def test_run_passes_every_option_to_test(quality_publishers):
     assert got.premiums.loc[("full sample", "robust"), "mean"] == pytest.approx(
         robust.loc["1970":"2020"].mean(), rel=1e-12)
 
+
+
+@pytest.mark.parametrize("kind", ["OP", "INV"])
+def test_size_premium_has_every_quintile_of_the_kind(kind):
+    idx = pd.date_range("2000-01-31", periods=4, freq="ME")
+    rng = np.random.default_rng(2)
+    cells = pd.DataFrame(rng.normal(1, 4, (4, 25)), index=idx, columns=french_25_columns(kind))
+    out = quality.size_premium_returns(cells, kind=kind, small=(2,), big=(4,))
+    assert list(out.columns) == [f"{kind}{g}" for g in range(1, 6)] + ["robust", "weak", "robust_minus_weak"]
+    for g in range(1, 6):
+        assert out[f"{kind}{g}"].tolist() == (cells[f"ME2 {kind}{g}"] - cells[f"ME4 {kind}{g}"]).tolist()
+    assert out["weak"].tolist() == out[f"{kind}1"].tolist() and out["robust"].tolist() == out[f"{kind}5"].tolist()
+
+
+def test_premium_rows_against_statsmodels_in_each_period():
+    """Each group's mean, HAC error, interval at the chosen level and p-value, by period."""
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1972-01-31", end="1994-12-31", since="1990-01-31", maxlags=3,
+                       level=0.9)
+    assert res.premiums.index.get_level_values("group").unique().tolist() == [
+        "OP1", "OP2", "OP3", "OP4", "OP5", "robust", "weak", "robust_minus_weak"]
+    series = {"OP2": op["ME1 OP2"] - op["ME5 OP2"], "robust": op["SMALL HiOP"] - op["BIG HiOP"],
+              "weak": op["SMALL LoOP"] - op["BIG LoOP"]}
+    series["robust_minus_weak"] = series["robust"] - series["weak"]
+    for period, lo, n, sample in (("full sample", "1972-01", 276, "1972-01..1994-12"),
+                                  ("since 1990", "1990-01", 60, "1990-01..1994-12")):
+        for group, x in series.items():
+            x = x.loc[lo:"1994-12"]
+            fit = sm.OLS(x.to_numpy(), np.ones(len(x))).fit(cov_type="HAC",
+                                                            cov_kwds={"maxlags": 3, "use_correction": True})
+            row = res.premiums.loc[(period, group)]
+            lower, upper = fit.conf_int(alpha=0.1)[0]
+            assert (row["mean"], row["std_err"], row["ci_lower"], row["ci_upper"], row["p_value"]) == pytest.approx(
+                (fit.params[0], fit.bse[0], lower, upper, fit.pvalues[0]), rel=1e-9)
+            assert (row["n_months"], row["sample"]) == (n, sample)
+
+
+@pytest.mark.parametrize(("hml", "rmw", "words"), [
+    (0.4, -0.5, ("tilted as claimed", "tilted as claimed")),
+    (-0.4, 0.5, ("tilted the other way", "tilted the other way")),
+    (0.0, 0.0, None),
+])
+def test_loading_notes_say_which_way_small_caps_are_tilted(hml, rmw, words):
+    returns, f, op = synthetic(hml=hml, rmw=rmw, seed=4)
+    res = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None)
+    direct = sm.OLS(returns["small_minus_large"], sm.add_constant(f[FACTORS])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": quality.stats.newey_west_lags(300), "use_correction": True})
+    for v, term, word, w in zip(res.verdicts[:2], ("HML", "RMW"), ("HML (value)", "RMW (profitability)"),
+                                words or (None, None), strict=True):
+        p = direct.pvalues[term]
+        p_words = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        if words is None:  # no loading planted: not significant at 5% in this draw
+            assert p >= 0.05 and v.label == "inconclusive"
+            w = "not distinguishable from large caps on this factor"
+        assert v.note == (f"Small-minus-large loads {direct.params[term]:+.2f} on {word} ({p_words}, n = 300 "
+                          f"months) in the five-factor model: small caps are {w}.")
+        assert v.statistic_name == f"{word} loading of small-minus-large"
+        assert v.rule == quality.RULES[v.aspect].format(a="0.05") and v.hypothesis == quality.HYPOTHESES[v.aspect]
+
+
+def test_the_significance_level_reaches_every_verdict_of_test(quality_publishers):
+    """vw: value tilt, less profitable and a negative alpha and robust premium are planted; at an
+    alpha just above a p-value the verdict is significant, at that p-value it is not."""
+    q = quality_publishers
+    sml = _small_large(q["deciles"]["vw"])["small_minus_large"]
+    fit = sm.OLS(sml, sm.add_constant(q["factors"][FACTORS])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 6, "use_correction": True})
+    robust = (q["op"]["vw"]["SMALL HiOP"] - q["op"]["vw"]["BIG HiOP"]).to_numpy()
+    prem_p = sm.OLS(robust, np.ones(len(robust))).fit(cov_type="HAC", cov_kwds={"maxlags": 6,
+                                                                                  "use_correction": True}).pvalues[0]
+    a_p = fit.pvalues["const"]
+    assert a_p > prem_p > 0  # so that an alpha between them makes "inferior" mixed
+
+    def labels(alpha):
+        res = quality.test(_small_large(q["deciles"]["vw"]), q["factors"], q["op"]["vw"], since=None, alpha=alpha)
+        return [v.label for v in res.verdicts]
+
+    for i, term in enumerate(("HML", "RMW")):
+        p = fit.pvalues[term]
+        assert labels(p)[i] == "inconclusive" and labels(p * (1 + 1e-9))[i] == "supported"
+    assert labels(a_p * (1 + 1e-9))[2] == "supported"
+    assert labels(a_p)[2] == "mixed" and labels(prem_p)[2] == "inconclusive"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"small_quintiles": [1, 2], "big_quintiles": [2, 5]},
+     "small_quintiles and big_quintiles overlap; pick distinct size quintiles"),
+    ({"robust_quintiles": [4, 5], "weak_quintiles": [1, 4]},
+     "robust_quintiles and weak_quintiles overlap; pick distinct OP quintiles"),
+    ({"maxlags": -1}, "HAC lags must be a non-negative integer or None"),
+    ({"small_quintiles": [6]}, r"small_quintiles must be a non-empty list of quintiles 1..5, got \[6\]"),
+])
+def test_parameter_errors_name_the_parameter(kwargs, message):
+    returns, f, op = synthetic()
+    with pytest.raises(ParameterError, match=message):
+        quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", **kwargs)
