@@ -526,3 +526,22 @@ def test_daily_check_is_empty_when_every_window_is_longer_than_the_history():
     assert res.daily_check.empty and res.verdict.label in LABELS
     assert len(froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily,
                           daily_windows=(33,)).daily_check) == 2
+
+
+def test_run_passes_every_option_to_test(froth_publishers):
+    """Every option of ``run`` reaches ``test``: the whole result equals ``test`` on the same files
+    with the same options, none of them the default."""
+    f = froth_publishers
+    opts = dict(as_of="2025-06-15", windows=(2, 4), spreads=("investment", "profitability"), start="1970-01-31",
+                path_start="2024-06-30", threshold=0.8, min_history=24, size_quintiles=(1, 2), weak=(1, 2),
+                robust=(4, 5), aggressive=(4, 5), conservative=(1, 2), daily_windows=(10,))
+    got = froth.run(weighting="ew", **opts)
+    want = froth.test(f["OP", "ew"], f["INV", "ew"], **opts, daily_factors=f["daily"], weighting="ew",
+                      vintage={"me_op_25": "202510", "me_inv_25": "202510", "ff5_factors_daily": "202510"})
+    for name in ("table", "path", "gauges", "episodes", "daily_check"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name), check_freq=False)
+    assert got.spec == want.spec and got.verdicts == want.verdicts
+    assert got.path.index.min() == pd.Timestamp("2024-06-30") and got.spec["month"] == "2025-05"
+    assert list(got.table.index) == ["aggressive_minus_conservative_2m", "aggressive_minus_conservative_4m",
+                                     "weak_minus_robust_2m", "weak_minus_robust_4m"]
+    assert got.daily_check["date"].eq("2025-06-13").all()  # the Friday before the Sunday article date
