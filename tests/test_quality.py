@@ -636,3 +636,22 @@ def test_parameter_errors_name_the_parameter(kwargs, message):
     returns, f, op = synthetic()
     with pytest.raises(ParameterError, match=message):
         quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", **kwargs)
+
+
+def test_the_coefficient_table_against_statsmodels():
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", maxlags=5, level=0.8)
+    assert list(res.table.columns) == ["coef", "std_err", "t", "p_value", "ci_lower", "ci_upper"]
+    assert res.table.index.names == ["portfolio", "term"]
+    X = sm.add_constant(f[FACTORS])
+    for p, y in (("small_minus_large", returns["small_minus_large"]), ("large", returns["large"] - f["RF"])):
+        direct = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
+        ci = direct.conf_int(alpha=0.2)
+        for ours, theirs in (("alpha", "const"), ("cma", "CMA"), ("mkt_excess", "Mkt-RF")):
+            want = (direct.params[theirs], direct.bse[theirs], direct.tvalues[theirs], direct.pvalues[theirs],
+                    *ci.loc[theirs])
+            assert tuple(res.table.loc[(p, ours)]) == pytest.approx(want, rel=1e-9)
+        assert res.regressions[p].nobs == 300 and res.regressions[p].maxlags == 5
+    assert res.verdicts[2].interval == pytest.approx(tuple(
+        sm.OLS(returns["small_minus_large"], X).fit(cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
+        .conf_int(alpha=0.2).loc["const"]), rel=1e-9)
