@@ -545,3 +545,35 @@ def test_run_passes_every_option_to_test(froth_publishers):
     assert list(got.table.index) == ["aggressive_minus_conservative_2m", "aggressive_minus_conservative_4m",
                                      "weak_minus_robust_2m", "weak_minus_robust_4m"]
     assert got.daily_check["date"].eq("2025-06-13").all()  # the Friday before the Sunday article date
+
+
+def test_test_defaults_to_120_months_of_history_and_the_top_decile_rule():
+    """From 2015-10, a one-month gauge has 120 months of history at 2025-09; from 2015-11, 119."""
+    op, inv = portfolios(end="2025-09-30", hot_months=1)
+    enough = froth.test(op, inv, windows=(1,), start="2015-10-31")
+    assert enough.table["history_months"].tolist() == [120, 120] and enough.verdict.label == "supported"
+    short = froth.test(op, inv, windows=(1,), start="2015-11-30")
+    assert short.table["history_months"].tolist() == [119, 119] and short.verdict.label == "inconclusive"
+    # the rule as stated with no arguments is the one the defaults apply
+    assert enough.verdict.rule == froth.rule_text()
+    assert "top 10% of its own history" in enough.verdict.rule and "fewer than 120 months" in enough.verdict.rule
+
+
+def test_the_path_shows_every_gauge_month_with_its_real_time_percentile():
+    """Months with a gauge but fewer than ``min_history`` values keep their row, percentile NaN."""
+    op, inv = portfolios(n=200, end="2025-09-30", seed=8)
+    res = froth.test(op, inv, start="2010-01-31", path_start="2010-01-31", min_history=12, windows=(2,),
+                     spreads=("investment",))
+    hand = _hand_gauge(inv.loc["2010-01-31":, "SMALL HiINV"], inv.loc["2010-01-31":, "SMALL LoINV"], 2).dropna()
+    ranks = [np.nan if i < 11 else _hand_rank(hand.iloc[:i + 1])[0] for i in range(len(hand))]
+    assert res.path.index.tolist() == hand.index.tolist()  # from 2010-02, the first two-month gauge
+    np.testing.assert_allclose(res.path["percentile"].to_numpy(dtype=float), ranks, rtol=1e-12)
+    assert res.path["value"].to_numpy() == pytest.approx(hand.to_numpy())
+
+
+def test_a_missing_article_month_names_it_and_the_data_span():
+    op, inv = portfolios(end="2025-09-30")
+    message = (r"no 25-portfolio returns for 2029-12 \(the last month-end on or before as_of 2030-01-15\); "
+               r"the data run 2006-01..2025-09")
+    with pytest.raises(ParameterError, match=message):
+        froth.test(op, inv, start="2006-01-31", as_of="2030-01-15")
