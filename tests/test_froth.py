@@ -569,6 +569,12 @@ def test_the_path_shows_every_gauge_month_with_its_real_time_percentile():
     assert res.path.index.tolist() == hand.index.tolist()  # from 2010-02, the first two-month gauge
     np.testing.assert_allclose(res.path["percentile"].to_numpy(dtype=float), ranks, rtol=1e-12)
     assert res.path["value"].to_numpy() == pytest.approx(hand.to_numpy())
+    assert res.path.index.name == "date"
+    # the past runs of the headline gauge in its top 10% (default threshold 0.9), by hand
+    hot = [i for i, r in enumerate(ranks) if r >= 0.9]
+    assert hot and res.episodes["months"].sum() == len(hot)
+    assert res.episodes["start"].iloc[0] == hand.index[hot[0]] and res.episodes["end"].iloc[-1] == hand.index[hot[-1]]
+    assert res.episodes["peak_value"].max() == pytest.approx(hand.iloc[hot].max())
 
 
 def test_a_missing_article_month_names_it_and_the_data_span():
