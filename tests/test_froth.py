@@ -545,6 +545,11 @@ def test_run_passes_every_option_to_test(froth_publishers):
     assert list(got.table.index) == ["aggressive_minus_conservative_2m", "aggressive_minus_conservative_4m",
                                      "weak_minus_robust_2m", "weak_minus_robust_4m"]
     assert got.daily_check["date"].eq("2025-06-13").all()  # the Friday before the Sunday article date
+    assert got.verdict.method == (
+        "Within small caps (size quintile [1, 2] of French's 25 size x profitability and size x investment "
+        "portfolios, EW), junk-minus-quality returns compounded over the trailing 2, 4 months, ranked against "
+        "their own history up to 2025-05 (the last month-end on or before 2025-06-15). The p-value is the "
+        "empirical share of past months at or above the reading; n counts non-overlapping 2-month windows.")
 
 
 def test_test_defaults_to_120_months_of_history_and_the_top_decile_rule():
