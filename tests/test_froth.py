@@ -148,10 +148,11 @@ def test_daily_cross_check_at_the_exact_date():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"windows": [0]}, "positive whole months"),
     ({"spreads": ["leverage"]}, "unknown gauge legs"),
+    ({"spreads": ["profitability", "leverage"]}, r"unknown gauge legs \['leverage'\]; choose from"),
     ({"threshold": 0.3}, "top"),
     ({"as_of": "2030-01-15"}, "no 25-portfolio returns"),
-    ({"as_of": "yesterday-ish"}, "ISO date"),
-    ({"weak": [1], "robust": [1]}, "overlap"),
+    ({"as_of": "yesterday-ish"}, "^as_of must be an ISO date such as '2025-10-15', got 'yesterday-ish'$"),
+    ({"weak": [1], "robust": [1]}, "^the junk and quality quintiles of a leg overlap; pick distinct ones$"),
 ])
 def test_bad_parameters_say_what_to_fix(kwargs, message):
     op, inv = portfolios(end="2025-09-30")
