@@ -116,6 +116,7 @@ def test_planted_froth_is_supported_and_read_at_the_last_month_end_before_the_ar
     assert v.statistic == pytest.approx(100.0) and v.p_value == pytest.approx(4 / 235)
     assert v.n == 235 // 3
     assert sectors.label == "not testable" and "ETF" in sectors.note
+    assert (sectors.claim, sectors.aspect, sectors.hypothesis) == ("C4", "named sectors", froth.SECTOR_HYPOTHESIS)
     row = result.table.loc["weak_minus_robust_3m"]
     assert row["value"] == pytest.approx((1.15 ** 3 - 0.95 ** 3) * 100)
     assert row["history_months"] == 235
