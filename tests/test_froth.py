@@ -603,3 +603,24 @@ def test_a_non_default_minimum_history_decides_the_label_and_the_note_lists_ever
     assert (f"2 of 2 gauges are in the top 10% at 2025-09 (weak_minus_robust_3m {t.iloc[0]:.1%}; "
             f"aggressive_minus_conservative_3m {t.iloc[1]:.1%}); the headline") in enough.verdict.note
     assert "investment portfolios), junk-minus-quality returns" in enough.verdict.method  # no weighting named
+
+
+def test_max_before_is_the_highest_reading_before_the_article_month():
+    """The month before the article month holds the highest one-month gauge; the reading is low."""
+    op, inv = portfolios(end="2025-09-30")
+    op.loc["2025-08-31", "SMALL LoOP"], op.loc["2025-09-30", "SMALL LoOP"] = 40.0, -30.0
+    row = froth.test(op, inv, start="2006-01-31", windows=(1,)).table.loc["weak_minus_robust_1m"]
+    gauge = op.loc["2006-01-31":, "SMALL LoOP"] - op.loc["2006-01-31":, "SMALL HiOP"]
+    assert row["max_before"] == pytest.approx(gauge.iloc[-2]) and gauge.iloc[-2] > gauge.iloc[:-2].max()
+    assert row["value"] == pytest.approx(gauge.iloc[-1])
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"min_history": 11}, "^min_history must be at least 12 months, got 11$"),
+    ({"size_quintiles": [6]}, r"^size_quintiles must be a non-empty list of quintiles 1..5, got \[6\]$"),
+    ({"conservative": []}, r"^conservative must be a non-empty list of quintiles 1..5, got \[\]$"),
+])
+def test_validation_messages_name_the_parameter_and_its_value(kwargs, message):
+    op, inv = portfolios(end="2025-09-30")
+    with pytest.raises(ParameterError, match=message):
+        froth.test(op, inv, start="2006-01-31", **kwargs)
