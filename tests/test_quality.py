@@ -190,7 +190,9 @@ def test_bad_parameters_say_what_to_fix(kwargs, message):
 
 
 def test_smb_against_a_model_with_smb_is_refused():
-    with pytest.raises(ParameterError, match="circular"):
+    message = (r"^small_large='smb' regressed on a model that contains SMB is circular \(SMB explains itself\); "
+               r"set include_smb=False or use 'deciles' or 'russell'$")
+    with pytest.raises(ParameterError, match=message):
         quality.run("smb")
 
 
@@ -461,7 +463,7 @@ def test_missing_columns_are_named():
     returns, f, op = synthetic()
     with pytest.raises(ParameterError, match=r"missing \['small_minus_large'\]"):
         quality.test(returns.drop(columns="small_minus_large"), f, op)
-    with pytest.raises(ParameterError, match="five-factor columns"):
+    with pytest.raises(ParameterError, match=r"five-factor columns \[.*'CMA'.*'RF'.*\] \(ff5_factors, monthly\)$"):
         quality.test(returns, f.drop(columns="CMA"), op)
 
 
@@ -655,3 +657,11 @@ def test_the_coefficient_table_against_statsmodels():
     assert res.verdicts[2].interval == pytest.approx(tuple(
         sm.OLS(returns["small_minus_large"], X).fit(cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
         .conf_int(alpha=0.2).loc["const"]), rel=1e-9)
+
+
+def test_too_short_a_sample_says_where_the_factors_start():
+    returns, f, op = synthetic()
+    message = (r"^only 35 months of returns and factors in 1970-02-28..1972-12-31; the five-factor data start "
+               r"in 1963-07: widen the sample$")
+    with pytest.raises(ParameterError, match=message):
+        quality.test(returns, f, op, start="1970-02-28", end="1972-12-31", since=None)
