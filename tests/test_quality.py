@@ -665,3 +665,26 @@ def test_too_short_a_sample_says_where_the_factors_start():
                r"in 1963-07: widen the sample$")
     with pytest.raises(ParameterError, match=message):
         quality.test(returns, f, op, start="1970-02-28", end="1972-12-31", since=None)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"start": "soon"}, "^start must be an ISO date such as '1963-07-31', got 'soon'$"),
+    ({"end": "later"}, "^end must be an ISO date such as '1963-07-31', got 'later'$"),
+    ({"since": "then"}, "^since must be an ISO date such as '1963-07-31', got 'then'$"),
+    ({"start": "1980-01-15", "end": "1980-01-31"}, "^start 1980-01-15 must come before end 1980-01-31$"),  # one month
+])
+def test_dates_are_checked_by_name(kwargs, message):
+    returns, f, op = synthetic()
+    with pytest.raises(ParameterError, match=message):
+        quality.test(returns, f, op, **{"start": "1970-01-31", "end": "1994-12-31", **kwargs})
+
+
+def test_the_method_names_the_model_and_the_size_definition():
+    returns, f, op = synthetic()
+    four = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", include_smb=False, maxlags=3)
+    assert four.verdicts[0].method == (
+        "OLS of monthly returns on the four-factor (five-factor without SMB) model (Fama and French 2015) with "
+        "Newey-West HAC errors, 3 lags. Small/large: as given")
+    five = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", definition="deciles 1-3 vs 8-10")
+    assert five.verdicts[2].method.startswith("OLS of monthly returns on the five-factor model")
+    assert five.verdicts[2].method.endswith("Small/large: deciles 1-3 vs 8-10")
