@@ -473,6 +473,7 @@ def test_conclusion_states_each_verdict():
                        vintage={"ff5_factors": "202510", "me_op_25": "202509"})
     text = res.conclusion().split("\n")
     assert len(text) == 18 and text[5] == text[11] == text[17] == ""
+    assert text[1] == text[7] == text[13] == ""  # a blank line after each verdict's heading
     tilt = res.verdicts[0]
     assert text[0] == f"**value tilt: supported.** {tilt.note}"
     assert text[2] == f"- Statistic: HML (value) loading of small-minus-large **{tilt.statistic:+.3f}**"
@@ -688,3 +689,19 @@ def test_the_method_names_the_model_and_the_size_definition():
     five = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", definition="deciles 1-3 vs 8-10")
     assert five.verdicts[2].method.startswith("OLS of monthly returns on the five-factor model")
     assert five.verdicts[2].method.endswith("Small/large: deciles 1-3 vs 8-10")
+
+
+def test_grid_estimate_tests_at_five_percent_by_default(quality_publishers):
+    """ew from 1987 with SMB: an alpha indistinguishable from zero (p > 0.05) and a significantly
+    positive robust premium make "inferior" contradicted at 5%, mixed if any p counted."""
+    q = quality_publishers
+    sml = _small_large(q["deciles"]["ew"])["small_minus_large"].loc["1987-10-31":]
+    hac = {"maxlags": 6, "use_correction": True}
+    fit = sm.OLS(sml, sm.add_constant(q["factors"].loc["1987-10-31":, FACTORS])).fit(cov_type="HAC", cov_kwds=hac)
+    robust = (q["op"]["ew"]["SMALL HiOP"] - q["op"]["ew"]["BIG HiOP"]).loc["1987-10-31":].to_numpy()
+    prem = sm.OLS(robust, np.ones(len(robust))).fit(cov_type="HAC", cov_kwds=hac)
+    assert fit.params["const"] < 0 and fit.pvalues["const"] > 0.05
+    assert prem.params[0] > 0 and prem.pvalues[0] < 0.05
+    row = quality.grid_estimate(aspect="inferior", size="deciles 1-3 vs 8-10", weighting="ew", start=1987,
+                                include_smb=True, hac_lags=6, premium_small="q1", premium_robust="q5")
+    assert row["estimate"] == pytest.approx(fit.params["const"], rel=1e-9) and row["label"] == "contradicted"
