@@ -705,3 +705,24 @@ def test_grid_estimate_tests_at_five_percent_by_default(quality_publishers):
     row = quality.grid_estimate(aspect="inferior", size="deciles 1-3 vs 8-10", weighting="ew", start=1987,
                                 include_smb=True, hac_lags=6, premium_small="q1", premium_robust="q5")
     assert row["estimate"] == pytest.approx(fit.params["const"], rel=1e-9) and row["label"] == "contradicted"
+
+
+def test_run_reads_the_size_definition_it_is_given(quality_publishers, isolated_data):
+    """run("russell") regresses Russell 2000 minus S&P 500 month-end returns, not the deciles."""
+    from synthetic_mirror import write_closes
+
+    q = quality_publishers
+    days = pd.bdate_range("1987-01-02", "2025-10-31")
+    rng = np.random.default_rng(9)
+    rut = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, len(days)))), index=days)
+    spx = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.01, len(days)))), index=days)
+    write_closes(isolated_data.mirror, "RUT.csv", rut)
+    write_closes(isolated_data.mirror, "GSPC.csv", spx, yfinance=True)
+    res = quality.run("russell", start="1990-01-31", since=None)
+    monthly = pd.DataFrame({"small": rut.round(2), "large": spx.round(2)}).resample("ME").last().pct_change() * 100
+    sml = (monthly["small"] - monthly["large"]).loc["1990-01-31":]
+    direct = sm.OLS(sml, sm.add_constant(q["factors"].loc["1990-01-31":, FACTORS])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": quality.stats.newey_west_lags(len(sml)), "use_correction": True})
+    assert res.verdicts[0].statistic == pytest.approx(direct.params["HML"], rel=1e-9)
+    assert res.verdicts[0].method.endswith("Small/large: russell: Russell 2000 vs S&P 500 price returns (no dividends)")
+    assert set(res.verdicts[0].vintage) == {"rut", "gspc", "ff5_factors", "me_op_25"}
