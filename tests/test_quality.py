@@ -453,7 +453,8 @@ def test_parameter_boundaries(kwargs, ok):
 def test_too_few_months_of_portfolios_alone_is_refused():
     returns, f, op = synthetic()
     op.iloc[:-35] = np.nan  # the factors and returns span 300 months, the 25 portfolios the last 35
-    with pytest.raises(ParameterError, match="only 35 months of 25-portfolio returns"):
+    with pytest.raises(ParameterError, match=r"^only 35 months of 25-portfolio returns in 1970-01-31..1994-12-31; "
+                                             r"they start in 1963-07$"):
         quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None)
     op.iloc[-36] = 1.0
     assert len(quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None).premium_returns) == 36
@@ -487,6 +488,7 @@ def test_conclusion_states_each_verdict():
                                   f"{late['ci_upper']:.2f}].")
     assert "90% CI" in inferior.note and "n = 300)" in inferior.note
     assert inferior.rule == quality.RULES["inferior"].format(a="0.05")
+    assert {v.claim for v in res.verdicts} == {"C3"}
     assert res.spec == {"definition": "", "start": "1970-01-31", "end": "1994-12-31", "since": "1985-01-31",
                         "include_smb": True, "maxlags": None, "level": 0.9, "alpha": 0.05, "small_quintiles": [1],
                         "big_quintiles": [5], "robust_quintiles": [5], "weak_quintiles": [1]}
