@@ -166,6 +166,7 @@ def test_synthetic_data_give_the_planted_verdicts(hml, rmw, alpha, labels):
     assert tilt.statistic == pytest.approx(hml, abs=0.1) and profit.statistic == pytest.approx(rmw, abs=0.1)
     # the robust size premium is +0.5 a month with almost no noise: inferior is contradicted
     assert inferior.label == "contradicted" and inferior.n == 300
+    assert inferior.note.endswith("n = 300).") and inferior.hypothesis == quality.HYPOTHESES["inferior"]  # no second period
     assert set(result.premiums.index.get_level_values("period")) == {"full sample"}
 
 
