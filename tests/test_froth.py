@@ -116,6 +116,7 @@ def test_planted_froth_is_supported_and_read_at_the_last_month_end_before_the_ar
     assert v.statistic == pytest.approx(100.0) and v.p_value == pytest.approx(4 / 235)
     assert v.n == 235 // 3
     assert sectors.label == "not testable" and "ETF" in sectors.note
+    assert (sectors.claim, sectors.aspect, sectors.hypothesis) == ("C4", "named sectors", froth.SECTOR_HYPOTHESIS)
     row = result.table.loc["weak_minus_robust_3m"]
     assert row["value"] == pytest.approx((1.15 ** 3 - 0.95 ** 3) * 100)
     assert row["history_months"] == 235
@@ -148,10 +149,11 @@ def test_daily_cross_check_at_the_exact_date():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"windows": [0]}, "positive whole months"),
     ({"spreads": ["leverage"]}, "unknown gauge legs"),
+    ({"spreads": ["profitability", "leverage"]}, r"unknown gauge legs \['leverage'\]; choose from"),
     ({"threshold": 0.3}, "top"),
     ({"as_of": "2030-01-15"}, "no 25-portfolio returns"),
-    ({"as_of": "yesterday-ish"}, "ISO date"),
-    ({"weak": [1], "robust": [1]}, "overlap"),
+    ({"as_of": "yesterday-ish"}, "^as_of must be an ISO date such as '2025-10-15', got 'yesterday-ish'$"),
+    ({"weak": [1], "robust": [1]}, "^the junk and quality quintiles of a leg overlap; pick distinct ones$"),
 ])
 def test_bad_parameters_say_what_to_fix(kwargs, message):
     op, inv = portfolios(end="2025-09-30")
@@ -515,3 +517,110 @@ def test_daily_check_reads_from_start_and_skips_windows_longer_than_the_history(
     assert prof["percentile"] == pytest.approx(1 / 31)
     inv_row = res.daily_check.loc[(froth.DAILY_LEGS["investment"][1], 3)]
     assert inv_row["value"] == pytest.approx((1.005 ** 3 - 1) * 100) and inv_row["percentile"] == 1.0
+
+
+def test_daily_check_is_empty_when_every_window_is_longer_than_the_history():
+    op, inv = portfolios(end="2025-09-30")
+    days = pd.bdate_range("2025-09-01", "2025-10-31")
+    daily = pd.DataFrame({"RMW": 0.5, "CMA": -0.5}, index=days)
+    # from 2025-08-31 to 10-15: 33 trading days, fewer than either window
+    res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(34, 40))
+    assert res.daily_check.empty and res.verdict.label in LABELS
+    assert len(froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily,
+                          daily_windows=(33,)).daily_check) == 2
+
+
+def test_run_passes_every_option_to_test(froth_publishers):
+    """Every option of ``run`` reaches ``test``: the whole result equals ``test`` on the same files
+    with the same options, none of them the default."""
+    f = froth_publishers
+    opts = dict(as_of="2025-06-15", windows=(2, 4), spreads=("investment", "profitability"), start="1970-01-31",
+                path_start="2024-06-30", threshold=0.8, min_history=24, size_quintiles=(1, 2), weak=(1, 2),
+                robust=(4, 5), aggressive=(4, 5), conservative=(1, 2), daily_windows=(10,))
+    got = froth.run(weighting="ew", **opts)
+    want = froth.test(f["OP", "ew"], f["INV", "ew"], **opts, daily_factors=f["daily"], weighting="ew",
+                      vintage={"me_op_25": "202510", "me_inv_25": "202510", "ff5_factors_daily": "202510"})
+    for name in ("table", "path", "gauges", "episodes", "daily_check"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name), check_freq=False)
+    assert got.spec == want.spec and got.verdicts == want.verdicts
+    assert got.path.index.min() == pd.Timestamp("2024-06-30") and got.spec["month"] == "2025-05"
+    assert list(got.table.index) == ["aggressive_minus_conservative_2m", "aggressive_minus_conservative_4m",
+                                     "weak_minus_robust_2m", "weak_minus_robust_4m"]
+    assert got.daily_check["date"].eq("2025-06-13").all()  # the Friday before the Sunday article date
+    assert got.verdict.method == (
+        "Within small caps (size quintile [1, 2] of French's 25 size x profitability and size x investment "
+        "portfolios, EW), junk-minus-quality returns compounded over the trailing 2, 4 months, ranked against "
+        "their own history up to 2025-05 (the last month-end on or before 2025-06-15). The p-value is the "
+        "empirical share of past months at or above the reading; n counts non-overlapping 2-month windows.")
+
+
+def test_test_defaults_to_120_months_of_history_and_the_top_decile_rule():
+    """From 2015-10, a one-month gauge has 120 months of history at 2025-09; from 2015-11, 119."""
+    op, inv = portfolios(end="2025-09-30", hot_months=1)
+    enough = froth.test(op, inv, windows=(1,), start="2015-10-31")
+    assert enough.table["history_months"].tolist() == [120, 120] and enough.verdict.label == "supported"
+    short = froth.test(op, inv, windows=(1,), start="2015-11-30")
+    assert short.table["history_months"].tolist() == [119, 119] and short.verdict.label == "inconclusive"
+    # the rule as stated with no arguments is the one the defaults apply
+    assert enough.verdict.rule == froth.rule_text()
+    assert "top 10% of its own history" in enough.verdict.rule and "fewer than 120 months" in enough.verdict.rule
+
+
+def test_the_path_shows_every_gauge_month_with_its_real_time_percentile():
+    """Months with a gauge but fewer than ``min_history`` values keep their row, percentile NaN."""
+    op, inv = portfolios(n=200, end="2025-09-30", seed=8)
+    res = froth.test(op, inv, start="2010-01-31", path_start="2010-01-31", min_history=12, windows=(2,),
+                     spreads=("investment",), threshold=0.8)
+    hand = _hand_gauge(inv.loc["2010-01-31":, "SMALL HiINV"], inv.loc["2010-01-31":, "SMALL LoINV"], 2).dropna()
+    ranks = [np.nan if i < 11 else _hand_rank(hand.iloc[:i + 1])[0] for i in range(len(hand))]
+    assert res.path.index.tolist() == hand.index.tolist()  # from 2010-02, the first two-month gauge
+    np.testing.assert_allclose(res.path["percentile"].to_numpy(dtype=float), ranks, rtol=1e-12)
+    assert res.path["value"].to_numpy() == pytest.approx(hand.to_numpy())
+    assert res.path.index.name == "date"
+    # the past runs of the headline gauge in its top 20%, by hand
+    hot = [i for i, r in enumerate(ranks) if r >= 0.8]
+    assert hot and res.episodes["months"].sum() == len(hot)
+    assert res.episodes["start"].iloc[0] == hand.index[hot[0]] and res.episodes["end"].iloc[-1] == hand.index[hot[-1]]
+    assert res.episodes["peak_value"].max() == pytest.approx(hand.iloc[hot].max())
+
+
+def test_a_missing_article_month_names_it_and_the_data_span():
+    op, inv = portfolios(end="2025-09-30")
+    message = (r"no 25-portfolio returns for 2029-12 \(the last month-end on or before as_of 2030-01-15\); "
+               r"the data run 2006-01..2025-09")
+    with pytest.raises(ParameterError, match=message):
+        froth.test(op, inv, start="2006-01-31", as_of="2030-01-15")
+
+
+def test_a_non_default_minimum_history_decides_the_label_and_the_note_lists_every_gauge():
+    """From 2020-01, a three-month gauge has 67 months of history at 2025-09: enough for a
+    minimum of 67, not for 68 (nor for the default 120)."""
+    op, inv = portfolios(end="2025-09-30", hot_months=3)
+    enough = froth.test(op, inv, start="2020-01-31", windows=(3,), min_history=67)
+    assert enough.table["history_months"].tolist() == [67, 67] and enough.verdict.label == "supported"
+    assert froth.test(op, inv, start="2020-01-31", windows=(3,), min_history=68).verdict.label == "inconclusive"
+    t = enough.table["percentile"]
+    assert (f"2 of 2 gauges are in the top 10% at 2025-09 (weak_minus_robust_3m {t.iloc[0]:.1%}; "
+            f"aggressive_minus_conservative_3m {t.iloc[1]:.1%}); the headline") in enough.verdict.note
+    assert "investment portfolios), junk-minus-quality returns" in enough.verdict.method  # no weighting named
+
+
+def test_max_before_is_the_highest_reading_before_the_article_month():
+    """The month before the article month holds the highest one-month gauge; the reading is low."""
+    op, inv = portfolios(end="2025-09-30")
+    op.loc["2025-08-31", "SMALL LoOP"], op.loc["2025-09-30", "SMALL LoOP"] = 40.0, -30.0
+    row = froth.test(op, inv, start="2006-01-31", windows=(1,)).table.loc["weak_minus_robust_1m"]
+    gauge = op.loc["2006-01-31":, "SMALL LoOP"] - op.loc["2006-01-31":, "SMALL HiOP"]
+    assert row["max_before"] == pytest.approx(gauge.iloc[-2]) and gauge.iloc[-2] > gauge.iloc[:-2].max()
+    assert row["value"] == pytest.approx(gauge.iloc[-1])
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"min_history": 11}, "^min_history must be at least 12 months, got 11$"),
+    ({"size_quintiles": [6]}, r"^size_quintiles must be a non-empty list of quintiles 1..5, got \[6\]$"),
+    ({"conservative": []}, r"^conservative must be a non-empty list of quintiles 1..5, got \[\]$"),
+])
+def test_validation_messages_name_the_parameter_and_its_value(kwargs, message):
+    op, inv = portfolios(end="2025-09-30")
+    with pytest.raises(ParameterError, match=message):
+        froth.test(op, inv, start="2006-01-31", **kwargs)

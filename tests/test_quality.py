@@ -166,6 +166,7 @@ def test_synthetic_data_give_the_planted_verdicts(hml, rmw, alpha, labels):
     assert tilt.statistic == pytest.approx(hml, abs=0.1) and profit.statistic == pytest.approx(rmw, abs=0.1)
     # the robust size premium is +0.5 a month with almost no noise: inferior is contradicted
     assert inferior.label == "contradicted" and inferior.n == 300
+    assert inferior.note.endswith("n = 300).") and inferior.hypothesis == quality.HYPOTHESES["inferior"]  # no second period
     assert set(result.premiums.index.get_level_values("period")) == {"full sample"}
 
 
@@ -190,7 +191,9 @@ def test_bad_parameters_say_what_to_fix(kwargs, message):
 
 
 def test_smb_against_a_model_with_smb_is_refused():
-    with pytest.raises(ParameterError, match="circular"):
+    message = (r"^small_large='smb' regressed on a model that contains SMB is circular \(SMB explains itself\); "
+               r"set include_smb=False or use 'deciles' or 'russell'$")
+    with pytest.raises(ParameterError, match=message):
         quality.run("smb")
 
 
@@ -451,7 +454,8 @@ def test_parameter_boundaries(kwargs, ok):
 def test_too_few_months_of_portfolios_alone_is_refused():
     returns, f, op = synthetic()
     op.iloc[:-35] = np.nan  # the factors and returns span 300 months, the 25 portfolios the last 35
-    with pytest.raises(ParameterError, match="only 35 months of 25-portfolio returns"):
+    with pytest.raises(ParameterError, match=r"^only 35 months of 25-portfolio returns in 1970-01-31..1994-12-31; "
+                                             r"they start in 1963-07$"):
         quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None)
     op.iloc[-36] = 1.0
     assert len(quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None).premium_returns) == 36
@@ -461,7 +465,7 @@ def test_missing_columns_are_named():
     returns, f, op = synthetic()
     with pytest.raises(ParameterError, match=r"missing \['small_minus_large'\]"):
         quality.test(returns.drop(columns="small_minus_large"), f, op)
-    with pytest.raises(ParameterError, match="five-factor columns"):
+    with pytest.raises(ParameterError, match=r"five-factor columns \[.*'CMA'.*'RF'.*\] \(ff5_factors, monthly\)$"):
         quality.test(returns, f.drop(columns="CMA"), op)
 
 
@@ -471,6 +475,7 @@ def test_conclusion_states_each_verdict():
                        vintage={"ff5_factors": "202510", "me_op_25": "202509"})
     text = res.conclusion().split("\n")
     assert len(text) == 18 and text[5] == text[11] == text[17] == ""
+    assert text[1] == text[7] == text[13] == ""  # a blank line after each verdict's heading
     tilt = res.verdicts[0]
     assert text[0] == f"**value tilt: supported.** {tilt.note}"
     assert text[2] == f"- Statistic: HML (value) loading of small-minus-large **{tilt.statistic:+.3f}**"
@@ -484,6 +489,7 @@ def test_conclusion_states_each_verdict():
                                   f"{late['ci_upper']:.2f}].")
     assert "90% CI" in inferior.note and "n = 300)" in inferior.note
     assert inferior.rule == quality.RULES["inferior"].format(a="0.05")
+    assert {v.claim for v in res.verdicts} == {"C3"}
     assert res.spec == {"definition": "", "start": "1970-01-31", "end": "1994-12-31", "since": "1985-01-31",
                         "include_smb": True, "maxlags": None, "level": 0.9, "alpha": 0.05, "small_quintiles": [1],
                         "big_quintiles": [5], "robust_quintiles": [5], "weak_quintiles": [1]}
@@ -515,3 +521,211 @@ def test_grid_valid_by_hand(spec, valid):
 def test_premium_cells_mirror_the_robust_choice():
     assert quality._quintiles("q1-2", "q4-5") == {"small": (1, 2), "big": (5,), "robust": (4, 5), "weak": (1, 2)}
     assert quality._quintiles(NA, NA) == {"small": (1,), "big": (5,), "robust": (5,), "weak": (1,)}
+
+
+def test_run_passes_every_option_to_test(quality_publishers):
+    """Every option of ``run`` reaches ``test``: the result equals ``test`` on the same files with
+    the same options, none of them the default."""
+    q = quality_publishers
+    opts = dict(start="1970-01-31", end="2020-12-31", since="2000-01-31", include_smb=False, maxlags=4,
+                level=0.9, alpha=0.1, small_quintiles=(1, 2), big_quintiles=(4, 5), robust_quintiles=(3, 4),
+                weak_quintiles=(1, 2))
+    got = quality.run(weighting="ew", small=(1, 2), large=(9, 10), **opts)
+    definition = "deciles: size deciles (1, 2) vs (9, 10), EW within decile"
+    want = quality.test(_small_large(q["deciles"]["ew"], DECILES[:2], DECILES[8:]), q["factors"], q["op"]["ew"],
+                        **opts, definition=definition,
+                        vintage={"size_portfolios": "202510", "ff5_factors": "202510", "me_op_25": "202510"})
+    pd.testing.assert_frame_equal(got.table, want.table)
+    pd.testing.assert_frame_equal(got.premiums, want.premiums)
+    assert got.spec == want.spec and got.verdicts == want.verdicts
+    assert got.verdicts[0].interval_level == 0.9 and "p < 0.1;" in got.verdicts[0].rule
+    assert got.verdicts[0].n == 612 and got.verdicts[0].sample == "1970-01..2020-12"
+    assert got.premiums.index.get_level_values("period").unique().tolist() == ["full sample", "since 2000"]
+    robust = (q["op"]["ew"][["ME1 OP3", "ME1 OP4", "ME2 OP3", "ME2 OP4"]].mean(axis=1)
+              - q["op"]["ew"][["ME4 OP3", "ME4 OP4", "ME5 OP3", "ME5 OP4"]].mean(axis=1))
+    assert got.premiums.loc[("full sample", "robust"), "mean"] == pytest.approx(
+        robust.loc["1970":"2020"].mean(), rel=1e-12)
+
+
+
+@pytest.mark.parametrize("kind", ["OP", "INV"])
+def test_size_premium_has_every_quintile_of_the_kind(kind):
+    idx = pd.date_range("2000-01-31", periods=4, freq="ME")
+    rng = np.random.default_rng(2)
+    cells = pd.DataFrame(rng.normal(1, 4, (4, 25)), index=idx, columns=french_25_columns(kind))
+    out = quality.size_premium_returns(cells, kind=kind, small=(2,), big=(4,))
+    assert list(out.columns) == [f"{kind}{g}" for g in range(1, 6)] + ["robust", "weak", "robust_minus_weak"]
+    for g in range(1, 6):
+        assert out[f"{kind}{g}"].tolist() == (cells[f"ME2 {kind}{g}"] - cells[f"ME4 {kind}{g}"]).tolist()
+    assert out["weak"].tolist() == out[f"{kind}1"].tolist() and out["robust"].tolist() == out[f"{kind}5"].tolist()
+
+
+def test_premium_rows_against_statsmodels_in_each_period():
+    """Each group's mean, HAC error, interval at the chosen level and p-value, by period."""
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1972-01-31", end="1994-12-31", since="1990-01-31", maxlags=3,
+                       level=0.9)
+    assert res.premiums.index.get_level_values("group").unique().tolist() == [
+        "OP1", "OP2", "OP3", "OP4", "OP5", "robust", "weak", "robust_minus_weak"]
+    series = {"OP2": op["ME1 OP2"] - op["ME5 OP2"], "robust": op["SMALL HiOP"] - op["BIG HiOP"],
+              "weak": op["SMALL LoOP"] - op["BIG LoOP"]}
+    series["robust_minus_weak"] = series["robust"] - series["weak"]
+    for period, lo, n, sample in (("full sample", "1972-01", 276, "1972-01..1994-12"),
+                                  ("since 1990", "1990-01", 60, "1990-01..1994-12")):
+        for group, x in series.items():
+            x = x.loc[lo:"1994-12"]
+            fit = sm.OLS(x.to_numpy(), np.ones(len(x))).fit(cov_type="HAC",
+                                                            cov_kwds={"maxlags": 3, "use_correction": True})
+            row = res.premiums.loc[(period, group)]
+            lower, upper = fit.conf_int(alpha=0.1)[0]
+            assert (row["mean"], row["std_err"], row["ci_lower"], row["ci_upper"], row["p_value"]) == pytest.approx(
+                (fit.params[0], fit.bse[0], lower, upper, fit.pvalues[0]), rel=1e-9)
+            assert (row["n_months"], row["sample"]) == (n, sample)
+
+
+@pytest.mark.parametrize(("hml", "rmw", "words"), [
+    (0.4, -0.5, ("tilted as claimed", "tilted as claimed")),
+    (-0.4, 0.5, ("tilted the other way", "tilted the other way")),
+    (0.0, 0.0, None),
+])
+def test_loading_notes_say_which_way_small_caps_are_tilted(hml, rmw, words):
+    returns, f, op = synthetic(hml=hml, rmw=rmw, seed=4)
+    res = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None)
+    direct = sm.OLS(returns["small_minus_large"], sm.add_constant(f[FACTORS])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": quality.stats.newey_west_lags(300), "use_correction": True})
+    for v, term, word, w in zip(res.verdicts[:2], ("HML", "RMW"), ("HML (value)", "RMW (profitability)"),
+                                words or (None, None), strict=True):
+        p = direct.pvalues[term]
+        p_words = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        if words is None:  # no loading planted: not significant at 5% in this draw
+            assert p >= 0.05 and v.label == "inconclusive"
+            w = "not distinguishable from large caps on this factor"
+        assert v.note == (f"Small-minus-large loads {direct.params[term]:+.2f} on {word} ({p_words}, n = 300 "
+                          f"months) in the five-factor model: small caps are {w}.")
+        assert v.statistic_name == f"{word} loading of small-minus-large"
+        assert v.rule == quality.RULES[v.aspect].format(a="0.05") and v.hypothesis == quality.HYPOTHESES[v.aspect]
+
+
+def test_the_significance_level_reaches_every_verdict_of_test(quality_publishers):
+    """vw: value tilt, less profitable and a negative alpha and robust premium are planted; at an
+    alpha just above a p-value the verdict is significant, at that p-value it is not."""
+    q = quality_publishers
+    sml = _small_large(q["deciles"]["vw"])["small_minus_large"]
+    fit = sm.OLS(sml, sm.add_constant(q["factors"][FACTORS])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 6, "use_correction": True})
+    robust = (q["op"]["vw"]["SMALL HiOP"] - q["op"]["vw"]["BIG HiOP"]).to_numpy()
+    prem_p = sm.OLS(robust, np.ones(len(robust))).fit(cov_type="HAC", cov_kwds={"maxlags": 6,
+                                                                                  "use_correction": True}).pvalues[0]
+    a_p = fit.pvalues["const"]
+    assert a_p > prem_p > 0  # so that an alpha between them makes "inferior" mixed
+
+    def labels(alpha):
+        res = quality.test(_small_large(q["deciles"]["vw"]), q["factors"], q["op"]["vw"], since=None, alpha=alpha)
+        return [v.label for v in res.verdicts]
+
+    for i, term in enumerate(("HML", "RMW")):
+        p = fit.pvalues[term]
+        assert labels(p)[i] == "inconclusive" and labels(p * (1 + 1e-9))[i] == "supported"
+    assert labels(a_p * (1 + 1e-9))[2] == "supported"
+    assert labels(a_p)[2] == "mixed" and labels(prem_p)[2] == "inconclusive"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"small_quintiles": [1, 2], "big_quintiles": [2, 5]},
+     "small_quintiles and big_quintiles overlap; pick distinct size quintiles"),
+    ({"robust_quintiles": [4, 5], "weak_quintiles": [1, 4]},
+     "robust_quintiles and weak_quintiles overlap; pick distinct OP quintiles"),
+    ({"maxlags": -1}, "HAC lags must be a non-negative integer or None"),
+    ({"small_quintiles": [6]}, r"small_quintiles must be a non-empty list of quintiles 1..5, got \[6\]"),
+])
+def test_parameter_errors_name_the_parameter(kwargs, message):
+    returns, f, op = synthetic()
+    with pytest.raises(ParameterError, match=message):
+        quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", **kwargs)
+
+
+def test_the_coefficient_table_against_statsmodels():
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", maxlags=5, level=0.8)
+    assert list(res.table.columns) == ["coef", "std_err", "t", "p_value", "ci_lower", "ci_upper"]
+    assert res.table.index.names == ["portfolio", "term"]
+    X = sm.add_constant(f[FACTORS])
+    for p, y in (("small_minus_large", returns["small_minus_large"]), ("large", returns["large"] - f["RF"])):
+        direct = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
+        ci = direct.conf_int(alpha=0.2)
+        for ours, theirs in (("alpha", "const"), ("cma", "CMA"), ("mkt_excess", "Mkt-RF")):
+            want = (direct.params[theirs], direct.bse[theirs], direct.tvalues[theirs], direct.pvalues[theirs],
+                    *ci.loc[theirs])
+            assert tuple(res.table.loc[(p, ours)]) == pytest.approx(want, rel=1e-9)
+        assert res.regressions[p].nobs == 300 and res.regressions[p].maxlags == 5
+    assert res.verdicts[2].interval == pytest.approx(tuple(
+        sm.OLS(returns["small_minus_large"], X).fit(cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
+        .conf_int(alpha=0.2).loc["const"]), rel=1e-9)
+
+
+def test_too_short_a_sample_says_where_the_factors_start():
+    returns, f, op = synthetic()
+    message = (r"^only 35 months of returns and factors in 1970-02-28..1972-12-31; the five-factor data start "
+               r"in 1963-07: widen the sample$")
+    with pytest.raises(ParameterError, match=message):
+        quality.test(returns, f, op, start="1970-02-28", end="1972-12-31", since=None)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"start": "soon"}, "^start must be an ISO date such as '1963-07-31', got 'soon'$"),
+    ({"end": "later"}, "^end must be an ISO date such as '1963-07-31', got 'later'$"),
+    ({"since": "then"}, "^since must be an ISO date such as '1963-07-31', got 'then'$"),
+    ({"start": "1980-01-15", "end": "1980-01-31"}, "^start 1980-01-15 must come before end 1980-01-31$"),  # one month
+])
+def test_dates_are_checked_by_name(kwargs, message):
+    returns, f, op = synthetic()
+    with pytest.raises(ParameterError, match=message):
+        quality.test(returns, f, op, **{"start": "1970-01-31", "end": "1994-12-31", **kwargs})
+
+
+def test_the_method_names_the_model_and_the_size_definition():
+    returns, f, op = synthetic()
+    four = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", include_smb=False, maxlags=3)
+    assert four.verdicts[0].method == (
+        "OLS of monthly returns on the four-factor (five-factor without SMB) model (Fama and French 2015) with "
+        "Newey-West HAC errors, 3 lags. Small/large: as given")
+    five = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", definition="deciles 1-3 vs 8-10")
+    assert five.verdicts[2].method.startswith("OLS of monthly returns on the five-factor model")
+    assert five.verdicts[2].method.endswith("Small/large: deciles 1-3 vs 8-10")
+
+
+def test_grid_estimate_tests_at_five_percent_by_default(quality_publishers):
+    """ew from 1987 with SMB: an alpha indistinguishable from zero (p > 0.05) and a significantly
+    positive robust premium make "inferior" contradicted at 5%, mixed if any p counted."""
+    q = quality_publishers
+    sml = _small_large(q["deciles"]["ew"])["small_minus_large"].loc["1987-10-31":]
+    hac = {"maxlags": 6, "use_correction": True}
+    fit = sm.OLS(sml, sm.add_constant(q["factors"].loc["1987-10-31":, FACTORS])).fit(cov_type="HAC", cov_kwds=hac)
+    robust = (q["op"]["ew"]["SMALL HiOP"] - q["op"]["ew"]["BIG HiOP"]).loc["1987-10-31":].to_numpy()
+    prem = sm.OLS(robust, np.ones(len(robust))).fit(cov_type="HAC", cov_kwds=hac)
+    assert fit.params["const"] < 0 and fit.pvalues["const"] > 0.05
+    assert prem.params[0] > 0 and prem.pvalues[0] < 0.05
+    row = quality.grid_estimate(aspect="inferior", size="deciles 1-3 vs 8-10", weighting="ew", start=1987,
+                                include_smb=True, hac_lags=6, premium_small="q1", premium_robust="q5")
+    assert row["estimate"] == pytest.approx(fit.params["const"], rel=1e-9) and row["label"] == "contradicted"
+
+
+def test_run_reads_the_size_definition_it_is_given(quality_publishers, isolated_data):
+    """run("russell") regresses Russell 2000 minus S&P 500 month-end returns, not the deciles."""
+    from synthetic_mirror import write_closes
+
+    q = quality_publishers
+    days = pd.bdate_range("1987-01-02", "2025-10-31")
+    rng = np.random.default_rng(9)
+    rut = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, len(days)))), index=days)
+    spx = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.01, len(days)))), index=days)
+    write_closes(isolated_data.mirror, "RUT.csv", rut)
+    write_closes(isolated_data.mirror, "GSPC.csv", spx, yfinance=True)
+    res = quality.run("russell", start="1990-01-31", since=None)
+    monthly = pd.DataFrame({"small": rut.round(2), "large": spx.round(2)}).resample("ME").last().pct_change() * 100
+    sml = (monthly["small"] - monthly["large"]).loc["1990-01-31":]
+    direct = sm.OLS(sml, sm.add_constant(q["factors"].loc["1990-01-31":, FACTORS])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": quality.stats.newey_west_lags(len(sml)), "use_correction": True})
+    assert res.verdicts[0].statistic == pytest.approx(direct.params["HML"], rel=1e-9)
+    assert res.verdicts[0].method.endswith("Small/large: russell: Russell 2000 vs S&P 500 price returns (no dividends)")
+    assert set(res.verdicts[0].vintage) == {"rut", "gspc", "ff5_factors", "me_op_25"}
