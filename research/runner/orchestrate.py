@@ -347,8 +347,35 @@ def _execute(
             w.stop()
         reporter.stop()
         stack.close()
+        kill_strays(scratch)
         shutil.rmtree(scratch, ignore_errors=True)
     return results
+
+
+def kill_strays(scratch: Path, wait: float = 5.0) -> list[int]:
+    """Kill any process still working in this run's scratch folder; return their pids.
+
+    Kernels run there. A worker stopped while its warm kernel was still starting can leave that
+    kernel behind (it runs in its own session, so stopping the worker's process group misses it,
+    and ipykernel's parent poller is not up yet): seen once in CI after a Ctrl-C. Linux only
+    (``/proc``); elsewhere a no-op."""
+    import signal
+
+    root = scratch.resolve()
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = Path(os.readlink(proc / "cwd"))
+        except OSError:
+            continue
+        if (cwd == root or root in cwd.parents) and int(proc.name) != os.getpid():
+            found.append(int(proc.name))
+            with contextlib.suppress(OSError):
+                os.kill(int(proc.name), signal.SIGKILL)
+    deadline = time.monotonic() + wait
+    while found and time.monotonic() < deadline and any(Path(f"/proc/{pid}/cwd").exists() for pid in found):
+        time.sleep(0.05)
+    return found
 
 
 def _hand_over(ready: list[_Worker], start: Callable[[], _Worker]) -> _Worker:
