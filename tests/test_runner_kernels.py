@@ -74,7 +74,11 @@ def descendants() -> dict[int, str]:
     resource tracker, which live as long as this test process by design."""
     pids, found = [os.getpid()], {}
     for parent in pids:
-        for task in Path(f"/proc/{parent}/task").glob("*"):
+        try:  # a process that ended since it was listed has no task folder any more
+            tasks = list(Path(f"/proc/{parent}/task").glob("*"))
+        except OSError:
+            continue
+        for task in tasks:
             try:
                 pids += [int(c) for c in (task / "children").read_text().split()]
             except OSError:
