@@ -207,23 +207,3 @@ def test_a_kernel_that_died_waiting_is_replaced_and_each_is_stopped(tmp_path):
     with pytest.raises(ValueError, match="k2"):
         worker.run_job(job, other, None)
 
-
-def test_a_process_left_in_the_scratch_folder_is_killed_at_the_end(tmp_path):
-    # the safety net for a kernel whose worker was stopped while it was still starting: its own
-    # session, so stopping the worker's process group misses it
-    import subprocess
-
-    from research.runner.orchestrate import kill_strays
-
-    scratch = tmp_path / ".run-x"
-    (scratch / "k1").mkdir(parents=True)
-    stray = subprocess.Popen(["sleep", "60"], cwd=scratch / "k1", start_new_session=True)
-    other = subprocess.Popen(["sleep", "60"], cwd=tmp_path, start_new_session=True)
-    try:
-        assert kill_strays(scratch) == [stray.pid]
-        assert stray.wait(timeout=10) == -signal.SIGKILL
-        assert other.poll() is None  # a process outside the scratch folder is left alone
-    finally:
-        for p in (stray, other):
-            p.kill()
-            p.wait()

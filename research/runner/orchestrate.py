@@ -347,35 +347,8 @@ def _execute(
             w.stop()
         reporter.stop()
         stack.close()
-        kill_strays(scratch)
         shutil.rmtree(scratch, ignore_errors=True)
     return results
-
-
-def kill_strays(scratch: Path, wait: float = 5.0) -> list[int]:
-    """Kill any process still working in this run's scratch folder; return their pids.
-
-    Kernels run there. A worker stopped while its warm kernel was still starting can leave that
-    kernel behind (it runs in its own session, so stopping the worker's process group misses it,
-    and ipykernel's parent poller is not up yet): seen once in CI after a Ctrl-C. Linux only
-    (``/proc``); elsewhere a no-op."""
-    import signal
-
-    root = scratch.resolve()
-    found = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            cwd = Path(os.readlink(proc / "cwd"))
-        except OSError:
-            continue
-        if (cwd == root or root in cwd.parents) and int(proc.name) != os.getpid():
-            found.append(int(proc.name))
-            with contextlib.suppress(OSError):
-                os.kill(int(proc.name), signal.SIGKILL)
-    deadline = time.monotonic() + wait
-    while found and time.monotonic() < deadline and any(Path(f"/proc/{pid}/cwd").exists() for pid in found):
-        time.sleep(0.05)
-    return found
 
 
 def _hand_over(ready: list[_Worker], start: Callable[[], _Worker]) -> _Worker:
@@ -514,19 +487,37 @@ def _partial_notebook(path: Path) -> str | None:
 
 
 def kill_tree(pid: int) -> None:
-    """SIGKILL ``pid`` and all its descendants (found before any is killed, so none is missed
-    by being re-parented). The worker's own SIGTERM clean-up is not relied on: a worker stuck
-    in a blocking call might never run its handler."""
+    """SIGKILL ``pid`` and all its descendants. Each process is stopped (SIGSTOP) before its
+    children are read, so none is missed: not by being re-parented, and not by being started
+    between the reading and the killing (a worker stopped while it started its kernel left that
+    kernel running, in its own session, once in CI). The worker's own SIGTERM clean-up is not
+    relied on: a worker stuck in a blocking call might never run its handler."""
     import signal
 
     pids = [pid]
     for parent in pids:  # grows as descendants are found
+        with contextlib.suppress(OSError):
+            os.kill(parent, signal.SIGSTOP)
+        _wait_stopped(parent)
         for task in Path(f"/proc/{parent}/task").glob("*"):
             with contextlib.suppress(OSError, ValueError):
                 pids += [int(c) for c in (task / "children").read_text().split()]
     for victim in pids:
         with contextlib.suppress(OSError):
             os.kill(victim, signal.SIGKILL)
+
+
+def _wait_stopped(pid: int, timeout: float = 1.0) -> None:
+    """Until ``pid`` has stopped or gone (SIGSTOP takes effect when it next leaves the kernel)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state in ("T", "t", "Z", "X"):
+            return
+        time.sleep(0.001)
 
 
 def check_reports_dir(reports_dir: Path) -> None:

@@ -640,3 +640,33 @@ def test_list_prints_a_failed_report_with_brackets_literally(project, capsys):
     assert cli_main(["list", "--registry", str(registry), "--reports-dir", str(reports)]) == 0
     assert f"last run failed ({first})" in capsys.readouterr().out
     assert last_good(reports) == before
+
+
+def test_kill_tree_misses_no_child_started_while_it_kills():
+    # a worker stopped while it starts its kernel: the kernel runs in its own session, so a child
+    # started between reading the tree and killing it would outlive the run (seen once in CI)
+    import sys
+    import time
+
+    marker = f"61.{os.getpid()}"  # a sleep no other process runs
+    code = ("import subprocess\nwhile True:\n"
+            f"    subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n")
+    spawner = subprocess.Popen([sys.executable, "-c", code])
+    time.sleep(1.0)  # some hundreds of children by now, and more coming
+    orchestrate.kill_tree(spawner.pid)
+    assert spawner.wait(timeout=10) == -signal.SIGKILL
+
+    def left() -> list[int]:
+        found = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                if (proc / "cmdline").read_bytes().split(b"\0")[:2] == [b"sleep", marker.encode()]:
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+        return found
+
+    survivors = left()
+    for pid in survivors:  # not to leave them behind when the assertion fails
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
