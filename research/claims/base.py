@@ -49,6 +49,16 @@ def vintage_of(*names: str) -> dict[str, str]:
     return {n: str(data.info(n)["vintage"]) for n in names}
 
 
+#: The three return series the factor regressions of C2 and C3 fit.
+PORTFOLIOS = ("small", "large", "small_minus_large")
+
+
+def excess_returns(returns: pd.DataFrame, rf: pd.Series) -> pd.DataFrame:
+    """:data:`PORTFOLIOS` of ``returns`` with the risk-free rate taken from small and large (the
+    spread needs none: it cancels), month by month as ``rf`` varies."""
+    return returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - rf, large=lambda d: d["large"] - rf)
+
+
 def month_end(date: Any, name: str = "date") -> pd.Timestamp:
     """The last day of ``date``'s month (midnight); a ParameterError naming ``name`` if it is no date."""
     try:

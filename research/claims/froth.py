@@ -239,6 +239,12 @@ def _daily_check(factors: pd.DataFrame, as_of: pd.Timestamp, *, spreads: Sequenc
     return pd.DataFrame(rows).set_index(["gauge", "window_days"]) if rows else pd.DataFrame()
 
 
+def independent_windows(history_months: int, window: int) -> int:
+    """The verdict's n: non-overlapping ``window``-month spans in the gauge's history (its monthly
+    readings overlap, so the months themselves are not independent)."""
+    return int(history_months) // int(window)
+
+
 def _reading(gauge: pd.Series, month: pd.Timestamp, threshold: float) -> dict[str, Any]:
     """One gauge at ``month``, ranked against its own history up to then (a row of the table)."""
     history = gauge.loc[:month].dropna()
@@ -344,7 +350,7 @@ def test(op_portfolios: pd.DataFrame, inv_portfolios: pd.DataFrame, *, as_of: st
             claim=CLAIM, aspect="junk leadership", label=label, hypothesis=HYPOTHESIS,
             statistic=100 * head["percentile"],
             statistic_name=f"percentile of the {headline} gauge in its history",
-            p_value=head["share_at_or_above"], n=int(head["history_months"]) // w0,
+            p_value=head["share_at_or_above"], n=independent_windows(head["history_months"], w0),
             sample=f"{legs.index[0]:%Y-%m}..{month:%Y-%m}", vintage=dict(vintage or {}),
             method=(f"Within small caps (size quintile {list(size_quintiles)} of French's 25 size x "
                     "profitability and size x investment portfolios"
@@ -440,7 +446,8 @@ def grid_estimate(*, leg: str, window: int, weighting: str, small_caps: str, jun
     head = _reading(gauge, month, threshold)
     label = froth_label([head["percentile"]], threshold=threshold, history=[head["history_months"]],
                         min_history=min_history)
-    return spec_row(100 * head["percentile"], None, None, label, head["history_months"] // window,
+    n = independent_windows(head["history_months"], window)
+    return spec_row(100 * head["percentile"], None, None, label, n,
                     head["share_at_or_above"], f"{first}..{month:%Y-%m}")
 
 

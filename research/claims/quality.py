@@ -28,8 +28,10 @@ from research import stats
 from research.claims.base import (
     DATA_START,
     NA,
+    PORTFOLIOS,
     START_DATES,
     ResultMixin,
+    excess_returns,
     lags_choice,
     month_end,
     p_text,
@@ -51,7 +53,6 @@ from research.sweep import Grid
 from research.verdict import Verdict
 
 CLAIM = "C3"
-PORTFOLIOS = ("small", "large", "small_minus_large")
 FACTORS = {"Mkt-RF": "mkt_excess", "SMB": "smb", "HML": "hml", "RMW": "rmw", "CMA": "cma"}
 TERMS = ("alpha", *FACTORS.values())
 HYPOTHESES = {
@@ -194,8 +195,7 @@ def _model_data(returns: pd.DataFrame, factors: pd.DataFrame, lo: pd.Timestamp, 
     X = factors[list(FACTORS)].rename(columns=FACTORS)
     if not include_smb:
         X = X.drop(columns="smb")
-    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
-                                              large=lambda d: d["large"] - factors["RF"])
+    excess = excess_returns(returns, factors["RF"])
     sample = pd.concat([excess, X], axis=1, sort=True).loc[lo:hi].dropna().index
     if len(sample) < 36:
         raise ParameterError(f"only {len(sample)} months of returns and factors in {start}..{end}; "

@@ -27,8 +27,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 from research import stats
 from research.claims.base import (
     DATA_START,
+    PORTFOLIOS,
     START_DATES,
     ResultMixin,
+    excess_returns,
     lags_choice,
     month_end,
     p_text,
@@ -45,7 +47,6 @@ from research.verdict import Verdict
 CLAIM = "C2"
 HYPOTHESIS = ("Small caps are more sensitive to interest rates: their return falls more than large "
               "caps' when Treasury yields rise (small-minus-large yield coefficient < 0)")
-PORTFOLIOS = ("small", "large", "small_minus_large")
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
         raise ParameterError(f"start {start} must come before end {end}")
     rf = factors["RF"]
     market = factors["Mkt-RF"]
-    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - rf,
-                                              large=lambda d: d["large"] - rf)
+    excess = excess_returns(returns, rf)
     decile_excess = None
     if deciles is not None:
         from research.data.sizes import DECILE_COLUMNS
@@ -377,8 +377,7 @@ def _grid_aligned(size: str, weighting: str, yield_series: str, control_market: 
     sample starts; cached per worker)."""
     factors = french("ff3_factors", "monthly")
     returns = monthly_returns(size, weighting)
-    excess = returns[list(PORTFOLIOS)].assign(small=lambda d: d["small"] - factors["RF"],
-                                              large=lambda d: d["large"] - factors["RF"])
+    excess = excess_returns(returns, factors["RF"])
     X = _regressors(factors["Mkt-RF"], yield_changes(yield_series)[yield_series], control_market)
     return pd.concat([excess, X], axis=1, sort=True).dropna()
 
