@@ -93,7 +93,8 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 def processes_with_cwd_under(folder: Path) -> list[int]:
-    """Pids whose working directory is inside ``folder`` (kernels run in the scratch folders)."""
+    """Living pids whose working directory is inside ``folder`` (kernels run in the scratch
+    folders). A process already killed but not yet torn down is not counted: see ``dying``."""
     pids = []
     folder = folder.resolve()
     for proc in Path("/proc").glob("[0-9]*"):
@@ -101,9 +102,33 @@ def processes_with_cwd_under(folder: Path) -> list[int]:
             cwd = Path(os.readlink(proc / "cwd"))
         except OSError:
             continue
-        if cwd == folder or folder in cwd.parents:
+        if (cwd == folder or folder in cwd.parents) and not dying(int(proc.name)):
             pids.append(int(proc.name))
     return pids
+
+
+def dying(pid: int) -> bool:
+    """Whether ``pid`` is gone or on its way out: SIGKILL pending, exiting, or a zombie.
+
+    kill() returns once SIGKILL is queued; the process still has to be scheduled to exit, and
+    until it has torn down its memory its command line and working directory stay readable. On
+    a loaded 2-core CI machine 120 killed processes were still readable right after kill_tree
+    returned, and a test that counted them failed though none had been missed. A process that
+    was missed has none of these marks, so a test that counts only the others can still fail."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    fields = stat.rsplit(")", 1)[1].split()  # fields 3.. of proc(5): state, ppid, ..., flags
+    state, flags = fields[0], int(fields[6])
+    if state in ("Z", "X") or flags & 0x4:  # PF_EXITING
+        return True
+    pending = 0
+    for line in status.splitlines():
+        if line.startswith(("SigPnd:", "ShdPnd:")):
+            pending |= int(line.split()[1], 16)
+    return bool(pending & (1 << (9 - 1)))  # SIGKILL is signal 9, bit 8 of the mask
 
 
 def cli_env(**extra: str) -> dict[str, str]:
