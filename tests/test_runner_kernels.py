@@ -39,7 +39,15 @@ PROBE = [
            '        "rc": {k: repr(v) for k, v in matplotlib.rcParams.items()},\n'
            '        "backend": matplotlib.get_backend(),\n'
            '        "preloaded": sorted(m for m in ("pandas", "scipy.stats", "statsmodels.api") if m in sys.modules),\n'
-           '        "research": sorted(m for m in sys.modules if m.split(".")[0] == "research")}\n'
+           '        "research": sorted(m for m in sys.modules if m.split(".")[0] == "research"),\n'
+           '        "warnings": [repr((a, getattr(m, "pattern", m), c.__name__, getattr(w, "pattern", w), n))\n'
+           '                     for a, m, c, w, n in __import__("warnings").filters],\n'
+           '        "process": [__import__("multiprocessing").current_process().name,\n'
+           '                    repr(__import__("multiprocessing").parent_process())],\n'
+           '        "signals": [repr(__import__("signal").getsignal(s)) for s in (2, 13, 15, 17)],\n'
+           '        "path": sys.path, "environ": sorted(os.environ), "fds": sorted(os.listdir("/proc/self/fd")),\n'
+           '        "sid": os.getsid(0) == os.getpid(), "argv": sys.argv,\n'
+           '        "rng": __import__("numpy").random.get_state()[1][:4].tolist()}\n'
            'with open(os.path.join(out, tag + ".json"), "w") as fh:\n    json.dump(seen, fh)'),
 ]
 
@@ -118,8 +126,11 @@ def test_each_report_gets_a_new_kernel_started_ahead_with_the_imports(tmp_path):
 
 
 def test_warm_kernels_see_what_a_cold_kernel_sees(tmp_path, monkeypatch):
-    """Same names, execution counts, matplotlib backend and rcParams and research modules; only
-    the third-party modules loaded at start differ (so the comparison is not of two cold runs)."""
+    """A warm kernel is forked from the worker (runner.kernel_fork), a cold one is a new
+    interpreter. Same names, execution counts, matplotlib backend and rcParams, research modules,
+    signal handlers, multiprocessing identity, session, sys.path, environment variables and open
+    descriptors; only the third-party modules loaded at start differ (so the comparison is not of
+    two cold runs), with the warning filters those imports add (statsmodels', requests')."""
     registry, reports, seen = probe_project(tmp_path / "warm", ["a", "b"])
     run(registry, reports, jobs=1)
     warm = {n: json.loads((seen / f"{n}.json").read_text()) for n in "ab"}
@@ -129,8 +140,11 @@ def test_warm_kernels_see_what_a_cold_kernel_sees(tmp_path, monkeypatch):
     fresh = {n: json.loads((seen / f"{n}.json").read_text()) for n in "ab"}
     for n in "ab":
         assert fresh[n]["preloaded"] == [] and warm[n]["preloaded"] != []
-        for key in ("count", "names", "rc", "backend", "research"):
+        for key in ("count", "names", "rc", "backend", "research", "signals", "process", "sid", "path",
+                    "environ", "fds"):
             assert warm[n][key] == fresh[n][key], key
+        assert set(fresh[n]["warnings"]) <= set(warm[n]["warnings"])
+    assert warm["a"]["rng"] != warm["b"]["rng"]  # numpy's global generator seeded in each kernel
     assert warm["a"]["backend"] == "module://matplotlib_inline.backend_inline"
 
 

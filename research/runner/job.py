@@ -31,10 +31,22 @@ class Job:
     reports_dir: str = ""  # where the verdict history is read from, for the page's history table
 
 
-# Imported by every kernel as it starts: what nearly every report's claim code imports anyway
-# (measured: 2 s of CPU per kernel). Not seaborn (it registers colormaps with matplotlib) and
-# never a ``research`` module: a report's key covers the research modules its kernel imported.
+# Loaded in every kernel as it starts: what nearly every report's claim code imports anyway
+# (2 s of CPU per kernel when each imported them; now the forkserver imports them once per run
+# and kernels are forked with them, runner.kernel_fork). Not seaborn (it registers colormaps
+# with matplotlib) and never a ``research`` module: a report's key covers the research modules
+# its kernel imported.
 PRELOAD = ("numpy", "pandas", "pyarrow.parquet", "scipy.stats", "statsmodels.api")
+
+# Imported by every kernel as it starts, whatever its report: ipykernel itself, and matplotlib
+# with the inline backend (``research.report.figure_alt``, in every kernel's start-up lines).
+KERNEL_MODULES = ("ipykernel.kernelapp", "matplotlib.pyplot", "matplotlib.backends.backend_agg")
+
+
+def forkserver_preload(preload: tuple[str, ...]) -> list[str]:
+    """What the runner's forkserver imports: the worker's code, and for forked kernels
+    ``preload`` and :data:`KERNEL_MODULES` (with no ``preload`` kernels are not forked)."""
+    return ["research.runner.worker", *preload, *KERNEL_MODULES] if preload else ["research.runner.worker"]
 
 
 @dataclass(frozen=True)

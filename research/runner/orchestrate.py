@@ -47,7 +47,7 @@ from research.errors import (
     ReportsNotWritable,
 )
 from research.runner.cluster import run_cluster, uses_cluster
-from research.runner.job import PRELOAD, Job, Slot
+from research.runner.job import PRELOAD, Job, Slot, forkserver_preload
 from research.runner.lock import RunLock
 from research.runner.plan import Planned, assess, plan
 from research.runner.publish import ReportResult, publish, write_index
@@ -281,7 +281,9 @@ def _execute(
         # A single-threaded server that imported papermill and nbconvert once; workers fork from
         # it, so imports are paid once, and forking never happens from this (threaded) process.
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["research.runner.worker"])
+        # The kernels are forked from the workers (runner.kernel_fork), so what they import as they
+        # start (``preload``) is imported here too, once per run.
+        ctx.set_forkserver_preload(forkserver_preload(preload))
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
     stack = contextlib.ExitStack()

@@ -3,9 +3,10 @@
 Each worker is a separate process (papermill changes the process-wide cwd, papermill #578), forked
 from a forkserver that imported this module once, so papermill and nbconvert are loaded a single
 time per run rather than once per report. A worker is started with a :class:`Slot` before its
-report is known and starts its kernel at once, importing the heavy third-party modules the
-reports use (``Slot.preload``); the run sends the :class:`Job` when a slot frees, so kernel
-start-up and imports overlap the reports still running. A kernel runs exactly one report and is
+report is known and starts its kernel at once: a fork of the worker (``runner.kernel_fork``), so
+it starts with the heavy third-party modules the reports use (``Slot.preload``) already
+imported by the forkserver; the run sends the :class:`Job` when a slot frees, so kernel
+start-up overlaps the reports still running. A kernel runs exactly one report and is
 killed as soon as that report has executed. The worker renders the HTML in-process (no extra
 process per report) and returns a plain dict. It writes only inside its hidden scratch folder
 (``reports/.run-*/kN``); the parent, which holds the run lock, moves finished files into place,
@@ -47,6 +48,7 @@ from research.report import page as report_page  # noqa: E402
 from research.runner import history  # noqa: E402
 from research.runner.checks import sidecar_problem  # noqa: E402
 from research.runner.job import Job, Slot  # noqa: E402
+from research.runner.kernel_fork import ForkedKernelManager  # noqa: E402
 from research.runner.state import recorded_components, report_key  # noqa: E402
 from research.verdict import SIDECAR_ENV  # noqa: E402
 
@@ -98,10 +100,12 @@ def serve(slot: Slot, jobs: Any, conn: Any, run_pid: int) -> None:
 
 
 def start_kernel(slot: Slot) -> AsyncKernelManager | None:
-    """Start the slot's kernel without waiting for it to be ready (it imports ``slot.preload``
-    meanwhile); ``None`` if it cannot be started: the report then starts its own through
-    papermill, which reports the failure as it always did."""
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    """Start the slot's kernel without waiting for it to be ready; ``None`` if it cannot be
+    started: the report then starts its own through papermill (a new interpreter), which reports
+    the failure as it always did."""
+    # forked from this process, which has ``slot.preload`` loaded (the forkserver imported it);
+    # with no preload a new interpreter, as papermill would start it
+    km = (ForkedKernelManager if slot.preload else AsyncKernelManager)(kernel_name=KERNEL_NAME)
     try:
         with _kernel_env(slot), _output_to(Path(slot.workdir) / "kernel.log"):
             run_sync(km.start_kernel)(extra_arguments=kernel_args(slot.preload), cwd=slot.workdir)
