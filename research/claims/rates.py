@@ -93,15 +93,13 @@ def verdict_label(coef: float, p_value: float, share_negative: float, *, alpha: 
 def monthly_yield_changes(levels: pd.Series) -> pd.Series:
     """Month-over-month change of a yield in percentage points, on month-end dates.
 
-    Daily series are sampled at the last quote of each month (returns are month-end to month-end
-    too); monthly series (FRED's monthly averages) are used as they are.
+    Each month's last quote: a daily series' month-end level (returns are month-end to month-end
+    too), a monthly series' (FRED's monthly averages) one value as it is.
     """
     levels = levels.dropna().astype(float)
     if len(levels) < 3:
         raise ParameterError(f"yield series {levels.name!r} has {len(levels)} observations; need 3+")
-    spacing_days = np.median(np.diff(levels.index.asi8)) / 86_400e9
-    monthly = levels.groupby(levels.index.to_period("M")).last() if spacing_days < 25 else (
-        levels.groupby(levels.index.to_period("M")).mean())
+    monthly = levels.groupby(levels.index.to_period("M")).last()
     monthly.index = monthly.index.to_timestamp("M")
     monthly.index.name = "date"
     return monthly.diff().dropna().rename(levels.name)
