@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -43,9 +45,10 @@ def synthetic(n: int = 240, small_coef: float = -2.0, large_coef: float = 0.0, s
 
 # -- building blocks -----------------------------------------------------------------------------------
 
-def test_monthly_yield_changes_take_the_last_quote_of_each_month():
+@pytest.mark.parametrize("unit", ["ns", "us", "s"])  # pandas 3 reads files at any of these resolutions
+def test_monthly_yield_changes_take_the_last_quote_of_each_month(unit):
     days = pd.to_datetime(["2024-01-02", "2024-01-31", "2024-02-01", "2024-02-28", "2024-02-29",
-                           "2024-03-01", "2024-03-28"])
+                           "2024-03-01", "2024-03-28"]).as_unit(unit)
     levels = pd.Series([4.0, 4.2, np.nan, 4.5, np.nan, 4.1, 3.9], index=days, name="DGS2")
     out = rates.monthly_yield_changes(levels)
     # month-end levels 4.2, 4.5 (the blank on Feb 29 is skipped), 3.9
@@ -53,10 +56,12 @@ def test_monthly_yield_changes_take_the_last_quote_of_each_month():
     assert out.to_numpy() == pytest.approx([0.3, -0.6])
 
 
-def test_monthly_yield_changes_leave_monthly_averages_as_they_are():
-    idx = pd.date_range("2020-01-31", periods=4, freq="ME")
+@pytest.mark.parametrize("unit", ["ns", "us", "s"])
+def test_monthly_yield_changes_leave_monthly_averages_as_they_are(unit):
+    idx = pd.date_range("2020-01-01", periods=4, freq="MS", unit=unit)  # FRED dates them on the 1st
     out = rates.monthly_yield_changes(pd.Series([1.0, 1.5, 1.25, 2.0], index=idx, name="GS10"))
     assert out.to_numpy() == pytest.approx([0.5, -0.25, 0.75])
+    assert list(out.index) == list(pd.to_datetime(["2020-02-29", "2020-03-31", "2020-04-30"]))
 
 
 def test_difference_coefficient_matches_statsmodels_hac_and_hand_ols():
@@ -139,6 +144,8 @@ def test_excess_returns_subtract_the_same_months_rf_in_percent():
     (-1.0, 0.01, 0.40, "mixed"),        # significant, but the sign does not hold in most windows
     (1.0, 0.01, 0.10, "contradicted"),
     (1.0, 0.01, 0.90, "mixed"),
+    (0.5, 0.01, 0.10, "contradicted"),  # the sign, not the size, decides
+    (-0.5, 0.01, 0.90, "supported"),
     (-1.0, 0.20, 0.90, "inconclusive"),  # the interval straddles zero
     (1.0, 0.05, 0.00, "inconclusive"),   # p must be below 0.05
     (float("nan"), 0.01, 0.9, "inconclusive"),
@@ -153,6 +160,11 @@ def test_synthetic_data_give_the_planted_verdict(small_coef, label):
     result = rates.test(returns, factors, changes, window=60)
     v = result.verdicts[0]
     assert v.label == label and v.claim == "C2" and v.aspect == "2-year yield"
+    assert "(small-minus-large yield coefficient < 0)" in v.hypothesis
+    assert v.statistic_name == "small-minus-large yield coefficient, % per month per 1 pp rise in the 2-year yield"
+    assert v.method.startswith("OLS of monthly excess returns on the market and the monthly change in the "
+                               "2-year Treasury yield (month-end level of the daily constant-maturity yield), "
+                               "Newey-West HAC errors with 4 lags; 60-month rolling")  # 4: the plug-in rule at 240
     assert v.n == 240 and v.interval_level == 0.95
     assert v.interval[0] < v.statistic < v.interval[1]
     assert abs(v.statistic - small_coef) < 1.0
@@ -195,8 +207,8 @@ def test_bad_parameters_say_what_to_fix(kwargs, message):
 
 
 def test_unknown_yield_is_rejected_before_loading():
-    with pytest.raises(ParameterError, match="unknown yield"):
-        rates.run(yields=["dgs30"])
+    with pytest.raises(ParameterError, match=r"unknown yield series \['dgs30'\]; choose from"):
+        rates.run(yields=["dgs2", "dgs30"])
 
 
 # -- real data ------------------------------------------------------------------------------------------
@@ -331,6 +343,7 @@ def test_run_reads_the_deciles_factors_and_daily_yields(rates_publishers):
     dec, _ = _hand_fit(lo10, r["factors"], d2, 6)
     assert res.deciles.loc[("2-year", 1), "yield_coef"] == pytest.approx(dec.params["d_yield"], rel=1e-9)
     assert "month-end level of the daily constant-maturity yield" in two.method
+    assert "60-month rolling" in two.method and res.rolling_summary.loc["2-year", "windows"] == 549 - 60 + 1
 
 
 def stats_lags(n: int) -> int:
@@ -427,7 +440,7 @@ def test_conclusion_and_rolling_summary_by_hand():
     two, ten = res.verdicts
     assert two.vintage == {"dgs2": "a", "ff3_factors": "c"} and ten.vintage == {"dgs10": "b", "ff3_factors": "c"}
     text = res.conclusion().split("\n")
-    assert text[0] == f"**2-year yield: {two.label}.** {two.note}"
+    assert text[0] == f"**2-year yield: {two.label}.** {two.note}" and text[1] == ""
     assert text[2] == (f"- Statistic: small-minus-large yield coefficient **{two.statistic:+.2f}** (% per month per "
                        "percentage-point rise in the yield, market held fixed)")
     lo, hi = two.interval
@@ -436,6 +449,7 @@ def test_conclusion_and_rolling_summary_by_hand():
     assert text[6].startswith("**10-year yield: ") and len(text) == 12 and text[5] == text[11] == ""
     total = rates.test(returns, factors, changes[["dgs2"]], window=60, control_market=False).conclusion()
     assert "(% per month per percentage-point rise in the yield)\n" in total and "market held fixed" not in total
+    assert replace(res, spec={}).conclusion() == res.conclusion()  # no spec: the claim's, market held fixed
     summary = res.rolling_summary
     assert summary.index.tolist() == ["2-year", "10-year"]
     roll = res.rolling.loc[res.rolling["yield"] == "2-year"]
@@ -480,9 +494,9 @@ def test_missing_columns_and_series_are_named():
     returns, factors, changes = synthetic()
     with pytest.raises(ParameterError, match=r"missing \['large'\]"):
         rates.test(returns.drop(columns="large"), factors, changes)
-    with pytest.raises(ParameterError, match="'Mkt-RF' and 'RF'"):
+    with pytest.raises(ParameterError, match=r"^factors need French's 'Mkt-RF' and 'RF' columns \(ff3_factors, monthly\)$"):
         rates.test(returns, factors.drop(columns="RF"), changes)
-    with pytest.raises(ParameterError, match="no yield series given"):
+    with pytest.raises(ParameterError, match="^no yield series given: pass at least one of dgs2, dgs10, gs10, gs2$"):
         rates.test(returns, factors, changes.iloc[:, :0])
     with pytest.raises(ParameterError, match="has 2 observations; need 3"):
         rates.monthly_yield_changes(pd.Series([1.0, np.nan, 2.0], index=pd.date_range("2020-01-31", periods=3,
@@ -490,3 +504,195 @@ def test_missing_columns_and_series_are_named():
     three = rates.monthly_yield_changes(pd.Series([1.0, 1.5, 2.5], index=pd.date_range("2020-01-31", periods=3,
                                                                                        freq="ME"), name="x"))
     assert three.tolist() == [0.5, 1.0] and three.name == "x" and three.index.name == "date"
+
+
+# -- every column of the tables, the interval level and HAC lags threaded through, defaults --------------
+
+def test_tables_match_statsmodels_at_another_level_and_lag_count():
+    """At level 0.9 and 3 HAC lags (the plug-in rule would pick 4 for 240 months) every number of
+    the portfolio and decile tables is statsmodels' on the same regression; the rolling windows
+    are the window's, not the default's."""
+    returns, factors, changes = synthetic()
+    deciles = pd.DataFrame({"Lo 10": returns["small"], **{c: returns["large"] for c in DECILES[1:]}})
+    res = rates.test(returns, factors, changes, deciles, maxlags=3, level=0.9, window=36)
+    X = sm.add_constant(pd.DataFrame({"mkt_excess": factors["Mkt-RF"], "d_yield": changes["dgs2"]}))
+
+    def fit(y):
+        return sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True})
+
+    for p, y in (("small", returns["small"] - factors["RF"]), ("large", returns["large"] - factors["RF"]),
+                 ("small_minus_large", returns["small_minus_large"])):
+        row, direct = res.table.loc[("2-year", p)], fit(y)
+        lo, hi = direct.conf_int(alpha=0.1).loc["d_yield"]
+        assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((lo, hi), rel=1e-10)
+        assert row["p_value"] == pytest.approx(direct.pvalues["d_yield"], rel=1e-8)
+        assert row["market_beta"] == pytest.approx(direct.params["mkt_excess"], rel=1e-10)
+        assert row["alpha"] == pytest.approx(direct.params["const"], rel=1e-10)
+        assert row["r2"] == pytest.approx(direct.rsquared, rel=1e-10)
+        assert (row["hac_lags"], row["n_months"]) == (3, 240)
+    assert 1.1 < res.table.loc[("2-year", "small"), "market_beta"] < 1.3  # the planted 1.2
+    lo, hi = fit(returns["small_minus_large"]).conf_int(alpha=0.1).loc["d_yield"]
+    v = res.verdicts[0]
+    assert v.interval == pytest.approx((lo, hi), rel=1e-10) and v.interval_level == 0.9
+    assert res.regressions["dgs2"].y_name == "small_minus_large"  # the summary's "OLS of ..."
+    lo10 = fit(returns["small"] - factors["RF"])
+    row = res.deciles.loc[("2-year", 1)]
+    assert (row["ci_lower"], row["ci_upper"]) == pytest.approx(tuple(lo10.conf_int(alpha=0.1).loc["d_yield"]),
+                                                               rel=1e-10)
+    assert row["p_value"] == pytest.approx(lo10.pvalues["d_yield"], rel=1e-8) and row["n_months"] == 240
+    assert res.rolling_summary.loc["2-year", "windows"] == 240 - 36 + 1
+
+
+def test_rolling_bands_are_hc0_intervals_at_the_level_asked():
+    """Each window's band is statsmodels' HC0 interval at ``level`` (1.645 standard errors either side
+    at 0.9, 1.96 at the default 0.95); the default window is 60 months; rows are on a 'date' index."""
+    returns, factors, changes = synthetic()
+    X = pd.DataFrame({"mkt_excess": factors["Mkt-RF"], "d_yield": changes["dgs2"]})
+    y = returns["small_minus_large"]
+    last = sm.OLS(y.iloc[-60:], sm.add_constant(X.iloc[-60:])).fit(cov_type="HC0")
+    for level, alpha in ((0.9, 0.1), (0.95, 0.05)):
+        roll = rates.rolling_yield_coefficient(y, X, level=level)
+        assert len(roll) == 240 - 60 + 1 and roll.index.name == "date" and roll.index[-1] == y.index[-1]
+        lo, hi = last.conf_int(alpha=alpha).loc["d_yield"]
+        assert (roll["lower"].iloc[-1], roll["upper"].iloc[-1]) == pytest.approx((lo, hi), rel=1e-6)
+    assert roll["upper"].iloc[-1] - roll["coef"].iloc[-1] == pytest.approx(1.959964 * last.bse["d_yield"], rel=1e-6)
+
+
+def test_a_yield_outside_the_catalog_is_named_by_its_column():
+    returns, factors, changes = synthetic()
+    (v,) = rates.test(returns, factors, changes.rename(columns={"dgs2": "my_yield"}), window=60).verdicts
+    assert v.aspect == "my_yield yield"
+    assert "the monthly change in the my_yield Treasury yield (as given)" in v.method
+    assert v.method.endswith("Small/large: as given")  # no definition given
+
+
+def test_rule_text_defaults_are_those_of_claims_md():
+    text = rates.rule_text()
+    assert "HAC p < 0.05 over" in text and "more than 50% of the 60-month rolling windows" in text
+
+
+def test_sample_bounds_are_named_when_wrong():
+    returns, factors, changes = synthetic()
+    with pytest.raises(ParameterError, match="^start must be an ISO date"):
+        rates.test(returns, factors, changes, start="someday")
+    with pytest.raises(ParameterError, match="^end must be an ISO date"):
+        rates.test(returns, factors, changes, end="someday")
+    # the same month at both ends is no sample: refused as such, not as a too-short window
+    with pytest.raises(ParameterError, match="start 2000-01-31 must come before end 2000-01-15"):
+        rates.test(returns, factors, changes, start="2000-01-31", end="2000-01-15")
+    with pytest.raises(ParameterError, match="widen start/end or shorten the window$"):
+        rates.test(returns, factors, changes, start="2000-01-31", end="2000-02-29")
+
+
+def test_grid_estimate_is_inconclusive_above_five_percent_by_default(monkeypatch):
+    """The sweep calls grid_estimate without alpha: a specification with HAC p = 0.14 (statsmodels)
+    must read inconclusive at the default 5%, and not at alpha 0.2. The data are the synthetic
+    frame's, put in place of the aligned mirror sample."""
+    from research.data.sizes import clear_caches
+
+    returns, factors, changes = synthetic(small_coef=-0.5)
+    y = returns["small_minus_large"]
+    X = pd.DataFrame({"mkt_excess": factors["Mkt-RF"], "d_yield": changes["dgs2"]})
+    direct = sm.OLS(y, sm.add_constant(X)).fit(cov_type="HAC", cov_kwds={"maxlags": 12, "use_correction": True})
+    assert 0.1 < direct.pvalues["d_yield"] < 0.2 and direct.params["d_yield"] < 0
+    monkeypatch.setattr(rates, "_grid_data", lambda *data: (y, X))
+    spec = {"size": "synthetic", "weighting": "vw", "yield_series": "dgs2", "start": 1926, "hac_lags": 12,
+            "control_market": True, "window": 60}
+    clear_caches()
+    try:
+        row = rates.grid_estimate(**spec)
+        assert row["p_value"] == pytest.approx(direct.pvalues["d_yield"], rel=1e-8)
+        assert row["label"] == "inconclusive"
+        assert rates.grid_estimate(**spec, alpha=0.2)["label"] in ("supported", "mixed")
+    finally:
+        clear_caches()
+
+
+def test_run_passes_every_choice_to_the_test(rates_publishers):
+    """Equal-weighted deciles 1-2 vs 9-10 (the planted +2, not vw's -2), 1995-2020, 5 HAC lags, level
+    0.9, alpha 0.2, 48-month windows: each choice reaches the numbers, against statsmodels."""
+    r = rates_publishers
+    res = rates.run(weighting="ew", small=(1, 2), large=(9, 10), yields=("dgs2",), start="1995-01-31",
+                    end="2020-12-31", maxlags=5, window=48, level=0.9, alpha=0.2)
+    (v,) = res.verdicts
+    d2 = pd.Series(np.diff(r["level"]["dgs2"]), index=MONTHS[1:]).loc["1995-01":"2020-12"]
+    fit, _ = _hand_fit(_sml(r["deciles"]["ew"], DECILES[:2], DECILES[8:]), r["factors"], d2, 5)
+    assert v.statistic == pytest.approx(fit.params["d_yield"], rel=1e-9) == pytest.approx(2.0, abs=0.3)
+    assert v.interval == pytest.approx(tuple(fit.conf_int(alpha=0.1).loc["d_yield"]), rel=1e-9)
+    assert v.p_value == pytest.approx(fit.pvalues["d_yield"], rel=1e-6)
+    assert (v.n, v.sample, v.interval_level) == (312, "1995-01..2020-12", 0.9)
+    assert "HAC p < 0.2 over" in v.rule and "Newey-West HAC errors with 5 lags; 48-month rolling" in v.method
+    assert v.method.endswith("Small/large: deciles: size deciles (1, 2) vs (9, 10), EW within decile")
+    assert res.rolling_summary.loc["2-year", "windows"] == 312 - 48 + 1
+    lo10, _ = _hand_fit(r["deciles"]["ew"]["Lo 10"] - r["factors"]["RF"], r["factors"], d2, 5)
+    row = res.deciles.loc[("2-year", 1)]
+    assert row["yield_coef"] == pytest.approx(lo10.params["d_yield"], rel=1e-9)
+    assert (row["ci_lower"], row["ci_upper"]) == pytest.approx(tuple(lo10.conf_int(alpha=0.1).loc["d_yield"]),
+                                                               rel=1e-9)
+
+
+def test_run_reads_the_definition_asked_and_the_decile_file_only_for_the_panel(rates_publishers, monkeypatch):
+    """A definition whose returns do not come from the decile file (SMB's legs come from the 2x3
+    portfolios) lists that file in the vintage only when the decile panel reads it. The SMB files
+    are not among the synthetic publishers', so the deciles stand in for its returns."""
+    from research.data import sizes
+
+    asked, real = [], sizes.load_small_large
+
+    def smb_like(definition, **kwargs):
+        asked.append(definition)
+        returns, note = real("deciles", **kwargs)
+        returns.attrs["datasets"] = ["ff3_factors"]
+        return returns, note
+
+    monkeypatch.setattr(sizes, "load_small_large", smb_like)
+    with_panel = rates.run("smb", yields=("dgs2",))
+    without = rates.run("smb", yields=("dgs2",), decile_panel=False)
+    assert asked == ["smb", "smb"]
+    assert set(with_panel.verdicts[0].vintage) == {"ff3_factors", "size_portfolios", "dgs2"}
+    assert set(without.verdicts[0].vintage) == {"ff3_factors", "dgs2"}
+
+
+def test_alpha_majority_and_window_reach_the_verdict_and_its_text():
+    """synthetic(-1.0): coefficient -1.35, HAC p = 0.013, below zero in 83% of 205 36-month windows
+    (statsmodels' RollingOLS). Each threshold is crossed from both sides through test()."""
+    from statsmodels.regression.rolling import RollingOLS
+
+    returns, factors, changes = synthetic(small_coef=-1.0)
+    X = pd.DataFrame({"mkt_excess": factors["Mkt-RF"], "d_yield": changes["dgs2"]})
+    share = float((RollingOLS(returns["small_minus_large"], sm.add_constant(X), window=36).fit(
+        params_only=True).params["d_yield"].dropna() < 0).mean())
+    assert 0.8 < share < 0.85
+
+    def label(**kwargs):
+        return rates.test(returns, factors, changes, window=36, **kwargs).verdicts[0].label
+
+    assert (label(), label(alpha=0.012), label(majority=share), label(majority=share - 1e-9)) == (
+        "supported", "inconclusive", "mixed", "supported")
+    res = rates.test(returns, factors, changes, window=36, alpha=0.1, majority=0.7, level=0.9, maxlags=2,
+                     start="1985-03-15", end="2030-01-01", definition="deciles: by hand")
+    assert res.spec == {"definition": "deciles: by hand", "yields": ["dgs2"], "start": "1985-03-15",
+                        "end": "2030-01-01", "maxlags": 2, "window": 36, "control_market": True, "level": 0.9,
+                        "alpha": 0.1, "majority": 0.7}
+    v = res.verdicts[0]
+    assert "HAC p < 0.1 over the full sample and < 0 in more than 70% of the 36-month rolling windows" in v.rule
+    assert v.method.endswith("Small/large: deciles: by hand")
+    # the rolling bands are at the verdict's level: the last window's is statsmodels' HC0 90% interval
+    last = sm.OLS(returns["small_minus_large"].iloc[-36:], sm.add_constant(X.iloc[-36:])).fit(cov_type="HC0")
+    band = res.rolling.iloc[-1][["lower", "upper"]].to_numpy(dtype=float)
+    np.testing.assert_allclose(band, last.conf_int(alpha=0.1).loc["d_yield"].to_numpy(), rtol=1e-6)
+
+
+def test_a_positive_difference_reads_higher_and_better():
+    returns, factors, changes = synthetic(small_coef=1.0)  # fitted +0.65: between 0 and 1
+    (v,) = rates.test(returns, factors, changes, window=60, control_market=False).verdicts
+    assert 0 < v.statistic < 1
+    assert v.note.startswith(f"Small caps' 2-year yield coefficient is {v.statistic:.2f} higher than large caps' (")
+    assert "so in months when that yield rose small caps did better than large caps;" in v.note
+    assert v.method.startswith("OLS of monthly excess returns on the monthly change in the 2-year")
+
+
+def test_level_alpha_and_majority_errors_show_the_values():
+    returns, factors, changes = synthetic()
+    with pytest.raises(ParameterError, match=r"majority in \[0, 1\); got level=1.0, alpha=0.05, majority=0.5$"):
+        rates.test(returns, factors, changes, level=1.0)
