@@ -609,22 +609,23 @@ def test_grid_estimate_is_inconclusive_above_five_percent_by_default(monkeypatch
 
 
 def test_run_passes_every_choice_to_the_test(rates_publishers):
-    """Equal-weighted deciles 1-2 vs 9-10 (the planted +2, not vw's -2), 1995-2020, 5 HAC lags, level
-    0.9, alpha 0.2, 48-month windows: each choice reaches the numbers, against statsmodels."""
+    """Equal-weighted deciles 1-2 vs 9-10 (the planted +2, not vw's -2), 1995-2020, 2 HAC lags (the
+    plug-in rule would give 5 for 312 months), level 0.9, alpha 0.2, 48-month windows: each choice
+    reaches the numbers, against statsmodels."""
     r = rates_publishers
     res = rates.run(weighting="ew", small=(1, 2), large=(9, 10), yields=("dgs2",), start="1995-01-31",
-                    end="2020-12-31", maxlags=5, window=48, level=0.9, alpha=0.2)
+                    end="2020-12-31", maxlags=2, window=48, level=0.9, alpha=0.2)
     (v,) = res.verdicts
     d2 = pd.Series(np.diff(r["level"]["dgs2"]), index=MONTHS[1:]).loc["1995-01":"2020-12"]
-    fit, _ = _hand_fit(_sml(r["deciles"]["ew"], DECILES[:2], DECILES[8:]), r["factors"], d2, 5)
+    fit, _ = _hand_fit(_sml(r["deciles"]["ew"], DECILES[:2], DECILES[8:]), r["factors"], d2, 2)
     assert v.statistic == pytest.approx(fit.params["d_yield"], rel=1e-9) == pytest.approx(2.0, abs=0.3)
     assert v.interval == pytest.approx(tuple(fit.conf_int(alpha=0.1).loc["d_yield"]), rel=1e-9)
     assert v.p_value == pytest.approx(fit.pvalues["d_yield"], rel=1e-6)
     assert (v.n, v.sample, v.interval_level) == (312, "1995-01..2020-12", 0.9)
-    assert "HAC p < 0.2 over" in v.rule and "Newey-West HAC errors with 5 lags; 48-month rolling" in v.method
+    assert "HAC p < 0.2 over" in v.rule and "Newey-West HAC errors with 2 lags; 48-month rolling" in v.method
     assert v.method.endswith("Small/large: deciles: size deciles (1, 2) vs (9, 10), EW within decile")
     assert res.rolling_summary.loc["2-year", "windows"] == 312 - 48 + 1
-    lo10, _ = _hand_fit(r["deciles"]["ew"]["Lo 10"] - r["factors"]["RF"], r["factors"], d2, 5)
+    lo10, _ = _hand_fit(r["deciles"]["ew"]["Lo 10"] - r["factors"]["RF"], r["factors"], d2, 2)
     row = res.deciles.loc[("2-year", 1)]
     assert row["yield_coef"] == pytest.approx(lo10.params["d_yield"], rel=1e-9)
     assert (row["ci_lower"], row["ci_upper"]) == pytest.approx(tuple(lo10.conf_int(alpha=0.1).loc["d_yield"]),
