@@ -12,7 +12,7 @@ import statsmodels.api as sm
 
 from research.claims import cycle
 from research.errors import ParameterError
-from research.verdict import LABELS
+from research.verdict import LABELS, Verdict
 
 
 def months(start: str, n: int) -> pd.DatetimeIndex:
@@ -246,3 +246,310 @@ def test_run_on_the_mirror():
     assert 0 <= res.current["percentile_rank"] <= 1
     assert russell.current["history_start"] >= pd.Timestamp("1997-01-01")
     assert set(res.reversion_labels().index) == set(cycle.INFERENCE)
+
+
+# -- the display methods on a result written by hand ------------------------------------------------------
+
+@pytest.mark.parametrize(("share", "text"), [
+    (0.0, "0th"), (0.01, "1st"), (0.02, "2nd"), (0.03, "3rd"), (0.04, "4th"), (0.09, "9th"), (0.10, "10th"),
+    (0.11, "11th"), (0.12, "12th"), (0.13, "13th"), (0.14, "14th"), (0.20, "20th"), (0.21, "21st"),
+    (0.22, "22nd"), (0.23, "23rd"), (0.9, "90th"), (0.504, "50th"), (0.506, "51st"), (1.0, "100th"),
+])
+def test_ordinal_suffixes_and_rounding(share, text):
+    assert cycle._ordinal(share) == f"{text} percentile"
+
+
+def hand_result(*, mr_interval=None, cyc_p: float | None = 0.0123) -> cycle.CycleResult:
+    """A CycleResult written out by hand: two verdicts, the tests table (a recession row and three
+    kinds of error at 3 and 5 years), the states, the non-overlapping slopes and where we stand."""
+    cyc = Verdict(claim="C8", aspect="cyclicality", label="supported", hypothesis="h", statistic=-0.36712,
+                  statistic_name="recession minus expansion", interval=(-1.2345, 0.5), interval_level=0.9,
+                  p_value=cyc_p, n=16, sample="1926-07..2025-09 (1191 months, 16 recessions)",
+                  vintage={"size_portfolios": "202508", "usrec": "2025-09-01"}, note="Note one.")
+    mr = Verdict(claim="C8", aspect="mean reversion", label="mixed", hypothesis="h", statistic=0.1,
+                 statistic_name="slope", interval=mr_interval, interval_level=0.9 if mr_interval else None,
+                 p_value=0.2, n=12, sample="1936-06..2025-09", note="Note two.")
+    slope = "slope, next {}y on trailing 10y"
+    rows = [  # test, method, horizon, estimate, std err, lower, upper, p, months, independent
+        ("recession minus expansion, % per month", "newey-west (5 lags)", np.nan, 0.6, 0.1, 0.4, 0.8, 0.001, 1191, 16),
+        (slope.format(3), "newey-west (36 lags)", 3, -0.21234, 0.05, -0.31, -0.11, 0.0004, 900, 25),
+        (slope.format(3), "hodrick 1B", 3, -0.21234, 0.15, -0.5, 0.08, 0.16, 900, 25),
+        (slope.format(3), "non-overlapping (offset 0 of 36)", 3, -0.3, 0.2, -0.7, 0.1, 0.14, 25, 25),
+        (slope.format(5), "newey-west (60 lags)", 5, -0.4, 0.1, -0.6, -0.2, 0.0001, 876, 15),
+        (slope.format(5), "hodrick 1B", 5, -0.4, 0.15, -0.69, -0.11, 0.0076, 876, 15),
+        (slope.format(5), "non-overlapping (offset 0 of 60)", 5, 0.2, 0.3, -0.4, 0.8, 0.5, 15, 15),
+    ]
+    table = pd.DataFrame(rows, columns=["test", "method", "horizon_years", "estimate", "std_err", "ci_lower",
+                                        "ci_upper", "p_value", "n_months", "n_independent"])
+    states = pd.DataFrame({"n_months": [200, 991], "mean": [-0.12345, 0.3], "ci_lower": [-0.5, 0.1],
+                           "ci_upper": [0.25555, 0.5], "std": [4.0, 3.0], "share_positive": [0.444, 0.555],
+                           "annualized": [-1.5, 3.666]}, index=pd.Index(["recession", "expansion (all)"], name="state"))
+    nonover = pd.DataFrame({"horizon_years": [3, 3, 3, 3, 5, 5], "offset": [0, 1, 2, 3, 0, 1],
+                            "slope": [-0.5, 0.2, -0.1, -0.3, 0.1234, 0.4], "n": [10, 10, 9, 9, 6, 5],
+                            "significant_negative": [True, False, False, True, False, False]})
+    current = pd.Series({"as_of": pd.Timestamp("2025-09-30"), "trailing_pct": -23.456, "percentile_rank": 0.031,
+                         "history_start": pd.Timestamp("1936-06-30"), "n_independent": 7})
+    return cycle.CycleResult(verdicts=(cyc, mr), table=table.set_index(["test", "method"]), states=states,
+                             current=current, series=pd.DataFrame(),
+                             nonoverlapping=nonover.set_index(["horizon_years", "offset"]), recession_fit=None,
+                             predictive_fits={}, recession=pd.Series(dtype=float),
+                             spec={"level": 0.9, "alpha": 0.1, "trailing_years": 10})
+
+
+def test_conclusion_text_by_hand():
+    lines = hand_result().conclusion().split("\n")
+    assert lines == [
+        "- **cyclicality: supported.** recession minus expansion: **-0.367** (90% CI [-1.23, +0.50]; p = 0.012; "
+        "n = 16; 1926-07..2025-09 (1191 months, 16 recessions)). Note one.",
+        "- **mean reversion: mixed.** slope: **+0.100** (p = 0.200; n = 12; 1936-06..2025-09). Note two.",
+        # alpha 0.1: newey-west negative at both horizons; hodrick at 5 years only; non-overlapping at neither
+        "- **Mean reversion under each kind of error:** newey-west: supported; hodrick: mixed; "
+        "non-overlapping: inconclusive.",
+        "- **Where we stand:** the trailing 10-year small-minus-large return to September 2025 is -23.5%, at the "
+        "3rd percentile of its history since 1936 (7 non-overlapping 10-year windows).",
+        "- Vintage: size_portfolios 202508, usrec 2025-09-01.",
+    ]
+    # an interval without p, and the other way round
+    other = hand_result(mr_interval=(-0.016, 0.3), cyc_p=None).conclusion().split("\n")
+    assert other[0].startswith("- **cyclicality: supported.** recession minus expansion: **-0.367** "
+                               "(90% CI [-1.23, +0.50]; n = 16; 1926-07")
+    assert other[1].startswith("- **mean reversion: mixed.** slope: **+0.100** (90% CI [-0.02, +0.30]; p = 0.200; n = 12;")
+
+
+def test_reversion_labels_and_robustness_share_by_hand():
+    res = hand_result()
+    labels = res.reversion_labels()
+    assert labels.to_dict() == {"newey-west": "supported", "hodrick": "mixed", "non-overlapping": "inconclusive"}
+    assert labels.index.name == "inference" and labels.name == "label"
+    assert res.robustness_share() == pytest.approx(1 / 3)  # the verdict says mixed: hodrick only
+
+
+def test_states_table_renames_and_rounds():
+    out = hand_result().states_table()
+    assert out.columns.tolist() == ["months", "mean, % per month", "90% CI low", "90% CI high", "std dev",
+                                    "share > 0", "annualized, %"]
+    assert out.loc["recession"].tolist() == [200, -0.12, -0.5, 0.26, 4.0, 0.44, -1.5]
+    assert out.loc["expansion (all)"].tolist() == [991, 0.3, 0.1, 0.5, 3.0, 0.56, 3.67]
+
+
+def test_tests_table_drops_the_horizon_renames_and_rounds():
+    out = hand_result().tests_table()
+    assert out.columns.tolist() == ["estimate", "std err", "90% CI low", "90% CI high", "p", "n months",
+                                    "n independent"]
+    row = out.loc[("slope, next 3y on trailing 10y", "newey-west (36 lags)")]
+    assert row.tolist() == [-0.212, 0.05, -0.31, -0.11, 0.0, 900, 25]
+    assert out.loc[("slope, next 5y on trailing 10y", "hodrick 1B"), "p"] == 0.008
+
+
+def test_nonoverlapping_summary_by_hand():
+    out = hand_result().nonoverlapping_summary()
+    assert out.index.name == "horizon, years" and out.index.tolist() == [3, 5]
+    assert out.columns.tolist() == ["starting months", "windows per sample", "slope: min", "median", "max",
+                                    "share < 0", "share < 0 with p < 0.1"]
+    # 3 years: slopes -0.5, 0.2, -0.1, -0.3 (median -0.2), windows 10, 10, 9, 9; two of four significant
+    assert out.loc[3].tolist() == [4, 9.5, -0.5, -0.2, 0.2, 0.75, 0.5]
+    assert out.loc[5].tolist() == [2, 5.5, 0.123, 0.262, 0.4, 0.0, 0.0]
+
+
+# -- run and grid_estimate on synthetic publishers' files ----------------------------------------------------
+# mutmut's copy of the package cannot reach the real mirror: these files stand in for it.
+
+NBER = (("1957-09", "1958-04"), ("1960-05", "1961-02"), ("1969-12", "1970-11"), ("1973-12", "1975-03"),
+        ("1980-02", "1980-07"), ("1981-08", "1982-11"), ("1990-08", "1991-03"), ("2001-04", "2001-11"),
+        ("2008-01", "2009-06"), ("2020-03", "2020-04"))
+
+
+@pytest.fixture
+def c8_publishers(isolated_data):
+    """Size deciles 1954-07..2025-12 and USREC with NBER's recessions since 1954. vw: deciles 1-3
+    average ``vw`` above 8-10 (a 15-year sine wave, 1.5 pp a month lower in recessions), decile 1 beats decile 10 by ``decile 1``;
+    ew: 1-3 beat 8-10 by ``ew``, 2 pp higher in every recession but 2008-09, when it is 20 pp lower."""
+    from synthetic_mirror import write_fred, write_size_deciles
+
+    from research.data.sizes import clear_caches
+
+    idx = pd.date_range("1954-07-31", "2025-12-31", freq="ME")
+    usrec = pd.Series(0, index=pd.date_range("1950-01-01", "2025-12-01", freq="MS"))
+    for a, b in NBER:
+        usrec.loc[a:b] = 1
+    rec = usrec.reindex(idx.to_period("M").to_timestamp()).to_numpy()
+    rng = np.random.default_rng(8)
+    hundredths = lambda mean, sd: np.round(rng.normal(mean, sd, len(idx)), 2)  # noqa: E731
+    wave = np.sin(2 * np.pi * np.arange(len(idx)) / 180)  # a 15-year cycle: trailing 10y and next 5y oppose
+    large, sml, e = hundredths(0.8, 4), np.round(hundredths(0.2, 2) + wave, 2) - 1.5 * rec, hundredths(0, 1)
+    great = (idx >= "2008-01-31") & (idx <= "2009-06-30")
+    sml_ew = hundredths(0.2, 2) + np.where(great, -20.0, 2.0 * rec)
+    vw = np.column_stack([large + sml + e, large + sml - e, large + sml] + [large] * 5 + [large + 0.3, large - 0.3])
+    ew = np.column_stack([large + sml_ew] * 3 + [large] * 7)
+    write_size_deciles(isolated_data.mirror, idx, vw, ew, vintage="202512")
+    write_fred(isolated_data.mirror, "USREC", usrec)
+    clear_caches()
+    yield {"vw": pd.Series(sml, index=idx), "decile 1": pd.Series(sml + e + 0.3, index=idx),
+           "ew": pd.Series(sml_ew, index=idx), "recession": pd.Series(rec, index=idx)}
+    clear_caches()
+
+
+def hand_cyclicality(r: pd.Series, rec: pd.Series, lags: int, level: float = 0.95) -> dict:
+    """The recession-minus-expansion difference with statsmodels' HAC errors, and the recession
+    episodes by hand: each run of recession months, its mean minus the expansion mean."""
+    fit = sm.OLS(r.to_numpy(), sm.add_constant(rec.to_numpy().astype(float))).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    lo, hi = fit.conf_int(1 - level)[1]
+    runs, current = [], []
+    for x, flag in zip(r, rec, strict=True):
+        if flag:
+            current.append(x)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    expansion = r[rec == 0].mean()
+    episodes = np.array([np.mean(g) - expansion for g in runs])
+    return {"diff": r[rec == 1].mean() - expansion, "lower": lo, "upper": hi, "p": fit.pvalues[1],
+            "episodes": len(runs), "agreement": float((np.sign(episodes) == np.sign(fit.params[1])).mean())}
+
+
+def hand_predictive(r: pd.Series, window: int, h: int) -> dict:
+    """Trailing ``window``- and next ``h``-month log-point sums by cumulative sums; the slope with
+    statsmodels' Newey-West (h lags), the Hodrick 1B loop and OLS on every h-th month from the first."""
+    from scipy import stats as sps
+
+    lp = log_pts(r)
+    c = np.concatenate([[0.0], np.cumsum(lp)])
+    n = len(lp)
+    trailing = np.array([c[t + 1] - c[t + 1 - window] if t >= window - 1 else np.nan for t in range(n)])
+    fwd = np.array([c[t + 1 + h] - c[t + 1] if t + h < n else np.nan for t in range(n)])
+    ok = np.isfinite(trailing) & np.isfinite(fwd)
+    X = sm.add_constant(trailing[ok])
+    nw = sm.OLS(fwd[ok], X).fit(cov_type="HAC", cov_kwds={"maxlags": h, "use_correction": True})
+    slope, se = hodrick_by_loop(lp, trailing, h)
+    sub = sm.OLS(fwd[ok][::h], X[::h]).fit()
+    q = sps.t.ppf(0.975, sub.nobs - 2)
+    return {"newey-west": (nw.params[1], *nw.conf_int(0.05)[1], nw.pvalues[1]),
+            "hodrick": (slope, slope - 1.959963984540054 * se, slope + 1.959963984540054 * se,
+                        2 * sps.norm.sf(abs(slope / se))),
+            "non-overlapping": (sub.params[1], sub.params[1] - q * sub.bse[1], sub.params[1] + q * sub.bse[1],
+                                sub.pvalues[1]),
+            "n_independent": int(sub.nobs)}
+
+
+GRID_CYCLE = {"aspect": "cyclicality", "size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1954,
+              "state_lags": 6, "trailing_years": cycle.NA, "horizons": cycle.NA, "inference": cycle.NA}
+GRID_MR = {**GRID_CYCLE, "aspect": "mean reversion", "state_lags": cycle.NA, "trailing_years": 10, "horizons": "5y",
+           "inference": "hodrick"}
+
+
+@pytest.mark.parametrize(("change", "series", "first"), [
+    ({}, "vw", "1954-07"),
+    ({"state_lags": 12}, "vw", "1954-07"),
+    ({"state_lags": "auto"}, "vw", "1954-07"),
+    ({"start": 1963}, "vw", "1963-07"),
+    ({"size": "decile 1 vs 10"}, "decile 1", "1954-07"),
+    ({"weighting": "ew"}, "ew", "1954-07"),
+])
+def test_grid_estimate_cyclicality_by_hand(c8_publishers, change, series, first):
+    spec = {**GRID_CYCLE, **change}
+    r = c8_publishers[series].loc[f"{first}-01":]
+    rec = c8_publishers["recession"].loc[f"{first}-01":]
+    lags = int(np.floor(4 * (len(r) / 100) ** (2 / 9))) if spec["state_lags"] == "auto" else spec["state_lags"]
+    hand = hand_cyclicality(r, rec, lags)
+    out = cycle.grid_estimate(**spec)
+    assert (out["estimate"], out["lower"], out["upper"], out["p_value"]) == pytest.approx(
+        (hand["diff"], hand["lower"], hand["upper"], hand["p"]), rel=1e-9)
+    assert out["n"] == hand["episodes"] == {"1954-07": 10, "1963-07": 8}[first]  # NBER recessions in the sample
+    assert out["sample"] == f"{first}..2025-12 ({len(r)} months, {hand['episodes']} recessions)"
+    significant = hand["p"] < 0.05
+    expected = ("inconclusive" if not significant else "mixed" if hand["agreement"] < 0.5
+                else "supported" if hand["diff"] < 0 else "contradicted")
+    assert out["label"] == expected
+
+
+def test_grid_estimate_cyclicality_episodes_and_alpha(c8_publishers):
+    # ew: 2008-09 drags the difference below zero against the other nine recessions
+    hand = hand_cyclicality(c8_publishers["ew"], c8_publishers["recession"], 6)
+    assert hand["diff"] < 0 and hand["agreement"] == pytest.approx(0.1)
+    vw = cycle.grid_estimate(**GRID_CYCLE)
+    assert vw["label"] == "supported" and vw["estimate"] < 0
+    assert hand["p"] > 0.05 and cycle.grid_estimate(**{**GRID_CYCLE, "weighting": "ew"})["label"] == "inconclusive"
+    ew = cycle.grid_estimate(**{**GRID_CYCLE, "weighting": "ew"}, alpha=0.9)
+    assert hand["p"] < 0.9 and ew["label"] == "mixed"
+
+
+@pytest.mark.parametrize(("change", "series", "first"), [
+    ({}, "vw", "1954-07"),
+    ({"inference": "newey-west"}, "vw", "1954-07"),
+    ({"inference": "non-overlapping"}, "vw", "1954-07"),
+    ({"horizons": "3y"}, "vw", "1954-07"),
+    ({"horizons": "3y+5y", "inference": "newey-west"}, "vw", "1954-07"),
+    ({"trailing_years": 5, "start": 1963}, "vw", "1963-07"),
+    ({"trailing_years": 15, "size": "decile 1 vs 10", "inference": "non-overlapping"}, "decile 1", "1954-07"),
+    ({"weighting": "ew", "horizons": "3y+5y"}, "ew", "1954-07"),
+])
+def test_grid_estimate_mean_reversion_by_hand(c8_publishers, change, series, first):
+    spec = {**GRID_MR, **change}
+    r = c8_publishers[series].loc[f"{first}-01":]
+    years = {"3y": (3,), "5y": (5,), "3y+5y": (3, 5)}[spec["horizons"]]
+    hands = [hand_predictive(r, 12 * spec["trailing_years"], 12 * y) for y in years]
+    main = hands[-1]
+    estimate, lower, upper, p = main[spec["inference"]]
+    for alpha in (0.05, 0.5, 0.999):
+        out = cycle.grid_estimate(**spec, alpha=alpha)
+        assert (out["estimate"], out["lower"], out["upper"], out["p_value"]) == pytest.approx(
+            (estimate, lower, upper, p), rel=1e-9)
+        assert out["n"] == main["n_independent"]
+        assert out["sample"] == f"{first}..2025-12"
+        assert out["label"] == cycle.reversion_label([h[spec["inference"]][0] for h in hands],
+                                                     [h[spec["inference"]][3] for h in hands], alpha=alpha)
+
+
+
+def test_run_reads_the_deciles_and_usrec(c8_publishers):
+    r, rec = c8_publishers["vw"], c8_publishers["recession"]
+    res = cycle.run(state_lags=6)  # the keyword arguments reach test()
+    cyc, mr = res.verdicts
+    hand = hand_cyclicality(r, rec, 6)
+    assert (cyc.statistic, *cyc.interval, cyc.p_value) == pytest.approx(
+        (hand["diff"], hand["lower"], hand["upper"], hand["p"]), rel=1e-9)
+    assert (cyc.label, cyc.n, cyc.sample) == ("supported", 10, "1954-07..2025-12 (858 months, 10 recessions)")
+    assert cyc.vintage == mr.vintage == {"size_portfolios": "202512", "usrec": "2025-12-31"}
+    assert cyc.method.endswith("Small/large: deciles: size deciles (1, 2, 3) vs (8, 9, 10), VW within decile")
+    # mean reversion: Hodrick errors at 3 and 5 years, the 5-year slope shown
+    three, five = hand_predictive(r, 120, 36), hand_predictive(r, 120, 60)
+    assert (mr.statistic, *mr.interval, mr.p_value) == pytest.approx(five["hodrick"], rel=1e-9)
+    assert (mr.n, mr.sample) == (five["n_independent"], "1954-07..2025-12")
+    assert mr.label == cycle.reversion_label([three["hodrick"][0], five["hodrick"][0]],
+                                             [three["hodrick"][3], five["hodrick"][3]]) == "supported"
+    assert res.current["as_of"] == pd.Timestamp("2025-09-30")
+    last = r.loc["2015-10-01":"2025-09-30"]
+    assert len(last) == 120 and res.current["trailing_pct"] == pytest.approx(100 * (np.prod(1 + last / 100) - 1))
+    one = cycle.run(small=[1], large=[10], state_lags=6).verdicts[0]
+    assert one.statistic == pytest.approx(hand_cyclicality(c8_publishers["decile 1"], rec, 6)["diff"], rel=1e-9)
+    assert one.method.endswith("size deciles (1,) vs (10,), VW within decile")
+    ew = cycle.run(weighting="ew", state_lags=6).verdicts[0]
+    assert ew.statistic == pytest.approx(hand_cyclicality(c8_publishers["ew"], rec, 6)["diff"], rel=1e-9)
+    assert ew.method.endswith("EW within decile")
+    short = cycle.run(trailing_years=5, horizons_years=[3], inference="newey-west")
+    assert short.verdicts[1].statistic == pytest.approx(hand_predictive(r, 60, 36)["newey-west"][0], rel=1e-9)
+    assert short.spec["trailing_years"] == 5 and short.spec["horizons_years"] == [3]
+
+
+def test_grid_estimate_checks_the_sample_like_test(isolated_data):
+    from synthetic_mirror import write_fred, write_size_deciles
+
+    from research.data.sizes import clear_caches
+
+    idx = pd.date_range("2008-01-31", "2025-06-30", freq="ME")  # 210 months, ending before the article's
+    rng = np.random.default_rng(9)
+    deciles = np.round(rng.normal(0.8, 4, (len(idx), 10)), 2)
+    write_size_deciles(isolated_data.mirror, idx, deciles, deciles, vintage="202507")
+    write_fred(isolated_data.mirror, "USREC", pd.Series(np.r_[np.ones(18), np.zeros(len(idx) - 18)],
+                                                        index=idx.to_period("M").to_timestamp()))
+    clear_caches()
+    with pytest.raises(ParameterError, match=r"no trailing 10-year return at 2025-09 \(article_date 2025-10-15\); "
+                                             "the returns end 2025-06"):
+        cycle.grid_estimate(**GRID_MR)
+    with pytest.raises(ParameterError, match="210 months between 1954-07-31 and the end are too few for a 15-year "
+                                             "look-back and a 5-year horizon"):
+        cycle.grid_estimate(**{**GRID_MR, "trailing_years": 15})
+    clear_caches()
