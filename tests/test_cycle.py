@@ -406,11 +406,11 @@ def hand_cyclicality(r: pd.Series, rec: pd.Series, lags: int, level: float = 0.9
         runs.append(current)
     expansion = r[rec == 0].mean()
     episodes = np.array([np.mean(g) - expansion for g in runs])
-    return {"diff": r[rec == 1].mean() - expansion, "lower": lo, "upper": hi, "p": fit.pvalues[1],
+    return {"diff": r[rec == 1].mean() - expansion, "lower": lo, "upper": hi, "p": fit.pvalues[1], "se": fit.bse[1],
             "episodes": len(runs), "agreement": float((np.sign(episodes) == np.sign(fit.params[1])).mean())}
 
 
-def hand_predictive(r: pd.Series, window: int, h: int) -> dict:
+def hand_predictive(r: pd.Series, window: int, h: int, lags: int | None = None, level: float = 0.95) -> dict:
     """Trailing ``window``- and next ``h``-month log-point sums by cumulative sums; the slope with
     statsmodels' Newey-West (h lags), the Hodrick 1B loop and OLS on every h-th month from the first."""
     from scipy import stats as sps
@@ -422,16 +422,18 @@ def hand_predictive(r: pd.Series, window: int, h: int) -> dict:
     fwd = np.array([c[t + 1 + h] - c[t + 1] if t + h < n else np.nan for t in range(n)])
     ok = np.isfinite(trailing) & np.isfinite(fwd)
     X = sm.add_constant(trailing[ok])
-    nw = sm.OLS(fwd[ok], X).fit(cov_type="HAC", cov_kwds={"maxlags": h, "use_correction": True})
+    nw = sm.OLS(fwd[ok], X).fit(cov_type="HAC", cov_kwds={"maxlags": lags or h, "use_correction": True})
     slope, se = hodrick_by_loop(lp, trailing, h)
     sub = sm.OLS(fwd[ok][::h], X[::h]).fit()
-    q = sps.t.ppf(0.975, sub.nobs - 2)
-    return {"newey-west": (nw.params[1], *nw.conf_int(0.05)[1], nw.pvalues[1]),
-            "hodrick": (slope, slope - 1.959963984540054 * se, slope + 1.959963984540054 * se,
+    q, z = sps.t.ppf(0.5 + level / 2, sub.nobs - 2), sps.norm.ppf(0.5 + level / 2)
+    return {"newey-west": (nw.params[1], *nw.conf_int(1 - level)[1], nw.pvalues[1]),
+            "hodrick": (slope, slope - z * se, slope + z * se,
                         2 * sps.norm.sf(abs(slope / se))),
             "non-overlapping": (sub.params[1], sub.params[1] - q * sub.bse[1], sub.params[1] + q * sub.bse[1],
                                 sub.pvalues[1]),
-            "n_independent": int(sub.nobs)}
+            "n_independent": int(sub.nobs), "n_months": int(ok.sum()), "trailing": trailing,
+            "se": {"newey-west": nw.bse[1], "hodrick": se, "non-overlapping": sub.bse[1]},
+            "nw_params": nw.params}
 
 
 GRID_CYCLE = {"aspect": "cyclicality", "size": "deciles 1-3 vs 8-10", "weighting": "vw", "start": 1954,
@@ -553,3 +555,132 @@ def test_grid_estimate_checks_the_sample_like_test(isolated_data):
                                              "look-back and a 5-year horizon"):
         cycle.grid_estimate(**{**GRID_MR, "trailing_years": 15})
     clear_caches()
+
+
+def hand_states(r: pd.Series, rec: pd.Series, recovery: int, lags: int, level: float) -> pd.DataFrame:
+    """Mean, HAC interval (statsmodels on a constant), std, share > 0 and compounded annual return of
+    the months in each state; early expansion = the first ``recovery`` months after a recession."""
+    since, phase = None, []
+    for flag in rec:
+        since = None if flag else (1 if since is None and phase and phase[-1] == "recession" else
+                                   since + 1 if since is not None else None)
+        phase.append("recession" if flag else "early" if since is not None and since <= recovery else "later")
+    phase = np.array(phase)
+    rows = {}
+    for name, mask in (("recession", phase == "recession"), ("expansion (all)", phase != "recession"),
+                       (f"early expansion (first {recovery} months)", phase == "early"),
+                       ("later expansion", phase == "later"), ("all months", np.ones(len(r), bool))):
+        x = r.to_numpy()[mask]
+        fit = sm.OLS(x, np.ones(len(x))).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+        lo, hi = fit.conf_int(1 - level)[0]
+        rows[name] = [len(x), x.mean(), lo, hi, x.std(ddof=1), (x > 0).mean(),
+                      100 * (np.prod(1 + x / 100) ** (12 / len(x)) - 1)]
+    return pd.DataFrame(rows, index=["n_months", "mean", "ci_lower", "ci_upper", "std", "share_positive",
+                                     "annualized"]).T
+
+
+def test_test_in_full_against_hand_computations(c8_publishers):
+    # every parameter off its default; the sample ends 2025-10 (end), two months before the data
+    r = c8_publishers["vw"].loc[:"2025-10-31"]
+    rec = c8_publishers["recession"].loc[:"2025-10-31"]
+    usrec = c8_publishers["recession"].set_axis(c8_publishers["recession"].index.to_period("M").to_timestamp())
+    res = cycle.test(r.rename("x").to_frame("small_minus_large"), usrec, start="1954-07-01", end="2025-10-31",
+                     article_date="2025-06-15", trailing_years=10, horizons_years=(5, 3), hac_lags=30,
+                     state_lags=6, inference="newey-west", alpha=0.1, level=0.9, recovery_months=6,
+                     vintage={"size": "202512"}, definition="a test definition")
+    cyc, mr = res.verdicts
+    hand = hand_cyclicality(r, rec, 6, level=0.9)
+    n_rec = int(rec.sum())
+    states = hand_states(r, rec, 6, 6, 0.9)
+    assert res.states.index.tolist() == states.index.tolist()
+    for column in states.columns:
+        assert res.states[column].to_numpy() == pytest.approx(states[column].to_numpy(), rel=1e-9), column
+    early = states.loc["early expansion (first 6 months)", "mean"]
+    assert (cyc.claim, cyc.aspect, cyc.label, cyc.hypothesis) == ("C8", "cyclicality", "supported", cycle.HYPOTHESIS_CYCLE)
+    assert cyc.statistic_name == "recession minus expansion mean small-minus-large return, % per month"
+    assert (cyc.statistic, *cyc.interval, cyc.p_value) == pytest.approx(
+        (hand["diff"], hand["lower"], hand["upper"], hand["p"]), rel=1e-9)
+    assert (cyc.interval_level, cyc.n, cyc.vintage) == (0.9, 10, {"size": "202512"})
+    assert cyc.sample == f"1954-07..2025-10 ({len(r)} months, 10 recessions)"
+    assert cyc.method == ("OLS of the monthly small-minus-large return on an NBER recession dummy (USREC), "
+                          "Newey-West HAC errors with 6 lags; n = recession episodes. Small/large: a test definition")
+    assert cyc.rule == (
+        "supported if the recession-minus-expansion difference in the monthly small-minus-large return is negative "
+        "with HAC p < 0.1; contradicted if it is positive with p < 0.1 (recessions favour small caps); mixed if it "
+        "is significant but fewer than half of the recession episodes share its sign (a few episodes carry it); "
+        "inconclusive otherwise. n = recession episodes (the months within one are not independent)")
+    agree = int(round(hand["agreement"] * 10))
+    assert cyc.note == (
+        f"In {n_rec} recession months (10 recessions) small caps did {abs(hand['diff']):.2f} pp per month worse "
+        f"relative to large caps than in the {len(r) - n_rec} expansion months (p = {hand['p']:.3f}); {agree} of 10 "
+        f"recessions point the same way; in the first 6 months of expansions they beat large caps by {early:.2f}% "
+        "a month on average.")
+    # mean reversion: Newey-West with 30 lags at 3 and 5 years, as of 2025-05
+    three, five = (hand_predictive(r, 120, h, lags=30, level=0.9) for h in (36, 60))
+    assert (mr.claim, mr.aspect, mr.hypothesis) == ("C8", "mean reversion", cycle.HYPOTHESIS_REVERSION)
+    assert mr.label == cycle.reversion_label([three["newey-west"][0], five["newey-west"][0]],
+                                             [three["newey-west"][3], five["newey-west"][3]], alpha=0.1)
+    assert (mr.statistic, *mr.interval, mr.p_value) == pytest.approx(five["newey-west"], rel=1e-9)
+    assert (mr.interval_level, mr.n, mr.sample, mr.vintage) == (0.9, five["n_independent"], "1954-07..2025-10",
+                                                                {"size": "202512"})
+    assert mr.statistic_name == "slope of the next 5-year on the trailing 10-year small-minus-large log return"
+    assert mr.method == (
+        "Overlapping monthly regressions of the next 3, 5-year small-minus-large log return on the trailing "
+        "10-year one; verdict on newey-west errors (Hodrick 1992 1B; Newey-West 1987 with lags = horizon in "
+        "months and non-overlapping samples shown as checks). n = non-overlapping 5-year periods. Small/large: "
+        "a test definition")
+    assert mr.rule == (
+        "supported if the slope of the next 3 and 5-year small-minus-large return on the trailing return is "
+        "negative with p < 0.1 (newey-west errors) at every horizon; mixed if at some horizons only; "
+        "contradicted if positive with p < 0.1 at every horizon; inconclusive if no slope is significant")
+    trailing = pd.Series(five["trailing"], index=r.index).loc[:"2025-05-31"].dropna()
+    now = trailing.iloc[-1]
+    forecast = five["nw_params"][0] + five["nw_params"][1] * now
+    pct = lambda log_points: 100 * np.expm1(log_points / 100)  # noqa: E731
+    assert mr.note == (
+        f"3y slope {three['newey-west'][0]:+.3f} (p = {three['newey-west'][3]:.3f}); 5y slope "
+        f"{five['newey-west'][0]:+.3f} (p = {five['newey-west'][3]:.3f}). With the trailing 10-year return at "
+        f"{pct(now):+.1f}% (2025-05), the 5-year regression predicts {pct(forecast):+.1f}% for small minus large "
+        f"over the next 5 years; {five['n_months']} overlapping months carry only about {five['n_independent']} "
+        "independent observations.")
+    current = res.current.to_dict()
+    assert (current.pop("as_of"), current.pop("history_start")) == (pd.Timestamp("2025-05-31"), pd.Timestamp("1964-06-30"))
+    assert current == pytest.approx({
+        "trailing_log": now, "trailing_pct": pct(now), "percentile_rank": (trailing <= now).mean(),
+        "n_history_months": len(trailing), "n_independent": len(trailing) // 120,
+        "history_median_pct": pct(trailing.median()), "history_min_pct": pct(trailing.min()),
+        "forecast_next_5y_pct": pct(forecast)}, rel=1e-9)
+    assert res.spec == {"definition": "a test definition", "start": "1954-07-01", "end": "2025-10-31",
+                        "article_date": "2025-06-15", "trailing_years": 10, "horizons_years": [3, 5], "hac_lags": 30,
+                        "state_lags": 6, "inference": "newey-west", "alpha": 0.1, "level": 0.9, "recovery_months": 6,
+                        "sample": "1954-07..2025-10"}
+    # the tests table: the recession row, then each horizon's three kinds of error
+    slope3, slope5 = "slope, next 3y on trailing 10y", "slope, next 5y on trailing 10y"
+    assert res.table.index.tolist() == [
+        ("recession minus expansion, % per month", "newey-west (6 lags)"),
+        (slope3, "newey-west (30 lags)"), (slope3, "hodrick 1B"), (slope3, "non-overlapping (offset 0 of 36)"),
+        (slope5, "newey-west (30 lags)"), (slope5, "hodrick 1B"), (slope5, "non-overlapping (offset 0 of 60)")]
+    assert res.table.columns.tolist() == ["horizon_years", "estimate", "std_err", "ci_lower", "ci_upper", "p_value",
+                                          "n_months", "n_independent", "sample"]
+    first = res.table.iloc[0]
+    assert first[["estimate", "ci_lower", "ci_upper", "p_value"]].tolist() == pytest.approx(
+        [hand["diff"], hand["lower"], hand["upper"], hand["p"]], rel=1e-9)
+    assert np.isnan(first["horizon_years"]) and first["std_err"] == pytest.approx(hand["se"], rel=1e-9)
+    assert first[["n_months", "n_independent", "sample"]].tolist() == [len(r), 10, "1954-07..2025-10"]
+    for hy, hp in ((3, three), (5, five)):
+        rows = res.table.loc[f"slope, next {hy}y on trailing 10y"]
+        for method, row in zip(("newey-west", "hodrick", "non-overlapping"), rows.itertuples(), strict=True):
+            assert (row.estimate, row.ci_lower, row.ci_upper, row.p_value) == pytest.approx(hp[method], rel=1e-9)
+            assert row.std_err == pytest.approx(hp["se"][method], rel=1e-9)
+            assert (row.horizon_years, row.n_independent, row.sample) == (hy, hp["n_independent"], "1954-07..2025-10")
+            assert row.n_months == (hp["n_independent"] if method == "non-overlapping" else hp["n_months"])
+    # the non-overlapping regressions of every offset, by horizon; the series and the fits
+    assert res.nonoverlapping.index.names == ["horizon_years", "offset"]
+    assert res.nonoverlapping.loc[3].index.tolist() == list(range(36))
+    assert res.nonoverlapping.loc[5].index.tolist() == list(range(60))
+    assert res.nonoverlapping.loc[(5, 0), "slope"] == pytest.approx(five["non-overlapping"][0], rel=1e-9)
+    assert res.series["fwd_36"].to_numpy()[:-36] == pytest.approx(
+        pd.Series(log_pts(r)[::-1]).rolling(36).sum().to_numpy()[::-1][1:len(r) - 35], rel=1e-9)
+    assert res.series["recession"].tolist() == rec.tolist()
+    assert res.recession.tolist() == rec.tolist()
+    assert sorted(res.predictive_fits) == [36, 60] and res.recession_fit.maxlags == 6
