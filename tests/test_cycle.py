@@ -684,3 +684,192 @@ def test_test_in_full_against_hand_computations(c8_publishers):
     assert res.series["recession"].tolist() == rec.tolist()
     assert res.recession.tolist() == rec.tolist()
     assert sorted(res.predictive_fits) == [36, 60] and res.recession_fit.maxlags == 6
+
+
+# -- edges of the building blocks -------------------------------------------------------------------------
+
+def test_validate_bounds_and_messages():
+    ok = {"trailing_years": 1, "horizons_years": [1], "hac_lags": 0, "inference": "hodrick", "alpha": 0.999,
+          "level": 0.001, "recovery_months": 1}
+    cycle._validate(**ok)
+    cycle._validate(**{**ok, "trailing_years": np.int64(2), "hac_lags": np.int64(3), "alpha": 0.001, "level": 0.999})
+    for change, message in [
+        ({"trailing_years": 0}, "trailing_years must be a positive whole number of years, got 0"),
+        ({"trailing_years": 1.5}, "trailing_years must be a positive whole number of years, got 1.5"),
+        ({"hac_lags": -1}, r"hac_lags must be a non-negative integer or None \(= the horizon in months\), got -1"),
+        ({"hac_lags": 2.5}, "hac_lags must be a non-negative integer or None .*, got 2.5"),
+        ({"alpha": 0.0}, r"alpha and level must lie in \(0, 1\); got alpha=0.0, level=0.001"),
+        ({"alpha": 1.0}, "got alpha=1.0, level"), ({"alpha": 1.5}, "got alpha=1.5, level"),
+        ({"level": 0.0}, "level=0.0$"), ({"level": 1.0}, "level=1.0$"), ({"level": 1.5}, "level=1.5$"),
+        ({"recovery_months": 0}, "recovery_months must be at least 1, got 0"),
+    ]:
+        with pytest.raises(ParameterError, match=message):
+            cycle._validate(**{**ok, **change})
+
+
+def test_check_sample_length_at_the_boundary_and_the_recession_messages():
+    # a 1-year look-back and a 2-year horizon need 12 + 24 + 24 = 60 months
+    idx = months("2000-01-31", 60)
+    rec = pd.Series(np.r_[np.ones(6), np.zeros(54)], index=idx)
+    lo, hi = idx[0], idx[-1]
+    cycle._check_sample(pd.Series(1.0, index=idx), rec, 1, [2], "2000-01-01", None, lo, hi)
+    with pytest.raises(ParameterError, match=r"^59 months between 2000-02-01 and the end are too few for a 1-year "
+                                             r"look-back and a 2-year horizon; start earlier or shorten them$"):
+        cycle._check_sample(pd.Series(1.0, index=idx[1:]), rec.iloc[1:], 1, [2], "2000-02-01", None, idx[1], hi)
+    with pytest.raises(ParameterError, match="^59 months between 2000-01-01 and 2004-11-30 are too few"):
+        cycle._check_sample(pd.Series(1.0, index=idx[:-1]), rec.iloc[:-1], 1, [1, 2], "2000-01-01", "2004-11-30",
+                            lo, idx[-2])
+    with pytest.raises(ParameterError, match="^usrec does not cover the return sample$"):
+        cycle._check_sample(pd.Series(1.0, index=idx), rec * np.nan, 1, [2], "2000-01-01", None, lo, hi)
+    with pytest.raises(ParameterError, match=r"^the sample 2000-01\.\.2004-12 has no expansion months: widen "
+                                             r"start/end so both states occur$"):
+        cycle._check_sample(pd.Series(1.0, index=idx), rec * 0 + 1, 1, [2], "2000-01-01", None, lo, hi)
+    with pytest.raises(ParameterError, match=r"^the sample 2000-01\.\.2004-12 has no recession months"):
+        cycle._check_sample(pd.Series(1.0, index=idx), rec * 0, 1, [2], "2000-01-01", None, lo, hi)
+
+
+def test_test_names_a_bad_start_or_end():
+    r = wave(180)
+    usrec = pd.Series((np.arange(1200) % 97 < 9).astype(int), index=r.index)
+    with pytest.raises(ParameterError, match="^start must be an ISO date"):
+        cycle.test(r, usrec, start="soon")
+    with pytest.raises(ParameterError, match="^end must be an ISO date"):
+        cycle.test(r, usrec, end="later")
+
+
+def test_cycle_label_with_a_missing_difference():
+    assert cycle.cycle_label(float("nan"), 0.01) == "inconclusive"
+    assert cycle.cycle_label(-0.5, float("inf")) == "inconclusive"
+
+
+def test_cycle_phases_at_the_edges_and_the_default_recovery():
+    # a recession in the first month: the next month starts an early expansion
+    assert cycle.cycle_phases(pd.Series([1, 0, 0], index=months("2000-01-31", 3)), recovery_months=1).tolist() == [
+        "recession", "early expansion", "later expansion"]
+    # a recession in the last month does not make the first month an early expansion
+    rec = pd.Series([0, 0, 1], index=months("2000-01-31", 3))
+    phases = cycle.cycle_phases(rec)
+    assert phases.tolist() == ["later expansion", "later expansion", "recession"]
+    assert phases.name == "phase" and phases.index.equals(rec.index)
+    # the default: 12 months of early expansion
+    long = cycle.cycle_phases(pd.Series([1] + [0] * 13, index=months("2000-01-31", 14)))
+    assert long.tolist() == ["recession"] + ["early expansion"] * 12 + ["later expansion"]
+
+
+def test_episode_agreement_without_a_sign():
+    ep = pd.DataFrame({"difference": [-1.0, 2.0, 3.0]})
+    assert cycle.episode_agreement(ep, 1.0) == pytest.approx(2 / 3)
+    assert np.isnan(cycle.episode_agreement(ep, 0.0))
+    assert np.isnan(cycle.episode_agreement(ep, float("nan")))
+    assert np.isnan(cycle.episode_agreement(ep.iloc[:0], -1.0))
+
+
+def test_recession_episodes_columns_dates_and_none():
+    idx = months("2000-01-31", 6)
+    sml = pd.Series([1.0, -2.0, -4.0, 1.0, 3.0, 1.0], index=idx)
+    ep = cycle.recession_episodes(sml, pd.Series([0, 1, 1, 0, 1, 0], index=idx))
+    assert ep.columns.tolist() == ["start", "end", "months", "difference"]
+    assert ep["start"].tolist() == [idx[1], idx[4]] and ep["end"].tolist() == [idx[2], idx[4]]
+    none = cycle.recession_episodes(sml, pd.Series(0, index=idx))
+    assert none.empty and none.columns.tolist() == ["start", "end", "months", "difference"]
+
+
+def test_recession_indicator_aligns_monthly_usrec_to_month_ends():
+    # FRED dates months by their first day; a gap in the file leaves the month missing
+    usrec = pd.Series([0.0, 1.0, 1.0, 0.0], index=pd.DatetimeIndex(["2000-01-01", "2000-02-01", "2000-04-01",
+                                                                      "2000-05-01"]))
+    out = cycle.recession_indicator(usrec, months("2000-02-29", 3))
+    assert out.name == "recession" and out.index.equals(months("2000-02-29", 3))
+    assert out.iloc[0] == 1 and np.isnan(out.iloc[1]) and out.iloc[2] == 1
+
+
+def test_log_returns_and_trailing_forward_keep_their_names():
+    r = pd.Series([10.0, -50.0], index=months("2000-01-31", 2), name="sml")
+    lr = cycle.log_returns(r)
+    assert lr.name == "sml" and lr.tolist() == pytest.approx([100 * np.log(1.1), 100 * np.log(0.5)])
+    out = cycle.trailing_forward(r, window=1, horizons=(1,))
+    assert out.index.name == "date" and out.columns.tolist() == ["trailing", "trailing_pct", "fwd_1"]
+
+
+def test_state_table_needs_four_months_for_an_interval_and_counts_zero_as_not_positive():
+    idx = months("2000-01-31", 10)
+    rec = pd.Series([1, 1, 1, 0, 0, 0, 0, 1, 1, 1], index=idx)  # two 3-month recessions: 6 months
+    r = pd.Series([0.0, -1.0, 2.0, 1.0, 0.0, 3.0, 1.0, -2.0, 0.0, 1.0], index=idx)
+    out = cycle.state_table(r, rec, recovery_months=2)
+    assert out.index.tolist() == ["recession", "expansion (all)", "early expansion (first 2 months)",
+                                  "later expansion", "all months"]
+    assert out["n_months"].tolist() == [6, 4, 2, 2, 10]
+    assert out.loc["expansion (all)", "share_positive"] == 0.75  # 1, 0, 3, 1
+    assert out.loc["recession", "share_positive"] == pytest.approx(2 / 6)  # 0, -1, 2, -2, 0, 1
+    assert np.isnan(out.loc["early expansion (first 2 months)", "ci_lower"])
+    four = sm.OLS(np.array([1.0, 0.0, 3.0, 1.0]), np.ones(4)).fit(cov_type="HAC",
+                                                                   cov_kwds={"maxlags": 1, "use_correction": True})
+    assert out.loc["expansion (all)", ["ci_lower", "ci_upper"]].tolist() == pytest.approx(four.conf_int(0.05)[0])
+    assert out.loc["later expansion", "annualized"] == pytest.approx(100 * ((1.03 * 1.01) ** 6 - 1))
+
+
+def test_hodrick_1b_needs_four_months_and_reports_t_and_n():
+    idx = months("2000-01-31", 7)
+    r1 = pd.Series([1.0, -2.0, 3.0, 0.5, -1.5, 2.0, 1.0], index=idx)
+    x = pd.Series([np.nan, 0.3, -0.2, 0.5, 0.1, -0.4, 0.2], index=idx)
+    four = cycle.hodrick_1b(r1, x, 2)  # x at months 2..5 with two months ahead: 4 regression months
+    slope, se = hodrick_by_loop(r1.to_numpy(), x.to_numpy(), 2)
+    assert four["n"] == 4 and (four["slope"], four["se"]) == pytest.approx((slope, se))
+    assert four["t"] == pytest.approx(slope / se)
+    from scipy import stats as sps
+    assert four["p_value"] == pytest.approx(2 * sps.norm.sf(abs(slope / se)))
+    three = cycle.hodrick_1b(r1, x, 3)
+    assert three["n"] == 3 and set(three) == {"slope", "se", "t", "p_value", "n"}
+    assert all(np.isnan(three[k]) for k in ("slope", "se", "t", "p_value"))
+
+
+def test_nonoverlapping_regressions_columns_first_month_flags_and_too_few():
+    idx = months("2000-01-31", 9)
+    frame = pd.DataFrame({"trailing": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+                          "fwd_2": [2.1, 3.9, 6.2, 7.8, 10.1, 12.2, 13.8, 16.1, 18.0]}, index=idx)
+    out = cycle.nonoverlapping_regressions(frame, 2)  # offset 0: 5 months, offset 1: 4
+    assert out.columns.tolist() == ["first", "slope", "se", "t", "p_value", "n", "significant_negative"]
+    assert out["first"].tolist() == [idx[0], idx[1]] and out["n"].tolist() == [5, 4]
+    direct = sm.OLS(frame["fwd_2"].iloc[1::2], sm.add_constant(frame["trailing"].iloc[1::2])).fit()
+    assert out.loc[1, "t"] == pytest.approx(direct.tvalues["trailing"])
+    assert out["significant_negative"].tolist() == [False, False]  # positive and significant
+    neg = cycle.nonoverlapping_regressions(frame.assign(fwd_2=-frame["fwd_2"]), 2)
+    assert neg["significant_negative"].tolist() == [True, True]
+    weak = cycle.nonoverlapping_regressions(frame.assign(fwd_2=[1.0, 0.5, 2.0, -1.0, -1.0, 1.0, 1.5, -0.8, -0.5]), 2)
+    assert (weak["slope"] < 0).all() and weak["p_value"].between(0.05, 1).all()
+    assert weak["significant_negative"].tolist() == [False, False]
+    assert cycle.nonoverlapping_regressions(frame, 2, alpha=0.999)["significant_negative"].tolist() == [False, False]
+    few = cycle.nonoverlapping_regressions(frame.iloc[:7], 2)  # offsets of 4 and 3 months: only offset 0
+    assert few.index.tolist() == [0]
+    none = cycle.nonoverlapping_regressions(frame.iloc[:6], 2)
+    assert none.empty and none.columns.tolist() == out.columns.tolist()
+
+
+def test_predictive_tests_without_a_non_overlapping_sample():
+    # 54 months, a 1-year look-back and horizon: 31 regression months, at most 3 per offset
+    r = pd.Series(np.random.default_rng(5).normal(0, 2, 54), index=months("2000-01-31", 54))
+    series = cycle.trailing_forward(r, window=12, horizons=(12,))
+    rows, fit, no = cycle.predictive_tests(series, cycle.log_returns(r), 1, trailing_years=1, hac_lags=None,
+                                           level=0.95, alpha=0.05)
+    assert no.empty and fit.maxlags == 12 and fit.nobs == 31
+    nonover = rows[2]
+    assert nonover["method"] == "non-overlapping (offset 0 of 0)"
+    assert nonover["n_months"] == nonover["n_independent"] == rows[0]["n_independent"] == 0
+    assert np.isnan(nonover["estimate"]) and np.isnan(nonover["ci_lower"])
+    assert rows[0]["sample"] == "2000-01..2004-06" and rows[0]["n_months"] == 31
+
+
+@pytest.mark.parametrize(("change", "valid"), [
+    ({}, True),
+    ({"trailing_years": 10}, False),  # a mean-reversion parameter on the cyclicality aspect
+    ({"horizons": "5y"}, False),
+    ({"inference": "hodrick"}, False),
+    ({"state_lags": cycle.NA}, False),
+    ({"weighting": "ew", "size": "SMB"}, False),
+    ({"aspect": "mean reversion", "state_lags": cycle.NA, "trailing_years": 10, "horizons": "5y",
+      "inference": "hodrick"}, True),
+    ({"aspect": "mean reversion", "trailing_years": 10, "horizons": "5y", "inference": "hodrick"}, False),
+    ({"aspect": "mean reversion", "state_lags": cycle.NA, "horizons": "5y", "inference": "hodrick"}, False),
+])
+def test_grid_valid_each_aspect_with_its_own_parameters(change, valid):
+    assert cycle.grid_valid({**GRID_CYCLE, "start": 1926, **change}) is valid
