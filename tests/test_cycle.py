@@ -274,7 +274,7 @@ def hand_result(*, mr_interval=None, cyc_p: float | None = 0.0123) -> cycle.Cycl
         ("recession minus expansion, % per month", "newey-west (5 lags)", np.nan, 0.6, 0.1, 0.4, 0.8, 0.001, 1191, 16),
         (slope.format(3), "newey-west (36 lags)", 3, -0.21234, 0.05, -0.31, -0.11, 0.0004, 900, 25),
         (slope.format(3), "hodrick 1B", 3, -0.21234, 0.15, -0.5, 0.08, 0.16, 900, 25),
-        (slope.format(3), "non-overlapping (offset 0 of 36)", 3, -0.3, 0.2, -0.7, 0.1, 0.14, 25, 25),
+        (slope.format(3), "non-overlapping (offset 0 of 36)", 3, -0.3, 0.2, -0.7, 0.1, 0.04, 25, 25),
         (slope.format(5), "newey-west (60 lags)", 5, -0.4, 0.1, -0.6, -0.2, 0.0001, 876, 15),
         (slope.format(5), "hodrick 1B", 5, -0.4, 0.15, -0.69, -0.11, 0.0076, 876, 15),
         (slope.format(5), "non-overlapping (offset 0 of 60)", 5, 0.2, 0.3, -0.4, 0.8, 0.5, 15, 15),
@@ -285,7 +285,7 @@ def hand_result(*, mr_interval=None, cyc_p: float | None = 0.0123) -> cycle.Cycl
                            "ci_upper": [0.25555, 0.5], "std": [4.0, 3.0], "share_positive": [0.444, 0.555],
                            "annualized": [-1.5, 3.666]}, index=pd.Index(["recession", "expansion (all)"], name="state"))
     nonover = pd.DataFrame({"horizon_years": [3, 3, 3, 3, 5, 5], "offset": [0, 1, 2, 3, 0, 1],
-                            "slope": [-0.5, 0.2, -0.1, -0.3, 0.1234, 0.4], "n": [10, 10, 9, 9, 6, 5],
+                            "slope": [-0.5, 0.2, -0.1, -0.3, 0.0, 0.4], "n": [10, 10, 9, 9, 6, 5],
                             "significant_negative": [True, False, False, True, False, False]})
     current = pd.Series({"as_of": pd.Timestamp("2025-09-30"), "trailing_pct": -23.456, "percentile_rank": 0.031,
                          "history_start": pd.Timestamp("1936-06-30"), "n_independent": 7})
@@ -302,9 +302,9 @@ def test_conclusion_text_by_hand():
         "- **cyclicality: supported.** recession minus expansion: **-0.367** (90% CI [-1.23, +0.50]; p = 0.012; "
         "n = 16; 1926-07..2025-09 (1191 months, 16 recessions)). Note one.",
         "- **mean reversion: mixed.** slope: **+0.100** (p = 0.200; n = 12; 1936-06..2025-09). Note two.",
-        # alpha 0.1: newey-west negative at both horizons; hodrick at 5 years only; non-overlapping at neither
+        # alpha 0.1: newey-west negative at both horizons; hodrick at 5 years only, non-overlapping at 3 only
         "- **Mean reversion under each kind of error:** newey-west: supported; hodrick: mixed; "
-        "non-overlapping: inconclusive.",
+        "non-overlapping: mixed.",
         "- **Where we stand:** the trailing 10-year small-minus-large return to September 2025 is -23.5%, at the "
         "3rd percentile of its history since 1936 (7 non-overlapping 10-year windows).",
         "- Vintage: size_portfolios 202508, usrec 2025-09-01.",
@@ -319,9 +319,9 @@ def test_conclusion_text_by_hand():
 def test_reversion_labels_and_robustness_share_by_hand():
     res = hand_result()
     labels = res.reversion_labels()
-    assert labels.to_dict() == {"newey-west": "supported", "hodrick": "mixed", "non-overlapping": "inconclusive"}
+    assert labels.to_dict() == {"newey-west": "supported", "hodrick": "mixed", "non-overlapping": "mixed"}
     assert labels.index.name == "inference" and labels.name == "label"
-    assert res.robustness_share() == pytest.approx(1 / 3)  # the verdict says mixed: hodrick only
+    assert res.robustness_share() == pytest.approx(2 / 3)  # the verdict says mixed: hodrick and non-overlapping
 
 
 def test_states_table_renames_and_rounds():
@@ -348,7 +348,7 @@ def test_nonoverlapping_summary_by_hand():
                                     "share < 0", "share < 0 with p < 0.1"]
     # 3 years: slopes -0.5, 0.2, -0.1, -0.3 (median -0.2), windows 10, 10, 9, 9; two of four significant
     assert out.loc[3].tolist() == [4, 9.5, -0.5, -0.2, 0.2, 0.75, 0.5]
-    assert out.loc[5].tolist() == [2, 5.5, 0.123, 0.262, 0.4, 0.0, 0.0]
+    assert out.loc[5].tolist() == [2, 5.5, 0.0, 0.2, 0.4, 0.0, 0.0]  # a zero slope is not below zero
 
 
 # -- run and grid_estimate on synthetic publishers' files ----------------------------------------------------
@@ -873,3 +873,17 @@ def test_predictive_tests_without_a_non_overlapping_sample():
 ])
 def test_grid_valid_each_aspect_with_its_own_parameters(change, valid):
     assert cycle.grid_valid({**GRID_CYCLE, "start": 1926, **change}) is valid
+
+
+def test_defaults_of_the_building_blocks():
+    r = wave(180, n=200)
+    rec = pd.Series((np.arange(200) % 50 < 5).astype(int), index=r.index)
+    assert cycle.state_table(r, rec).index[2] == "early expansion (first 12 months)"
+    out = cycle.trailing_forward(r)
+    assert out.columns.tolist() == ["trailing", "trailing_pct", "fwd_36", "fwd_60"]
+    assert out["trailing"].first_valid_index() == r.index[119]
+    assert "negative with HAC p < 0.05; contradicted if it is positive with p < 0.05" in cycle.cycle_rule_text()
+    assert cycle.reversion_rule_text() == (
+        "supported if the slope of the next 3 and 5-year small-minus-large return on the trailing return is "
+        "negative with p < 0.05 (newey-west errors) at every horizon; mixed if at some horizons only; "
+        "contradicted if positive with p < 0.05 at every horizon; inconclusive if no slope is significant")
