@@ -887,3 +887,22 @@ def test_defaults_of_the_building_blocks():
         "supported if the slope of the next 3 and 5-year small-minus-large return on the trailing return is "
         "negative with p < 0.05 (newey-west errors) at every horizon; mixed if at some horizons only; "
         "contradicted if positive with p < 0.05 at every horizon; inconclusive if no slope is significant")
+
+
+def test_reversion_label_at_the_level_and_a_zero_slope():
+    assert cycle.reversion_label([-0.3], [0.05]) == "inconclusive"  # p must be below alpha
+    assert cycle.reversion_label([0.3], [0.05]) == "inconclusive"
+    assert cycle.reversion_label([0.0], [0.01]) == "inconclusive"  # a zero slope points nowhere
+    assert cycle.reversion_label([-0.3, 0.2], [0.01, float("nan")]) == "mixed"
+
+
+def test_test_rejects_missing_horizons_bad_lags_and_a_late_article_date_by_name():
+    r = wave(180)
+    usrec = pd.Series((np.arange(1200) % 97 < 9).astype(int), index=r.index)
+    with pytest.raises(ParameterError, match="horizons_years must be positive whole years"):
+        cycle.test(r, usrec, horizons_years=None)
+    with pytest.raises(ParameterError, match="hac_lags must be a non-negative integer"):
+        cycle.test(r, usrec, hac_lags=-1)
+    with pytest.raises(ParameterError, match=r"^no trailing 10-year return at 2029-12 \(article_date 2030-01-01\); "
+                                             "the returns end 2026-06$"):
+        cycle.test(r, usrec, article_date="2030-01-01")
