@@ -765,3 +765,101 @@ def test_grid_estimate_with_one_no_or_no_rule_cut_and_a_horizon_off_the_grid(c1_
 ])
 def test_grid_valid_by_hand(spec, valid):
     assert easing.grid_valid({**GRID_SPEC, **spec}) is valid
+
+
+# -- boundaries and defaults (mutation run, issue 14) ---------------------------------------------------
+
+def test_verdict_label_both_sides_of_each_boundary():
+    # supported needs mean > 0 and lower > 0; contradicted needs mean < 0 and upper < 0
+    assert easing.verdict_label(0.5, 0.1, 0.9, 5) == "supported"  # n = 5 meets the default minimum
+    assert easing.verdict_label(0.5, 0.1, 0.9, 4) == "inconclusive"
+    assert easing.verdict_label(0.0, 0.1, 0.9, 10) == "inconclusive"
+    assert easing.verdict_label(0.5, 0.0, 0.9, 10) == "inconclusive"
+    assert easing.verdict_label(-0.5, -0.9, -0.1, 5) == "contradicted"
+    assert easing.verdict_label(0.0, -0.9, -0.1, 10) == "inconclusive"
+    assert easing.verdict_label(0.5, -0.9, -0.1, 10) == "inconclusive"
+    assert easing.verdict_label(-0.5, -0.9, 0.0, 10) == "inconclusive"
+    assert easing.verdict_label(-0.5, -0.9, 0.5, 10) == "inconclusive"
+
+
+def test_rule_text_defaults_name_the_claims_settings():
+    text = easing.rule_text()
+    assert "no-recession mean 12-month" in text
+    assert "its 90% Student-t interval" in text
+    assert text.endswith("fewer than 5 events")
+
+
+def test_policy_rate_names_and_first_full_target_month():
+    ff = pd.Series([5.0, 6.0, 7.0, 8.0], index=months("1982-08-31", 4), name="FEDFUNDS")
+    alone = easing.policy_rate(ff)
+    assert alone.name == "policy_rate" and alone.index.name == "date"
+    assert alone.tolist() == [5.0, 6.0, 7.0, 8.0]
+    empty = easing.policy_rate(ff, pd.Series([np.nan], index=[pd.Timestamp("1982-09-01")]))
+    assert empty.name == "policy_rate" and empty.index.name == "date"
+    assert empty.tolist() == [5.0, 6.0, 7.0, 8.0]
+    # the target starts on 1 October: October is covered in full, so its month-end target is used
+    days = pd.date_range("1982-10-01", "1982-11-30", freq="D")
+    target = pd.Series(np.where(days.month == 10, 9.5, 10.0), index=days, name="DFEDTAR")
+    out = easing.policy_rate(ff, target)
+    assert out.name == "policy_rate" and out.index.name == "date"
+    assert out.index.tolist() == list(months("1982-08-31", 4))
+    assert out.tolist() == [5.0, 6.0, 9.5, 10.0]
+
+
+def usrec_series(flags, start="2000-01-01"):
+    return pd.Series(flags, index=pd.date_range(start, periods=len(flags), freq="MS"), name="USREC")
+
+
+def test_recession_flags_recession_from_the_first_usrec_month():
+    # USREC = 1 from its first month: that month starts a recession (nothing before it)
+    out = easing.recession_flags([pd.Timestamp("2000-01-31")], usrec_series([1, 1, 0] + [0] * 20))
+    assert out.index.name == "event_month"
+    row = out.loc["2000-01-31"]
+    assert bool(row["in_recession_at_cut"]) and bool(row["recession"])
+    assert row["recession_start"] == pd.Timestamp("2000-01-31")
+
+
+def test_recession_flags_default_window_is_12_months():
+    # events in January 2000: a recession starting 12 months later (January 2001) counts, 13 does not
+    at12 = usrec_series([0] * 12 + [1] + [0] * 10)
+    at13 = usrec_series([0] * 13 + [1] + [0] * 10)
+    assert bool(easing.recession_flags(["2000-01-31"], at12)["recession"].iloc[0])
+    assert not easing.recession_flags(["2000-01-31"], at13)["recession"].iloc[0]
+
+
+def test_recession_flags_start_in_the_event_month_is_not_after_it():
+    usrec = usrec_series([0, 0, 1, 1] + [0] * 20)  # recession starts March 2000
+    out = easing.recession_flags(["2000-03-31"], usrec, include_ongoing=False)
+    assert not out["recession"].iloc[0] and bool(out["in_recession_at_cut"].iloc[0])
+    out = easing.recession_flags(["2000-03-31"], usrec)
+    assert bool(out["recession"].iloc[0])
+
+
+def test_recession_flags_usrec_with_a_gap_in_its_dates():
+    # a missing month (NaN dropped) leaves the index without a frequency; months are still months
+    usrec = usrec_series([0, np.nan, 0, 1, 0] + [0] * 20)
+    out = easing.recession_flags(["2000-01-31"], usrec)
+    assert out["recession_start"].iloc[0] == pd.Timestamp("2000-04-30")
+
+
+VALID = dict(horizons=[1, 3, 12], verdict_horizon=12, first_cut_source="curated", recession_window=12,
+             level=0.9, reps=100, min_events=2, match_tolerance=0, rule_max_months_since_hike=1)
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"horizons": [0, 12]}, "horizons must be positive whole months"),
+    ({"recession_window": -1}, "recession_window must be a non-negative"),
+    ({"level": 0.0}, "level must lie in (0, 1)"),
+    ({"level": 1.0}, "level must lie in (0, 1)"),
+    ({"level": 1.5}, "level must lie in (0, 1)"),
+    ({"reps": 99}, "reps must be at least 100"),
+    ({"min_events": 1}, "min_events must be at least 2"),
+    ({"match_tolerance": -1}, "match_tolerance must be >= 0"),
+    ({"rule_max_months_since_hike": 0}, "rule_max_months_since_hike must be at least 1 month (or None"),
+])
+def test_validate_rejects_each_bad_setting_with_its_name(change, words):
+    easing._validate(**VALID)  # the boundary values themselves are accepted
+    easing._validate(**{**VALID, "horizons": [1, 12], "level": 0.01, "rule_max_months_since_hike": None})
+    with pytest.raises(ParameterError) as err:
+        easing._validate(**{**VALID, **change})
+    assert words in str(err.value)
