@@ -863,3 +863,39 @@ def test_validate_rejects_each_bad_setting_with_its_name(change, words):
     with pytest.raises(ParameterError) as err:
         easing._validate(**{**VALID, **change})
     assert words in str(err.value)
+
+
+def test_recession_periods_at_both_ends_of_usrec():
+    # recessions in the first two months, in May-June, and in the last month
+    usrec = usrec_series([1, 1, 0, 0, 1, 1, 0, 1])
+    out = easing.recession_periods(usrec)
+    assert list(out.columns) == ["start", "end"]
+    assert out["start"].tolist() == [pd.Timestamp(d) for d in ("2000-01-31", "2000-05-31", "2000-08-31")]
+    assert out["end"].tolist() == [pd.Timestamp(d) for d in ("2000-02-29", "2000-06-30", "2000-08-31")]
+    gap = easing.recession_periods(usrec_series([0, np.nan, 1, 0]))  # no frequency after dropna
+    assert gap["start"].tolist() == [pd.Timestamp("2000-03-31")]
+
+
+def test_placebo_means_defaults_and_edge_sizes():
+    w = np.array([1.0, 2.0, 4.0, 8.0])
+    out = easing.placebo_means(w, 2)
+    assert len(out) == 10_000
+    # seed 0 by default: the same draws as numpy's generator seeded 0
+    idx = np.random.default_rng(0).integers(0, 4, size=(10_000, 2))
+    np.testing.assert_allclose(out, (w[idx[:, 0]] + w[idx[:, 1]]) / 2)
+    assert set(np.unique(easing.placebo_means(w, 1, reps=200))) == {1.0, 2.0, 4.0, 8.0}
+    assert np.all(easing.placebo_means([3.0, np.nan], 3, reps=100) == 3.0)  # one finite window
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # k = 0: NaN on purpose, not a mean of nothing
+        assert np.isnan(easing.placebo_means(w, 0, reps=100).astype(float)).all()
+    assert np.isnan(easing.placebo_means([], 2, reps=100)).all()
+
+
+def test_cumulative_paths_cut_month_option_and_missing_events():
+    r = pd.Series([1.0, -2.0, 3.0, 0.5, -1.5], index=months("2000-01-31", 5))
+    paths = easing.cumulative_paths(r, ["1990-01-31", "2000-02-29"], 2, include_cut_month=True)
+    assert paths.index.name == "months_after_cut"
+    assert list(paths.columns) == ["2000-02"]  # 1990 is outside the data: skipped, not the end
+    assert paths["2000-02"].tolist() == pytest.approx([0.0, -2.0, hand_compound([-2.0, 3.0])])
+    after = easing.cumulative_paths(r, ["2000-02-29"], 2)
+    assert after["2000-02"].tolist() == pytest.approx([0.0, 3.0, hand_compound([3.0, 0.5])])
