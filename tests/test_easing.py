@@ -899,3 +899,38 @@ def test_cumulative_paths_cut_month_option_and_missing_events():
     assert paths["2000-02"].tolist() == pytest.approx([0.0, -2.0, hand_compound([-2.0, 3.0])])
     after = easing.cumulative_paths(r, ["2000-02-29"], 2)
     assert after["2000-02"].tolist() == pytest.approx([0.0, 3.0, hand_compound([3.0, 0.5])])
+
+
+def rate_series(values, start="1990-01-31"):
+    return pd.Series(values, index=months(start, len(values)), name="policy_rate")
+
+
+def test_rule_first_cuts_default_thresholds_at_their_boundaries():
+    # a 25 bp hike then a 25 bp cut: both meet the default 0.25 thresholds
+    out = easing.rule_first_cuts(rate_series([1.0, 1.25, 1.0]))
+    assert out.index.tolist() == [pd.Timestamp("1990-03-31")]
+    assert out.iloc[0].tolist() == [1.0, 1.25, pd.Timestamp("1990-02-28"), 1]
+    # the default limit: a peak 24 months old still counts, 25 months old does not
+    at24 = easing.rule_first_cuts(rate_series([1.0, 1.25] + [1.25] * 23 + [1.0]))
+    assert at24["months_since_hike"].tolist() == [24]
+    assert easing.rule_first_cuts(rate_series([1.0, 1.25] + [1.25] * 24 + [1.0])).empty
+
+
+def test_rule_first_cuts_waits_for_a_hike_from_the_first_month():
+    # falling from the start is not an easing: no hike came first
+    assert easing.rule_first_cuts(rate_series([2.0, 1.0, 1.0])).empty
+
+
+def test_rule_first_cuts_empty_input_and_zero_hike():
+    empty = easing.rule_first_cuts(pd.Series([], dtype=float, index=pd.DatetimeIndex([])))
+    assert empty.empty and empty.index.name == "date"
+    assert list(empty.columns) == ["rate", "peak", "peak_month", "months_since_hike"]
+    with pytest.raises(ParameterError, match="min_cut=0.25, min_hike=0"):
+        easing.rule_first_cuts(rate_series([1.0, 2.0]), min_hike=0)
+
+
+def test_window_returns_event_in_the_first_month_of_data():
+    r = pd.Series([1.0, -2.0, 3.0], index=months("2000-01-31", 3))
+    out = easing.window_returns(r, ["2000-01-31"], [2])
+    assert out.index.name == "event_month"
+    assert out.loc["2000-01-31", "ret_2m"] == pytest.approx(hand_compound([-2.0, 3.0]))
