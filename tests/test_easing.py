@@ -934,3 +934,22 @@ def test_window_returns_event_in_the_first_month_of_data():
     out = easing.window_returns(r, ["2000-01-31"], [2])
     assert out.index.name == "event_month"
     assert out.loc["2000-01-31", "ret_2m"] == pytest.approx(hand_compound([-2.0, 3.0]))
+
+
+def test_compare_first_cuts_nearest_match_default_tolerance_and_order():
+    curated = pd.DatetimeIndex(["2001-01-31", "2007-09-30", "2019-07-31"])
+    # 2000-10 is 3 months before the 2001 cut, 2001-02 one month after: the nearer one pairs;
+    # 2008-04 is 7 months after 2007-09 (beyond the default 6), 2020-01 exactly 6 after 2019-07
+    rule = pd.DatetimeIndex(["2000-10-31", "2001-02-28", "2008-04-30", "2020-01-31"])
+    out = easing.compare_first_cuts(curated, rule)
+    assert list(out.columns) == ["curated", "rule", "gap_months", "status"]
+    assert out.index.tolist() == [0, 1, 2, 3, 4]
+    assert out["status"].tolist() == ["rule only", "both", "curated only", "rule only", "both"]
+    assert [str(p) if pd.notna(p) else None for p in out["curated"]] == [
+        None, "2001-01", "2007-09", None, "2019-07"]
+    assert [str(p) if pd.notna(p) else None for p in out["rule"]] == [
+        "2000-10", "2001-02", None, "2008-04", "2020-01"]
+    assert out["gap_months"].tolist()[1] == 1 and out["gap_months"].tolist()[4] == 6
+    assert out["gap_months"].isna().tolist() == [True, False, True, True, False]
+    empty = easing.compare_first_cuts(pd.DatetimeIndex([]), pd.DatetimeIndex([]))
+    assert empty.empty and list(empty.columns) == ["curated", "rule", "gap_months", "status"]
