@@ -953,3 +953,25 @@ def test_compare_first_cuts_nearest_match_default_tolerance_and_order():
     assert out["gap_months"].isna().tolist() == [True, False, True, True, False]
     empty = easing.compare_first_cuts(pd.DatetimeIndex([]), pd.DatetimeIndex([]))
     assert empty.empty and list(empty.columns) == ["curated", "rule", "gap_months", "status"]
+
+
+def test_options_threaded_through_test_and_the_sample_bounds():
+    r, usrec, rate, curated = calm_and_recessions()
+    # the sample starts and ends in curated cut months (1962-03, 1990-03): both ends are inside
+    res = easing.test(r, usrec, rate, curated=curated, start="1962-03-01", end="1990-03-31", reps=100,
+                      min_events=9, include_cut_month=True, include_ongoing=False)
+    assert res.events.index.name == "event_month"
+    assert res.verdict.rule.endswith("fewer than 9 events")
+    rob = res.robustness
+    assert (rob.loc[rob["n_events"] < 9, "label"] == "inconclusive").all()
+    # paths start in the cut month: month 1 is the cut month's own return
+    assert res.paths.loc[1, "1962-03"] == pytest.approx(r.loc["1962-03-31"])
+    assert res.paths.loc[2, "1962-03"] == pytest.approx(hand_compound(r.loc["1962-03-31":"1962-04-30"]))
+    cmp = res.comparison
+    assert pd.Period("1962-03", "M") in set(cmp["curated"].dropna())
+    assert pd.Period("1990-03", "M") in set(cmp["curated"].dropna())
+    assert pd.Period("1962-03", "M") in set(cmp["rule"].dropna())
+    assert "recession = NBER recession beginning within 12 months" in res.verdict.method
+    method = easing.test(r, usrec, rate, curated=curated, reps=100).verdict.method
+    assert "recession = NBER recession under way or beginning within 12 months" in method
+    assert method.endswith("Small/large: as given")
