@@ -62,7 +62,7 @@ ARTICLE_DATE = "2025-10-15"  # the commentary's date
 # -- building blocks ----------------------------------------------------------------------------------
 
 def _ordinal(share: float) -> str:
-    """0.125 -> '13th percentile'."""
+    """0.13 -> '13th percentile' (a tie rounds half to even: 0.125 -> '12th percentile')."""
     k = int(round(100 * share))
     suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
     return f"{k}{suffix} percentile"
