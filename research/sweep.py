@@ -170,11 +170,14 @@ def run_sweep(grid: Grid, *, scheduler: str | None = None, serial: bool = False,
         raise ParameterError(f"workers must be at least 1, got {workers}")
     t0 = time.perf_counter()
     if serial:
+        from research import data
+
         rows = []
-        for i, s in enumerate(specs, 1):
-            rows.append(evaluate(grid.estimate, s, grid.fixed))
-            if progress:
-                progress(i, len(specs))
+        with data.failing_fast():  # as in a batch on a worker (evaluate_many)
+            for i, s in enumerate(specs, 1):
+                rows.append(evaluate(grid.estimate, s, grid.fixed))
+                if progress:
+                    progress(i, len(specs))
         backend = "serial"
     else:
         rows, backend = _run_dask(grid, specs, scheduler, workers, progress)
@@ -192,10 +195,11 @@ def evaluate_many(estimate: str, specs: list[dict[str, Any]], fixed: dict[str, A
     """:func:`evaluate` for a batch of specifications, in order (one Dask task per batch), with the
     ``research`` modules this worker has imported (name -> sha256): the runner keys a report on
     the code it ran, and a worker's imports are invisible to the kernel."""
-    from research import provenance
+    from research import data, provenance
 
     before = set(provenance.modules())
-    rows = [evaluate(estimate, spec, fixed) for spec in specs]
+    with data.failing_fast():  # data missing for one specification are missing for the batch
+        rows = [evaluate(estimate, spec, fixed) for spec in specs]
     imported = {k: v for k, v in provenance.modules().items() if k not in before}  # lazy imports, first use
     return {"rows": rows, "modules": {**provenance.modules_used_by(estimate.partition(":")[0]), **imported}}
 

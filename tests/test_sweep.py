@@ -49,6 +49,13 @@ def toy_refuses(*, a: int, b: str) -> dict:
     return toy_estimate(a=a, b=b)
 
 
+def toy_reads_dgs2(*, a: int) -> dict:
+    from research import data
+
+    data.load("dgs2")
+    return toy_estimate(a=a, b="x")
+
+
 TOY = Grid(claim="T1", title="toy", choices={"a": (1, 2, 3), "b": ("x", "y")},
            estimate="test_sweep:toy_estimate", statistic_name="toy", default={"a": 2, "b": "x"},
            valid="test_sweep:toy_valid", fixed={"scale": 1.0})
@@ -495,3 +502,55 @@ def test_rows_of_two_claims_in_one_process_name_only_their_own_data(mirror_env):
     assert "ff5_factors" in row3["_inputs"] and "ff5_factors" not in row5["_inputs"]
     assert set(again["_inputs"]) == set(row3["_inputs"])
     assert {"rut", "gspc"}.isdisjoint(row3["_inputs"])
+
+
+# -- data missing: asked once per batch, not once per specification --------------------------------
+
+
+@pytest.fixture
+def unreachable(monkeypatch) -> list[str]:
+    """Every raw-file lookup fails as with no copy, no mirror and the publisher unreachable;
+    returns the list of datasets looked up, one entry per attempt."""
+    from research import data
+    from research.errors import DataUnavailable
+
+    asked: list[str] = []
+
+    def resolve(ds, *_args, **_kw):
+        asked.append(ds.name)
+        raise DataUnavailable(ds.name, ["download: cannot reach the server"])
+
+    monkeypatch.setattr(data._fetch, "resolve", resolve)
+    return asked
+
+
+def test_failing_fast_looks_for_a_missing_dataset_once_inside_and_every_time_outside(unreachable):
+    from research import data
+    from research.errors import DataUnavailable
+
+    for _ in range(2):  # outside the block: every load tries again (the network may be back)
+        with pytest.raises(DataUnavailable):
+            data.load("dgs2")
+    assert unreachable == ["dgs2", "dgs2"]
+    with data.failing_fast():
+        messages = []
+        for name in ("dgs2", "DGS2", "dgs10", "dgs2"):
+            with pytest.raises(DataUnavailable) as err:
+                data.load(name)
+            messages.append(str(err.value))
+    assert unreachable == ["dgs2", "dgs2", "dgs2", "dgs10"]  # once each inside the block
+    assert messages[0] == messages[1] == messages[3] and "dgs2" in messages[0] and "dgs10" in messages[2]
+    with pytest.raises(DataUnavailable):  # the block's memory ends with it
+        data.load("dgs2")
+    assert unreachable[-1] == "dgs2" and len(unreachable) == 5
+
+
+def test_a_batch_and_a_serial_sweep_look_for_missing_data_once(unreachable):
+    batch = sweep.evaluate_many("test_sweep:toy_reads_dgs2", [{"a": a} for a in range(1, 6)])
+    assert [r["label"] for r in batch["rows"]] == ["error"] * 5
+    assert all(r["error"].startswith("DataUnavailable: dataset 'dgs2'") for r in batch["rows"])
+    assert unreachable == ["dgs2"]
+    grid = Grid(claim="T9", title="t", choices={"a": (1, 2, 3, 4)}, estimate="test_sweep:toy_reads_dgs2",
+                statistic_name="s", default={"a": 1})
+    frame = sweep.run_sweep(grid, serial=True)
+    assert list(frame["label"]) == ["error"] * 4 and unreachable == ["dgs2", "dgs2"]

@@ -16,8 +16,11 @@ runner can ask :func:`current_sha256` without paying for it.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import warnings
+from collections.abc import Iterator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +29,7 @@ from research.config import settings
 from research.data import catalog as _catalog
 from research.data import fetch as _fetch
 from research.data import vintages as _vintages
-from research.errors import UnknownBlock
+from research.errors import DataUnavailable, UnknownBlock
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,11 +58,38 @@ def _validator(ds):
     return lambda data, source: store.parse_raw(ds, data, source)
 
 
+# Set inside ``failing_fast()``: the datasets found unavailable there (name -> the error).
+_unavailable: contextvars.ContextVar[dict[str, DataUnavailable] | None] = contextvars.ContextVar(
+    "research_data_unavailable", default=None)
+
+
+@contextlib.contextmanager
+def failing_fast() -> Iterator[None]:
+    """Within this block, a dataset found unavailable is not looked for again: later loads of it
+    raise the same :class:`DataUnavailable` at once. For a batch of specifications (``sweep``):
+    with no mirror and the publishers unreachable, each specification tried every source again,
+    and a specification curve took minutes to fail. Outside the block every load tries afresh
+    (a notebook re-run after the network is back must not see an old failure)."""
+    token = _unavailable.set({} if _unavailable.get() is None else _unavailable.get())
+    try:
+        yield
+    finally:
+        _unavailable.reset(token)
+
+
 def _parsed_meta(name: str, *, refresh: bool = False):
     """Resolve the raw file and make sure its parsed cache entry exists. Returns (ds, raw, meta)."""
     cfg = settings()
     ds = _catalog.get(name)
-    return _cached(ds, _fetch.resolve(ds, _validator(ds), cfg, refresh=refresh), rebuild=refresh)
+    failed = _unavailable.get()
+    if failed is not None and ds.name in failed:
+        raise failed[ds.name]
+    try:
+        return _cached(ds, _fetch.resolve(ds, _validator(ds), cfg, refresh=refresh), rebuild=refresh)
+    except DataUnavailable as exc:
+        if failed is not None:
+            failed[ds.name] = exc
+        raise
 
 
 def _cached(ds, raw, *, rebuild: bool = False):
