@@ -20,8 +20,7 @@ import contextlib
 import contextvars
 import functools
 import warnings
-from collections.abc import Iterator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from research import provenance

@@ -23,6 +23,7 @@ forked; anything else is started as jupyter_client always does.
 
 from __future__ import annotations
 
+import multiprocessing.process
 import os
 import signal
 import sys
@@ -148,28 +149,21 @@ def _reset_multiprocessing() -> None:
     resource_tracker._resource_tracker.__init__()  # type: ignore[attr-defined,misc]
 
 
-def _main_process_class() -> type:
-    from multiprocessing import process
+class _MainProcess(multiprocessing.process.BaseProcess):
+    """multiprocessing's own main-process record (``process._MainProcess``, which it deletes
+    after use), with a new authkey as a new interpreter gets."""
 
-    class MainProcess(process.BaseProcess):
-        """multiprocessing's own (``process._MainProcess``, deleted after use): a new authkey."""
+    def __init__(self) -> None:
+        self._identity = ()
+        self._name = "MainProcess"
+        self._parent_pid = None
+        self._popen = None
+        self._closed = False
+        self._config = {"authkey": multiprocessing.process.AuthenticationString(os.urandom(32)),
+                        "semprefix": "/mp"}
 
-        def __init__(self) -> None:
-            self._identity = ()
-            self._name = "MainProcess"
-            self._parent_pid = None
-            self._popen = None
-            self._closed = False
-            self._config = {"authkey": process.AuthenticationString(os.urandom(32)), "semprefix": "/mp"}
-
-        def close(self) -> None:
-            pass
-
-    return MainProcess
-
-
-def _MainProcess() -> Any:  # noqa: N802 - stands for the class multiprocessing deleted
-    return _main_process_class()()
+    def close(self) -> None:
+        pass
 
 
 def _reset_asyncio() -> None:
