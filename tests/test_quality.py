@@ -461,6 +461,17 @@ def test_too_few_months_of_portfolios_alone_is_refused():
     assert len(quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None).premium_returns) == 36
 
 
+def test_the_premium_series_of_the_result_is_the_samples_months():
+    """result.premium_returns is what the notebook plots and tabulates: the sample's months only,
+    even though the portfolios span 300 months (1970-01 .. 1994-12)."""
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1975-03-15", end="1984-10-02", since=None)
+    months = res.premium_returns.index
+    assert (months[0], months[-1], len(months)) == (pd.Timestamp("1975-03-31"), pd.Timestamp("1984-10-31"), 116)
+    by_hand = (op["SMALL HiOP"] - op["BIG HiOP"]).loc["1975-03-31":"1984-10-31"]
+    assert res.premium_returns["robust"].to_numpy() == pytest.approx(by_hand.to_numpy())
+
+
 def test_missing_columns_are_named():
     returns, f, op = synthetic()
     with pytest.raises(ParameterError, match=r"missing \['small_minus_large'\]"):
