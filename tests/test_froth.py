@@ -146,6 +146,19 @@ def test_daily_cross_check_at_the_exact_date():
     assert prof["percentile"] == pytest.approx(1.0)
 
 
+def test_daily_cross_check_history_starts_with_the_start_months_first_day():
+    """The monthly gauge counts the start month; the daily history must too (not from its last day)."""
+    op, inv = portfolios(end="2025-09-30")
+    days = pd.bdate_range("2023-11-01", "2025-10-31")
+    daily = pd.DataFrame({"RMW": 0.0, "CMA": 0.0}, index=days)
+    result = froth.test(op, inv, as_of="2025-10-15", start="2024-01-31", daily_factors=daily, daily_windows=(5,))
+    row = result.daily_check.loc[(froth.DAILY_LEGS["investment"][1], 5)]
+    # weekdays 2024-01-01 .. 2025-10-15 by hand: 2024 has 52 weeks and a Monday and Tuesday (262), and
+    # 2025-01-01 (a Wednesday) .. 10-15 is 288 days, 41 weeks and a Wednesday (206); none from 2023.
+    # A 5-day window needs 4 days before its first reading.
+    assert row["history_days"] == 262 + 206 - 4
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"windows": [0]}, "positive whole months"),
     ({"spreads": ["leverage"]}, "unknown gauge legs"),
@@ -508,13 +521,13 @@ def test_daily_check_reads_from_start_and_skips_windows_longer_than_the_history(
     daily = pd.DataFrame({"RMW": 0.5, "CMA": -0.5}, index=days)
     daily.loc[["2025-08-28", "2025-09-03", "2025-09-04"], "RMW"] = -2.0
     daily.loc["2025-10-15", "RMW"] = 1.0  # the reading: junk -1% on the day, below every other window
-    res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(40, 3))
-    # history from the first month-end, 2025-08-31, to 10-15: 33 trading days, so no 40-day
-    # window; 31 three-day windows, the last the lowest (the -2.0 days of 08-28 lie before the start)
+    res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(55, 3))
+    # history from the start month's first day, 2025-08-01, to 10-15: 21 + 22 + 11 = 54 trading days,
+    # so no 55-day window; 52 three-day windows, the last the lowest (those holding a -2.0 day are higher)
     assert res.daily_check.index.get_level_values("window_days").tolist() == [3, 3]
     prof = res.daily_check.loc[(froth.DAILY_LEGS["profitability"][1], 3)]
-    assert prof["history_days"] == 31 and prof["value"] == pytest.approx((0.995 ** 2 * 0.99 - 1) * 100)
-    assert prof["percentile"] == pytest.approx(1 / 31)
+    assert prof["history_days"] == 52 and prof["value"] == pytest.approx((0.995 ** 2 * 0.99 - 1) * 100)
+    assert prof["percentile"] == pytest.approx(1 / 52)
     inv_row = res.daily_check.loc[(froth.DAILY_LEGS["investment"][1], 3)]
     assert inv_row["value"] == pytest.approx((1.005 ** 3 - 1) * 100) and inv_row["percentile"] == 1.0
 
@@ -523,7 +536,7 @@ def test_daily_check_is_empty_when_every_window_is_longer_than_the_history():
     op, inv = portfolios(end="2025-09-30")
     days = pd.bdate_range("2025-09-01", "2025-10-31")
     daily = pd.DataFrame({"RMW": 0.5, "CMA": -0.5}, index=days)
-    # from 2025-08-31 to 10-15: 33 trading days, fewer than either window
+    # from the start month 2025-08 (these data begin 09-01) to 10-15: 33 trading days, fewer than either window
     res = froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily, daily_windows=(34, 40))
     assert res.daily_check.empty and res.verdict.label in LABELS
     assert len(froth.test(op, inv, start="2025-08-15", windows=(1,), daily_factors=daily,

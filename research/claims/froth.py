@@ -224,7 +224,8 @@ def _validate(*, windows, spreads, threshold, min_history, quintiles) -> None:
 def _daily_check(factors: pd.DataFrame, as_of: pd.Timestamp, *, spreads: Sequence[str],
                  windows: Sequence[int], start: pd.Timestamp) -> pd.DataFrame:
     rows = []
-    history = factors.loc[start:as_of]
+    # the daily history covers the same months as the monthly gauge's: from the start month's first day
+    history = factors.loc[start.replace(day=1):as_of]
     for spread in spreads:
         column, label = DAILY_LEGS[spread]
         junk = -history[column]
