@@ -643,9 +643,9 @@ def test_the_significance_level_reaches_every_verdict_of_test(quality_publishers
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"small_quintiles": [1, 2], "big_quintiles": [2, 5]},
-     "small_quintiles and big_quintiles overlap; pick distinct size quintiles"),
+     "^small_quintiles and big_quintiles overlap; pick distinct size quintiles$"),
     ({"robust_quintiles": [4, 5], "weak_quintiles": [1, 4]},
-     "robust_quintiles and weak_quintiles overlap; pick distinct OP quintiles"),
+     "^robust_quintiles and weak_quintiles overlap; pick distinct OP quintiles$"),
     ({"maxlags": -1}, "HAC lags must be a non-negative integer or None"),
     ({"small_quintiles": [6]}, r"small_quintiles must be a non-empty list of quintiles 1..5, got \[6\]"),
 ])
@@ -653,6 +653,17 @@ def test_parameter_errors_name_the_parameter(kwargs, message):
     returns, f, op = synthetic()
     with pytest.raises(ParameterError, match=message):
         quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", **kwargs)
+
+
+@pytest.mark.parametrize(("include_smb", "name"), [
+    (True, "five-factor alpha of small-minus-large, % per month"),
+    (False, "four-factor (five-factor without SMB) alpha of small-minus-large, % per month"),
+])
+def test_the_inferior_verdict_names_its_statistic_and_model(include_smb, name):
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", include_smb=include_smb)
+    inferior = [v for v in res.verdicts if v.aspect == "inferior"]
+    assert len(inferior) == 1 and inferior[0].statistic_name == name
 
 
 def test_the_coefficient_table_against_statsmodels():
