@@ -472,6 +472,14 @@ def test_the_premium_series_of_the_result_is_the_samples_months():
     assert res.premium_returns["robust"].to_numpy() == pytest.approx(by_hand.to_numpy())
 
 
+def test_the_weak_and_robust_quintiles_reach_the_premium_series():
+    returns, f, op = synthetic()
+    res = quality.test(returns, f, op, start="1970-01-31", end="1994-12-31", since=None,
+                       robust_quintiles=(4,), weak_quintiles=(2,))
+    assert res.premium_returns["weak"].to_numpy() == pytest.approx((op["ME1 OP2"] - op["ME5 OP2"]).to_numpy())
+    assert res.premium_returns["robust"].to_numpy() == pytest.approx((op["ME1 OP4"] - op["ME5 OP4"]).to_numpy())
+
+
 def test_missing_columns_are_named():
     returns, f, op = synthetic()
     with pytest.raises(ParameterError, match=r"missing \['small_minus_large'\]"):
