@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -130,7 +131,10 @@ def test_warm_kernels_see_what_a_cold_kernel_sees(tmp_path, monkeypatch):
     interpreter. Same names, execution counts, matplotlib backend and rcParams, research modules,
     signal handlers, multiprocessing identity, session, sys.path, environment variables and open
     descriptors; only the third-party modules loaded at start differ (so the comparison is not of
-    two cold runs), with the warning filters those imports add (statsmodels', requests')."""
+    two cold runs), with the warning filters those imports add (statsmodels', requests').
+    The run's own sys.path holds a folder a launcher put there (as `.venv/bin/pytest` puts its
+    script's folder, after pytest's rootdir): no kernel may see it."""
+    monkeypatch.setattr(sys, "path", [sys.path[0], str(tmp_path / "launcher-bin"), *sys.path[1:]])
     registry, reports, seen = probe_project(tmp_path / "warm", ["a", "b"])
     run(registry, reports, jobs=1)
     warm = {n: json.loads((seen / f"{n}.json").read_text()) for n in "ab"}

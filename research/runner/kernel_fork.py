@@ -23,9 +23,12 @@ forked; anything else is started as jupyter_client always does.
 
 from __future__ import annotations
 
+import functools
+import json
 import multiprocessing.process
 import os
 import signal
+import subprocess
 import sys
 import time
 from typing import Any
@@ -44,7 +47,7 @@ class ForkedKernelManager(AsyncKernelManager):
         env = dict(kw.get("env") or os.environ)
         env["JPY_PARENT_PID"] = str(os.getpid())  # what jupyter_client's launcher sets: the kernel
         # exits when this process does (ipykernel's parent poller)
-        pid = fork_kernel(kernel_cmd[3:], env, kw.get("cwd"))
+        pid = fork_kernel(kernel_cmd[3:], env, kw.get("cwd"), interpreter_path(env))
         provisioner = self.provisioner
         provisioner.process = ForkedProcess(pid)  # type: ignore[attr-defined]
         provisioner.pid = pid  # type: ignore[attr-defined]
@@ -60,8 +63,29 @@ def can_fork(kernel_cmd: list[str]) -> bool:
             and os.path.realpath(kernel_cmd[0]) == os.path.realpath(sys.executable))
 
 
-def fork_kernel(args: list[str], env: dict[str, str], cwd: str | None) -> int:
-    """Fork; the child becomes an IPython kernel with ``args`` (after ``-m ipykernel_launcher``)
+#: What decides a new interpreter's own sys.path besides its executable (user site, home, libdir).
+SITE_VARIABLES = ("HOME", "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONUSERBASE", "PYTHONPLATLIBDIR")
+
+
+def interpreter_path(env: dict[str, str]) -> list[str]:
+    """The sys.path a new interpreter of this executable builds for itself under ``env``: its
+    standard library, site-packages and .pth entries, without its first entry (the script's
+    folder) and without PYTHONPATH. Not the worker's own sys.path, which holds whatever its
+    launcher added: pytest's rootdir, or the folder of the ``pytest``/``research`` script."""
+    return list(_interpreter_path(tuple((k, env[k]) for k in SITE_VARIABLES if k in env)))
+
+
+@functools.cache
+def _interpreter_path(site_env: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    # once per worker and environment: a new interpreter costs about 20 ms, a kernel 25 times more
+    out = subprocess.run([sys.executable, "-c", "import json, sys; print(json.dumps(sys.path[1:]))"],
+                         env=dict(site_env), capture_output=True, text=True, check=True, timeout=120)
+    return tuple(json.loads(out.stdout))
+
+
+def fork_kernel(args: list[str], env: dict[str, str], cwd: str | None, path: list[str]) -> int:
+    """Fork; the child becomes an IPython kernel with ``args`` (after ``-m ipykernel_launcher``),
+    the environment ``env`` and, after PYTHONPATH, ``path`` (``interpreter_path``) as sys.path,
     and never returns. Returns the child's pid."""
     sys.stdout.flush()
     sys.stderr.flush()
@@ -70,7 +94,7 @@ def fork_kernel(args: list[str], env: dict[str, str], cwd: str | None) -> int:
         return pid
     code = 1
     try:  # from here on the child must never return into the worker's code
-        _become_kernel(args, env, cwd)
+        _become_kernel(args, env, cwd, path)
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -87,7 +111,7 @@ def fork_kernel(args: list[str], env: dict[str, str], cwd: str | None) -> int:
     return 0  # pragma: no cover - unreachable
 
 
-def _become_kernel(args: list[str], env: dict[str, str], cwd: str | None) -> None:
+def _become_kernel(args: list[str], env: dict[str, str], cwd: str | None, path: list[str]) -> None:
     os.setsid()  # as jupyter_client starts kernels: signals to the kernel's group stay there
     for signum in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
@@ -114,9 +138,9 @@ def _become_kernel(args: list[str], env: dict[str, str], cwd: str | None) -> Non
     for name in [m for m in sys.modules if m == "research" or m.startswith("research.")]:
         del sys.modules[name]
     # sys.path of `python -m ipykernel_launcher` under this environment: PYTHONPATH first, then
-    # the interpreter's own (the worker's first entry is the run's script folder, not the kernel's)
+    # the interpreter's own
     head = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    sys.path[:] = head + [p for p in sys.path[1:] if p not in head]
+    sys.path[:] = head + [p for p in path if p not in head]
     import ipykernel_launcher
 
     sys.argv = [ipykernel_launcher.__file__, *args]
