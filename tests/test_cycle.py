@@ -3,6 +3,7 @@ Hodrick errors against a loop, the verdict rules on synthetic series, and the re
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -324,6 +325,15 @@ def test_reversion_labels_and_robustness_share_by_hand():
     assert res.robustness_share() == pytest.approx(2 / 3)  # the verdict says mixed: hodrick and non-overlapping
 
 
+def test_reversion_labels_use_the_results_alpha():
+    # at 0.01 the non-overlapping 3-year p of 0.04 is not significant; at 0.2 the Hodrick 3-year p of 0.16 is
+    res = hand_result()
+    strict = dataclasses.replace(res, spec={**res.spec, "alpha": 0.01}).reversion_labels()
+    assert strict.to_dict() == {"newey-west": "supported", "hodrick": "mixed", "non-overlapping": "inconclusive"}
+    loose = dataclasses.replace(res, spec={**res.spec, "alpha": 0.2}).reversion_labels()
+    assert loose.to_dict() == {"newey-west": "supported", "hodrick": "supported", "non-overlapping": "mixed"}
+
+
 def test_states_table_renames_and_rounds():
     out = hand_result().states_table()
     assert out.columns.tolist() == ["months", "mean, % per month", "90% CI low", "90% CI high", "std dev",
@@ -580,18 +590,19 @@ def hand_states(r: pd.Series, rec: pd.Series, recovery: int, lags: int, level: f
 
 
 def test_test_in_full_against_hand_computations(c8_publishers):
-    # every parameter off its default; the sample ends 2025-10 (end), two months before the data
+    # every parameter off its default (9 state lags: the plug-in rule gives 6 for 856 months); the sample
+    # ends 2025-10 (end), two months before the data
     r = c8_publishers["vw"].loc[:"2025-10-31"]
     rec = c8_publishers["recession"].loc[:"2025-10-31"]
     usrec = c8_publishers["recession"].set_axis(c8_publishers["recession"].index.to_period("M").to_timestamp())
     res = cycle.test(r.rename("x").to_frame("small_minus_large"), usrec, start="1954-07-01", end="2025-10-31",
                      article_date="2025-06-15", trailing_years=10, horizons_years=(5, 3), hac_lags=30,
-                     state_lags=6, inference="newey-west", alpha=0.1, level=0.9, recovery_months=6,
+                     state_lags=9, inference="newey-west", alpha=0.1, level=0.9, recovery_months=6,
                      vintage={"size": "202512"}, definition="a test definition")
     cyc, mr = res.verdicts
-    hand = hand_cyclicality(r, rec, 6, level=0.9)
+    hand = hand_cyclicality(r, rec, 9, level=0.9)
     n_rec = int(rec.sum())
-    states = hand_states(r, rec, 6, 6, 0.9)
+    states = hand_states(r, rec, 6, 9, 0.9)
     assert res.states.index.tolist() == states.index.tolist()
     for column in states.columns:
         assert res.states[column].to_numpy() == pytest.approx(states[column].to_numpy(), rel=1e-9), column
@@ -603,7 +614,7 @@ def test_test_in_full_against_hand_computations(c8_publishers):
     assert (cyc.interval_level, cyc.n, cyc.vintage) == (0.9, 10, {"size": "202512"})
     assert cyc.sample == f"1954-07..2025-10 ({len(r)} months, 10 recessions)"
     assert cyc.method == ("OLS of the monthly small-minus-large return on an NBER recession dummy (USREC), "
-                          "Newey-West HAC errors with 6 lags; n = recession episodes. Small/large: a test definition")
+                          "Newey-West HAC errors with 9 lags; n = recession episodes. Small/large: a test definition")
     assert cyc.rule == (
         "supported if the recession-minus-expansion difference in the monthly small-minus-large return is negative "
         "with HAC p < 0.1; contradicted if it is positive with p < 0.1 (recessions favour small caps); mixed if it "
@@ -652,12 +663,12 @@ def test_test_in_full_against_hand_computations(c8_publishers):
         "forecast_next_5y_pct": pct(forecast)}, rel=1e-9)
     assert res.spec == {"definition": "a test definition", "start": "1954-07-01", "end": "2025-10-31",
                         "article_date": "2025-06-15", "trailing_years": 10, "horizons_years": [3, 5], "hac_lags": 30,
-                        "state_lags": 6, "inference": "newey-west", "alpha": 0.1, "level": 0.9, "recovery_months": 6,
+                        "state_lags": 9, "inference": "newey-west", "alpha": 0.1, "level": 0.9, "recovery_months": 6,
                         "sample": "1954-07..2025-10"}
     # the tests table: the recession row, then each horizon's three kinds of error
     slope3, slope5 = "slope, next 3y on trailing 10y", "slope, next 5y on trailing 10y"
     assert res.table.index.tolist() == [
-        ("recession minus expansion, % per month", "newey-west (6 lags)"),
+        ("recession minus expansion, % per month", "newey-west (9 lags)"),
         (slope3, "newey-west (30 lags)"), (slope3, "hodrick 1B"), (slope3, "non-overlapping (offset 0 of 36)"),
         (slope5, "newey-west (30 lags)"), (slope5, "hodrick 1B"), (slope5, "non-overlapping (offset 0 of 60)")]
     assert res.table.columns.tolist() == ["horizon_years", "estimate", "std_err", "ci_lower", "ci_upper", "p_value",
@@ -683,7 +694,56 @@ def test_test_in_full_against_hand_computations(c8_publishers):
         pd.Series(log_pts(r)[::-1]).rolling(36).sum().to_numpy()[::-1][1:len(r) - 35], rel=1e-9)
     assert res.series["recession"].tolist() == rec.tolist()
     assert res.recession.tolist() == rec.tolist()
-    assert sorted(res.predictive_fits) == [36, 60] and res.recession_fit.maxlags == 6
+    assert sorted(res.predictive_fits) == [36, 60] and res.recession_fit.maxlags == 9
+    assert [res.predictive_fits[h].y_name for h in (36, 60)] == ["next 3y", "next 5y"]
+    # every offset's non-overlapping slope flagged against alpha = 0.1 (OLS on every h-th month by statsmodels)
+    lp = log_pts(r)
+    for hy in (3, 5):
+        h = 12 * hy
+        trailing = pd.Series(lp).rolling(120).sum().to_numpy()
+        fwd = np.r_[pd.Series(lp[::-1]).rolling(h).sum().to_numpy()[::-1][1:], np.nan]
+        ok = np.flatnonzero(np.isfinite(trailing) & np.isfinite(fwd))
+        fits = [sm.OLS(fwd[ok[k::h]], sm.add_constant(trailing[ok[k::h]])).fit() for k in range(h)]
+        flags = [bool(f.params[1] < 0 and f.pvalues[1] < 0.1) for f in fits]
+        assert res.nonoverlapping.loc[hy, "significant_negative"].tolist() == flags
+        # offsets with 0.05 <= p < 0.1 tell alpha = 0.1 from the default
+        assert sum(flags) > sum(f.params[1] < 0 and f.pvalues[1] < 0.05 for f in fits)
+
+
+def test_test_with_its_defaults_a_positive_difference_and_non_overlapping_errors(c8_publishers):
+    # recessions now favour small caps by about half a point a month: the note says "better"
+    r = c8_publishers["vw"] + 2.0 * c8_publishers["recession"]
+    rec = c8_publishers["recession"]
+    res = cycle.test(r, rec, inference="non-overlapping", alpha=0.005)
+    cyc, mr = res.verdicts
+    diff = r[rec == 1].mean() - r[rec == 0].mean()
+    assert 0 < diff < 1 and cyc.statistic == pytest.approx(diff, rel=1e-9)
+    assert f"small caps did {diff:.2f} pp per month better relative to large caps" in cyc.note
+    assert cyc.method.endswith("Small/large: as given") and mr.method.endswith("Small/large: as given")
+    assert res.states.index[2] == "early expansion (first 12 months)"
+    assert res.spec["end"] is None and res.spec["start"] == "1926-07-01"
+    # the verdict on every 60th month from the first: the 3-year slope has p < 0.005, the 5-year one not
+    three, five = hand_predictive(r, 120, 36), hand_predictive(r, 120, 60)
+    assert (mr.statistic, *mr.interval, mr.p_value) == pytest.approx(five["non-overlapping"], rel=1e-9)
+    assert three["non-overlapping"][3] < 0.005 < five["non-overlapping"][3] < 0.05
+    slopes, pvalues = [three["non-overlapping"][0], five["non-overlapping"][0]], [three["non-overlapping"][3],
+                                                                                 five["non-overlapping"][3]]
+    assert mr.label == "mixed" and cycle.reversion_label(slopes, pvalues) == "supported"
+    assert mr.rule == (
+        "supported if the slope of the next 3 and 5-year small-minus-large return on the trailing return is "
+        "negative with p < 0.005 (non-overlapping errors) at every horizon; mixed if at some horizons only; "
+        "contradicted if positive with p < 0.005 at every horizon; inconclusive if no slope is significant")
+
+
+def test_test_calls_a_difference_against_most_episodes_mixed(c8_publishers):
+    # ew: 2008-09 drags the difference below zero against the other nine recessions; p is about 0.4
+    ew, rec = c8_publishers["ew"], c8_publishers["recession"]
+    hand = hand_cyclicality(ew, rec, 6)
+    assert 0.05 < hand["p"] < 0.9 and hand["agreement"] == pytest.approx(0.1)
+    cyc = cycle.test(ew, rec, state_lags=6, alpha=0.9).verdicts[0]
+    assert cyc.label == "mixed" and cyc.p_value == pytest.approx(hand["p"], rel=1e-9)
+    assert "; 1 of 10 recessions point the same way;" in cyc.note
+    assert cycle.test(ew, rec, state_lags=6, alpha=hand["p"] * 0.99).verdicts[0].label == "inconclusive"
 
 
 # -- edges of the building blocks -------------------------------------------------------------------------
@@ -735,6 +795,22 @@ def test_test_names_a_bad_start_or_end():
         cycle.test(r, usrec, start="soon")
     with pytest.raises(ParameterError, match="^end must be an ISO date"):
         cycle.test(r, usrec, end="later")
+
+
+def test_test_too_short_or_without_a_non_overlapping_sample():
+    # 60 months, a 1-year look-back and a 2-year horizon: 25 regression months, at most 2 per offset
+    idx = months("2000-01-31", 60)
+    r = pd.Series(np.random.default_rng(6).normal(0, 2, 60), index=idx)
+    rec = pd.Series((np.arange(60) % 20 < 3).astype(int), index=idx)
+    kw = {"article_date": "2005-01-15", "trailing_years": 1, "horizons_years": (2,)}
+    mr = cycle.test(r, rec, start="2000-01-01", inference="non-overlapping", **kw).verdicts[1]
+    assert mr.interval is None and mr.interval_level is None and np.isnan(mr.statistic)
+    assert (mr.label, mr.n) == ("inconclusive", 0)
+    with pytest.raises(ParameterError, match=r"^59 months between 2000-02-01 and the end are too few for a 1-year "
+                                             r"look-back and a 2-year horizon; start earlier or shorten them$"):
+        cycle.test(r, rec, start="2000-02-01", **kw)
+    with pytest.raises(ParameterError, match="^59 months between 2000-01-01 and 2004-11-30 are too few"):
+        cycle.test(r, rec, start="2000-01-01", end="2004-11-30", **kw)
 
 
 def test_cycle_label_with_a_missing_difference():
@@ -802,6 +878,9 @@ def test_state_table_needs_four_months_for_an_interval_and_counts_zero_as_not_po
     assert out.loc["expansion (all)", "share_positive"] == 0.75  # 1, 0, 3, 1
     assert out.loc["recession", "share_positive"] == pytest.approx(2 / 6)  # 0, -1, 2, -2, 0, 1
     assert np.isnan(out.loc["early expansion (first 2 months)", "ci_lower"])
+    three = cycle.state_table(r, rec, recovery_months=3)  # early expansion: 3 months, no interval
+    assert three.loc["early expansion (first 3 months)", "n_months"] == 3
+    assert three.loc["early expansion (first 3 months)", ["ci_lower", "ci_upper"]].isna().all()
     four = sm.OLS(np.array([1.0, 0.0, 3.0, 1.0]), np.ones(4)).fit(cov_type="HAC",
                                                                    cov_kwds={"maxlags": 1, "use_correction": True})
     assert out.loc["expansion (all)", ["ci_lower", "ci_upper"]].tolist() == pytest.approx(four.conf_int(0.05)[0])
@@ -839,6 +918,14 @@ def test_nonoverlapping_regressions_columns_first_month_flags_and_too_few():
     assert (weak["slope"] < 0).all() and weak["p_value"].between(0.05, 1).all()
     assert weak["significant_negative"].tolist() == [False, False]
     assert cycle.nonoverlapping_regressions(frame, 2, alpha=0.999)["significant_negative"].tolist() == [False, False]
+    shallow = cycle.nonoverlapping_regressions(frame.assign(fwd_2=frame["fwd_2"] / 4), 2)  # slope about 0.5
+    assert shallow["slope"].between(0.4, 0.6).all() and (shallow["p_value"] < 0.05).all()
+    assert shallow["significant_negative"].tolist() == [False, False]
+    at = neg.loc[0, "p_value"]  # p equal to alpha is not below it; a hair above alpha it is
+    assert cycle.nonoverlapping_regressions(frame.assign(fwd_2=-frame["fwd_2"]), 2, alpha=at)[
+        "significant_negative"].tolist() == [False, neg.loc[1, "p_value"] < at]
+    assert cycle.nonoverlapping_regressions(frame.assign(fwd_2=-frame["fwd_2"]), 2, alpha=at * 1.001)[
+        "significant_negative"].tolist()[0]
     few = cycle.nonoverlapping_regressions(frame.iloc[:7], 2)  # offsets of 4 and 3 months: only offset 0
     assert few.index.tolist() == [0]
     none = cycle.nonoverlapping_regressions(frame.iloc[:6], 2)
@@ -855,7 +942,7 @@ def test_predictive_tests_without_a_non_overlapping_sample():
     nonover = rows[2]
     assert nonover["method"] == "non-overlapping (offset 0 of 0)"
     assert nonover["n_months"] == nonover["n_independent"] == rows[0]["n_independent"] == 0
-    assert np.isnan(nonover["estimate"]) and np.isnan(nonover["ci_lower"])
+    assert all(np.isnan(nonover[k]) for k in ("estimate", "std_err", "p_value", "ci_lower", "ci_upper"))
     assert rows[0]["sample"] == "2000-01..2004-06" and rows[0]["n_months"] == 31
 
 
