@@ -62,6 +62,7 @@ def test_all_windows_are_every_run_of_consecutive_months():
     assert w.index.tolist() == list(months("2000-01-31", 3))  # indexed by the first month
     assert w.tolist() == pytest.approx([hand_compound([1.0, 2.0]), hand_compound([2.0, -1.0]),
                                         hand_compound([-1.0, 4.0])])
+    assert w.name == "ret_2m"  # named like window_returns' columns
 
 
 def test_placebo_means_of_constant_windows_are_that_constant():
@@ -507,6 +508,7 @@ def test_conclusion_of_the_rule_source_with_a_single_recession_cycle():
     assert list(one.robustness.index.get_level_values("source").unique()) == ["curated"]
     assert one.verdict.interval is None and one.verdict.p_value is None
     assert "(no interval)" in one.verdict.note and "Interval:" not in one.conclusion()
+    assert "over 12 months (90% CI (no interval)); there are only 1 such cycles." in one.verdict.note
     assert one.conclusion().split("\n")[-1].startswith("- Cycles with a recession: mean -10.36% over 1 cycles")
     assert one.disagreements().index.tolist() == ["curated only", "curated only"]
     three = easing.test(r, usrec, flat, curated=curated.iloc[[0, 2, 4]], reps=100, min_events=2).conclusion()
@@ -591,7 +593,7 @@ def test_sustained_only_drops_the_cycles_marked_not_sustained():
     ({"match_tolerance": -1}, False), ({"match_tolerance": 0}, True),
     ({"rule_max_months_since_hike": 0}, False), ({"rule_max_months_since_hike": 1}, True),
     ({"rule_max_months_since_hike": None}, True),
-    ({"horizons": [3, -6], "verdict_horizon": 3}, False), ({"horizons": []}, False),
+    ({"horizons": [3, -6], "verdict_horizon": 3}, False), ({"horizons": []}, False), ({"horizons": None}, False),
     ({"start": "1999-12-31"}, False),  # the sample's last month: no sample
 ])
 def test_parameter_boundaries(kwargs, ok):
@@ -862,7 +864,7 @@ def test_validate_rejects_each_bad_setting_with_its_name(change, words):
     easing._validate(**{**VALID, "horizons": [1, 12], "level": 0.01, "rule_max_months_since_hike": None})
     with pytest.raises(ParameterError) as err:
         easing._validate(**{**VALID, **change})
-    assert words in str(err.value)
+    assert str(err.value).startswith(words)
 
 
 def test_recession_periods_at_both_ends_of_usrec():
@@ -975,3 +977,134 @@ def test_options_threaded_through_test_and_the_sample_bounds():
     method = easing.test(r, usrec, rate, curated=curated, reps=100).verdict.method
     assert "recession = NBER recession under way or beginning within 12 months" in method
     assert method.endswith("Small/large: as given")
+
+
+# -- boundaries and texts a mutation run found untested (benchmarks/README.md, "Mutation testing") --------
+
+def test_the_sample_errors_in_full():
+    r, usrec, rate, curated = calm_and_recessions()
+
+    def error(**kw):
+        with pytest.raises(ParameterError) as err:
+            easing.test(r, kw.pop("usrec", usrec), rate, curated=curated, reps=100, **kw)
+        return str(err.value)
+
+    assert error(start="not a date") == "start must be an ISO date such as '1963-07-31', got 'not a date'"
+    assert error(end="soon") == "end must be an ISO date such as '1963-07-31', got 'soon'"
+    # a start in the returns' last month (1999-12) leaves no sample: said so, not "only 1 month"
+    assert error(start="1999-12-01") == "start 1999-12-01 must come before the end of the sample (1999-12)"
+    assert error(start="1999-01-01", horizons=[12], verdict_horizon=12) == (
+        "only 12 months of returns between 1999-01-01 and the end; need more than the longest horizon (12 months)")
+    assert error(usrec=usrec * np.nan) == "usrec (the NBER recession indicator) is empty"
+
+
+def test_the_default_placebo_draws_and_an_open_end():
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec, rate, curated=curated)
+    assert res.placebo_draws.size == 10_000 and res.spec["reps"] == 10_000
+    assert res.spec["end"] is None and res.spec["start"] == "1954-07-01"
+
+
+def test_a_calm_cycle_whose_window_runs_past_the_returns_is_pending():
+    r, usrec, rate, curated = calm_and_recessions()
+    # returns to 1990-12: USREC (to 1995-02) shows no recession within 12 months of the 1990-03 cut, but
+    # its 12-month window would end 1991-03; the two recession cycles have whole windows
+    res = easing.test(r, usrec, rate, curated=curated, reps=100, end="1990-12-31")
+    ev = res.events.loc["1990-03-31"]
+    assert ev["group"] == "no recession" and np.isnan(ev["ret_12m"])
+    assert res.verdict.n == 5 and res.verdict.sample == "1962-03..1987-03"
+    assert res.verdict.note.endswith("did at least as well. 1 recent cycle(s) have no complete 12-month window yet.")
+    # its 3-month window (1990-04..06) is complete
+    three = easing.test(r, usrec, rate, curated=curated, reps=100, end="1990-12-31", verdict_horizon=3).verdict
+    assert three.n == 6 and three.note.endswith("did at least as well.")
+
+
+def test_the_comparison_keeps_only_the_cuts_inside_the_sample():
+    r, usrec, rate, curated = calm_and_recessions()
+
+    def months_of(res, column):
+        return [str(p) for p in res.comparison[column].dropna()]
+
+    # the sample ends in the month of the rule's 1968-06 cut, which is in; the curated cuts from 1970 are not
+    early = easing.test(r, usrec, rate, curated=curated, reps=100, end="1968-06-30")
+    assert months_of(early, "curated") == ["1962-03", "1966-03"]
+    assert months_of(early, "rule") == ["1962-03", "1966-05", "1968-06"]
+    # from 1967 the rule's 1962-03 and 1966-05 cuts are out
+    late = easing.test(r, usrec, rate, curated=curated, reps=100, start="1967-01-01")
+    assert months_of(late, "rule") == ["1968-06"]
+    assert months_of(late, "curated") == [f"{y}-03" for y in range(1970, 1998, 4)]
+
+
+def test_min_events_reaches_the_robustness_labels_and_the_note():
+    r, usrec, rate, curated = calm_and_recessions()
+
+    def labels(data, n):
+        res = easing.test(data, usrec, rate, curated=curated, reps=100, min_events=n)
+        return res.verdict, res.robustness.loc[("curated", "no recession", 12), "label"]
+
+    # 1 pp a month more: six calm cycles whose interval excludes zero (test_the_verdict_and_conclusion_...)
+    six, rob = labels(r + 1.0, 6)
+    assert (six.label, rob) == ("supported", "supported")
+    seven, rob = labels(r + 1.0, 7)
+    assert (seven.label, rob) == ("inconclusive", "inconclusive")
+    # six cycles are enough for min_events=6: the interval, not their number, leaves it inconclusive
+    assert "; its interval straddles zero." in labels(r, 6)[0].note
+    assert "; there are only 6 such cycles." in labels(r, 7)[0].note
+
+
+def test_a_positive_mean_under_one_percent_beats():
+    r, usrec, rate, curated = calm_and_recessions()
+    low = r - 0.15
+    mean = np.mean([after(low, m, 12) for m in CALM])
+    assert 0 < mean < 1
+    note = easing.test(low, usrec, rate, curated=curated, reps=100).verdict.note
+    assert f"small caps beat large caps by {mean:.1f}% on average over 12 months" in note
+
+
+def test_flat_returns_none_positive_and_every_placebo_draw_as_good():
+    r, usrec, rate, curated = synthetic(0.0)
+    row = easing.test(r, usrec, rate, curated=curated, reps=100).table.loc[("no recession", 12)]
+    # every window return is exactly 0: none is positive, and every placebo mean (0) ties the events' mean
+    assert (row["n_events"], row["mean"], row["share_positive"], row["placebo_p"]) == (8, 0.0, 0.0, 1.0)
+
+
+def test_a_group_without_cycles_has_no_placebo_p():
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec, rate, curated=curated.iloc[[0, 2, 4]], reps=100, min_events=2)  # all calm
+    rec = res.table.loc[("recession", 12)]
+    assert rec["n_events"] == 0
+    assert rec[["mean", "median", "share_positive", "placebo_p"]].isna().all()  # a p of 0 would read as significant
+    calm = res.table.loc[("no recession", 12)]
+    assert calm["n_events"] == 3 and 0 < calm["placebo_p"] < 1
+
+
+def test_a_policy_rate_with_a_missing_month():
+    r, usrec, rate, curated = calm_and_recessions()
+    gap = rate.drop(pd.Timestamp("1961-01-31"))  # before the first hike: nothing the rule reads changes
+    assert gap.index.inferred_freq is None
+    res = easing.test(r, usrec, gap, curated=curated, reps=100)
+    assert res.events["policy_rate"].tolist() == [3.25] + [4.0] * 8
+    assert res.rule_events.index.strftime("%Y-%m").tolist() == ["1962-03", "1966-05", "1968-06"]
+
+
+def test_coverage_note_names_every_left_out_cut():
+    r, usrec, rate, curated = calm_and_recessions()
+    res = easing.test(r, usrec.loc[:"1991-02-28"], rate, curated=curated, reps=100)
+    assert res.verdict.n == 5
+    assert res.verdict.note.endswith(
+        " Left out: 1990-03, 1994-03 (USREC ends 1991-02, before the 12-month recession window closes).")
+
+
+def test_grid_estimate_on_a_sample_exactly_as_long_as_the_horizon(isolated_data):
+    from synthetic_mirror import write_size_deciles
+
+    from research.data.sizes import clear_caches
+
+    idx = pd.date_range("1954-07-31", "1987-12-31", freq="ME")  # from the 1987 start (1987-10): three months
+    write_size_deciles(isolated_data.mirror, idx, np.ones((len(idx), 10)), np.ones((len(idx), 10)))
+    clear_caches()
+    try:
+        with pytest.raises(ParameterError, match=r"^only 3 months of returns from 1987; need more than 3$"):
+            easing.grid_estimate(**{**GRID_SPEC, "start": 1987, "horizon": 3})
+    finally:
+        clear_caches()
