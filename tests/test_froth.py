@@ -637,3 +637,11 @@ def test_validation_messages_name_the_parameter_and_its_value(kwargs, message):
     op, inv = portfolios(end="2025-09-30")
     with pytest.raises(ParameterError, match=message):
         froth.test(op, inv, start="2006-01-31", **kwargs)
+
+
+@pytest.mark.parametrize(("months", "window", "n"), [(744, 3, 248), (745, 6, 124), (5, 6, 0), (6, 6, 1)])
+def test_independent_windows_are_whole_spans(months, window, n):
+    """The verdict's n: whole non-overlapping spans, counted by hand (745 months hold 124 six-month
+    spans and one month over)."""
+    got = froth.independent_windows(months, window)
+    assert got == n and isinstance(got, int)
