@@ -37,9 +37,9 @@ def test_sma_crosses_on_a_toy_series():
 
 
 def test_sma_crosses_rejects_bad_parameters():
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match=r"window must be >= 2 and min_days_below >= 1, got 1, 20$"):
         technicals.sma_crosses(_days([1, 2, 3]), window=1)
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match="got 3, 0"):
         technicals.sma_crosses(_days([1, 2, 3]), window=3, min_days_below=0)
 
 
@@ -57,11 +57,14 @@ def _weekly_path(weekly_closes, start="2019-01-07"):
 
 def test_weekly_closes_take_the_last_day_and_the_high():
     close = pd.Series([1.0, 5.0, 2.0, 3.0, 4.0, 6.0], index=pd.bdate_range("2024-01-01", periods=6))
-    weeks = technicals.weekly_closes(close)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no deprecated pandas spelling (a lower-case "w-fri" warns)
+        weeks = technicals.weekly_closes(close)
     assert weeks["close"].tolist() == [4.0, 6.0]
     assert weeks["date"].tolist() == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-08")]
     assert weeks["max_close"].tolist() == [5.0, 6.0]
     assert weeks["max_date"].iloc[0] == pd.Timestamp("2024-01-02")
+    assert weeks.index.tolist() == [pd.Period("2024-01-05", "W-FRI"), pd.Period("2024-01-12", "W-FRI")]
     # a week's high close reached twice: the later day
     tie = pd.Series([5.0, 3.0, 5.0, 2.0, 1.0], index=pd.bdate_range("2024-01-01", periods=5))
     assert technicals.weekly_closes(tie)["max_date"].tolist() == [pd.Timestamp("2024-01-03")]
@@ -201,7 +204,8 @@ def test_event_positions_ignore_days_outside_and_any_time_unit():
     events = pd.DatetimeIndex(["2020-01-03", "2019-12-31", "2020-01-03", "2020-01-08", "2021-01-01"]).as_unit("s")
     assert technicals.event_positions(days, events).tolist() == [2, 5]
     assert technicals.event_positions(days, pd.DatetimeIndex([])).tolist() == []
-    with pytest.raises(ParameterError, match="increasing order"):
+    with pytest.raises(ParameterError, match=r"^event_positions needs days in increasing order; sort the forward "
+                                             r"returns first$"):
         technicals.event_positions(days[::-1], events)
 
 
@@ -233,6 +237,12 @@ def _rows(*intervals, n=20):
 ])
 def test_classify_each_branch(intervals, n, label):
     assert technicals.classify(_rows(*intervals, n=n), min_events=10)[0] == label
+
+
+def test_classify_says_why():
+    assert technicals.classify(_rows((-1, 3), (2, 5)), 10) == ("inconclusive", "the intervals straddle zero")
+    assert technicals.classify(_rows((1, 3), (2, 5), n=9), 10) == (
+        "inconclusive", "only 9 events with complete forward windows (fewer than 10)")
 
 
 def test_an_opposite_decisive_result_elsewhere_makes_it_mixed():
@@ -427,7 +437,24 @@ def _c5_mirror(tmp_path_factory):
     write_french_daily_2x3(mirror, FRENCH_DAYS, vw=(vw, large), ew=(ew, large))
     write_closes(mirror, "RUT.csv", d["rut"]["close"], high=d["rut"]["high"])
     write_closes(mirror, "GSPC.csv", d["spx"], yfinance=True)
+    _write_ff3_daily(mirror, FRENCH_DAYS, vw - large)
     return root
+
+
+def _write_ff3_daily(mirror, index, smb, vintage="202501"):
+    """``french/F-F_Research_Data_Factors_daily_CSV.zip`` as French lays it out (one block, no
+    title line); only SMB matters here (load_series("smb") reads it for the SMB factor)."""
+    import io
+    import zipfile
+
+    rows = "\n".join(f"{d:%Y%m%d},{0.05:8.2f},{s:8.2f},{0.0:8.2f},{0.01:8.2f}" for d, s in zip(index, smb, strict=True))
+    text = (f"This file was created by using the {vintage} CRSP database.\n"
+            "Synthetic test file in the layout of the daily factors file.\n\n"
+            ",Mkt-RF,SMB,HML,RF\n" + rows + "\n\nCopyright 2025 Eugene F. Fama and Kenneth R. French\n")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("F-F_Research_Data_Factors_daily.csv", text)
+    (mirror / "french" / "F-F_Research_Data_Factors_daily_CSV.zip").write_bytes(buf.getvalue())
 
 
 @pytest.fixture
@@ -649,6 +676,8 @@ def _statsmodels_row(levels, events, h, first, measure, level=0.90, lags=None, l
     (_spec(series="Russell 2000 vs S&P 500", start=1987, record_age_days=730, confirm_weeks=3,
            measure="relative"), "inconclusive", 0, "2019-01-02..2025-12-31"),  # 24 Oct 2025: no 12m yet
     (_spec("cross", start=1987), "inconclusive", 1, "1987-11-02..1989-04-28"),  # one event: no interval
+    (_spec(series="Russell 2000 vs S&P 500", start=1987, record_age_days=182, confirm_weeks=1, horizons="6m"),
+     "inconclusive", 2, "2019-01-02..2025-12-31"),  # 29 Nov 2019 and 30 Oct 2020 over records of 1,600 and 1,700
 ])
 def test_grid_estimate_on_synthetic_files_is_the_statsmodels_regression(c5_publishers, spec, label, n, sample):
     from research.data.sizes import RUSSELL
@@ -868,6 +897,8 @@ def test_events_frame_lists_each_event_with_its_forward_returns(c5_data):
     none = technicals.test({"R": p["russell"]}, primary="R", min_record_age_days=5000, min_events=3).events
     assert none["event"].eq("sma_cross").all() and none["level"].isna().all() and none["record_date"].isna().all()
     assert none.columns.tolist()[-2:] == ["level", "record_date"]
+    # with the types they have when there are breakouts: a number and a date
+    assert none["level"].dtype == ev["level"].dtype == float and none["record_date"].dtype.kind == "M"
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -963,10 +994,11 @@ def test_claim_defaults_in_its_verdicts():
 # -- event rows and breakout rules at their edges --------------------------------------------------
 
 def test_event_row_hit_rates_count_gains_above_zero_only():
-    # one-day returns 0, +1, -0.495, 0, +1.49, -0.98, +1.98 (percent); events on the 0, +1 and 0 days
-    levels = _days([100, 100, 101, 100.5, 100.5, 102, 101, 103])
+    # one-day returns 0, +0.5, -0.50, 0, +1.5, -0.99, +2.49 (percent); events on the 0, +0.5 and 0
+    # days: a gain under 1% is a hit, no change is not
+    levels = _days([100, 100, 100.5, 100, 100, 101.5, 100.5, 103])
     y = technicals.forward_returns(levels, [1])[1].dropna().to_numpy()
-    assert y[[0, 3]].tolist() == [0.0, 0.0] and y[1] == pytest.approx(1.0)
+    assert y[[0, 3]].tolist() == [0.0, 0.0] and y[1] == pytest.approx(0.5)
     row = technicals.event_row(1, y, np.array([0, 1, 3]), 0.9, 1)
     assert row["hit_rate_event"] == pytest.approx(1 / 3) and row["hit_rate_all"] == pytest.approx(3 / 7)
     assert (row["n_events"], row["n_days"], row["horizon"], row["horizon_days"]) == (3, 7, "1d", 1)
@@ -1138,3 +1170,65 @@ def test_chart_events_follow_the_rule_parameters(c5_data):
     assert events["date"].tolist() == [pd.Timestamp(d) for d in ("2025-07-02", "2025-08-14", "2025-10-24")]
     assert events["event"].tolist() == ["cross above 200-day"] * 2 + ["breakout (rule b)"]  # three weeks: 10, 17, 24 Oct
     assert events["close"].iloc[1] == rut.loc["2025-08-14", "close"]
+
+
+# -- loading: each definition's series and datasets; study_series' sample edges -------------------
+
+def test_load_series_for_each_definition(c5_publishers):
+    """The French series is the 2x3 halves compounded from 100 whatever the primary is ("smb" adds
+    the SMB factor's file to the datasets read); "russell" makes the indices the primary series."""
+    p = c5_publishers
+    french, russell = technicals.SERIES_FRENCH, technicals.SERIES_RUSSELL
+    want_russell = p["russell"].rename_axis(None)
+    for args, primary, weighting, extra in [
+        ((), french, "vw", ["me_bm_6_daily"]),  # the defaults: deciles, value weighted
+        (("smb",), french, "vw", ["ff3_factors_daily", "me_bm_6_daily"]),
+        (("russell",), russell, "vw", ["me_bm_6_daily"]),
+        (("russell", "ew"), russell, "ew", ["me_bm_6_daily"]),
+    ]:
+        series, got_primary, rut, spx, datasets = technicals.load_series(*args)
+        assert (got_primary, datasets) == (primary, ["rut", "gspc", *extra]), args
+        assert list(series) == [russell, french]
+        np.testing.assert_allclose(series[french][["small", "large"]], p[weighting][["small", "large"]], rtol=1e-12)
+        assert series[french].index.equals(FRENCH_DAYS)
+        pd.testing.assert_frame_equal(series[russell].rename_axis(None), want_russell, check_freq=False,
+                                      check_names=False)
+        np.testing.assert_allclose(rut[["close", "high"]], p["rut"][["close", "high"]])
+    assert technicals.run(small_large="smb", min_events=3).verdicts[0].vintage == {
+        "rut": "2025-12-31", "gspc": "2025-12-31", "ff3_factors_daily": "202501", "me_bm_6_daily": "202501"}
+
+
+def test_study_series_keeps_events_on_the_first_and_last_day_of_its_sample(c5_data):
+    """The sample's first and last days are in it, for the events as for all days; events outside
+    it are not listed."""
+    vw = c5_data["vw"]
+    crosses = technicals.sma_crosses(vw["small"], 200, 20)
+    lo, hi = crosses[2], crosses[5]
+    events, table = technicals.study_series(vw, start=f"{lo:%Y-%m-%d}", end=f"{hi:%Y-%m-%d}", horizons=(21,))
+    listed = events.loc[events["event"] == "sma_cross", "date"]
+    assert listed.tolist() == list(crosses[2:6])
+    breakouts = technicals.record_breakouts(vw["small"])["date"]
+    assert events.loc[events["event"] == "breakout", "date"].tolist() == [d for d in breakouts if lo <= d <= hi]
+    want = _statsmodels_row(vw, crosses, 21, lo, "absolute", last=hi)
+    row = table.loc[("sma_cross", "absolute", "1m")]
+    assert row["n_events"] == want["n"] == 4
+    assert (row["excess"], row["ci_lower"], row["ci_upper"]) == pytest.approx(
+        (want["estimate"], want["lower"], want["upper"]), rel=1e-9)
+
+
+def test_study_series_defaults_to_90_percent_intervals(c5_data):
+    vw = c5_data["vw"]
+    _, table = technicals.study_series(vw)
+    want = _statsmodels_row(vw, technicals.sma_crosses(vw["small"], 200, 20), 252, None, "absolute", level=0.90)
+    row = table.loc[("sma_cross", "absolute", "12m")]
+    assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
+
+
+def test_commentary_checks_a_close_on_its_average_is_not_above_it(c5_data):
+    rut, spx = c5_data["rut"], c5_data["spx"]
+    rut.loc["2024-11-01":"2025-09-30", "close"] = 2448.5  # flat for over 200 days: September's average is its close
+    assert technicals.moving_average(rut["close"]).loc["2025-09"].eq(2448.5).all()
+    row = "cleared its 200-day average in September"
+    assert technicals.commentary_checks(rut, spx).loc[row, "data"].endswith("above it on every day of 2025-09: False")
+    rut.loc["2025-09", "close"] = 2448.51  # a cent above it
+    assert technicals.commentary_checks(rut, spx).loc[row, "data"].endswith("above it on every day of 2025-09: True")
