@@ -4,8 +4,9 @@ mutmut 3 reads its settings only from ``[tool.mutmut]`` in pyproject.toml and ha
 option for which files to mutate or which tests to run. This script loads that configuration,
 narrows ``only_mutate`` to the modules named and the test selection to their unit tests
 (``tests/test_<stem>.py``, plus ``tests/test_sweep_grids.py`` for a claim module, whose grid
-validity rules it reaches), runs ``mutmut run`` in this process, and prints each module's score
-with the mutants no test reaches counted as not killed.
+validity rules it reaches; for the package's shared modules, which have no such file, the tests
+listed in :data:`SHARED_TESTS`), runs ``mutmut run`` in this process, and prints each module's
+score with the mutants no test reaches counted as not killed.
 
     python tools/mutants.py research/claims/drawdowns.py [--max-children 1] [--tests tests/x.py ...]
                             [--pattern 'research.claims.drawdowns.x_beta*'] [--retest] [--score-only]
@@ -25,10 +26,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIM_EXTRA_TESTS = ["tests/test_sweep_grids.py"]
+#: The fast unit tests of the modules of research/claims/ that are not claims (no mirror,
+#: notebook, browser or network: those cannot run in mutmut's mutants/ copy).
+SHARED_TESTS = {
+    "research/claims/__init__.py": ["tests/test_new_claim.py", "tests/test_sweep_grids.py",
+                                    "tests/test_claims_catalog.py"],
+    "research/claims/base.py": ["tests/test_claims_base.py", "tests/test_sweep_grids.py"],
+    "research/claims/catalog.py": ["tests/test_claims_catalog.py", "tests/test_new_claim.py"],
+    "research/claims/scaffold.py": ["tests/test_new_claim.py"],
+}
+#: What those tests read besides the package, tests/ and pyproject.toml (all mutmut copies into
+#: mutants/, which is then the project root): the generated docs/claims.md and the report registry.
+SHARED_COPY = ["docs", "notebooks"]
 
 
 def unit_tests(module: str) -> list[str]:
-    """A module's unit tests: ``tests/test_<stem>.py`` (and the grid tests for a claim module)."""
+    """A module's unit tests: :data:`SHARED_TESTS`, else ``tests/test_<stem>.py`` (and the grid
+    tests for a claim module)."""
+    if module in SHARED_TESTS:
+        return SHARED_TESTS[module]
     own = f"tests/test_{Path(module).stem}.py"
     if not (ROOT / own).is_file():
         raise SystemExit(f"mutants: no {own} for {module}; name the tests with --tests")
@@ -132,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg.only_mutate = list(args.modules)
     cfg.pytest_add_cli_args_test_selection = args.tests or list(
         dict.fromkeys(t for m in args.modules for t in unit_tests(m)))
+    if any(m in SHARED_TESTS for m in args.modules):
+        cfg.also_copy += [Path(p) for p in SHARED_COPY]
     for module in args.modules:
         if unmutated_copy(module):
             (ROOT / "mutants" / module).unlink()
