@@ -29,8 +29,8 @@ CLAIM_EXTRA_TESTS = ["tests/test_sweep_grids.py"]
 #: The fast unit tests of the modules of research/claims/ that are not claims (no mirror,
 #: notebook, browser or network: those cannot run in mutmut's mutants/ copy).
 SHARED_TESTS = {
-    "research/claims/__init__.py": ["tests/test_new_claim.py", "tests/test_sweep_grids.py",
-                                    "tests/test_claims_catalog.py"],
+    "research/claims/__init__.py": ["tests/test_claims_package.py", "tests/test_new_claim.py",
+                                    "tests/test_sweep_grids.py", "tests/test_claims_catalog.py"],
     "research/claims/base.py": ["tests/test_claims_base.py", "tests/test_sweep_grids.py"],
     "research/claims/catalog.py": ["tests/test_claims_catalog.py", "tests/test_new_claim.py"],
     "research/claims/scaffold.py": ["tests/test_new_claim.py"],

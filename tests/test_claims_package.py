@@ -1,0 +1,129 @@
+"""research.claims (the package): finding a claim's grid by its module's CLAIM line, the catalog's
+curves without a grid, and a grid moved to the Russell 2000, on small packages and grids built here."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+from research import claims
+from research.claims import GridError, catalog
+from research.data.sizes import RUSSELL
+from research.errors import ParameterError
+from research.sweep import Grid
+
+REAL = claims.grids()
+CURVES = [c.id for c in catalog.claims().values() if c.spec_curve]
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    """Point research.claims at an empty directory; ``add(name, text)`` writes a module there."""
+    monkeypatch.setattr(claims, "__path__", [str(tmp_path)])
+    added: list[str] = []
+
+    def add(name: str, text: str = "") -> None:
+        if name.endswith("/"):  # a subpackage: a directory, no <name>.py
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "__init__.py").write_text(text)
+        else:
+            (tmp_path / f"{name}.py").write_text(text)
+        added.append(f"research.claims.{name.rstrip('/')}")
+        importlib.invalidate_caches()
+
+    yield add
+    for name in added:
+        sys.modules.pop(name, None)
+
+
+def copies_of_the_real_grids(add, skip: str = "") -> None:
+    """A module per real grid that imports it (without a CLAIM line of its own)."""
+    for claim, g in REAL.items():
+        if claim != skip:
+            add(f"copy_{claim.lower()}", f"from {g.estimate.partition(':')[0]} import GRID\n")
+
+
+def test_the_real_package_names_every_curve_when_a_grid_is_missing():
+    with pytest.raises(ParameterError) as err:
+        claims.grid("C99")
+    assert str(err.value) == f"no specification grid for C99; grids exist for {', '.join(CURVES)}"
+    assert list(REAL) == CURVES == ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"]
+
+
+def test_a_module_with_a_claim_line_and_no_grid_falls_back_to_all_grids(package):
+    package("a_subpackage/", 'CLAIM = "C1"\n')  # no a_subpackage.py to read: skipped
+    package("b_first", '"""C1 without its grid."""\nCLAIM = "C1"\n')
+    copies_of_the_real_grids(package)
+    assert claims.claim_module("C1") == "research.claims.b_first"
+    assert claims.claim_module("C2") is None  # the copies have no CLAIM line
+    assert claims.grid("C1") is REAL["C1"]
+    assert claims.grid("C2") is REAL["C2"]
+    assert list(claims.grids()) == CURVES
+
+
+def test_a_claim_line_in_single_quotes_and_spaces_counts(package):
+    package("quoted", "CLAIM='C4'\nGRID = None\n")
+    package("spaced", 'x = 1\nCLAIM  =  "C5"\n')
+    package("indented", '  CLAIM = "C6"\n')
+    assert claims.claim_module("C4") == "research.claims.quoted"
+    assert claims.claim_module("C5") == "research.claims.spaced"
+    assert claims.claim_module("C6") is None
+
+
+def test_a_curve_in_the_catalog_without_a_grid_is_an_error_naming_it(package):
+    copies_of_the_real_grids(package, skip="C2")
+    with pytest.raises(GridError) as err:
+        claims.grids()
+    assert str(err.value) == (
+        "the catalog says `spec_curve = true` for ['C2'], but no claim module declares a GRID for them. "
+        "Fix: add GRID at the end of the claim's module (see research/claims/base.py), or set "
+        "`spec_curve = false`.")
+
+
+# -- on_series: the Russell 2000 default -------------------------------------------------------------
+
+def russell_from_1987(spec: dict) -> bool:
+    return spec["size"] != RUSSELL or (spec["start"] >= 1987 and spec["weighting"] == "vw")
+
+
+def toy(**changes) -> Grid:
+    fields = dict(claim="C1", title="t", estimate="m:f", statistic_name="s", valid=f"{__name__}:russell_from_1987",
+                  choices={"size": ("deciles", RUSSELL), "start": (1926, 1963, 1987, 1990),
+                           "weighting": ("vw", "ew")},
+                  default={"size": "deciles", "start": 1926, "weighting": "vw"},
+                  family=[("", {"size": "deciles", "start": 1926, "weighting": "vw", "reps": 10})])
+    return Grid(**{**fields, **changes})
+
+
+def test_the_russell_default_takes_the_first_start_the_rule_accepts():
+    moved = claims.on_series(toy())
+    assert moved.default == {"size": RUSSELL, "start": 1987, "weighting": "vw"}
+    assert moved.family == [("", {"size": RUSSELL, "start": 1987, "weighting": "vw", "reps": 10})]
+    assert toy().default["size"] == "deciles"  # the grid itself is left alone
+
+
+def test_without_a_validity_rule_only_the_series_moves():
+    moved = claims.on_series(toy(valid=None, default={"size": "deciles", "start": 1926, "weighting": "ew"}))
+    assert moved.default == {"size": RUSSELL, "start": 1926, "weighting": "ew"}
+
+
+def test_a_default_two_changes_away_from_valid_is_an_error():
+    spec = {"size": "deciles", "start": 1926, "weighting": "ew"}
+    with pytest.raises(ParameterError) as err:
+        claims.on_series(toy(default=spec))
+    assert str(err.value) == f"no valid Russell 2000 default in the C1 grid near {spec}"
+
+
+def test_a_grid_without_a_russell_choice_has_no_russell_default():
+    with pytest.raises(ParameterError) as err:
+        claims.on_series(toy(choices={"size": ("deciles", "SMB"), "start": (1926,), "weighting": ("vw",)}))
+    assert str(err.value) == "the C1 grid has no Russell 2000 choice; it has no Russell report either"
+
+
+def test_grid_for_russell_moves_the_claims_own_grid():
+    assert claims.grid("C2", "russell") == claims.on_series(REAL["C2"])
+    with pytest.raises(ParameterError) as err:
+        claims.grid("C2", "smb")
+    assert str(err.value) == "small_large must be '' (the grid's default series) or 'russell', not 'smb'"
