@@ -50,8 +50,11 @@ def test_str_is_each_verdict_then_the_table_shortened_to_30_rows():
     # 40 rows: the first 15 and the last 15, with a row of dots between
     assert rows == [str(i) for i in range(15)] + [".."] + [str(i) for i in range(25, 40)]
     assert "\n\n".join(text.split("\n\n")[2:]) == table  # nothing after the table
-    short = result(rows=30)
-    assert [line.split()[0] for line in str(short).split("\n\n")[2].splitlines()[1:]] == [str(i) for i in range(30)]
+    def shown(rows):
+        return [line.split()[0] for line in str(result(rows=rows)).split("\n\n")[2].splitlines()[1:]]
+
+    assert shown(30) == [str(i) for i in range(30)]  # 30 rows fit, 31 do not
+    assert shown(31) == [str(i) for i in range(15)] + [".."] + [str(i) for i in range(16, 31)]
 
 
 def test_html_is_the_verdict_box_the_table_to_three_decimals_and_the_escaped_specification():

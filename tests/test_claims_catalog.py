@@ -181,36 +181,62 @@ def replace_once(text: str, old: str, new: str) -> str:
 
 
 MALFORMED = {
-    "missing key": ('rule = "supported if positive"\n', "", "missing key(s) ['rule']"),
+    "missing key": ('rule = "supported if positive"\n', "",
+                    "[[claims]] entry 1 (id 'C10'): missing key(s) ['rule']. Fix: add them; the comment "
+                    "at the top of the file says what each one holds."),
     "unknown key": ('spec_curve = true\n', 'spec_curve = true\nrules = "x"\n',
-                    "unknown key(s) ['rules']"),
-    "duplicate id": ('id = "C10"', 'id = "C2"', "claim id 'C2' is declared twice"),
-    "lower-case id": ('id = "C10"', 'id = "c10"', "malformed id 'c10'"),
+                    "unknown key(s) ['rules']; allowed: ['commentary', 'data', 'date', 'id', 'not_testable', "
+                    "'reports', 'rule', 'settle', 'source', 'spec_curve', 'test', 'title']. Fix: rename or "
+                    "remove them."),
+    "duplicate id": ('id = "C10"', 'id = "C2"', "claim id 'C2' is declared twice ([[claims]] entries 1 and 2). "
+                     "Fix: give the new claim the next free id, C3."),
+    "lower-case id": ('id = "C10"', 'id = "c10"', "malformed id 'c10'; a claim id is 'C' followed by a number "
+                      "without leading zeros. Fix: use the next free id, e.g. 'C10'."),
     "leading zero": ('id = "C10"', 'id = "C010"', "malformed id 'C010'"),
     "no number": ('id = "C10"', 'id = "C"', "malformed id 'C'"),
     "other letter": ('id = "C10"', 'id = "D10"', "malformed id 'D10'"),
     "trailing text": ('id = "C10"', 'id = "C10a"', "malformed id 'C10a'"),
-    "id not text": ('id = "C10"', 'id = 10', "`id` must be non-empty text"),
-    "flag as text": ("spec_curve = true", 'spec_curve = "yes"', "`spec_curve` must be true or false"),
-    "quoted date": ("date = 2025-10-15", 'date = "2025-10-15"', "`date` must be date"),
+    "id not text": ('id = "C10"', 'id = 10', "`id` must be non-empty text, got 10. Fix: correct the value."),
+    "flag as text": ("spec_curve = true", 'spec_curve = "yes"', "`spec_curve` must be true or false, got 'yes'"),
+    "quoted date": ("date = 2025-10-15", 'date = "2025-10-15"',
+                    "`date` must be date (YYYY-MM-DD, unquoted), got '2025-10-15'"),
     "date and time": ("date = 2025-10-15", "date = 2025-10-15T09:00:00", "`date` must be date"),
     "empty title": ('title = "Ten"', 'title = " "', "`title` must be non-empty text"),
     "reports not a list": ('reports = ["r10", "r10_russell"]', 'reports = "r10"',
                            "`reports` must be list of text"),
-    "reason without data": ('settle = "consensus revisions"\n', "", "go together"),
-    "untestable with reports": ("reports = []", 'reports = ["r2"]', "not testable has no reports"),
+    "empty text in a list": ('reports = ["r10", "r10_russell"]', 'reports = ["r10", " "]',
+                             "`reports` must be list of text, got ['r10', ' ']"),
+    "number in a list": ('reports = ["r10", "r10_russell"]', 'reports = ["r10", 3]', "`reports` must be list of text"),
+    "reason without data": ('settle = "consensus revisions"\n', "",
+                            "`not_testable` (why no data can test it) and `settle` (which data would) go "
+                            "together. Fix: give both or neither."),
+    "data without reason": ('not_testable = "no public earnings data"\n', "", "go together"),
+    "untestable with reports": ("reports = []", 'reports = ["r2"]',
+                                "a claim that is not testable has no reports and no specification curve. Fix: "
+                                "set `reports = []` and `spec_curve = false`, or remove `not_testable` and `settle`."),
+    "untestable with a curve": ("spec_curve = false", "spec_curve = true", "not testable has no reports"),
     "testable without reports": ('reports = ["r10", "r10_russell"]', "reports = []",
-                                 "needs at least one report"),
+                                 "a testable claim needs at least one report in `reports` (names from "
+                                 "notebooks/reports.toml). Fix: add its reports, or declare it `not_testable` "
+                                 "with `settle`."),
     "label missing": ('"mixed" = "what mixed means"\n', "", "[labels]: missing key(s) ['mixed']"),
     "label unknown": ('"mixed" = "what mixed means"\n',
                       '"mixed" = "what mixed means"\n"maybe" = "?"\n', "unknown key(s) ['maybe']"),
-    "unknown table": ("[small_large]", "[extra]\nx = 1\n\n[small_large]", "unknown ['extra']"),
-    "missing table": ("[[numbers]]\nsaid", "[[numbers_]]\nsaid", "missing ['numbers']"),
-    "numbers as a table": ("[[numbers]]", "[numbers]", "`numbers` must be an array of tables"),
+    "unknown table": ("[small_large]", "[extra]\nx = 1\n\n[small_large]",
+                      ": top-level tables must be exactly ['labels', 'headline', 'small_large', 'numbers', "
+                      "'references', 'claims']; missing [], unknown ['extra']. Fix: put each claim under [[claims]]."),
+    "missing table": ("[[numbers]]\nsaid", "[[numbers_]]\nsaid", "missing ['numbers'], unknown ['numbers_']"),
+    "numbers as a table": ("[[numbers]]", "[numbers]", "`numbers` must be an array of tables, written [[numbers]]. "
+                           "Fix: write each entry under its own [[numbers]] header."),
+    "references as a table": ("[[references]]", "[references]", "`references` must be an array of tables"),
     "reference to unknown claim": ('claims = ["C10", "C2"]', 'claims = ["C10", "C3"]',
-                                   "unknown claim id(s) ['C3']"),
-    "number without reports": ('reports = ["r10"]\n', "", "[[numbers]] entry 1: missing key(s)"),
-    "not TOML": ("[small_large]", "[small_large", "is not valid TOML"),
+                                   "[[references]] entry 1: unknown claim id(s) ['C3']; known: ['C10', 'C2']. "
+                                   "Fix: name claims declared under [[claims]]."),
+    "number without reports": ('reports = ["r10"]\n', "", "[[numbers]] entry 1: missing key(s) ['reports']"),
+    "headline unknown key": ('fragile = "what fragile means"\n', 'fragile = "f"\nweak = "w"\n',
+                             "[headline]: unknown key(s) ['weak']"),
+    "small_large missing key": ('daily = "halves"\n', "", "[small_large]: missing key(s) ['daily']"),
+    "not TOML": ("[small_large]", "[small_large", "is not valid TOML: "),
 }
 
 
@@ -228,6 +254,34 @@ def test_a_malformed_file_fails_naming_the_file_and_the_fix(tmp_path, case):
 def test_claim_errors_say_which_entry(tmp_path):
     path = write(tmp_path, replace_once(VALID, 'title = "Two"\n', ""))
     with pytest.raises(cat.CatalogError, match=re.escape("[[claims]] entry 2 (id 'C2')")):
+        cat.load(path)
+
+
+def test_a_second_reference_or_number_is_counted_from_one(tmp_path):
+    second = '[[references]]\ncite = "Other (2001)."\nuse = "another"\nclaims = ["C9"]\n\n[[claims]]'
+    with pytest.raises(cat.CatalogError, match=re.escape("[[references]] entry 2: unknown claim id(s) ['C9']")):
+        cat.load(write(tmp_path, replace_once(VALID, "[[claims]]", second)))
+    second = '[[numbers]]\nsaid = "x"\nreading = "y"\n\n[[references]]'
+    with pytest.raises(cat.CatalogError, match=re.escape("[[numbers]] entry 2: missing key(s) ['reports']")):
+        cat.load(write(tmp_path, replace_once(VALID, "[[references]]", second)))
+
+
+def test_a_file_without_claims_or_with_an_entry_that_is_no_table_fails(tmp_path):
+    head = VALID.split("[[claims]]")[0]
+    path = write(tmp_path, "claims = []\n" + head)
+    with pytest.raises(cat.CatalogError) as err:
+        cat.load(path)
+    assert str(err.value) == f"{path}: no [[claims]] entries. Fix: declare at least one claim."
+    path = write(tmp_path, "claims = [1]\n" + head)
+    with pytest.raises(cat.CatalogError) as err:
+        cat.load(path)
+    assert str(err.value) == (
+        f"{path} [[claims]] entry 1: expected a table with the keys ['commentary', 'data', 'date', 'id', "
+        "'reports', 'rule', 'source', 'spec_curve', 'test', 'title']. Fix: see the comment at the top of the "
+        "file for the layout.")
+    table = '[headline]\nwhy = "why the scorecard reconciles"\nfragile = "what fragile means"\n'
+    path = write(tmp_path, 'headline = "h"\n' + replace_once(VALID, table, ""))
+    with pytest.raises(cat.CatalogError, match=re.escape("[headline]: expected a table with the keys ['fragile', 'why']")):
         cat.load(path)
 
 
@@ -258,6 +312,15 @@ def test_the_doc_shows_every_claim_label_and_reference():
     assert catalog.small_large.default in text
     assert all(r.cite in text for r in catalog.references)
     assert all(n.reading in text for n in catalog.numbers)
+
+
+def test_main_says_when_the_catalog_is_broken(monkeypatch, capsys):
+    def broken():
+        raise cat.CatalogError("catalog.toml: no [[claims]] entries")
+
+    monkeypatch.setattr(cat, "catalog", broken)
+    assert cat.main(["--check"]) == 2
+    assert capsys.readouterr().err == "error: catalog.toml: no [[claims]] entries\n"
 
 
 def test_main_checks_and_writes_the_doc(tmp_path, capsys):

@@ -127,3 +127,67 @@ def test_grid_for_russell_moves_the_claims_own_grid():
     with pytest.raises(ParameterError) as err:
         claims.grid("C2", "smb")
     assert str(err.value) == "small_large must be '' (the grid's default series) or 'russell', not 'smb'"
+
+
+# -- validate_grid: each rule's message in full, both sides of each count ---------------------------
+
+WHERE = "grid of C1 (GRID in its claim module)"
+
+
+def small(n: int = claims.MIN_SPECS, **changes) -> Grid:
+    fields = dict(claim="C1", title="t", choices={"start": tuple(range(n))}, estimate="m:f", statistic_name="s",
+                  default={"start": 0})
+    return Grid(**{**fields, **changes})
+
+
+def message(g: Grid) -> str:
+    with pytest.raises(GridError) as err:
+        claims.validate_grid(g)
+    return str(err.value)
+
+
+def test_a_choice_listing_a_value_twice_is_an_error():
+    ok = {"start": tuple(range(claims.MIN_SPECS)), "lags": (1, "1", 2)}  # 1 and "1" are different values
+    claims.validate_grid(small(choices=ok, default={"start": 0, "lags": 1}))
+    twice = {"start": (0, *range(claims.MIN_SPECS)), "lags": (1, 1), "size": ("a", "b")}
+    assert message(small(choices=twice, default={"start": 0, "lags": 1, "size": "a"})) == (
+        f"{WHERE}: choice(s) ['lags', 'start'] list a value twice, so specifications repeat. Fix: give each "
+        "value once.")
+
+
+def test_the_rules_say_what_to_add():
+    assert message(small(claim="C9")) == (
+        f"{WHERE.replace('C1', 'C9')}: the catalog says `spec_curve = false` for C9. Fix: set `spec_curve = true` "
+        f"in its [[claims]] entry of {catalog.CATALOG_PATH} and add [reports.robustness_c9] to notebooks/reports.toml.")
+    assert message(small(choices={"horizon": tuple(range(300))}, default={"horizon": 0})) == (
+        f"{WHERE}: no sample-start choice; every curve varies where its sample begins. Fix: add a choice named "
+        "'start' (years, e.g. (1926, 1954, 1963, 1987), see research.claims.base.START_DATES) or 'first_year'.")
+    assert message(small(199)) == (
+        f"{WHERE}: 199 specifications; the engine needs at least 200. Fix: add a choice (a small/large "
+        "definition, a horizon, a sample start) or more values to an existing one, or loosen grid_valid.")
+    assert message(small(default={"start": -1})) == (
+        f"{WHERE}: the default specification {{'start': -1}} is not in the grid (a value not among the choices, "
+        "or dropped by grid_valid). Fix: add the value to its choice, or let grid_valid keep it.")
+    assert message(small(choices={"start": tuple(range(200)), "h": (1,)})) == (
+        f"{WHERE}: the default specification {{'start': 0}} must give one value per choice; missing ['h'], "
+        "unknown []. Fix: add the missing ones to `default`.")
+    assert message(small(family=[("size", {"start": 200})])) == (
+        f"{WHERE}: the family entry for 'size' is not a specification of the grid. Fix: build it from the "
+        "default, e.g. {**default, 'reps': 10_000}.")
+
+
+def fifty_b(spec: dict) -> bool:
+    return spec["aspect"] == "a" or spec["start"] < 50
+
+
+def fortynine_b(spec: dict) -> bool:
+    return spec["aspect"] == "a" or spec["start"] < 49
+
+
+def test_an_aspect_needs_at_least_min_aspect_specs_of_its_own():
+    assert claims.MIN_ASPECT_SPECS == 50
+    choices = {"start": tuple(range(200)), "aspect": ("a", "b")}
+    claims.validate_grid(small(choices=choices, aspect="aspect", valid=f"{__name__}:fifty_b"))
+    assert message(small(choices=choices, aspect="aspect", valid=f"{__name__}:fortynine_b")) == (
+        f"{WHERE}: aspect 'b' has 49 specifications; each aspect's curve needs at least 50. Fix: add choices "
+        "that apply to it, or loosen grid_valid.")
