@@ -8,6 +8,7 @@ files): scaffold, fill in a real test, `research run`, and check the scorecard a
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import types
 from pathlib import Path
 
 import nbformat
@@ -193,6 +195,119 @@ def test_new_claim_refuses_a_wrong_id_a_bad_name_and_existing_files(tmp_path):
         new_claim(NEXT_ID, "taken", root=root)
     (root / "tests/test_taken.py").unlink()
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before  # nothing written
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_new_claim_appends_after_blank_lines_and_defaults_the_title_and_date(tmp_path):
+    root = checkout(tmp_path)
+    registry, cat_path = root / "notebooks/reports.toml", root / "research/claims/catalog.toml"
+    for path in (registry, cat_path):
+        path.write_text(path.read_text() + "\n\n")  # trailing blank lines are not kept
+    old_registry, old_catalog = registry.read_text(), cat_path.read_text()
+    before = _files(root)
+    done = new_claim(NEXT_ID, "yield_curve", root=root, today=dt.date(2030, 1, 2))
+    after = _files(root)
+    assert {p for p in after if before.get(p) != after[p]} == set(done.written) | set(done.extended)
+    assert done.extended == ("notebooks/reports.toml", "research/claims/catalog.toml", "docs/claims.md")
+    assert registry.read_text().startswith(old_registry.rstrip("\n") + "\n\n[reports.yield_curve]\n")
+    assert cat_path.read_text().startswith(old_catalog.rstrip("\n") + f'\n\n[[claims]]\nid = "{NEXT_ID}"\n')
+    c = catalog.load(cat_path).claims[NEXT_ID]
+    assert (c.title, c.date) == ("Yield curve", dt.date(2030, 1, 2))  # from the name
+    reports = tomllib.loads(registry.read_text())["reports"]
+    assert reports["yield_curve"]["title"] == f"{NEXT_ID}: Yield curve"
+    assert reports[f"robustness_{NEXT_ID.lower()}"]["title"] == (
+        f"{NEXT_ID} robustness: the specification curve of yield curve")
+    assert "class YieldCurveResult(ResultMixin):" in (root / "research/claims/yield_curve.py").read_text()
+    assert done.summary() == "\n".join([
+        f"new claim {NEXT_ID} (yield_curve):",
+        "  wrote    research/claims/yield_curve.py",
+        "  wrote    tests/test_yield_curve.py",
+        "  wrote    notebooks/yield_curve.ipynb",
+        "  extended notebooks/reports.toml",
+        "  extended research/claims/catalog.toml",
+        "  extended docs/claims.md",
+        "Next: fill in every TODO(research) (grep -rn 'TODO(research)' research tests notebooks), then "
+        f"`research run --only yield_curve` and `research sweep {NEXT_ID}`."])
+    today = new_claim(f"C{int(NEXT_ID[1:]) + 1}", "other_curve", root=root)
+    assert catalog.load(cat_path).claims[today.claim].date == dt.date.today()
+
+
+def test_new_claim_refusals_say_what_exists(tmp_path):
+    root = checkout(tmp_path)
+    cat_path, registry = root / "research/claims/catalog.toml", root / "notebooks/reports.toml"
+    with pytest.raises(ScaffoldError) as err:
+        new_claim("C1", "x", root=root)
+    assert str(err.value) == f"C1 is already declared in {cat_path}. Fix: use the next free id, {NEXT_ID}."
+    skip = f"C{int(NEXT_ID[1:]) + 1}"
+    with pytest.raises(ScaffoldError) as err:
+        new_claim(skip, "x", root=root)
+    assert str(err.value) == (f"claim id {skip!r}: ids are numbered without gaps, so the new claim is {NEXT_ID}. "
+                              f"Fix: research new-claim {NEXT_ID} x")
+    with pytest.raises(ScaffoldError) as err:
+        new_claim(NEXT_ID, "froth", root=root)  # a report of that name exists
+    assert str(err.value) == f"{registry} already has [reports.froth]. Fix: choose another name."
+    original = registry.read_text()
+    registry.write_text(original + f'\n[reports.robustness_{NEXT_ID.lower()}]\nnotebook = "spec_curve.ipynb"\n')
+    with pytest.raises(ScaffoldError) as err:
+        new_claim(NEXT_ID, "fresh", root=root)
+    assert str(err.value) == (f"{registry} already has [reports.robustness_{NEXT_ID.lower()}]. "
+                              "Fix: choose another name.")
+    registry.write_text(original)
+    (root / "tests/test_taken.py").write_text("")
+    (root / "notebooks/taken.ipynb").write_text("")
+    before = _files(root)
+    with pytest.raises(ScaffoldError) as err:
+        new_claim(NEXT_ID, "taken", root=root)
+    assert str(err.value) == (f"tests/test_taken.py, notebooks/taken.ipynb already exist(s) under {root}. Fix: "
+                              "choose another name; the scaffold never overwrites a file.")
+    assert _files(root) == before
+
+
+def test_the_notebook_is_written_as_nbstripout_writes_the_committed_ones():
+    committed = (PROJECT_ROOT / "notebooks/froth.ipynb").read_text(encoding="utf-8")
+    text = notebook_text(NEXT_ID, "yield_curve", "Curve — é")
+
+    def normal(t: str) -> str:  # nbstripout's layout: sorted keys, indent 1, UTF-8 as is, a final newline
+        return json.dumps(json.loads(t), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+    assert normal(committed) == committed and normal(text) == text and "Curve — é" in text
+    nb = json.loads(text)
+    reference = json.loads(committed)
+    assert nb["metadata"] == reference["metadata"]
+    assert (nb["nbformat"], nb["nbformat_minor"]) == (reference["nbformat"], reference["nbformat_minor"]) == (4, 5)
+    nbformat.validate(nb)  # no outputs on markdown cells, execution_count and outputs on code cells
+    assert [c["cell_type"] for c in nb["cells"]] == ["markdown", "code", "code", "code", "markdown", "code", "code"]
+    assert [c["id"] for c in nb["cells"]] == [str(i) for i in range(7)]
+    assert [c["metadata"] for c in nb["cells"]] == [{}, {"tags": ["parameters"]}, {}, {}, {}, {}, {}]
+    assert nb["cells"][0]["source"][0] == f"# {NEXT_ID} — Curve — é\n"
+
+
+def test_the_notebooks_code_runs_in_order_and_records_the_verdicts(tmp_path, monkeypatch, capsys):
+    """The code cells, executed as a kernel would, against a stand-in claim module."""
+    import pandas as pd
+
+    from research.verdict import Verdict
+
+    verdict = Verdict(claim="C1", label="inconclusive", hypothesis="h", note="not implemented")
+    result = types.SimpleNamespace(verdicts=(verdict,), table=pd.DataFrame({"x": [1.23456]}))
+    calls = []
+    module = types.ModuleType("research.claims.toy_nb")
+    module.run = lambda **kw: calls.append(kw) or result
+    monkeypatch.setitem(sys.modules, "research.claims.toy_nb", module)
+    sidecar = tmp_path / "sidecar.json"
+    monkeypatch.setenv("RESEARCH_SIDECAR", str(sidecar))
+    nb = json.loads(notebook_text("C1", "toy_nb", "Toy"))
+    namespace: dict = {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), "cell", "exec", dont_inherit=True), namespace)
+    assert calls == [{"size": "deciles 1-3 vs 8-10", "weighting": "vw", "horizon": 12, "start": None}]
+    assert namespace["__annotations__"] == {"size": str, "weighting": str, "horizon": int, "start": "Optional[str]"}
+    assert json.loads(sidecar.read_text())["verdicts"] == [verdict.to_dict()]
+    capsys.readouterr()
 
 
 def test_a_scaffolded_verdict_is_shown_as_not_implemented_and_kept_out_of_the_family():
