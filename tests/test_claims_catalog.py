@@ -160,7 +160,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_valid_file_loads_with_claims_in_number_order(tmp_path):
-    loaded = cat.load(write(tmp_path, VALID))
+    path = write(tmp_path, VALID)
+    loaded = cat.load(str(path))
+    assert loaded.path == path
     assert list(loaded.claims) == ["C2", "C10"]  # by number, not as text and not in file order
     ten = loaded.claims["C10"]
     assert ten.reports == ("r10", "r10_russell") and ten.spec_curve and ten.testable
@@ -233,6 +235,7 @@ MALFORMED = {
                                    "[[references]] entry 1: unknown claim id(s) ['C3']; known: ['C10', 'C2']. "
                                    "Fix: name claims declared under [[claims]]."),
     "number without reports": ('reports = ["r10"]\n', "", "[[numbers]] entry 1: missing key(s) ['reports']"),
+    "reference without use": ('use = "a method"\n', "", "[[references]] entry 1: missing key(s) ['use']"),
     "headline unknown key": ('fragile = "what fragile means"\n', 'fragile = "f"\nweak = "w"\n',
                              "[headline]: unknown key(s) ['weak']"),
     "small_large missing key": ('daily = "halves"\n', "", "[small_large]: missing key(s) ['daily']"),
@@ -287,8 +290,29 @@ def test_a_file_without_claims_or_with_an_entry_that_is_no_table_fails(tmp_path)
 
 def test_a_missing_file_says_how_to_restore_it(tmp_path):
     path = tmp_path / "nope.toml"
-    with pytest.raises(cat.CatalogError, match=re.escape(f"claim catalog {path} not found")):
+    with pytest.raises(cat.CatalogError) as err:
         cat.load(path)
+    assert str(err.value) == (f"claim catalog {path} not found. Fix: restore it "
+                              "(git checkout -- research/claims/catalog.toml).")
+
+
+def test_unknown_ids_are_listed_with_every_known_one():
+    known = "C1, C2, C3, C4, C5, C6, C7, C8, C9"
+    assert ", ".join(cat.known_ids()) == known
+    with pytest.raises(cat.UnknownClaim) as err:
+        cat.claim("C0")
+    assert str(err.value) == (f"unknown claim 'C0'; known claims: {known}. Fix: use one of those, or declare "
+                              f"it in {cat.CATALOG_PATH}.")
+    assert cat.unknown_verdict_claims([{"claim": "C99"}, {"aspect": "x"}, {"claim": "C1"}]) == (
+        f"the notebook recorded verdicts on unknown claim id(s) ['C99', 'None']; known claims: {known}. Fix: "
+        f"correct `claim=` in its Verdict(...), or declare the claim in {cat.CATALOG_PATH}.")
+
+
+def test_a_bar_in_a_table_cell_is_escaped(tmp_path):
+    loaded = cat.load(write(tmp_path, replace_once(VALID, 'title = "Ten"', 'title = "Ten | eleven"')))
+    text = cat.render_markdown(loaded)
+    assert "| [C10](#c10) | Ten \\| eleven | `r10`, `r10_russell` | `robustness_c10` |" in text
+    assert "## <a id=\"c10\"></a>C10: Ten | eleven" in text  # a heading is no table cell
 
 
 # -- docs/claims.md ------------------------------------------------------------------------------
@@ -330,9 +354,22 @@ def test_main_checks_and_writes_the_doc(tmp_path, capsys):
     assert cat.main(["--check", "--doc", str(doc)]) == 1
     assert cat.REGENERATE in capsys.readouterr().err
     assert cat.main(["--write", "--doc", str(doc)]) == 0
+    assert capsys.readouterr().out == f"wrote {doc}\n"
     assert doc.read_text(encoding="utf-8") == cat.render_markdown()
     assert cat.main(["--check", "--doc", str(doc)]) == 0
     assert cat.main(["--check"]) == 0  # the committed doc
     capsys.readouterr()
     assert cat.main([]) == 0
     assert capsys.readouterr().out == cat.render_markdown()
+
+
+def test_main_help_names_the_command_and_each_option(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cat.main(["--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert text.startswith("usage: python -m research.claims.catalog [-h] [--write | --check] [--doc DOC] "
+                           "Print, write or check docs/claims.md.")
+    assert "--write write the generated text to the doc" in text
+    assert "--check exit 1 if the doc is not current" in text
+    assert f"--doc DOC default: {cat.DOC_PATH}" in text
