@@ -285,6 +285,23 @@ def test_the_notebook_is_written_as_nbstripout_writes_the_committed_ones():
     assert nb["cells"][0]["source"][0] == f"# {NEXT_ID} — Curve — é\n"
 
 
+def test_the_parameter_help_names_choices_the_data_layer_knows():
+    from research.data.sizes import MONTHLY_SIZES
+
+    params = declared_parameters(json.loads(notebook_text("C1", "toy_nb", "Toy")))
+    label, _, choices = params["size"].help.partition(": ")
+    assert label == "small/large definition" and set(choices.split(" | ")) <= set(MONTHLY_SIZES)
+    assert len(choices.split(" | ")) == 4
+    assert params["weighting"].help.startswith("vw | ew ")
+
+
+def test_titles_are_written_as_typed(tmp_path):
+    root = checkout(tmp_path)
+    new_claim(NEXT_ID, "cafe_curve", title="Café crème", root=root)
+    assert f'title = "{NEXT_ID}: Café crème"' in (root / "notebooks/reports.toml").read_text()
+    assert 'title = "Café crème"' in (root / "research/claims/catalog.toml").read_text()
+
+
 def test_the_notebooks_code_runs_in_order_and_records_the_verdicts(tmp_path, monkeypatch, capsys):
     """The code cells, executed as a kernel would, against a stand-in claim module."""
     import pandas as pd
