@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -283,6 +284,29 @@ def test_the_notebook_is_written_as_nbstripout_writes_the_committed_ones():
     assert [c["id"] for c in nb["cells"]] == [str(i) for i in range(7)]
     assert [c["metadata"] for c in nb["cells"]] == [{}, {"tags": ["parameters"]}, {}, {}, {}, {}, {}]
     assert nb["cells"][0]["source"][0] == f"# {NEXT_ID} — Curve — é\n"
+
+
+def test_the_scaffolded_module_passes_its_scaffolded_tests(tmp_path, monkeypatch):
+    """The module and tests the scaffold writes, run without the mirror: the module imported from its
+    file, the catalog read from the copy the scaffold extended."""
+    root = checkout(tmp_path)
+    new_claim(NEXT_ID, "toy_blocks", title="Toy blocks", root=root)
+    path = root / "research/claims/toy_blocks.py"
+    assert re.search(rf'^CLAIM = "{NEXT_ID}"$', path.read_text(), re.MULTILINE)  # how grid() finds it
+    spec = importlib.util.spec_from_file_location("research.claims.toy_blocks", path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "research.claims.toy_blocks", module)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(catalog, "catalog", lambda: catalog.load(root / "research/claims/catalog.toml"))
+    assert (module.GRID.claim, module.GRID.title) == (NEXT_ID, f"{NEXT_ID}: Toy blocks")
+    assert json.loads((root / "notebooks/toy_blocks.ipynb").read_text()) == json.loads(
+        notebook_text(NEXT_ID, "toy_blocks", "Toy blocks"))
+    namespace: dict = {}
+    exec(compile((root / "tests/test_toy_blocks.py").read_text(), "test_toy_blocks.py", "exec"), namespace)
+    tests = [name for name in namespace if name.startswith("test_")]
+    assert len(tests) == 4
+    for name in tests:
+        namespace[name]()
 
 
 def test_the_parameter_help_names_choices_the_data_layer_knows():
