@@ -133,6 +133,24 @@ def test_forecast_scorecard_on_synthetic_closes():
     assert card["made_on"].unique().tolist() == ["2025-10-14"]
 
 
+def test_both_forecasts_share_one_base_period_when_the_sp500_reaches_further_back():
+    """C7's ex-ante probabilities use the years both indexes cover: an S&P 500 that starts ten years
+    earlier (and fell 2% in every earlier window) must not lengthen or change its base."""
+    rut, spx = _index_paths()
+    early = _bdays("2005-01-03", "2014-12-31")
+    older = pd.Series(1.0, index=early)
+    for y in range(2005, 2015):
+        older[early[early > pd.Timestamp(y, 10, 14)][0]:] *= 0.98
+    spx_long = pd.concat([older * spx.iloc[0] / older.iloc[-1], spx]).rename("spx")
+    args = dict(forecast_date="2025-10-14", target_date="2025-12-31", rut_target=float(rut["2025-10-14"]) * 1.07,
+                spx_target=float(spx["2025-10-14"]) * 0.99, start_md="10-14", end_md="12-31")
+    short, long = (yearend.forecast_scorecard(rut, s, **args) for s in (spx, spx_long))
+    for key in ("rut_target", "spx_target", "small_beats_large"):
+        assert long.loc[key, "ex_ante_basis"] == short.loc[key, "ex_ante_basis"]
+        assert long.loc[key, "ex_ante_probability"] == pytest.approx(short.loc[key, "ex_ante_probability"])
+    assert long.loc["spx_target", "ex_ante_basis"].startswith("2 of 10 years (2015-2024)")
+
+
 def test_forecast_outcomes_hit_and_not_yet_known():
     rut, spx = _index_paths()
     rut.loc["2025-12-01":] *= 1.10
