@@ -104,6 +104,24 @@ def test_the_russell_default_takes_the_first_start_the_rule_accepts():
     assert toy().default["size"] == "deciles"  # the grid itself is left alone
 
 
+def test_the_russell_curve_holds_the_russell_specifications_only():
+    """Its shares are the Russell report's own: of the toy's 10 valid specifications (4 starts x 2
+    weightings on deciles, and 2 on the Russell 2000: starts 1987 and 1990, vw only), those 2."""
+    whole, moved = toy(), claims.on_series(toy())
+    assert len(whole.specs()) == 10 and moved.choices["size"] == (RUSSELL,)
+    assert moved.specs() == [s for s in whole.specs() if s["size"] == RUSSELL]
+    assert [(s["start"], s["weighting"]) for s in moved.specs()] == [(1987, "vw"), (1990, "vw")]
+
+
+@pytest.mark.parametrize("claim", ["C1", "C2", "C3", "C5", "C6", "C7", "C8"])
+def test_every_claims_russell_curve_is_its_russell_rows(claim):
+    whole, russell = claims.grid(claim), claims.grid(claim, "russell")
+    key = next(k for k, values in whole.choices.items() if RUSSELL in values)
+    mine = russell.specs()
+    assert mine and all(s[key] == RUSSELL for s in mine)
+    assert mine == [s for s in whole.specs() if s[key] == RUSSELL]
+
+
 def test_without_a_validity_rule_only_the_series_moves():
     moved = claims.on_series(toy(valid=None, default={"size": "deciles", "start": 1926, "weighting": "ew"}))
     assert moved.default == {"size": RUSSELL, "start": 1926, "weighting": "ew"}

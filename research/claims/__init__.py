@@ -141,11 +141,12 @@ def grid(claim_id: str, small_large: str = "") -> Grid:
 
 
 def on_series(g: Grid) -> Grid:
-    """``g`` with its default specification (and the specifications of its family p-values) moved
-    to the Russell 2000 vs S&P 500: the default of a claim's Russell report, so that report's curve
-    is ringed at its own result. The choice holding that value is found by its values; any other
-    default the Russell data cannot take (an earlier sample start, equal weighting) becomes the
-    first value of that choice the grid's validity rule accepts."""
+    """``g`` on the Russell 2000 vs S&P 500 alone: the curve of a claim's Russell report. The
+    choice holding that series is found by its values and keeps only it, so the curve's shares
+    are those of the Russell report's own series, not of the default series' specifications; the
+    default (and the specifications of the family p-values) move onto it, and any other default
+    the Russell data cannot take (an earlier sample start, equal weighting) becomes the first value
+    of that choice the grid's validity rule accepts."""
     import dataclasses
 
     from research.data.sizes import RUSSELL
@@ -174,4 +175,4 @@ def on_series(g: Grid) -> Grid:
 
     default = moved(g.default)
     family = [(aspect, {**spec, **{k: v for k, v in default.items() if k in spec}}) for aspect, spec in g.family]
-    return dataclasses.replace(g, default=default, family=family)
+    return dataclasses.replace(g, choices={**g.choices, key: (RUSSELL,)}, default=default, family=family)
