@@ -151,9 +151,8 @@ def testing_family(reports: Sequence[Any], states: Mapping[str, Mapping[str, Any
             if p_raw is None:
                 left_out.append(f"{claim}{' ' + v.aspect if v.aspect else ''}: {problem}")
                 continue
-            alpha = round(1 - v.interval_level, 6) if v.interval_level else None
             members.append({"claim": claim, "aspect": v.aspect, "label": v.label, "p_raw": p_raw,
-                            "basis": basis, "report": main, "alpha": alpha})
+                            "basis": basis, "report": main, "alpha": v.test_level})
     if members:
         adjusted_holm = holm([m["p_raw"] for m in members])
         adjusted_bh = benjamini_hochberg([m["p_raw"] for m in members])

@@ -71,6 +71,9 @@ class Verdict:
     rule: str = ""
     aspect: str = ""
     note: str = ""
+    #: The significance level of the verdict's own test when it has no interval (C4's rank in its
+    #: history: 1 minus the top-decile threshold); with an interval it is 1 - ``interval_level``.
+    alpha: float | None = None
 
     def __post_init__(self) -> None:
         if self.label not in LABELS:
@@ -90,6 +93,13 @@ class Verdict:
         """A claim the catalog cannot test, reported as such instead of raising or vanishing."""
         note = reason + (f" Data that would settle it: {data_needed}" if data_needed else "")
         return cls(claim=claim, label="not testable", hypothesis=hypothesis, note=note)
+
+    @property
+    def test_level(self) -> float | None:
+        """The level the verdict's own p-value is judged at (None: it states none)."""
+        if self.interval_level:
+            return round(1 - self.interval_level, 6)
+        return self.alpha
 
     @property
     def key(self) -> str:
@@ -202,7 +212,8 @@ HEADLINE_LABELS = (*LABELS, "supported, fragile", "contradicted, fragile")
 AGREE_SHARE = 0.5
 RECONCILE_RULE = (
     "A report's 'supported' or 'contradicted' is the headline only if (1) its test clears its own "
-    "level (1 minus the interval level) after Holm's adjustment across the claims' main verdicts, "
+    "level (1 minus the interval level, or the level its rule names when it has no interval) after "
+    "Holm's adjustment across the claims' main verdicts, "
     "and (2) at least half of the valid specifications of its own series' specification curve give "
     "the same label. When the curve points the other way at least as often as it agrees, the "
     "headline is 'mixed'; when either condition fails otherwise, it is 'supported, fragile' or "
@@ -230,7 +241,7 @@ def reconcile(verdict: Verdict, adjusted_p: float | None,
     ``share_contradicted``, ... of the valid specifications, as ``research.sweep.shares`` gives
     them; ``None``: no curve has run). The rule is :data:`RECONCILE_RULE`.
 
-    The level is the verdict's own (1 - ``interval_level``); adjusted p must be strictly below
+    The level is the verdict's own (``Verdict.test_level``); adjusted p must be strictly below
     it, as the verdict's own test would require. A verdict that cannot be checked (no p-value,
     no level, no curve) is not confirmed, so its label becomes "fragile" with the reason saying
     what is missing: a headline claims only what was checked.
@@ -240,7 +251,7 @@ def reconcile(verdict: Verdict, adjusted_p: float | None,
         return Reconciled(raw, raw, f"the report's label is {raw}; only supported and contradicted are qualified")
     other = "contradicted" if raw == "supported" else "supported"
     problems = []
-    alpha = round(1 - verdict.interval_level, 6) if verdict.interval_level else None
+    alpha = verdict.test_level
     if adjusted_p is None or alpha is None:
         problems.append("no p-value adjusted across the claims" if adjusted_p is None
                         else "no level to test the adjusted p-value against")

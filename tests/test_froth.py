@@ -645,3 +645,12 @@ def test_independent_windows_are_whole_spans(months, window, n):
     spans and one month over)."""
     got = froth.independent_windows(months, window)
     assert got == n and isinstance(got, int)
+
+
+@pytest.mark.parametrize(("threshold", "alpha"), [(0.9, 0.1), (0.8, 0.2), (0.95, 0.05)])
+def test_the_verdict_states_the_level_its_rank_is_judged_at(threshold, alpha):
+    """No interval: the scorecard judges the share of history at or above the reading (the p-value)
+    against 1 - the top-decile threshold."""
+    op, inv = portfolios(hot_months=6, end="2025-09-30")
+    v = froth.test(op, inv, as_of="2025-10-15", start="2006-01-31", threshold=threshold).verdicts[0]
+    assert v.interval is None and v.alpha == alpha and v.test_level == alpha

@@ -83,3 +83,27 @@ def test_the_issue_case_c5_breakout():
     assert out.label == "supported, fragile"
     assert "0.770" in out.reason and "3% of 400" in out.reason
     assert out.label in HEADLINE_LABELS
+
+
+@pytest.mark.parametrize("adjusted, expected", [(0.0999, "supported"), (0.10, "supported, fragile"),
+                                                (0.1001, "supported, fragile")])
+def test_a_verdict_without_an_interval_is_judged_at_the_level_its_rule_names(adjusted, expected):
+    """C4 ranks a gauge in its history: no interval, a p-value (the share of history at or above)
+    and the level 1 - its top-decile threshold. It used to be 'fragile' whatever its p-value."""
+    v = Verdict(claim="C4", label="supported", hypothesis="h", statistic=97.0, p_value=0.03, alpha=0.1)
+    assert v.test_level == 0.1 and _v(level=0.95).test_level == 0.05
+    assert reconcile(v, adjusted, _curve(0.9)).label == expected
+
+
+def test_a_verdict_stating_no_level_stays_fragile():
+    v = Verdict(claim="C4", label="supported", hypothesis="h", statistic=97.0, p_value=0.03)
+    out = reconcile(v, 0.01, _curve(0.9))
+    assert v.test_level is None and out.label == "supported, fragile"
+    assert out.reason == "no level to test the adjusted p-value against"
+
+
+def test_the_level_survives_the_sidecar_and_old_sidecars_have_none():
+    v = Verdict(claim="C4", label="supported", hypothesis="h", p_value=0.03, alpha=0.1)
+    assert Verdict.from_dict(v.to_dict()).test_level == 0.1
+    old = {k: val for k, val in v.to_dict().items() if k != "alpha"}
+    assert Verdict.from_dict(old).test_level is None
