@@ -993,3 +993,13 @@ def test_test_rejects_missing_horizons_bad_lags_and_a_late_article_date_by_name(
     with pytest.raises(ParameterError, match=r"^no trailing 10-year return at 2029-12 \(article_date 2030-01-01\); "
                                              "the returns end 2026-06$"):
         cycle.test(r, usrec, article_date="2030-01-01")
+
+
+def test_the_curve_leaves_out_the_inference_whose_intervals_undercover():
+    """docs/methods.md: Newey-West with lags = horizon covers 76-79% at 95% on C8's overlapping
+    windows, Hodrick 1B and the non-overlapping t 93-96%; only those two vote in the curve."""
+    specs = cycle.GRID.specs()
+    reversion = [s["inference"] for s in specs if s["aspect"] == "mean reversion"]
+    assert set(reversion) == {"hodrick", "non-overlapping"}
+    assert reversion.count("hodrick") == reversion.count("non-overlapping") == 189
+    assert cycle.test.__kwdefaults__["inference"] == "hodrick"
