@@ -185,6 +185,20 @@ def test_robustness_label(sup, con, inc, label):
                                    "share_inconclusive": inc, "share_mixed": 1 - sup - con - inc}) == label
 
 
+@pytest.mark.parametrize(("sup", "con", "inc", "label"), [
+    # two thirds (ROBUST_SHARE) just below, at and just above; 10% (SPLIT_SHARE) likewise
+    (2 / 3 - 1e-9, 0.0, 1 / 3, "mixed"), (2 / 3, 0.0, 1 / 3, "supported"), (2 / 3 + 1e-9, 0.0, 1 / 3, "supported"),
+    (0.0, 2 / 3 - 1e-9, 1 / 3, "mixed"), (0.0, 2 / 3, 1 / 3, "contradicted"),
+    (0.0, 0.05, 2 / 3 - 1e-9, "mixed"), (0.0, 0.05, 2 / 3, "inconclusive"),
+    (0.8, 0.1 - 1e-9, 0.1, "supported"), (0.8, 0.1, 0.1, "mixed"),
+    (0.1 - 1e-9, 0.8, 0.1, "contradicted"), (0.1, 0.8, 0.1, "mixed"),
+    (0.1 - 1e-9, 0.0, 0.9, "inconclusive"), (0.1, 0.0, 0.9, "mixed"), (0.0, 0.1, 0.9, "mixed"),
+])
+def test_robustness_label_at_each_boundary(sup, con, inc, label):
+    assert sweep.robustness_label({"share_supported": sup, "share_contradicted": con,
+                                   "share_inconclusive": inc, "share_mixed": 0.0}) == label
+
+
 def test_summary_is_json_and_per_aspect():
     grid = Grid(claim="T4", title="t", choices={"aspect": ("p", "q"), "size": ("d", "s", "r"), "start": (1926, 1963, 1987)},
                 estimate="x:y", statistic_name="s", default={"size": "d", "start": 1926}, aspect="aspect")
