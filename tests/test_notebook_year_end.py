@@ -13,7 +13,7 @@ FORECAST_KEYS = {"forecast", "source", "made_on", "target_date", "level_at_forec
 
 @pytest.mark.notebook
 def test_notebook_executes_and_records_verdict_and_forecasts(execute_report_notebook):
-    _, payload = execute_report_notebook("year_end", small_large="russell", reps=2000)
+    _, payload = execute_report_notebook("year_end", small_large="russell")
     (verdict,) = payload["verdicts"]
     assert verdict.claim == "C7" and verdict.label in LABELS and verdict.sample.startswith("1987-")
     forecasts = payload["extra"]["forecasts"]

@@ -16,6 +16,15 @@ def _bdays(start, end):
     return pd.bdate_range(start, end)
 
 
+def _t_interval(x, level=0.90):
+    """x̄ ± t_{n-1,(1+level)/2} s/√n and the two-sided one-sample t-test p, straight from scipy."""
+    from scipy import stats as sps
+
+    x = np.asarray(x, dtype=float)
+    lower, upper = sps.t.interval(level, len(x) - 1, loc=x.mean(), scale=sps.sem(x))
+    return lower, upper, sps.ttest_1samp(x, 0.0).pvalue
+
+
 def test_window_changes_by_hand():
     idx = _bdays("2022-10-03", "2024-01-10")
     levels = pd.Series(np.arange(len(idx), dtype=float) + 100, index=idx)
@@ -186,14 +195,14 @@ def _synthetic_returns(edge, seed=11):
 def test_claim_function_supported_and_contradicted_on_synthetic_returns():
     rut, spx = _index_paths()
     daily, monthly = _synthetic_returns(0.05)
-    result = yearend.test(daily, monthly, rut, spx, last_year=2024, reps=2000)
+    result = yearend.test(daily, monthly, rut, spx, last_year=2024)
     v = result.verdict
     assert v.label == "supported" and v.n == 35 and v.claim == "C7"
     assert v.statistic == pytest.approx(result.years.loc[:2024, "small_minus_large"].mean())
     assert result.years.loc[2025, ["small_minus_large"]].isna().all()
     assert not pd.isna(result.years.loc[2025, "jan_small_minus_large"])
     daily, monthly = _synthetic_returns(-0.05)
-    assert yearend.test(daily, monthly, rut, spx, reps=2000).verdict.label == "contradicted"
+    assert yearend.test(daily, monthly, rut, spx).verdict.label == "contradicted"
     scorecard = result.scorecard()
     assert [set(row) >= {"forecast", "source", "made_on", "target_date", "level_at_forecast", "target",
                          "ex_ante_probability", "outcome", "realized", "as_of"} for row in scorecard] == [True] * 3
@@ -231,7 +240,7 @@ def test_run_on_the_mirror():
 def _scored(**kwargs):
     rut, spx = _index_paths()
     daily, monthly = _synthetic_returns(0.05)
-    return yearend.test(daily, monthly, rut, spx, reps=200, **{"rut_target": 3500.0, "spx_target": 5900.0, **kwargs})
+    return yearend.test(daily, monthly, rut, spx, **{"rut_target": 3500.0, "spx_target": 5900.0, **kwargs})
 
 
 def test_conclusion_states_each_forecast_with_its_numbers():
@@ -254,7 +263,7 @@ def test_conclusion_states_each_forecast_with_its_numbers():
                         f"realized {rut / spx:,.4f} on 2025-12-31: **miss**.")
     rut_s, spx_s = _index_paths(end="2025-11-28")
     daily, monthly = _synthetic_returns(0.05)
-    early = yearend.test(daily, monthly, rut_s, spx_s, reps=200).conclusion()
+    early = yearend.test(daily, monthly, rut_s, spx_s).conclusion()
     assert early.count("realized data end 2025-11-28: **not yet known**.") == 3
 
 
@@ -279,7 +288,7 @@ def test_forecast_table_and_scorecard_for_display():
     assert card[2]["realized"] == round(rut / (6000 * 0.98 ** 2), 4) != card[2]["level_at_forecast"] * 2
     rut_s, spx_s = _index_paths(end="2025-11-28")
     daily, monthly = _synthetic_returns(0.05)
-    none = yearend.test(daily, monthly, rut_s, spx_s, reps=200, first_history_year=2030)  # no past years
+    none = yearend.test(daily, monthly, rut_s, spx_s, first_history_year=2030)  # no past years
     card = none.scorecard()
     assert [(r["realized"], r["ex_ante_probability"], r["ex_ante_basis"]) for r in card] == [(None, None, "no history")] * 3
     assert none.forecast_table().loc["realized"].tolist() == ["—"] * 3
@@ -342,7 +351,6 @@ def _by_hand(rut, spx, month, day):
 
 
 def test_grid_estimate_by_hand_on_synthetic_closes(russell_closes):
-    from research import stats
     from research.data.sizes import RUSSELL
 
     rut, spx = russell_closes
@@ -352,17 +360,16 @@ def test_grid_estimate_by_hand_on_synthetic_closes(russell_closes):
     assert out["n"] == 15 and out["sample"] == "2010-2024"
     assert out["estimate"] == pytest.approx(sml.mean(), rel=1e-6)
     assert out["share_small_won"] == pytest.approx((sml > 0).mean())
-    lower, upper, p = stats.percentile_bootstrap(out_sml := sml.to_numpy(), reps=1000, level=0.90)
-    assert (out["lower"], out["upper"], out["p_value"]) == pytest.approx((lower, upper, p), rel=1e-4)
-    assert lower > 0 and (out_sml > 0).mean() >= 0.6 and out["label"] == "supported"
+    lower, upper, p = _t_interval(sml)
+    assert (out["lower"], out["upper"], out["p_value"]) == pytest.approx((lower, upper, p), rel=1e-9)
+    assert lower > 0 and p < 0.10 and (sml > 0).mean() >= 0.6 and out["label"] == "supported"
     assert yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-14",
                                  first_year=2010, clear_majority=0.6, min_years=16)["label"] == "inconclusive"
     wide = yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-01", first_year=2000,
-                                 clear_majority=0.6, last_year=2025, reps=500, level=0.5)
+                                 clear_majority=0.6, last_year=2025, level=0.5)
     all_years = _by_hand(rut, spx, 10, 1)
     assert wide["n"] == 26 and wide["estimate"] == pytest.approx(all_years.mean(), rel=1e-6)
-    assert (wide["lower"], wide["upper"]) == pytest.approx(
-        stats.percentile_bootstrap(all_years.to_numpy(), reps=500, level=0.5)[:2], rel=1e-4)
+    assert (wide["lower"], wide["upper"], wide["p_value"]) == pytest.approx(_t_interval(all_years, 0.5), rel=1e-9)
     empty = yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-14",
                                   first_year=2030, clear_majority=0.6)
     assert (empty["n"], empty["label"], empty["sample"]) == (0, "inconclusive", "empty")
@@ -371,12 +378,12 @@ def test_grid_estimate_by_hand_on_synthetic_closes(russell_closes):
 
 def test_run_on_synthetic_russell_closes(russell_closes):
     rut, spx = russell_closes
-    res = yearend.run(small_large="russell", reps=300, first_year=2001, forecast_date="2024-10-14",
+    res = yearend.run(small_large="russell", first_year=2001, forecast_date="2024-10-14",
                       target_date="2024-12-31", rut_target=2000.0, spx_target=1500.0)
     daily = pd.concat({"small": rut, "large": spx}, axis=1).pct_change().mul(100).iloc[1:]
     month_end = pd.concat({"small": rut, "large": spx}, axis=1).resample("ME").last()
     monthly = month_end.pct_change().mul(100).iloc[1:]
-    want = yearend.test(daily, monthly, rut, spx, reps=300, first_year=2001, forecast_date="2024-10-14",
+    want = yearend.test(daily, monthly, rut, spx, first_year=2001, forecast_date="2024-10-14",
                         target_date="2024-12-31", rut_target=2000.0, spx_target=1500.0)
     v, w = res.verdict, want.verdict
     assert (v.n, v.label, v.sample) == (w.n, w.label, w.sample) == (24, "supported", "2001-2024 (24 years), 10-14 to 12-31 each year")
@@ -415,8 +422,6 @@ def _edged_returns():
 
 
 def test_claim_defaults_on_edged_returns():
-    from research.stats import stationary_bootstrap
-
     rut, spx = _index_paths()
     daily, monthly = _edged_returns()
     res = yearend.test(daily, monthly, rut, spx, first_year=2010)  # 15 years: exactly the default min_years
@@ -426,17 +431,17 @@ def test_claim_defaults_on_edged_returns():
     assert res.years.index.tolist() == [*years, 2025]  # January 2025 closes 2024's turn of the year
     assert res.years.loc[2025, ["start_date", "end_date", "small", "large", "small_minus_large"]].isna().all()
     v = res.verdict
-    boot = stationary_bootstrap(res.years.loc[2010:2024, "small_minus_large"].to_numpy(), reps=10_000, level=0.90,
-                                seed=0)
-    assert v.interval == pytest.approx((boot.lower, boot.upper), rel=1e-12) and boot.lower > 0
+    lower, upper, p = _t_interval(sml)
+    assert v.interval == pytest.approx((lower, upper), rel=1e-9) and lower > 0
+    assert v.p_value == pytest.approx(p, rel=1e-9) and p < 0.10
     assert (v.label, v.n, v.interval_level, v.aspect) == ("supported", 15, 0.90, "year-end seasonality")
     assert v.statistic == pytest.approx(sml.mean()) and v.sample == "2010-2024 (15 years), 10-14 to 12-31 each year"
     assert v.hypothesis == ("Small caps beat large caps from mid-October (10-14) to year end in a clear majority of "
                             "years, with a positive mean")
     assert v.statistic_name == "mean small-minus-large return, mid-Oct to 31 Dec, pp per year"
     assert v.method == ("compounded daily returns over the same calendar window each year; mean across years with a "
-                        "stationary-bootstrap interval (Politis and Romano 1994, 10000 draws); turn-of-year effect as "
-                        "in Keim (1983)")
+                        "Student-t interval and the t-test's p-value (years treated as independent); turn-of-year "
+                        "effect as in Keim (1983)")
     assert v.rule == yearend.rule_text(0.6, 15, 0.90)
     # ties (2016, 2024) are not wins: 10 of 15; January from 2010 to 2025, 16 of them
     jan = [_jan(y) for y in range(2010, 2026)]
@@ -445,8 +450,7 @@ def test_claim_defaults_on_edged_returns():
                       f"mean {np.mean(jan):+.1f} pp (all years {np.mean(jan):+.1f} pp).")
     assert res.forecasts["target"].tolist()[:2] == [2665.0, 6600.0]  # the commentary's targets
     assert res.spec == {"start_md": "10-14", "end_md": "12-31", "first_year": 2010, "last_year": 2024,
-                        "clear_majority": 0.6, "min_years": 15, "level": 0.90, "reps": 10_000, "seed": 0,
-                        "split_year": 1983, "forecast_date": "2025-10-14", "target_date": "2025-12-31",
+                        "clear_majority": 0.6, "min_years": 15, "level": 0.90, "split_year": 1983, "forecast_date": "2025-10-14", "target_date": "2025-12-31",
                         "rut_target": 2665.0, "spx_target": 6600.0, "first_history_year": None, "definition": ""}
     # by decade: wins and ties counted by hand from _edge and _jan
     assert res.table.index.tolist() == ["2010s", "2020s"]
@@ -456,14 +460,14 @@ def test_claim_defaults_on_edged_returns():
     assert res.table.loc["2020s"].tolist() == pytest.approx(
         [5, np.mean([_edge(y) for y in range(2020, 2025)]), 0.8, 6, np.mean([_jan(y) for y in range(2020, 2026)]),
          2 / 6])
-    one_fewer = yearend.test(daily, monthly, rut, spx, first_year=2011, reps=200).verdict
+    one_fewer = yearend.test(daily, monthly, rut, spx, first_year=2011).verdict
     assert (one_fewer.label, one_fewer.note.split(":")[0]) == ("inconclusive", "Only 14 years (fewer than 15)")
 
 
 def test_eras_split_in_order_with_wins_and_ties():
     rut, spx = _index_paths()
     daily, monthly = _edged_returns()
-    res = yearend.test(daily, monthly, rut, spx, first_year=2001, split_year=2013, reps=200)
+    res = yearend.test(daily, monthly, rut, spx, first_year=2001, split_year=2013)
     era = res.eras
     assert era.index.tolist() == ["before 2013", "2013 on"]
     early, late = range(2001, 2013), range(2013, 2025)
@@ -482,7 +486,7 @@ def test_windows_follow_start_and_end_days():
     idx = _bdays("2015-01-02", "2025-12-31")
     spx = pd.Series(100 * np.cumprod(1 + rng.normal(0, 0.01, len(idx))), index=idx)
     rut = pd.Series(100 * np.cumprod(1 + rng.normal(0, 0.01, len(idx))), index=idx).loc["2018":]
-    res = yearend.test(daily, monthly, rut, spx, start_md="11-01", end_md="12-15", reps=200,
+    res = yearend.test(daily, monthly, rut, spx, start_md="11-01", end_md="12-15",
                        forecast_date="2025-11-03", target_date="2025-12-15", rut_target=1.0, spx_target=1.0)
 
     def change(x, y):
@@ -502,16 +506,15 @@ def test_windows_follow_start_and_end_days():
 
 
 def test_two_years_get_an_interval_and_fewer_get_none():
-    from research.stats import stationary_bootstrap
-
     rut, spx = _index_paths()
     daily, monthly = _edged_returns()
-    two = yearend.test(daily, monthly, rut, spx, first_year=2023, min_years=2, reps=500).verdict
-    boot = stationary_bootstrap(np.array([_edge(2023), _edge(2024)]), reps=500, level=0.90, seed=0)
-    assert two.interval == pytest.approx((boot.lower, boot.upper), abs=1e-9) and two.n == 2
-    one = yearend.test(daily, monthly, rut, spx, first_year=2024, reps=500).verdict
-    assert (one.interval, one.interval_level, one.n, one.label) == (None, None, 1, "inconclusive")
-    none = yearend.test(daily, monthly, rut, spx, first_year=2030, reps=500).verdict
+    two = yearend.test(daily, monthly, rut, spx, first_year=2023, min_years=2).verdict
+    lower, upper, p = _t_interval([_edge(2023), _edge(2024)])
+    assert two.interval == pytest.approx((lower, upper), abs=1e-9) and two.n == 2
+    assert two.p_value == pytest.approx(p, rel=1e-9) and lower < 0 < upper and two.label == "inconclusive"
+    one = yearend.test(daily, monthly, rut, spx, first_year=2024).verdict
+    assert (one.interval, one.interval_level, one.p_value, one.n, one.label) == (None, None, None, 1, "inconclusive")
+    none = yearend.test(daily, monthly, rut, spx, first_year=2030).verdict
     assert (none.n, none.sample, none.statistic, none.interval) == (0, "empty", None, None)
     assert none.note == "Only 0 years (fewer than 15): small beat large in 0 of 0 years (nan%)."
 
@@ -533,7 +536,7 @@ def test_claim_function_rejects_each_bound(kwargs, message):
 def test_claim_function_accepts_the_inclusive_bounds_and_names_the_frame():
     rut, spx = _index_paths()
     daily, monthly = _edged_returns()
-    ok = yearend.test(daily, monthly, rut, spx, clear_majority=0.5, min_years=2, reps=200)
+    ok = yearend.test(daily, monthly, rut, spx, clear_majority=0.5, min_years=2)
     assert ok.spec["clear_majority"] == 0.5 and ok.verdict.label == "supported"
     for frame, name in ((daily, "returns_daily"), (monthly, "returns_monthly")):
         bad = {"returns_daily": daily, "returns_monthly": monthly, name: frame.rename(columns={"large": "big"})}
@@ -550,13 +553,12 @@ def test_move_probability_counts_a_move_of_exactly_the_threshold():
 def test_rule_text_states_each_label():
     assert yearend.rule_text(2 / 3, 15, 0.9) == (
         "supported if small beat large from mid-October to year end in a clear majority of years (>= 67%) with "
-        "a positive mean whose 90% stationary-bootstrap interval excludes zero; contradicted if the mean is "
+        "a positive mean whose 90% Student-t interval excludes zero; contradicted if the mean is "
         "negative (interval excluding zero) and small lost in most years; mixed if the mean and the majority "
         "disagree; inconclusive if the interval straddles zero or fewer than 15 years")
 
 
 def test_grid_estimate_two_years_straddling_zero(russell_closes):
-    from research import stats
     from research.data.sizes import RUSSELL
 
     rut, spx = russell_closes
@@ -564,8 +566,9 @@ def test_grid_estimate_two_years_straddling_zero(russell_closes):
     assert sml.iloc[0] > 0 > sml.iloc[1] and sml.mean() > 0  # +1.1 and -1.0 pp
     out = yearend.grid_estimate(size=RUSSELL, freq="daily", weighting="vw", window_start="10-14", first_year=2010,
                                 last_year=2011, clear_majority=0.5, min_years=2)
-    lower, upper, _ = stats.percentile_bootstrap(sml.to_numpy(), reps=1000, level=0.90)
-    assert (out["lower"], out["upper"]) == pytest.approx((lower, upper), rel=1e-4) and lower < 0 < upper
+    lower, upper, p = _t_interval(sml)
+    assert (out["lower"], out["upper"], out["p_value"]) == pytest.approx((lower, upper, p), rel=1e-9)
+    assert lower < 0 < upper and p > 0.10
     assert (out["n"], out["label"]) == (2, "inconclusive")  # a majority of one half and a positive mean
 
 
@@ -679,7 +682,7 @@ def test_run_reads_french_halves_daily_and_deciles_monthly(russell_closes, isola
     ew = np.column_stack([big + edge + 1.5] * 3 + [big] * 7)
     write_size_deciles(isolated_data.mirror, months, vw, ew, vintage="202512")
     clear_caches()
-    kw = {"reps": 300, "first_year": 2001, "forecast_date": "2024-10-14", "target_date": "2024-12-31",
+    kw = {"first_year": 2001, "forecast_date": "2024-10-14", "target_date": "2024-12-31",
           "rut_target": 2000.0, "spx_target": 1500.0}
     for weighting, daily_small, jan_edge in (("vw", small, edge), ("ew", small_ew, edge + 1.5)):
         res = yearend.run(weighting=weighting, **kw) if weighting == "ew" else yearend.run(**kw)
@@ -701,21 +704,26 @@ def test_run_reads_french_halves_daily_and_deciles_monthly(russell_closes, isola
 def test_the_year_after_last_year_keeps_only_its_january():
     rut, spx = _index_paths()
     daily, monthly = _edged_returns()
-    res = yearend.test(daily, monthly, rut, spx, first_year=2005, last_year=2022, reps=200)
+    res = yearend.test(daily, monthly, rut, spx, first_year=2005, last_year=2022)
     assert res.years.index[-1] == 2023 and res.verdict.n == 18  # 2023's window is in the data, not in the test
     assert res.years.loc[2023, ["start_date", "end_date", "small", "large", "small_minus_large"]].isna().all()
     assert res.years.loc[2023, "jan_small_minus_large"] == pytest.approx(_jan(2023))
 
 
-def test_interval_uses_the_reps_level_and_seed_asked_for():
-    from research.stats import stationary_bootstrap
-
+def test_interval_and_p_value_follow_the_level_asked_for():
+    """The verdict's interval is the t interval at ``level``; its p-value does not depend on the
+    level, and the label flips from supported to inconclusive as the level crosses 1 - p."""
     rut, spx = _index_paths()
-    daily, monthly = _synthetic_returns(0.05)
-    res = yearend.test(daily, monthly, rut, spx, reps=300, level=0.8, seed=7)
-    sml = res.years.loc[:2024, "small_minus_large"].to_numpy()
-    boot = stationary_bootstrap(sml, reps=300, level=0.8, seed=7)
-    assert res.verdict.interval == pytest.approx((boot.lower, boot.upper), rel=1e-12)
-    others = [stationary_bootstrap(sml, **kw) for kw in ({"level": 0.8, "seed": 7}, {"reps": 300, "seed": 7},
-                                                          {"reps": 300, "level": 0.8})]
-    assert all((o.lower, o.upper) != pytest.approx((boot.lower, boot.upper), rel=1e-6) for o in others)
+    daily, monthly = _edged_returns()
+    sml = np.array([_edge(y) for y in range(2001, 2025)])
+    lower, upper, p = _t_interval(sml, 0.8)
+    v = yearend.test(daily, monthly, rut, spx, first_year=2001, level=0.8).verdict
+    assert v.interval == pytest.approx((lower, upper), rel=1e-9) and v.interval_level == 0.8
+    assert v.interval != pytest.approx(_t_interval(sml, 0.9)[:2], rel=1e-3)  # not the default level's
+    assert v.p_value == pytest.approx(p, rel=1e-9) and "80% Student-t interval" in v.rule
+    below = yearend.test(daily, monthly, rut, spx, first_year=2001, level=1 - p - 1e-4).verdict
+    above = yearend.test(daily, monthly, rut, spx, first_year=2001, level=1 - p + 1e-4).verdict
+    assert below.interval[0] > 0 and below.label == "supported"
+    assert above.interval[0] < 0 < above.interval[1] and above.label == "inconclusive"
+    assert below.p_value == above.p_value == pytest.approx(p, rel=1e-9)
+
