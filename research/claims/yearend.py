@@ -369,8 +369,8 @@ def test(returns_daily: pd.DataFrame, returns_monthly: pd.DataFrame, rut: pd.Ser
     # January of last_year + 1 closes the turn of the year that last_year's window opens
     years.loc[years.index > last_year, ["start_date", "end_date", "small", "large", "small_minus_large"]] = np.nan
     sml = years.loc[:last_year, "small_minus_large"].dropna()
-    # Student t, not a percentile bootstrap: at the curve's 38 years the bootstrap's nominal 90%
-    # covers 86.2%, the t interval 88.1% (docs/methods.md); the curve's grid_estimate uses the same
+    # Student t, not a percentile bootstrap, whose nominal 90% covers too little at the curve's
+    # 38 years (docs/methods.md); the curve's grid_estimate uses the same interval
     if len(sml) >= 2:
         m = stats.mean_interval(sml, level=level)
         ci, p_value = (m.lower, m.upper), m.p_value
