@@ -9,9 +9,11 @@ the reason, when the mirror is absent.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,3 +163,17 @@ def execute_report_notebook(tmp_path, sidecar):
         return executed, payload
 
     return run
+
+
+@pytest.fixture(scope="module")
+def coverage_benchmark():
+    """benchmarks/coverage.py as a module (benchmarks/ is not a package), for the tests that run
+    its simulations briefly or check that docs quote its cases."""
+    spec = importlib.util.spec_from_file_location("coverage_benchmark", PROJECT_ROOT / "benchmarks" / "coverage.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)

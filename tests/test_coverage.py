@@ -5,27 +5,10 @@ table is in docs/methods.md; tests/test_stats.py holds the fast checks of the ge
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def coverage():
-    spec = importlib.util.spec_from_file_location("coverage_benchmark", ROOT / "benchmarks" / "coverage.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def share(one, reps: int, seed: int) -> float:
@@ -38,20 +21,20 @@ def share(one, reps: int, seed: int) -> float:
 # tolerances: 6 points, about 3-4 Monte Carlo standard errors at these replications
 
 
-def test_c5_event_study_with_t_critical_values_covers(coverage):
-    assert share(coverage.event_study_t_covers(9000, 19, 252, 0.90), 250, 1) == pytest.approx(0.90, abs=0.06)
+def test_c5_event_study_with_t_critical_values_covers(coverage_benchmark):
+    assert share(coverage_benchmark.event_study_t_covers(9000, 19, 252, 0.90), 250, 1) == pytest.approx(0.90, abs=0.06)
 
 
-def test_c8_hodrick_1b_and_non_overlapping_cover(coverage):
-    assert share(coverage.long_horizon_covers("hodrick 1B", 1188, 120, 60, 0.95), 250, 2) == pytest.approx(0.95, abs=0.06)
-    assert share(coverage.long_horizon_covers("non-overlapping t", 1188, 120, 60, 0.95), 250, 3) == pytest.approx(
+def test_c8_hodrick_1b_and_non_overlapping_cover(coverage_benchmark):
+    assert share(coverage_benchmark.long_horizon_covers("hodrick 1B", 1188, 120, 60, 0.95), 250, 2) == pytest.approx(0.95, abs=0.06)
+    assert share(coverage_benchmark.long_horizon_covers("non-overlapping t", 1188, 120, 60, 0.95), 250, 3) == pytest.approx(
         0.95, abs=0.06)
 
 
-def test_c8_newey_west_on_overlapping_windows_falls_short(coverage):
+def test_c8_newey_west_on_overlapping_windows_falls_short(coverage_benchmark):
     """Why it does not vote in C8's curve: nominal 95%, about 76% with 16 independent windows."""
-    assert share(coverage.long_horizon_covers("newey-west (lags = horizon)", 1188, 120, 60, 0.95), 250, 4) < 0.88
+    assert share(coverage_benchmark.long_horizon_covers("newey-west (lags = horizon)", 1188, 120, 60, 0.95), 250, 4) < 0.88
 
 
-def test_c8_recession_dummy_regression_covers(coverage):
-    assert share(coverage.dummy_ols_covers(1188, 0.2, 0.95), 250, 5) == pytest.approx(0.95, abs=0.06)
+def test_c8_recession_dummy_regression_covers(coverage_benchmark):
+    assert share(coverage_benchmark.dummy_ols_covers(1188, 0.2, 0.95), 250, 5) == pytest.approx(0.95, abs=0.06)
