@@ -207,8 +207,8 @@ def headline(v: Verdict, report: Any, state: Mapping[str, Any] | None, members: 
 
 
 def survives(member: Mapping[str, Any]) -> tuple[bool, bool] | None:
-    """Whether a member stays below its verdict's own level (1 - interval level) after Holm and
-    after BH; None when the verdict has no interval to take a level from."""
+    """Whether a member stays below its verdict's own level (:attr:`Verdict.test_level`) after Holm
+    and after BH; None when the verdict states no level."""
     alpha = member.get("alpha")
     if not alpha:
         return None

@@ -71,6 +71,9 @@ class Verdict:
     rule: str = ""
     aspect: str = ""
     note: str = ""
+    #: What ``n`` counts when the raw count differs, shown beside it ("of 69 events; n counts those
+    #: whose 12m forward windows do not overlap").
+    n_note: str = ""
     #: The significance level of the verdict's own test when it has no interval (C4's rank in its
     #: history: 1 minus the top-decile threshold); with an interval it is 1 - ``interval_level``.
     alpha: float | None = None
@@ -126,6 +129,12 @@ class Verdict:
             parts.append("p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}")
         return "; ".join(parts) or "—"
 
+    def n_text(self) -> str:
+        """``n`` with what it counts beside it, when the verdict says (``n_note``)."""
+        if self.n is None:
+            return "—"
+        return f"{self.n} ({self.n_note})" if self.n_note else str(self.n)
+
     def statistic_text(self, digits: int = 2) -> str:
         if self.statistic is None:
             return "—"
@@ -138,7 +147,7 @@ class Verdict:
             lines += [
                 f"  statistic:  {self.statistic_text()}",
                 f"  interval:   {self.interval_text()}",
-                f"  n:          {self.n if self.n is not None else '—'}",
+                f"  n:          {self.n_text()}",
                 f"  sample:     {self.sample or '—'}",
                 f"  vintage:    {', '.join(f'{k} {v}' for k, v in self.vintage.items()) or '—'}",
             ]
@@ -167,7 +176,7 @@ def verdict_sentence(v: Verdict, digits: int = 1) -> str:
         parts.append(f"{lvl}interval [{v.interval[0]:+.{digits}f}, {v.interval[1]:+.{digits}f}]")
     if v.p_value is not None:
         parts.append(f"p = {v.p_value:.3f}")
-    parts += [f"n = {v.n}", v.sample]
+    parts += [f"n = {v.n_text()}", v.sample]
     return f"- **{v.aspect or v.claim}: {v.label}.** {v.statistic_name}: {stat} ({'; '.join(parts)}). {v.note}"
 
 

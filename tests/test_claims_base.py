@@ -70,6 +70,24 @@ def test_html_is_the_verdict_box_the_table_to_three_decimals_and_the_escaped_spe
                          "note=&#x27;&lt;b&gt;&amp;&#x27;</small></p>")
 
 
+def test_n_is_shown_with_what_it_counts_and_old_sidecars_have_no_note():
+    from research.verdict import verdict_sentence
+
+    v = Verdict(claim="C5", label="inconclusive", hypothesis="h", statistic=1.0, n=45,
+                n_note="of 69 events; n counts those <whose> 12m windows do not overlap")
+    assert v.n_text() == "45 (of 69 events; n counts those <whose> 12m windows do not overlap)"
+    assert "\n  n:          45 (of 69 events;" in str(v)
+    assert "n = 45 (of 69 events; n counts" in verdict_sentence(v)
+    box = verdict_box([v])
+    assert "<b>n</b> 45 (of 69 events; n counts those &lt;whose&gt; 12m windows do not overlap)" in box
+    plain = Verdict(claim="C1", label="supported", hypothesis="h", n=9)
+    assert plain.n_text() == "9" and "<b>n</b> 9 &nbsp;" in verdict_box([plain])
+    assert Verdict(claim="C1", label="supported", hypothesis="h").n_text() == "—"
+    old = v.to_dict()
+    del old["n_note"]
+    assert Verdict.from_dict(old).n_note == "" and Verdict.from_dict(v.to_dict()) == v
+
+
 # -- data vintages and coverage ------------------------------------------------------------------------
 
 def test_vintage_of_reads_each_datasets_vintage_as_text(monkeypatch):

@@ -524,12 +524,16 @@ def test_run_reads_the_deciles_and_usrec(c8_publishers):
     assert (cyc.statistic, *cyc.interval, cyc.p_value) == pytest.approx(
         (hand["diff"], hand["lower"], hand["upper"], hand["p"]), rel=1e-9)
     assert (cyc.label, cyc.n, cyc.sample) == ("supported", 10, "1954-07..2025-12 (858 months, 10 recessions)")
+    assert cyc.n_note == "of 858 months; n counts recession episodes"
     assert cyc.vintage == mr.vintage == {"size_portfolios": "202512", "usrec": "2025-12-31"}
     assert cyc.method.endswith("Small/large: deciles: size deciles (1, 2, 3) vs (8, 9, 10), VW within decile")
     # mean reversion: Hodrick errors at 3 and 5 years, the 5-year slope shown
     three, five = hand_predictive(r, 120, 36), hand_predictive(r, 120, 60)
     assert (mr.statistic, *mr.interval, mr.p_value) == pytest.approx(five["hodrick"], rel=1e-9)
     assert (mr.n, mr.sample) == (five["n_independent"], "1954-07..2025-12")
+    # 858 months: the 120th is the first with a trailing 10 years, the 799th the last with 5 ahead
+    assert five["n_months"] == 858 - 119 - 60
+    assert mr.n_note == "of 679 overlapping months; n counts non-overlapping 5-year periods"
     assert mr.label == cycle.reversion_label([three["hodrick"][0], five["hodrick"][0]],
                                              [three["hodrick"][3], five["hodrick"][3]]) == "supported"
     assert res.current["as_of"] == pd.Timestamp("2025-09-30")

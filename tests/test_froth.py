@@ -296,6 +296,7 @@ def test_run_reads_the_25_portfolio_files_and_the_daily_factors(froth_publishers
     assert got.table.loc["weak_minus_robust_3m", "value"] == pytest.approx(hand.iloc[-1], rel=1e-12)
     assert v.statistic == pytest.approx(100 * pct) and v.p_value == pytest.approx(share)
     assert v.n == 745 // 3 and got.table.loc["weak_minus_robust_3m", "history_months"] == 745
+    assert v.n_note == "of 745 monthly readings; n counts non-overlapping 3-month windows"
     # a reading exactly at the threshold is in the top (the table's flag and the label agree)
     at = froth.test(f["OP", "vw"], f["INV", "vw"], windows=(3,), spreads=("profitability",), threshold=pct)
     assert bool(at.table["top_decile"].iloc[0]) and at.verdict.label == "supported"

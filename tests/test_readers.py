@@ -443,3 +443,36 @@ def test_scorecard_summary_lines_and_forest(tmp_path):
     assert re.findall(r'class="forest-mark" data-verdict="([^"]+)"', summary) == ["contradicted, fragile",
                                                                                   "inconclusive"]
     assert 'data-marks="2"' in summary
+
+
+def test_a_long_error_opens_on_demand_and_a_short_one_is_shown_whole(tmp_path):
+    """Every place tried, then the fix: a data error runs to hundreds of characters. The "Last run"
+    cell shows its first 72 and the whole text in a details element, so the column stays narrow."""
+    nb = tmp_path / "x.ipynb"
+    reports = [Report("rate_sensitivity", nb, claims=("C2",)), Report("froth", nb, claims=("C4",))]
+    long = ("dataset 'ff_daily' is not on this machine: tried /data/raw/<F-F>_daily.zip and https://example.org/"
+            + "x" * 200 + ". Fix: set RESEARCH_DATA_MIRROR")
+    failed = {"status": "failed", "attempt": {"ran_at": "2025-11-01T06:00:00+00:00"}}
+    states = {"rate_sensitivity": {**failed, "attempt": {**failed["attempt"],
+                                                         "error": {"ename": "DataUnavailable", "evalue": long}}},
+              "froth": {**failed, "attempt": {**failed["attempt"], "error": {"first_line": "ValueError: bad <x>"}}}}
+    page = scorecard.index_html(reports, states)
+    c2 = re.search(r'<tr data-claim="C2">(.*?)</tr>', page, re.S).group(1)
+    import html
+
+    text = html.escape(f"DataUnavailable: {long}")
+    summary = re.search(r"<summary>(.*?)</summary>", c2, re.S).group(1)
+    assert summary == html.escape(f"DataUnavailable: {long}"[:72]) + "…"
+    assert f'<code class="error-text">{text}</code></details>' in c2
+    c4 = re.search(r'<tr data-claim="C4">(.*?)</tr>', page, re.S).group(1)
+    assert ': <code class="error-text">ValueError: bad &lt;x&gt;</code>' in c4 and "<details" not in c4
+
+
+def test_the_scorecard_shows_what_n_counts(tmp_path):
+    report = Report("technicals", tmp_path / "x.ipynb", claims=("C5",))
+    v = Verdict(claim="C5", label="inconclusive", hypothesis="h", n=45, aspect="200-day cross",
+                n_note="of 69 events; n counts those whose 12m forward windows do not overlap")
+    row = re.search(r'<tr data-claim="C5">(.*?)</tr>', scorecard.index_html([report], {"technicals": _state([v])}),
+                    re.S).group(1)
+    assert ('<td>45<div class="muted">of 69 events; n counts those whose 12m forward windows do not overlap</div></td>'
+            in row)

@@ -517,7 +517,8 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         claim=CLAIM, aspect="cyclicality", label=cyc_label, hypothesis=HYPOTHESIS_CYCLE,
         statistic=diff, statistic_name="recession minus expansion mean small-minus-large return, % per month",
         interval=tuple(fit.conf_int.loc["recession"]), interval_level=level, p_value=p_diff,
-        n=len(episodes), sample=f"{span(both.index)} ({fit.nobs} months, {len(episodes)} recessions)",
+        n=len(episodes), n_note=f"of {fit.nobs} months; n counts recession episodes",
+        sample=f"{span(both.index)} ({fit.nobs} months, {len(episodes)} recessions)",
         vintage=vintage,
         method=(f"OLS of the monthly small-minus-large return on an NBER recession dummy (USREC), "
                 f"Newey-West HAC errors with {fit.maxlags} lags; n = recession episodes. Small/large: "
@@ -571,7 +572,10 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
                         "small-minus-large log return"),
         interval=((main["ci_lower"], main["ci_upper"]) if np.isfinite(main["ci_lower"]) else None),
         interval_level=level if np.isfinite(main["ci_lower"]) else None, p_value=main["p_value"],
-        n=int(main["n_independent"]), sample=str(main["sample"]), vintage=vintage,
+        n=int(main["n_independent"]),
+        n_note=(f"of {int(main['n_months'])} overlapping months; n counts non-overlapping "
+                f"{max(horizons_years)}-year periods"),
+        sample=str(main["sample"]), vintage=vintage,
         method=(f"Overlapping monthly regressions of the next {', '.join(map(str, horizons_years))}-year "
                 f"small-minus-large log return on the trailing {trailing_years}-year one; verdict on "
                 f"{inference} errors (Hodrick 1992 1B; Newey-West 1987 with lags = horizon in months "

@@ -353,6 +353,8 @@ def test(op_portfolios: pd.DataFrame, inv_portfolios: pd.DataFrame, *, as_of: st
             statistic_name=f"percentile of the {headline} gauge in its history",
             p_value=head["share_at_or_above"], alpha=round(1 - threshold, 6),
             n=independent_windows(head["history_months"], w0),
+            n_note=(f"of {int(head['history_months'])} monthly readings; n counts non-overlapping "
+                    f"{w0}-month windows"),
             sample=f"{legs.index[0]:%Y-%m}..{month:%Y-%m}", vintage=dict(vintage or {}),
             method=(f"Within small caps (size quintile {list(size_quintiles)} of French's 25 size x "
                     "profitability and size x investment portfolios"
