@@ -148,18 +148,52 @@ def event_study_covers(days: int, events: int, horizon: int, level: float,
     return one
 
 
-def event_study_t_covers(days: int, events: int, horizon: int, level: float) -> Callable[[np.random.Generator], bool]:
-    """C5 as the claim computes it: :func:`research.claims.technicals.event_study` (Bartlett, lags =
-    horizon, t(n_events - 1) critical value) on the same data as :func:`event_study_covers`."""
+def random_events(n_days: int, events: int, rng: np.random.Generator) -> np.ndarray:
+    """``events`` distinct days drawn at random (sorted positions)."""
+    return np.sort(rng.choice(n_days, events, replace=False))
+
+
+def burst_events(n_days: int, events: int, bursts: int, rng: np.random.Generator,
+                 gap: tuple[int, int] = (21, 126)) -> np.ndarray:
+    """``events`` days in ``bursts`` bursts, as 200-day crosses come: each burst starts on a random
+    day and each further event of it follows the one before by ``gap`` trading days (uniform; a
+    new cross needs 20 days below the average first). Sorted distinct positions."""
+    sizes = 1 + rng.multinomial(events - bursts, np.full(bursts, 1 / bursts))
+    out = []
+    for start, size in zip(rng.choice(n_days, bursts, replace=False), sizes, strict=True):
+        out.extend(start + np.cumsum(np.r_[0, rng.integers(gap[0], gap[1] + 1, size - 1)]))
+    return np.unique(np.clip(out, 0, n_days - 1))
+
+
+def event_study_t_covers(days: int, events: int, horizon: int, level: float,
+                         bursts: int = 0) -> Callable[[np.random.Generator], bool]:
+    """C5's event dummy (Bartlett, lags = horizon) on the same data as :func:`event_study_covers`,
+    the HAC t referred to t(events - 1): the claim's interval until the random-date placebo
+    replaced it. Events fall at random, or in ``bursts`` (:func:`burst_events`)."""
+    from scipy import stats as sps
+
+    def one(rng: np.random.Generator) -> bool:
+        c = np.concatenate([[0.0], np.cumsum(rng.standard_normal(days))])
+        y = c[horizon + 1:] - c[1:-horizon]
+        pos = burst_events(len(y), events, bursts, rng) if bursts else random_events(len(y), events, rng)
+        b, se = stats.event_dummy_hac(stats.event_sample(y, horizon), pos)
+        return bool(abs(b) <= sps.t.ppf(0.5 + level / 2, len(pos) - 1) * se)
+    return one
+
+
+def event_study_placebo_covers(days: int, events: int, horizon: int, level: float,
+                               bursts: int = 0) -> Callable[[np.random.Generator], bool]:
+    """C5 as the claim computes it: :func:`research.claims.technicals.event_study` (the random-date
+    placebo over every circular shift) on the same data, events at random or in ``bursts``."""
     from research.claims import technicals
 
     index = pd.bdate_range("1988-01-04", periods=days - horizon)
 
     def one(rng: np.random.Generator) -> bool:
         c = np.concatenate([[0.0], np.cumsum(rng.standard_normal(days))])
-        fwd = pd.DataFrame({horizon: c[horizon + 1:] - c[1:-horizon]}, index=index)
-        row = technicals.event_study(fwd, index[rng.choice(len(index), events, replace=False)],
-                                     level=level).iloc[0]
+        y = c[horizon + 1:] - c[1:-horizon]
+        pos = burst_events(len(y), events, bursts, rng) if bursts else random_events(len(y), events, rng)
+        row = technicals.event_study(pd.DataFrame({horizon: y}, index=index), index[pos], level=level).iloc[0]
         return bool(row["ci_lower"] <= 0 <= row["ci_upper"])  # true excess over all days: 0
     return one
 
@@ -239,7 +273,16 @@ def cases() -> Iterator[Case]:
     for phi in (0.0, 0.2):
         yield Case("C8 cyclicality", "OLS on a recession dummy, HAC (Newey-West plug-in lags)", "1188",
                    f"dummy persisting ~11 months; errors AR(1) {phi:g}", 0.95, dummy_ols_covers(1188, phi, 0.95))
-
+    # C5 on bunched events, as 200-day crosses come (Russell 2000: 36 crosses in 17 bursts whose
+    # 12-month windows do not touch): the t(events - 1) interval, then the random-date placebo
+    for h in (126, 252):
+        yield Case("C5", "event dummy, HAC lags = horizon, t(events - 1)", "9000 days / 36 events in 17 bursts",
+                   f"overlapping {h}-day sums", 0.90, event_study_t_covers(9000, 36, h, 0.90, bursts=17))
+    for events, bursts in ((19, 0), (69, 0), (36, 17), (69, 39)):
+        for h in (126, 252):
+            n = f"9000 days / {events} events" + (f" in {bursts} bursts" if bursts else "")
+            yield Case("C5", "random-date placebo (every circular shift)", n, f"overlapping {h}-day sums", 0.90,
+                       event_study_placebo_covers(9000, events, h, 0.90, bursts))
 
 def run_case(job: tuple[int, int, int]) -> dict:
     """One case (by its position in :func:`cases`), ``reps`` replications, its own seeded stream."""

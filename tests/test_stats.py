@@ -344,6 +344,53 @@ def test_event_dummy_hac_rejects_bad_events_and_samples():
         stats.event_sample(np.array([1.0, np.nan, 2.0]), 1)
 
 
+# -- shift_placebo ---------------------------------------------------------------------------------
+
+def test_shift_placebo_worked_by_hand():
+    # events on days 0 and 1 of y = 1, 2, 3, 4, 10 (mean 4); moved on by k = 0..4 they average
+    # 1.5, 2.5, 3.5, 7 and 5.5: placebo excesses -2.5, -1.5, -0.5, 3, 1.5 (mean 0). At 50% the
+    # quartiles of the sorted -2.5, -1.5, -0.5, 1.5, 3 are -1.5 and 1.5: [-2.5 - 1.5, -2.5 + 1.5].
+    # p: twice the 1 of 5 at or below -2.5
+    got = stats.shift_placebo(np.array([1.0, 2.0, 3.0, 4.0, 10.0]), np.array([0, 1]), level=0.5)
+    assert (got.excess, got.lower, got.upper, got.p_value, got.shifts) == pytest.approx((-2.5, -4.0, -1.0, 0.4, 5))
+    # the other tail, and the cap at 1: events on the middle day, the median of the shifts
+    up = stats.shift_placebo(np.array([1.0, 2.0, 3.0, 4.0, 10.0]), np.array([3, 4]), level=0.5)
+    assert (up.excess, up.p_value) == pytest.approx((3.0, 0.4))
+    assert stats.shift_placebo(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([2]), level=0.5).p_value == 1.0
+
+
+@pytest.mark.parametrize("level", [0.5, 0.9, 0.95])
+def test_shift_placebo_is_every_shift_by_hand(level):
+    rng = np.random.default_rng(11)
+    y = np.convolve(rng.normal(0.1, 1.0, 830), np.ones(30), "valid")  # overlapping 30-day sums
+    pos = np.array([5, 9, 40, 41, 300, 640, 700, 790])  # bunched, and near both ends
+    shifted = np.array([np.roll(y, -k)[pos].mean() for k in range(len(y))]) - y.mean()
+    assert shifted.mean() == pytest.approx(0.0, abs=1e-12)  # every day counts once per event
+    lo, hi = np.quantile(shifted, [(1 - level) / 2, (1 + level) / 2])
+    p = 2 * min((shifted >= shifted[0]).mean(), (shifted <= shifted[0]).mean())
+    sample = stats.shift_sample(y)
+    for given in (y, sample):  # a prepared sample gives the same numbers
+        got = stats.shift_placebo(given, pos, level)
+        assert got.excess == pytest.approx(y[pos].mean() - y.mean(), rel=1e-12)
+        assert (got.lower, got.upper) == pytest.approx((shifted[0] - hi, shifted[0] - lo), rel=1e-9)
+        assert got.p_value == pytest.approx(min(1.0, p)) and got.shifts == len(y) == 801
+
+
+def test_shift_placebo_rejects_bad_events_samples_and_levels():
+    y = np.arange(10.0)
+    for bad in ([], [1, 1, 2], [0, 10], [-1, 2]):
+        with pytest.raises(ParameterError, match=r"(distinct positions in 0\.\.9|non-empty 1-d array)"):
+            stats.shift_placebo(y, np.array(bad, dtype=int))
+    with pytest.raises(ParameterError, match="integer positions, got float64"):
+        stats.shift_placebo(y, np.array([2.0, 5.0]))
+    for level in (0.0, 1.0):
+        with pytest.raises(ParameterError, match="level must be in"):
+            stats.shift_placebo(y, np.array([2]), level)
+    for bad_y in (np.array([1.0, np.nan]), np.ones((2, 2)), np.array([])):
+        with pytest.raises(ParameterError, match="non-empty 1-d series without NaN"):
+            stats.shift_sample(bad_y)
+
+
 # -- sample_text ----------------------------------------------------------------------------------
 
 def test_sample_text():

@@ -10,7 +10,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats as sps
 
 from research.claims import technicals
 from research.claims.base import NA
@@ -168,9 +167,17 @@ def test_stats_ols_hac_covariance_matches_statsmodels(maxlags):
     np.testing.assert_allclose(fit.cov.loc[["const", "d", "x"], ["const", "d", "x"]], ref.cov_params(), rtol=1e-8)
 
 
-def test_event_study_difference_and_interval():
-    import statsmodels.api as sm
+def _hand_placebo(y, pos, level):
+    """The random-date placebo by hand, without the FFT: the event days moved on by k days
+    (wrapping around), k = 0 .. n - 1; returns (lower, upper, p)."""
+    y, pos = np.asarray(y, dtype=float), np.asarray(pos)
+    shifted = np.array([y[(pos + k) % len(y)].mean() for k in range(len(y))]) - y.mean()
+    actual = shifted[0]
+    lo, hi = np.quantile(shifted, [(1 - level) / 2, (1 + level) / 2])
+    return actual - hi, actual - lo, min(1.0, 2 * min((shifted >= actual).mean(), (shifted <= actual).mean()))
 
+
+def test_event_study_difference_and_interval():
     rng = np.random.default_rng(2)
     levels = _days(100 * np.exp(np.cumsum(rng.normal(0.0005, 0.01, 600))))
     fwd = technicals.forward_returns(levels, [5])
@@ -178,25 +185,47 @@ def test_event_study_difference_and_interval():
     row = technicals.event_study(fwd, events, level=0.90).iloc[0]
     y = fwd[5].dropna()
     is_event = y.index.isin(events)
-    assert row["n_events"] == 8
+    assert (row["n_events"], row["n_independent"], row["shifts"]) == (8, 8, 595)
     assert row["mean_event"] == pytest.approx(y[is_event].mean())
     assert row["mean_all"] == pytest.approx(y.mean())
     assert row["excess"] == pytest.approx(y[is_event].mean() - y.mean())
-    fit = sm.OLS(y.to_numpy(), sm.add_constant(is_event.astype(float))).fit(
-        cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
-    # the HAC t-statistic referred to t(8 events - 1), not the normal (docs/methods.md, C5 coverage)
-    b, se = fit.params[1], fit.bse[1]
-    crit = sps.t.ppf(0.95, 7)
-    assert crit == pytest.approx(1.8946, abs=1e-4)  # tables: t(7), 95th percentile
-    share = 8 / len(y)
-    assert row["ci_lower"] == pytest.approx((1 - share) * (b - crit * se))
-    assert row["ci_upper"] == pytest.approx((1 - share) * (b + crit * se))
-    assert row["p_value"] == pytest.approx(2 * sps.t.sf(abs(b / se), 7), rel=1e-6)
-    assert row["p_value"] > fit.pvalues[1]  # wider than the normal's
-    # the interval and p-value agree: zero lies on the interval's edge exactly when p = 1 - level
-    at_edge = technicals.event_study(fwd, events, level=1 - row["p_value"]).iloc[0]
-    assert min(abs(at_edge["ci_lower"]), abs(at_edge["ci_upper"])) == pytest.approx(0, abs=1e-9)
-    assert row["hac_lags"] == 5
+    lower, upper, p = _hand_placebo(y.to_numpy(), np.flatnonzero(is_event), 0.90)
+    assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((lower, upper), rel=1e-9)
+    assert row["p_value"] == pytest.approx(p, rel=1e-12)
+    assert row["ci_lower"] < row["excess"] < row["ci_upper"]
+    wider = technicals.event_study(fwd, events, level=0.95).iloc[0]
+    assert wider["ci_lower"] < row["ci_lower"] and wider["ci_upper"] > row["ci_upper"]
+    assert wider["p_value"] == row["p_value"]  # the level moves the interval, not the p-value
+
+
+@pytest.mark.parametrize("events, horizon, expected", [
+    ([], 21, 0),
+    ([7], 21, 1),
+    ([10, 50, 51, 200, 333], 21, 4),  # 51 falls inside 50's window
+    ([0, 20, 21, 41, 42], 21, 3),  # 20 days apart overlaps, 21 does not: 0, 21, 42 count
+    ([0, 5, 10, 15, 20, 25], 21, 2),  # a burst: each within 21 days of the last counted one
+    ([0, 5, 10, 15, 20, 25], 5, 6),
+])
+def test_independent_events_count_non_overlapping_windows(events, horizon, expected):
+    assert technicals.independent_events(np.array(events, dtype=int), horizon) == expected
+
+
+def test_event_study_counts_bursts_once_and_keeps_them_in_the_placebo():
+    rng = np.random.default_rng(5)
+    levels = _days(100 * np.exp(np.cumsum(rng.normal(0.0005, 0.01, 600))))
+    fwd = technicals.forward_returns(levels, [21])
+    # 9 events in 4 bursts: 40/45/52, 150/160, 300/310/315, 500 -> 4 windows of 21 days that do not overlap
+    events = levels.index[[40, 45, 52, 150, 160, 300, 310, 315, 500]]
+    row = technicals.event_study(fwd, events, level=0.90).iloc[0]
+    assert (row["n_events"], row["n_independent"]) == (9, 4)  # 40, 150, 300 and 500
+    y = fwd[21].dropna()
+    lower, upper, p = _hand_placebo(y.to_numpy(), np.flatnonzero(y.index.isin(events)), 0.90)
+    assert (row["ci_lower"], row["ci_upper"], row["p_value"]) == pytest.approx((lower, upper, p), rel=1e-9)
+    # one burst only: the mean difference, but no interval to rest on one observation
+    burst = technicals.event_study(fwd, levels.index[[40, 45, 52]], level=0.90).iloc[0]
+    assert burst["n_independent"] == 1 and math.isnan(burst["ci_lower"]) and math.isnan(burst["p_value"])
+    assert burst["excess"] == pytest.approx(y[levels.index[[40, 45, 52]]].mean() - y.mean())
+    assert burst["shifts"] == 0
 
 
 def test_event_positions_ignore_days_outside_and_any_time_unit():
@@ -215,16 +244,16 @@ def test_event_row_with_a_shared_sample_is_the_row_without_it():
     rng = np.random.default_rng(4)
     y = np.convolve(rng.normal(size=420), np.ones(21), "valid")
     events = np.array([10, 50, 51, 200, 333])
-    alone = technicals.event_row(21, y, events, 0.9, 21)
-    assert technicals.event_row(21, y, events, 0.9, 21, stats.event_sample(y, 21)) == alone
-    with pytest.raises(ParameterError, match="prepared sample has 5 lags"):
-        technicals.event_row(21, y, events, 0.9, 21, stats.event_sample(y, 5))
+    alone = technicals.event_row(21, y, events, 0.9)
+    assert technicals.event_row(21, y, events, 0.9, stats.shift_sample(y)) == alone
+    with pytest.raises(ParameterError, match="prepared sample has 399 days; this row needs 400"):
+        technicals.event_row(21, y, events, 0.9, stats.shift_sample(y[:-1]))
 
 
 # -- the verdict rule ----------------------------------------------------------------------------
 
-def _rows(*intervals, n=20):
-    return pd.DataFrame([{"excess": (lo + hi) / 2, "ci_lower": lo, "ci_upper": hi, "n_events": n}
+def _rows(*intervals, n=20, raw=40):
+    return pd.DataFrame([{"excess": (lo + hi) / 2, "ci_lower": lo, "ci_upper": hi, "n_events": raw, "n_independent": n}
                          for lo, hi in intervals], index=["6m", "12m"][:len(intervals)])
 
 
@@ -234,6 +263,8 @@ def _rows(*intervals, n=20):
     (((1, 3), (-5, -2)), 20, "mixed"),
     (((-1, 3), (2, 5)), 20, "inconclusive"),
     (((1, 3), (2, 5)), 4, "inconclusive"),
+    (((1, 3), (2, 5)), 9, "inconclusive"),  # 40 events, but 9 independent ones: below the minimum
+    (((1, 3), (2, 5)), 10, "supported"),
 ])
 def test_classify_each_branch(intervals, n, label):
     assert technicals.classify(_rows(*intervals, n=n), min_events=10)[0] == label
@@ -242,7 +273,7 @@ def test_classify_each_branch(intervals, n, label):
 def test_classify_says_why():
     assert technicals.classify(_rows((-1, 3), (2, 5)), 10) == ("inconclusive", "the intervals straddle zero")
     assert technicals.classify(_rows((1, 3), (2, 5), n=9), 10) == (
-        "inconclusive", "only 9 events with complete forward windows (fewer than 10)")
+        "inconclusive", "only 9 independent events (complete, non-overlapping forward windows; fewer than 10)")
 
 
 def test_an_opposite_decisive_result_elsewhere_makes_it_mixed():
@@ -270,8 +301,10 @@ def test_claim_function_on_synthetic_levels():
     assert result.table.index.names == ["series", "event", "measure", "horizon"]
     assert set(result.table.index.get_level_values("series")) == {"a", "b"}
     crosses = technicals.sma_crosses(series["a"]["small"], 200, 20)
-    assert result.verdicts[1].n == result.table.loc[("a", "sma_cross", "absolute", "6m"), "n_events"]
-    assert result.verdicts[1].n <= len(crosses)
+    row = result.table.loc[("a", "sma_cross", "absolute", "6m")]
+    assert result.verdicts[1].n == row["n_independent"] <= row["n_events"] <= len(crosses)
+    assert result.verdicts[1].n_note == (f"of {int(row['n_events'])} events; n counts those whose 6m forward "
+                                         "windows do not overlap")
     assert result.checks.empty and result.chart.empty
 
 
@@ -304,10 +337,8 @@ def test_claim_function_validates_parameters():
      "start": 1987, "measure": "relative", "horizons": "6m+12m", "sma_days": NA, "days_below": NA,
      "record_age_days": 730, "confirm_weeks": 3},
 ])
-def test_grid_estimate_is_the_statsmodels_event_regression(mirror_env, spec):
-    """The sweep's shared samples and convolution HAC give what statsmodels gives, spec by spec."""
-    import statsmodels.api as sm
-
+def test_grid_estimate_is_the_event_study_by_hand(mirror_env, spec):
+    """The sweep's shared samples and FFT placebo give what every shift by hand gives, spec by spec."""
     from research.claims.base import START_DATES
     from research.data.sizes import RUSSELL, clear_caches
 
@@ -326,16 +357,17 @@ def test_grid_estimate_is_the_statsmodels_event_regression(mirror_env, spec):
         fwd = fwd - technicals.forward_returns(levels["large"], [h])[h]
     # a start year after the data's first year begins at its month-end (START_DATES), else all data
     y = fwd.loc[START_DATES[spec["start"]] if spec["start"] > levels.index[0].year else None:].dropna()
-    d = y.index.isin(events).astype(float)
-    fit = sm.OLS(y.to_numpy(), sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": h, "use_correction": True})
-    m, share = int(d.sum()), d.mean()
-    b, se = fit.params[1], fit.bse[1]
-    crit = sps.t.ppf(0.95, m - 1)
-    assert row["n"] == m >= 2
-    assert row["estimate"] == pytest.approx((1 - share) * b, rel=1e-9)
-    assert (row["lower"], row["upper"]) == pytest.approx(((1 - share) * (b - crit * se), (1 - share) * (b + crit * se)),
-                                                         rel=1e-9)
-    assert row["p_value"] == pytest.approx(2 * sps.t.sf(abs(b / se), m - 1), rel=1e-9)
+    d = y.index.isin(events)
+    m = int(d.sum())
+    # independent events: the first, then each one at least h days after the last one counted
+    k, last = 0, -h
+    for pos in np.flatnonzero(d):
+        if pos - last >= h:
+            k, last = k + 1, pos
+    assert row["n"] == k >= 2 and k <= m
+    assert row["estimate"] == pytest.approx(y[d].mean() - y.mean(), rel=1e-9)
+    lower, upper, p = _hand_placebo(y.to_numpy(), np.flatnonzero(d), 0.90)
+    assert (row["lower"], row["upper"], row["p_value"]) == pytest.approx((lower, upper, p), rel=1e-9)
     clear_caches()
 
 
@@ -490,7 +522,8 @@ def test_run_reads_the_daily_halves_and_the_indices(c5_publishers):
                            min_events=3, level=0.8)
     assert got.verdicts[0].interval_level == 0.8
     _same_verdicts(got, want)
-    assert [(v.label, v.n) for v in got.verdicts] == [("contradicted", 13), ("supported", 13)]
+    # crosses: the 12m interval is above zero, the 6m one reaches just below it (80%: -0.4 pp)
+    assert [(v.label, v.n) for v in got.verdicts] == [("contradicted", 13), ("inconclusive", 13)]
     assert got.verdicts[0].sample == f"{french}, 1962-07-02..1989-04-28"
     # Yahoo closes carry no vintage: their last day stands for it
     assert got.verdicts[0].vintage == {"rut": "2025-12-31", "gspc": "2025-12-31", "me_bm_6_daily": "202501"}
@@ -642,26 +675,27 @@ def test_grid_valid_by_hand(spec, valid):
     assert technicals.grid_valid(spec) is valid
 
 
-def _statsmodels_row(levels, events, h, first, measure, level=0.90, lags=None, last=None):
-    """The event-dummy regression of grid_estimate, by hand: forward returns from the levels,
-    statsmodels' OLS with HAC (h lags), the t(events - 1) interval scaled to the excess over all days."""
-    import statsmodels.api as sm
-
+def _hand_row(levels, events, h, first, measure, level=0.90, last=None):
+    """grid_estimate's row by hand: forward returns from the levels, the event mean minus all days,
+    the placebo over every shift (:func:`_hand_placebo`). Independent events are counted here by
+    dates: an event counts when it comes h or more trading days after the last counted one."""
     def fwd(x):
         return (x.shift(-h) / x - 1.0) * 100.0
 
     y = fwd(levels["small"]) - (fwd(levels["large"]) if measure == "relative" else 0.0)
     y = y.loc[first:last].dropna()
-    d = y.index.isin(events).astype(float)
+    d = y.index.isin(events)
     m = int(d.sum())
-    if m < 2:
-        return {"n": m, "estimate": y[d == 1].mean() - y.mean() if m else math.nan, "lower": math.nan,
-                "upper": math.nan, "p_value": math.nan}
-    fit = sm.OLS(y.to_numpy(), sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": lags or h, "use_correction": True})
-    b, se, share = fit.params[1], fit.bse[1], d.mean()
-    crit = sps.t.ppf(0.5 + level / 2, m - 1)
-    return {"n": m, "estimate": (1 - share) * b, "lower": (1 - share) * (b - crit * se),
-            "upper": (1 - share) * (b + crit * se), "p_value": 2 * sps.t.sf(abs(b / se), m - 1)}
+    counted = []
+    for day in y.index[d]:
+        if not counted or len(y.loc[counted[-1]:day]) - 1 >= h:
+            counted.append(day)
+    k = len(counted)
+    estimate = y[d].mean() - y.mean() if m else math.nan
+    if k < 2:
+        return {"n": k, "events": m, "estimate": estimate, "lower": math.nan, "upper": math.nan, "p_value": math.nan}
+    lower, upper, p = _hand_placebo(y.to_numpy(), np.flatnonzero(d), level)
+    return {"n": k, "events": m, "estimate": estimate, "lower": lower, "upper": upper, "p_value": p}
 
 
 @pytest.mark.parametrize(("spec", "label", "n", "sample"), [
@@ -669,7 +703,8 @@ def _statsmodels_row(levels, events, h, first, measure, level=0.90, lags=None, l
     (_spec(horizons="6m"), "inconclusive", 13, "1962-07-02..1989-04-28"),
     (_spec("cross", weighting="ew", start=1963, measure="relative", horizons="12m"), "supported", 10,
      "1963-07-31..1989-04-28"),
-    (_spec("cross", sma_days=150, days_below=40, start=1954), "supported", 13, "1962-07-02..1989-04-28"),
+    # 150-day crosses: 12m above zero, but the 6m interval reaches below it (-1.1 pp)
+    (_spec("cross", sma_days=150, days_below=40, start=1954), "inconclusive", 13, "1962-07-02..1989-04-28"),
     (_spec(record_age_days=182, confirm_weeks=1, start=1987), "inconclusive", 0, "1987-11-02..1989-04-28"),
     (_spec("cross", series="Russell 2000 vs S&P 500", start=1987, sma_days=250, days_below=10, horizons="6m"),
      "inconclusive", 4, "2019-01-02..2025-12-31"),
@@ -679,7 +714,7 @@ def _statsmodels_row(levels, events, h, first, measure, level=0.90, lags=None, l
     (_spec(series="Russell 2000 vs S&P 500", start=1987, record_age_days=182, confirm_weeks=1, horizons="6m"),
      "inconclusive", 2, "2019-01-02..2025-12-31"),  # 29 Nov 2019 and 30 Oct 2020 over records of 1,600 and 1,700
 ])
-def test_grid_estimate_on_synthetic_files_is_the_statsmodels_regression(c5_publishers, spec, label, n, sample):
+def test_grid_estimate_on_synthetic_files_is_the_event_study_by_hand(c5_publishers, spec, label, n, sample):
     from research.data.sizes import RUSSELL
 
     levels = c5_publishers["russell" if spec["series"] == RUSSELL else spec["weighting"]]
@@ -690,7 +725,7 @@ def test_grid_estimate_on_synthetic_files_is_the_statsmodels_regression(c5_publi
     first = {1926: None, 1954: None, 1963: "1963-07-31", 1987: "1987-10-31"}[spec["start"]]
     first = None if spec["series"] == RUSSELL else first
     hs = {"6m+12m": (126, 252), "12m": (252,), "6m": (126,)}[spec["horizons"]]
-    want = [_statsmodels_row(levels, events, h, first, spec["measure"]) for h in hs]
+    want = [_hand_row(levels, events, h, first, spec["measure"]) for h in hs]
     row = technicals.grid_estimate(**spec, min_events=3)
     assert (row["label"], row["n"], row["sample"]) == (label, n, sample)
     assert row["n"] == want[-1]["n"]
@@ -700,7 +735,7 @@ def test_grid_estimate_on_synthetic_files_is_the_statsmodels_regression(c5_publi
 
 
 def test_grid_estimate_min_events_and_level_on_both_sides(c5_publishers):
-    ew = _spec("cross", weighting="ew")  # exactly 10 crosses with 12 months after them
+    ew = _spec("cross", weighting="ew", horizons="12m")  # exactly 10 crosses with 12 months after them
     assert technicals.grid_estimate(**ew)["n"] == 10
     assert technicals.grid_estimate(**ew)["label"] == "supported"  # the default needs 10 events
     assert technicals.grid_estimate(**ew, min_events=11)["label"] == "inconclusive"
@@ -708,7 +743,7 @@ def test_grid_estimate_min_events_and_level_on_both_sides(c5_publishers):
     assert technicals.grid_estimate(**spec, min_events=13)["label"] == "contradicted"
     assert technicals.grid_estimate(**spec, min_events=14)["label"] == "inconclusive"
     events = technicals.record_breakouts(c5_publishers["vw"]["small"], 365, 2)["date"]
-    want = _statsmodels_row(c5_publishers["vw"], events, 252, None, "absolute", level=0.5)
+    want = _hand_row(c5_publishers["vw"], events, 252, None, "absolute", level=0.5)
     half = technicals.grid_estimate(**spec, level=0.5)
     assert (half["lower"], half["upper"]) == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
 
@@ -716,84 +751,88 @@ def test_grid_estimate_min_events_and_level_on_both_sides(c5_publishers):
 
 # -- the claim function: verdicts, the indices' checks and chart, the result's tables --------------
 
-METHOD = ("event dummy regression on all days' forward returns, Newey-West (1987) errors with lags >= horizon "
-          "and a t(events - 1) critical value; events as in Brock, Lakonishok and LeBaron (1992)")
+METHOD = ("mean forward return on the event days minus all days; interval and p-value from a random-date placebo "
+          "(the event days shifted together to every other date of the sample, keeping their overlap and "
+          "bunching); n = events whose forward windows do not overlap; events as in Brock, Lakonishok and "
+          "LeBaron (1992)")
 
 
 def test_verdicts_state_the_rule_the_numbers_and_the_other_series(c5_data):
     """Series b has a's events but large caps that move twice as much (its large = small^2): after
-    a cross, b's small caps trail, a decisive opposite result that makes a's "supported" mixed."""
+    a cross, b's small caps trail, a decisive opposite result that makes a's "supported" mixed.
+    At 50%: the fixture's cycles repeat every 500 days, so many shifted dates line up with the
+    events and the placebo's 90% interval straddles zero at 6 months (-1.1 pp)."""
     vw = c5_data["vw"]
     b = vw.assign(large=vw["small"] ** 2 / 100)
-    res = technicals.test({"a": vw, "b": b}, primary="a", measure="relative", min_events=3)
+    res = technicals.test({"a": vw, "b": b}, primary="a", measure="relative", min_events=3, level=0.5)
     breakout, cross = res.verdicts
     crosses = technicals.sma_crosses(vw["small"], 200, 20)
-    want = _statsmodels_row(vw, crosses, 252, None, "relative")
+    want = _hand_row(vw, crosses, 252, None, "relative", level=0.5)
     assert (cross.label, cross.n) == ("mixed", want["n"] == 13 and 13)
     assert cross.statistic == pytest.approx(want["estimate"], rel=1e-9)
     assert cross.interval == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
-    assert cross.p_value == pytest.approx(want["p_value"], rel=1e-9) and cross.interval_level == 0.9
-    six = _statsmodels_row(vw, crosses, 126, None, "relative")
-    other = _statsmodels_row(b, crosses, 252, None, "relative")
+    assert cross.p_value == pytest.approx(want["p_value"], rel=1e-9) and cross.interval_level == 0.5
+    six = _hand_row(vw, crosses, 126, None, "relative", level=0.5)
+    other = _hand_row(b, crosses, 252, None, "relative", level=0.5)
     assert other["upper"] < 0
     assert cross.note == (
         f"a: every verdict horizon beats all days with an interval above zero; 6m excess {six['estimate']:+.1f} pp "
         f"[{six['lower']:+.1f}, {six['upper']:+.1f}], 12m excess {want['estimate']:+.1f} pp. Other series — "
-        f"b: contradicted ({other['estimate']:+.1f} pp, n=13). The other series' opposite result makes it mixed.")
+        f"b: contradicted ({other['estimate']:+.1f} pp, n=13 of 13 events). The other series' opposite result makes it mixed.")
     assert cross.note.startswith("a: every verdict horizon beats all days with an interval above zero; 6m excess +12.7 pp")
     assert cross.hypothesis == ("After a 200-day cross (close crosses above its 200-day average after >= 20 days "
                                 "below), small caps' forward 6m and 12m relative returns beat those of all days")
     assert cross.statistic_name == "12m forward relative return after events minus all days, pp"
     assert cross.method == breakout.method == METHOD
-    assert cross.rule == breakout.rule == technicals.rule_text((126, 252), 3, 0.9) == (
-        "supported if the forward 6m and 12m returns after events beat those of all days with 90% intervals (HAC, "
-        "lags >= horizon, t with events - 1 df) excluding zero; contradicted if any is below with its interval "
-        "excluding zero and none is above; mixed if they disagree; inconclusive if intervals straddle zero or "
-        "there are fewer than 3 events")
+    assert cross.rule == breakout.rule == technicals.rule_text((126, 252), 3, 0.5) == (
+        "supported if the forward 6m and 12m returns after events beat those of all days with 50% intervals "
+        "(random-date placebo: the events shifted to every other date) excluding zero; contradicted if any is below "
+        "with its interval excluding zero and none is above; mixed if they disagree; inconclusive if intervals "
+        "straddle zero or there are fewer than 3 independent events (events whose forward windows do not overlap)")
     assert (cross.claim, cross.aspect, cross.sample, cross.vintage) == ("C5", "200-day cross",
                                                                         "a, 1962-07-02..1989-04-28", {})
     # breakouts: contradicted on a, not decisive on b (its 12m excess is above zero): a's label stands
     assert (breakout.label, breakout.aspect) == ("contradicted", "breakout above an old record")
     assert breakout.hypothesis == ("After a breakout above an old record (2 weekly closes above a record at least "
                                    "365 days old), small caps' forward 6m and 12m relative returns beat those of all days")
-    assert breakout.note.endswith("12m excess -26.5 pp. Other series — b: inconclusive (+36.1 pp, n=13).")
+    assert breakout.note.endswith("12m excess -26.5 pp. Other series — b: inconclusive (+36.1 pp, n=13 of 13 events).")
     assert breakout.note.startswith("a: a verdict horizon is significantly below all days and none above; ")
 
 
 def test_verdict_parameters_reach_the_event_study(c5_data):
     vw = c5_data["vw"]
     res = technicals.test({"a": vw}, primary="a", window=150, min_days_below=40, min_record_age_days=182,
-                          confirm_weeks=1, horizons=(63, 126), verdict_horizons=(63,), hac_lags=150,
+                          confirm_weeks=1, horizons=(63, 126), verdict_horizons=(63,),
                           start="1963-07-31", end="1985-12-31", level=0.8, min_events=3, vintage={"x": "1"})
     breakout, cross = res.verdicts
     assert breakout.note == breakout.note.split(" Other series")[0]  # one series: no other series' text
     crosses = technicals.sma_crosses(vw["small"], 150, 40)
-    want = _statsmodels_row(vw, crosses, 63, "1963-07-31", "absolute", level=0.8, lags=150, last="1985-12-31")
+    want = _hand_row(vw, crosses, 63, "1963-07-31", "absolute", level=0.8, last="1985-12-31")
     assert (cross.n, cross.interval_level) == (want["n"], 0.8)
     assert cross.statistic == pytest.approx(want["estimate"], rel=1e-9)
     assert cross.interval == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
     breakouts = technicals.record_breakouts(vw["small"], 182, 1)["date"]
-    want_b = _statsmodels_row(vw, breakouts, 63, "1963-07-31", "absolute", level=0.8, lags=150, last="1985-12-31")
+    want_b = _hand_row(vw, breakouts, 63, "1963-07-31", "absolute", level=0.8, last="1985-12-31")
     assert breakout.n == want_b["n"] and breakout.statistic == pytest.approx(want_b["estimate"], rel=1e-9)
     assert breakout.sample == "a, 1963-07-31..1985-12-31" and breakout.vintage == {"x": "1"}
-    assert breakout.rule.endswith("fewer than 3 events") and "forward 3m returns" in breakout.rule
+    assert breakout.rule.endswith("fewer than 3 independent events (events whose forward windows do not overlap)") and "forward 3m returns" in breakout.rule
     assert "80% intervals" in breakout.rule
     assert breakout.hypothesis.startswith("After a breakout above an old record (1 weekly closes above a record at "
                                           "least 182 days old)")
     assert cross.hypothesis.startswith("After a 200-day cross (close crosses above its 150-day average after >= 40")
     assert res.table.index.get_level_values("horizon").unique().tolist() == ["3m", "6m"]
-    assert set(res.table["hac_lags"]) == {150}
+    assert cross.interval == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
     assert res.spec == {"primary": "a", "series": ["a"], "window": 150, "min_days_below": 40,
                         "min_record_age_days": 182, "confirm_weeks": 1, "horizons": [63, 126],
                         "verdict_horizons": [63], "measure": "absolute", "min_events": 3, "level": 0.8,
-                        "hac_lags": 150, "start": "1963-07-31", "end": "1985-12-31"}
+                        "start": "1963-07-31", "end": "1985-12-31"}
     # min_days_below reaches the events: 40 days below leave out the first 150-day cross (14 with 20)
     whole = technicals.test({"a": vw}, primary="a", window=150, min_days_below=40, min_events=3).verdicts[1]
     complete = [d for d in technicals.sma_crosses(vw["small"], 150, 40) if d <= vw.index[-253]]
     assert whole.n == len(complete) == 13 < len(technicals.sma_crosses(vw["small"], 150, 20))
-    # min_events on both sides of the events' count
-    assert technicals.test({"a": vw}, primary="a", min_events=13).verdicts[1].label == "supported"
-    assert technicals.test({"a": vw}, primary="a", min_events=14).verdicts[1].label == "inconclusive"
+    # min_events on both sides of the events' count (12m alone: its interval is above zero)
+    assert technicals.test({"a": vw}, primary="a", min_events=13, verdict_horizons=(252,)).verdicts[1].label == "supported"
+    assert technicals.test({"a": vw}, primary="a", min_events=14, verdict_horizons=(252,)).verdicts[1].label == "inconclusive"
     with pytest.raises(ParameterError, match="min_events must be at least 2"):
         technicals.test({"a": vw}, primary="a", min_events=1)
     with pytest.raises(ParameterError, match="level must be in"):
@@ -817,7 +856,7 @@ def test_claim_with_the_indices_checks_the_commentary_and_charts_2025(c5_data):
     # breakouts on R: only 17 Oct 2025, without 12 months after it: no interval, no p-value
     breakout = res.verdicts[0]
     assert (breakout.n, breakout.interval, breakout.interval_level, breakout.p_value) == (0, None, None, None)
-    assert breakout.note.startswith("R: only 0 events with complete forward windows (fewer than 3)")
+    assert breakout.note.startswith("R: only 0 independent events (complete, non-overlapping forward windows; fewer than 3)")
     # other rule parameters reach the chart and the checks
     other = technicals.test({"R": p["russell"]}, primary="R", rut=p["rut"], spx=p["spx"], window=150,
                             min_days_below=5, confirm_weeks=3, chart_year=2023, min_events=3,
@@ -851,7 +890,7 @@ def test_claim_with_the_indices_checks_the_commentary_and_charts_2025(c5_data):
 
 def test_result_summary_and_excess_tables(c5_data):
     res = technicals.test({"F": c5_data["vw"], "R": c5_data["russell"]}, primary="F", min_events=3)
-    digits = {"n_events": None, "mean_event": 1, "mean_all": 1, "excess": 1, "ci_lower": 1, "ci_upper": 1,
+    digits = {"n_events": None, "n_independent": None, "mean_event": 1, "mean_all": 1, "excess": 1, "ci_lower": 1, "ci_upper": 1,
               "p_value": 3, "hit_rate_event": 2, "hit_rate_all": 2}
     for measure in ("absolute", "relative"):
         summary = res.summary(measure)
@@ -863,8 +902,8 @@ def test_result_summary_and_excess_tables(c5_data):
             if d is not None:
                 assert (raw[col].dropna() != summary[col].dropna()).any()  # rounded, not the raw numbers
         excess = res.excess(measure)
-        assert excess.columns.tolist() == ["series", "event", "horizon", "horizon_days", "n_events", "excess",
-                                           "ci_lower", "ci_upper"]
+        assert excess.columns.tolist() == ["series", "event", "horizon", "horizon_days", "n_events", "n_independent",
+                                           "excess", "ci_lower", "ci_upper"]
         assert excess["excess"].tolist() == pytest.approx(raw["excess"].tolist(), nan_ok=True)
         assert excess["horizon_days"].tolist() == [21, 63, 126, 252] * 4
     assert res.summary().equals(res.summary("absolute")) and res.excess().equals(res.excess("absolute"))
@@ -964,20 +1003,16 @@ def test_event_rules_default_to_the_commentarys_numbers():
     assert events.loc[events["event"] == "breakout", "date"].tolist() == [pd.Timestamp("2020-01-17")]
 
 
-def test_event_study_defaults_to_90_percent_and_the_horizon_as_lags():
+def test_event_study_defaults_to_90_percent():
     rng = np.random.default_rng(2)
     levels = _days(100 * np.exp(np.cumsum(rng.normal(0.0005, 0.01, 300))))
     fwd = technicals.forward_returns(levels, [5])
     events = levels.index[[20, 90, 150, 230]]
     default = technicals.event_study(fwd, events).iloc[0]
     y = fwd[5].dropna()
-    import statsmodels.api as sm
-
-    d = y.index.isin(events).astype(float)
-    fit = sm.OLS(y.to_numpy(), sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": True})
-    share, crit = 4 / len(y), sps.t.ppf(0.95, 3)
-    assert default["ci_lower"] == pytest.approx((1 - share) * (fit.params[1] - crit * fit.bse[1]), rel=1e-9)
-    assert default["hac_lags"] == 5
+    lower, upper, _ = _hand_placebo(y.to_numpy(), np.flatnonzero(y.index.isin(events)), 0.90)
+    assert (default["ci_lower"], default["ci_upper"]) == pytest.approx((lower, upper), rel=1e-9)
+    assert default["shifts"] == len(y) == 295
 
 
 def test_claim_defaults_in_its_verdicts():
@@ -987,7 +1022,7 @@ def test_claim_defaults_in_its_verdicts():
                                    "days old), small caps' forward 6m and 12m absolute returns beat those of all days")
     assert cross.hypothesis == ("After a 200-day cross (close crosses above its 200-day average after >= 20 days "
                                 "below), small caps' forward 6m and 12m absolute returns beat those of all days")
-    assert cross.rule == technicals.rule_text((126, 252), 10, 0.9) and cross.rule.endswith("fewer than 10 events")
+    assert cross.rule == technicals.rule_text((126, 252), 10, 0.9) and cross.rule.endswith("fewer than 10 independent events (events whose forward windows do not overlap)")
     assert "with 90% intervals" in cross.rule and cross.interval_level in (0.9, None)
 
 
@@ -999,41 +1034,45 @@ def test_event_row_hit_rates_count_gains_above_zero_only():
     levels = _days([100, 100, 100.5, 100, 100, 101.5, 100.5, 103])
     y = technicals.forward_returns(levels, [1])[1].dropna().to_numpy()
     assert y[[0, 3]].tolist() == [0.0, 0.0] and y[1] == pytest.approx(0.5)
-    row = technicals.event_row(1, y, np.array([0, 1, 3]), 0.9, 1)
+    row = technicals.event_row(1, y, np.array([0, 1, 3]), 0.9)
     assert row["hit_rate_event"] == pytest.approx(1 / 3) and row["hit_rate_all"] == pytest.approx(3 / 7)
     assert (row["n_events"], row["n_days"], row["horizon"], row["horizon_days"]) == (3, 7, "1d", 1)
-    import statsmodels.api as sm
-
-    d = np.isin(np.arange(7), [0, 1, 3]).astype(float)
-    fit = sm.OLS(y, sm.add_constant(d)).fit(cov_type="HAC", cov_kwds={"maxlags": 1, "use_correction": True})
-    assert 0 < fit.bse[1] < 1  # a standard error under 1 still gives a p-value
-    assert row["p_value"] == pytest.approx(2 * sps.t.sf(abs(fit.params[1] / fit.bse[1]), 2), rel=1e-9)
-    assert row["excess"] == pytest.approx((1 - 3 / 7) * fit.params[1], rel=1e-12)
+    assert row["excess"] == pytest.approx(0.5 / 3 - y.mean(), rel=1e-12)
+    assert (row["ci_lower"], row["ci_upper"], row["p_value"]) == pytest.approx(_hand_placebo(y, [0, 1, 3], 0.9),
+                                                                               rel=1e-9)
 
 
 def test_event_row_needs_two_events_and_three_other_days():
     y = np.array([1.0, -2.0, 0.5, 3.0, -1.0, 2.0])
-    two = technicals.event_row(5, y, np.array([0, 3]), 0.9, 5)
+    # 3-day windows: events 0 and 3 do not overlap (two independent events), 2 overlaps 0's
+    two = technicals.event_row(3, y, np.array([0, 3]), 0.9)
     assert math.isfinite(two["ci_lower"]) and math.isfinite(two["p_value"])
-    three = technicals.event_row(5, y, np.array([0, 2, 3]), 0.9, 5)  # 6 days > 3 events + 2
-    assert math.isfinite(three["ci_lower"])
-    four = technicals.event_row(5, y[:5], np.array([0, 2, 3]), 0.9, 5)  # 5 days: too few
+    assert (two["n_events"], two["n_independent"]) == (2, 2)
+    three = technicals.event_row(3, y, np.array([0, 2, 3]), 0.9)  # 6 days > 3 events + 2
+    assert math.isfinite(three["ci_lower"]) and (three["n_events"], three["n_independent"]) == (3, 2)
+    four = technicals.event_row(3, y[:5], np.array([0, 2, 3]), 0.9)  # 5 days: too few
+    overlapping = technicals.event_row(4, y, np.array([0, 3]), 0.9)  # 4-day windows overlap: one event
+    assert overlapping["n_independent"] == 1 and math.isnan(overlapping["ci_lower"])
+    assert overlapping["excess"] == pytest.approx(y[[0, 3]].mean() - y.mean())
     assert all(math.isnan(four[k]) for k in ("excess", "ci_lower", "ci_upper", "p_value"))
-    one = technicals.event_row(5, y, np.array([3]), 0.9, 5)
+    one = technicals.event_row(5, y, np.array([3]), 0.9)
     assert one["excess"] == pytest.approx(3.0 - y.mean()) and math.isnan(one["ci_lower"])
     assert (one["mean_event"], one["hit_rate_event"]) == (3.0, 1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no mean of an empty selection
-        none = technicals.event_row(5, y, np.array([], dtype=int), 0.9, 5)
+        none = technicals.event_row(5, y, np.array([], dtype=int), 0.9)
     assert none["n_events"] == 0 and math.isnan(none["mean_event"]) and math.isnan(none["hit_rate_event"])
     assert math.isnan(none["excess"]) and none["mean_all"] == pytest.approx(y.mean())
 
 
-def test_event_row_exact_fit_has_no_p_value():
+def test_event_row_placebo_worked_by_hand():
+    # events on days 1 and 4 of six; shifted by k = 0..5 they average 3, 0, 0, 3, 0, 0 (mean of all
+    # days 1): placebo excesses 2, -1, -1, 2, -1, -1; the actual one is 2. 90%: the 5% quantile
+    # is -1, the 95% one 2, so the interval is [2 - 2, 2 + 1]; p = 2 x (2 of 6 at or above 2)
     y = np.array([0.0, 3.0, 0.0, 0.0, 3.0, 0.0])
-    row = technicals.event_row(1, y, np.array([1, 4]), 0.9, 3)
-    assert row["ci_lower"] == row["ci_upper"] == row["excess"] == pytest.approx(2.0)
-    assert math.isnan(row["p_value"])
+    row = technicals.event_row(1, y, np.array([1, 4]), 0.9)
+    assert (row["excess"], row["ci_lower"], row["ci_upper"]) == pytest.approx((2.0, 0.0, 3.0), abs=1e-12)
+    assert row["p_value"] == pytest.approx(2 / 3) and row["shifts"] == 6
 
 
 def test_breakout_rule_edges():
@@ -1063,13 +1102,15 @@ def test_breakout_rule_edges():
 def test_verdict_note_reads_the_first_and_last_of_three_horizons(c5_data):
     vw = c5_data["vw"]
     b = vw.assign(large=vw["small"] ** 2 / 100)
-    res = technicals.test({"a": vw, "b": b}, primary="a", verdict_horizons=(63, 126, 252), min_events=3)
+    # at 50%: see test_verdicts_state_the_rule_the_numbers_and_the_other_series
+    res = technicals.test({"a": vw, "b": b}, primary="a", verdict_horizons=(63, 126, 252), min_events=3, level=0.5)
     cross = res.verdicts[1]
     rows = res.table.loc[("a", "sma_cross", "absolute")]
     other = res.table.loc[("b", "sma_cross", "absolute", "12m")]
+    b_label, _ = technicals.classify(res.table.loc[("b", "sma_cross", "absolute")].loc[["3m", "6m", "12m"]], 3)
     assert cross.note.endswith(f"; 3m excess {rows.loc['3m', 'excess']:+.1f} pp [{rows.loc['3m', 'ci_lower']:+.1f}, "
                                f"{rows.loc['3m', 'ci_upper']:+.1f}], 12m excess {rows.loc['12m', 'excess']:+.1f} pp. "
-                               f"Other series — b: supported ({other['excess']:+.1f} pp, n=13).")
+                               f"Other series — b: {b_label} ({other['excess']:+.1f} pp, n=13 of 13 events).")
     assert cross.statistic == rows.loc["12m", "excess"] and cross.statistic_name.startswith("12m forward")
     assert rows.loc["6m", "excess"] != pytest.approx(rows.loc["12m", "excess"], abs=0.1)
 
@@ -1086,8 +1127,8 @@ def test_rule_edges_equal_values_and_limits():
     assert technicals.classify(_rows((0.5, 3), (0.2, 5)), 10)[0] == "supported"
     assert technicals.classify(_rows((-3, 0), (-5, 0)), 10)[0] == "inconclusive"
     assert technicals.classify(_rows((-3, -0.5), (-5, -0.2)), 10)[0] == "contradicted"
-    assert technicals.classify({"n_events": [], "ci_lower": [], "ci_upper": []}, 2) == (
-        "inconclusive", "only 0 events with complete forward windows (fewer than 2)")
+    assert technicals.classify({"n_independent": [], "ci_lower": [], "ci_upper": []}, 2) == (
+        "inconclusive", "only 0 independent events (complete, non-overlapping forward windows; fewer than 2)")
 
 
 def test_commentary_checks_edge_cases(c5_data):
@@ -1131,19 +1172,23 @@ def test_commentary_checks_edge_cases(c5_data):
 def test_verdict_notes_name_each_other_series(c5_data):
     vw, russell = c5_data["vw"], c5_data["russell"]
     b = vw.assign(large=vw["small"] ** 2 / 100)
-    # the primary contradicted, another series supported: mixed
-    res = technicals.test({"a": vw, "b": b}, primary="b", measure="relative", min_events=3)
-    assert res.verdicts[1].label == "mixed" and ", 12m excess -45.9 pp. Other series — a: supported (+31.4 pp, n=13)." \
+    # the primary contradicted, another series supported: mixed (at 50%: the fixture's cycles repeat,
+    # see test_verdicts_state_the_rule_the_numbers_and_the_other_series)
+    res = technicals.test({"a": vw, "b": b}, primary="b", measure="relative", min_events=3, level=0.5)
+    assert res.verdicts[1].label == "mixed" and ", 12m excess -45.9 pp. Other series — a: supported (+31.4 pp, n=13 of 13 events)." \
         " The other series' opposite result makes it mixed." in res.verdicts[1].note
     # three series: each other one in turn, with its n at the last verdict horizon (the Russell's
     # 12m count, 3, is one less than its 6m count)
     three = technicals.test({"a": vw, "b": b, "R": russell}, primary="a", verdict_horizons=(21, 126, 252),
-                            min_events=3)
+                            min_events=3, level=0.5)
     r12 = three.table.loc[("R", "sma_cross", "absolute", "12m")]
     assert three.table.loc[("R", "sma_cross", "absolute", "6m"), "n_events"] == 4 and r12["n_events"] == 3
     b12 = three.table.loc[("b", "sma_cross", "absolute", "12m")]
+    labels = {name: technicals.classify(three.table.loc[(name, "sma_cross", "absolute")].loc[["1m", "6m", "12m"]], 3)[0]
+              for name in ("b", "R")}
     assert three.verdicts[1].note.endswith(
-        f"Other series — b: supported ({b12['excess']:+.1f} pp, n=13); R: inconclusive ({r12['excess']:+.1f} pp, n=3).")
+        f"Other series — b: {labels['b']} ({b12['excess']:+.1f} pp, n=13 of 13 events); R: {labels['R']} "
+        f"({r12['excess']:+.1f} pp, n=3 of 3 events).")
     # one series: the note ends with its own numbers
     alone = technicals.test({"a": vw}, primary="a", min_events=3)
     assert all(v.note.endswith(" pp.") for v in alone.verdicts)
@@ -1151,11 +1196,13 @@ def test_verdict_notes_name_each_other_series(c5_data):
 
 def test_a_mixed_primary_and_the_indices_needed_together(c5_data):
     vw = c5_data["vw"]
-    # breakouts: 3 months significantly above all days, 12 months below: mixed on their own
-    res = technicals.test({"a": vw}, primary="a", verdict_horizons=(63, 252), min_events=3)
+    # breakouts: 1 month significantly above all days, 12 months below: mixed on their own (at 50%:
+    # see test_verdicts_state_the_rule_the_numbers_and_the_other_series)
+    res = technicals.test({"a": vw}, primary="a", horizons=(21, 252), verdict_horizons=(21, 252), min_events=3,
+                          level=0.5)
     breakout = res.verdicts[0]
     assert breakout.label == "mixed" and breakout.note.startswith(
-        "a: one horizon is significantly above all days and another significantly below; 3m excess +6.4 pp")
+        "a: one horizon is significantly above all days and another significantly below; 1m excess +2.6 pp")
     assert "opposite result" not in breakout.note
     # the commentary checks and the chart need both the Russell 2000 and the S&P 500
     only_rut = technicals.test({"a": vw}, primary="a", rut=c5_data["rut"], min_events=3)
@@ -1209,7 +1256,7 @@ def test_study_series_keeps_events_on_the_first_and_last_day_of_its_sample(c5_da
     assert listed.tolist() == list(crosses[2:6])
     breakouts = technicals.record_breakouts(vw["small"])["date"]
     assert events.loc[events["event"] == "breakout", "date"].tolist() == [d for d in breakouts if lo <= d <= hi]
-    want = _statsmodels_row(vw, crosses, 21, lo, "absolute", last=hi)
+    want = _hand_row(vw, crosses, 21, lo, "absolute", last=hi)
     row = table.loc[("sma_cross", "absolute", "1m")]
     assert row["n_events"] == want["n"] == 4
     assert (row["excess"], row["ci_lower"], row["ci_upper"]) == pytest.approx(
@@ -1219,7 +1266,7 @@ def test_study_series_keeps_events_on_the_first_and_last_day_of_its_sample(c5_da
 def test_study_series_defaults_to_90_percent_intervals(c5_data):
     vw = c5_data["vw"]
     _, table = technicals.study_series(vw)
-    want = _statsmodels_row(vw, technicals.sma_crosses(vw["small"], 200, 20), 252, None, "absolute", level=0.90)
+    want = _hand_row(vw, technicals.sma_crosses(vw["small"], 200, 20), 252, None, "absolute", level=0.90)
     row = table.loc[("sma_cross", "absolute", "12m")]
     assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((want["lower"], want["upper"]), rel=1e-9)
 

@@ -11,11 +11,15 @@ long-term development". We test both technical events on every day of history:
 
 For each event, the forward 1-, 3-, 6- and 12-month returns (21, 63, 126, 252 trading days),
 absolute and relative to large caps, are compared with the same forward returns from all days.
-Forward windows overlap, and events cluster, so the difference is estimated as the coefficient
-of an event dummy in a regression on all days with Newey-West (1987) errors whose lag count is at
-least the horizon, its t-statistic referred to t(events - 1). The series are the Russell 2000 vs S&P 500 (price, 1987+) and the daily small
-vs large total-return indices built from French's daily 2x3 portfolios (1926+; French publishes
-no daily size deciles, see :mod:`research.data.sizes`).
+Forward windows overlap, and events come in bursts (a cross, a dip, another cross weeks later),
+so the interval and p-value come from a random-date placebo: the same event days shifted
+together to every other date (:func:`research.stats.shift_placebo`), which keeps both the
+overlap and the bunching. A HAC regression with Newey-West (1987) errors undercovered on bunched
+events (docs/methods.md, "Coverage"). An event is independent when its forward window does not
+overlap the last independent one's (:func:`independent_events`); n counts those, with the raw
+count beside it. The series are the Russell 2000 vs S&P 500 (price, 1987+) and the daily small vs
+large total-return indices built from French's daily 2x3 portfolios (1926+; French publishes no
+daily size deciles, see :mod:`research.data.sizes`).
 
 Everything here is pure except :func:`run`, which loads the data and calls :func:`test`.
 """
@@ -30,7 +34,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from research import stats
 from research.claims.base import DATA_START, NA, ResultMixin, spec_row, start_date, start_kept
@@ -162,25 +165,19 @@ def forward_returns(levels: pd.Series, horizons: Sequence[int]) -> pd.DataFrame:
     return pd.DataFrame({h: (levels.shift(-h) / levels - 1.0) * 100.0 for h in horizons}, index=levels.index)
 
 
-def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float = 0.90,
-                hac_lags: int | None = None) -> pd.DataFrame:
-    """Mean forward return after events vs all days, per horizon, with HAC intervals.
+def event_study(forward: pd.DataFrame, events: pd.DatetimeIndex, *, level: float = 0.90) -> pd.DataFrame:
+    """Mean forward return after events vs all days, per horizon, with random-date placebo intervals.
 
-    For each horizon h (a column of ``forward``), regress the forward return of every day on a
-    constant and an event dummy with Newey-West errors using ``max(h, hac_lags)`` lags (overlapping
-    windows need at least h - 1). The dummy's coefficient b is the event mean minus the mean of
-    the other days; the reported ``excess`` over *all* days is (1 - p) b, p the event share.
-    The interval and p-value refer the HAC t-statistic to Student's t with n_events - 1 degrees of
-    freedom, not the normal: the dummy's variance rests on the events alone, and with 19 of them
-    the normal interval covered 86.6% at a nominal 90% (docs/methods.md, "Coverage").
-    The regression is :func:`research.stats.event_dummy_hac` (statsmodels' HAC numbers, without
-    its Python loop over lags).
+    For each horizon h (a column of ``forward``), ``excess`` is the mean forward return on the
+    event days minus the mean on all days. Its interval and p-value come from the same event days
+    shifted together to every other date of the sample (:func:`research.stats.shift_placebo`):
+    overlapping windows and bunched events stay as they are. n counts the events whose windows do
+    not overlap (:func:`independent_events`); an interval needs two of them.
     """
     rows = []
     for h in forward.columns:
         y = forward[h].dropna()
-        lags = max(int(h), int(hac_lags or 0))
-        rows.append(event_row(int(h), y.to_numpy(), event_positions(y.index, events), level, lags))
+        rows.append(event_row(int(h), y.to_numpy(), event_positions(y.index, events), level))
     return pd.DataFrame(rows).set_index("horizon")
 
 
@@ -196,45 +193,53 @@ def event_positions(index: pd.DatetimeIndex, events: pd.DatetimeIndex) -> np.nda
     return pos[days[pos] == wanted[inside]]
 
 
-def event_row(h: int, y: np.ndarray, events: np.ndarray, level: float, lags: int,
-              sample: stats.EventSample | None = None) -> dict[str, Any]:
+def independent_events(events: np.ndarray, horizon: int) -> int:
+    """Events whose ``horizon``-day forward windows do not overlap: walking in time, an event counts
+    when it comes at least ``horizon`` days after the last one counted. ``events`` are sorted
+    distinct positions (:func:`event_positions`). A 200-day cross often follows another a few weeks
+    later; both windows hold mostly the same days, so they are one observation, not two."""
+    count, last = 0, None
+    for pos in np.asarray(events).tolist():
+        if last is None or pos - last >= horizon:
+            count, last = count + 1, pos
+    return count
+
+
+def event_row(h: int, y: np.ndarray, events: np.ndarray, level: float,
+              sample: stats.ShiftSample | None = None) -> dict[str, Any]:
     """One horizon's row of :func:`event_study`: ``y`` the forward returns (no NaN), ``events`` the
-    positions of event days in it; ``sample`` is ``y`` already prepared with ``lags`` (a sweep
-    shares it between the specifications with the same sample and horizon)."""
+    positions of event days in it; ``sample`` is ``y`` already prepared (a sweep shares it between
+    the specifications with the same sample and horizon)."""
     n_events = len(events)
+    n_independent = independent_events(events, h)
     on = y[events]
     row = {"horizon_days": h, "horizon": HORIZON_LABELS.get(h, f"{h}d"),
-           "n_events": n_events, "n_days": len(y),
+           "n_events": n_events, "n_independent": n_independent, "n_days": len(y),
            "mean_event": float(on.mean()) if n_events else math.nan,
            "mean_all": float(y.mean()),
            "hit_rate_event": float((on > 0).mean()) if n_events else math.nan,
            "hit_rate_all": float((y > 0).mean())}
     excess = lower = upper = p_value = math.nan
-    if n_events >= 2 and len(y) > n_events + 2:
+    shifts = 0
+    if n_independent >= 2 and len(y) > n_events + 2:
         if sample is None:
-            sample = stats.event_sample(y, lags)
-        elif sample.maxlags != lags or len(sample.y) != len(y):
-            raise ParameterError(f"the prepared sample has {sample.maxlags} lags and {len(sample.y)} days; "
-                                 f"this row needs {lags} and {len(y)}: prepare it from the same returns")
-        b, se = stats.event_dummy_hac(sample, events)
-        share = n_events / len(y)
-        # Student t quantile and tail: the functions scipy.stats.t.ppf and .sf call, without their
-        # argument handling (a millisecond per call, more than the regression itself)
-        crit = special.stdtrit(n_events - 1, 0.5 + level / 2)
-        excess = (1 - share) * b
-        lower, upper = (1 - share) * (b - crit * se), (1 - share) * (b + crit * se)
-        p_value = 2 * special.stdtr(n_events - 1, -abs(b) / se) if se > 0 else math.nan
-    elif n_events == 1:
+            sample = stats.shift_sample(y)
+        elif len(sample.y) != len(y):
+            raise ParameterError(f"the prepared sample has {len(sample.y)} days; this row needs {len(y)}: "
+                                 "prepare it from the same returns")
+        placebo = stats.shift_placebo(sample, events, level)
+        excess, lower, upper, p_value = placebo.excess, placebo.lower, placebo.upper, placebo.p_value
+        shifts = placebo.shifts
+    elif n_independent == 1:  # one window (perhaps several events in it): a difference, no interval
         excess = row["mean_event"] - row["mean_all"]
-    row.update(excess=excess, ci_lower=lower, ci_upper=upper, p_value=p_value, hac_lags=lags)
+    row.update(excess=excess, ci_lower=lower, ci_upper=upper, p_value=p_value, shifts=shifts)
     return row
 
 
 def study_series(levels: pd.DataFrame, *, window: int = 200, min_days_below: int = 20,
                  min_record_age_days: int = 365, confirm_weeks: int = 2,
                  horizons: Sequence[int] = (21, 63, 126, 252), level: float = 0.90,
-                 hac_lags: int | None = None, start: str | None = None,
-                 end: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 start: str | None = None, end: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both events and their event study for one series (``levels``: columns small, large).
 
     Events are found on the whole history (the average and the record need the past), then the
@@ -255,7 +260,7 @@ def study_series(levels: pd.DataFrame, *, window: int = 200, min_days_below: int
     for kind, dates in event_dates.items():
         dates = dates[(dates >= lo) & (dates <= hi)]
         for measure, fwd in (("absolute", fwd_abs), ("relative", fwd_rel)):
-            tables.append(event_study(fwd, dates, level=level, hac_lags=hac_lags)
+            tables.append(event_study(fwd, dates, level=level)
                           .assign(event=kind, measure=measure))
         events.append(
             pd.DataFrame({"event": kind, "date": dates, "close": small.reindex(dates).to_numpy()})
@@ -282,18 +287,21 @@ def rule_text(verdict_horizons: Sequence[int], min_events: int, level: float) ->
     """The verdict rule, as the verdict states it."""
     hs = " and ".join(HORIZON_LABELS.get(h, f"{h}d") for h in verdict_horizons)
     return (f"supported if the forward {hs} returns after events beat those of all days with "
-            f"{level:.0%} intervals (HAC, lags >= horizon, t with events - 1 df) excluding zero; contradicted if any is "
-            "below with its interval excluding zero and none is above; mixed if they disagree; "
-            f"inconclusive if intervals straddle zero or there are fewer than {min_events} events")
+            f"{level:.0%} intervals (random-date placebo: the events shifted to every other date) excluding zero; "
+            "contradicted if any "
+            "is below with its interval excluding zero and none is above; mixed if they disagree; "
+            f"inconclusive if intervals straddle zero or there are fewer than {min_events} independent "
+            "events (events whose forward windows do not overlap)")
 
 
 def classify(rows: pd.DataFrame | Mapping[str, Sequence[float]], min_events: int) -> tuple[str, str]:
-    """Label and reason from event-study rows (one per verdict horizon: ci_lower, ci_upper, n_events),
-    a frame or its columns (a sweep's specification skips building the frame)."""
-    counts = np.asarray(rows["n_events"])
+    """Label and reason from event-study rows (one per verdict horizon: ci_lower, ci_upper,
+    n_independent), a frame or its columns (a sweep's specification skips building the frame)."""
+    counts = np.asarray(rows["n_independent"])
     n = int(counts.min()) if len(counts) else 0
     if n < min_events:
-        return "inconclusive", f"only {n} events with complete forward windows (fewer than {min_events})"
+        return "inconclusive", (f"only {n} independent events (complete, non-overlapping forward "
+                                f"windows; fewer than {min_events})")
     above = np.asarray(rows["ci_lower"]) > 0
     below = np.asarray(rows["ci_upper"]) < 0
     if above.all():
@@ -429,11 +437,12 @@ class TechnicalsResult(ResultMixin):
         """Tidy excess forward returns (event minus all days) with intervals, for plotting."""
         return (self.table.xs(measure, level="measure")
                 .reset_index()
-                [["series", "event", "horizon", "horizon_days", "n_events", "excess", "ci_lower", "ci_upper"]])
+                [["series", "event", "horizon", "horizon_days", "n_events", "n_independent", "excess", "ci_lower",
+                  "ci_upper"]])
 
     def summary(self, measure: str = "absolute") -> pd.DataFrame:
         """The event-study table for one measure, one row per series, event and horizon, rounded."""
-        cols = ["n_events", "mean_event", "mean_all", "excess", "ci_lower", "ci_upper", "p_value",
+        cols = ["n_events", "n_independent", "mean_event", "mean_all", "excess", "ci_lower", "ci_upper", "p_value",
                 "hit_rate_event", "hit_rate_all"]
         return (self.table.xs(measure, level="measure")[cols]
                 .round({"mean_event": 1, "mean_all": 1, "excess": 1, "ci_lower": 1, "ci_upper": 1,
@@ -445,7 +454,7 @@ def test(series: Mapping[str, pd.DataFrame], *, primary: str, rut: pd.DataFrame 
          min_record_age_days: int = 365, confirm_weeks: int = 2,
          horizons: Sequence[int] = (21, 63, 126, 252), verdict_horizons: Sequence[int] = (126, 252),
          measure: str = "absolute", min_events: int = 10, level: float = 0.90,
-         hac_lags: int | None = None, start: str | None = None, end: str | None = None,
+         start: str | None = None, end: str | None = None,
          chart_year: int = 2025, vintage: Mapping[str, str] | None = None,
          commentary: Mapping[str, Any] = COMMENTARY) -> TechnicalsResult:
     """Test C5 on daily index levels.
@@ -459,7 +468,7 @@ def test(series: Mapping[str, pd.DataFrame], *, primary: str, rut: pd.DataFrame 
     studies = {name: study_series(frame, window=window, min_days_below=min_days_below,
                                   min_record_age_days=min_record_age_days,
                                   confirm_weeks=confirm_weeks, horizons=horizons, level=level,
-                                  hac_lags=hac_lags, start=start, end=end)
+                                  start=start, end=end)
                for name, frame in series.items()}
     table = pd.concat({name: t for name, (_, t) in studies.items()}, names=["series"])
     events = pd.concat({name: e for name, (e, _) in studies.items()}, names=["series"]).droplevel(1)
@@ -478,7 +487,8 @@ def test(series: Mapping[str, pd.DataFrame], *, primary: str, rut: pd.DataFrame 
         final = _combine(label, other_label)
         last = rows.iloc[-1]
         other_text = "; ".join(
-            f"{name}: {lab} ({r.iloc[-1]['excess']:+.1f} pp, n={int(r.iloc[-1]['n_events'])})"
+            f"{name}: {lab} ({r.iloc[-1]['excess']:+.1f} pp, n={int(r.iloc[-1]['n_independent'])} of "
+            f"{int(r.iloc[-1]['n_events'])} events)"
             for name, ((lab, _), r) in per_series.items() if name != primary)
         note = (f"{primary}: {why}; {labels_used[0]} excess {rows.iloc[0]['excess']:+.1f} pp "
                 f"[{rows.iloc[0]['ci_lower']:+.1f}, {rows.iloc[0]['ci_upper']:+.1f}], "
@@ -497,10 +507,14 @@ def test(series: Mapping[str, pd.DataFrame], *, primary: str, rut: pd.DataFrame 
             interval=(last["ci_lower"], last["ci_upper"]) if math.isfinite(last["ci_lower"]) else None,
             interval_level=level if math.isfinite(last["ci_lower"]) else None,
             p_value=last["p_value"] if math.isfinite(last["p_value"]) else None,
-            n=int(last["n_events"]), sample=f"{primary}, {samples[primary]}", vintage=dict(vintage or {}),
-            method=("event dummy regression on all days' forward returns, Newey-West (1987) errors "
-                    "with lags >= horizon and a t(events - 1) critical value; events as in Brock, "
-                    "Lakonishok and LeBaron (1992)"),
+            n=int(last["n_independent"]),
+            n_note=(f"of {int(last['n_events'])} events; n counts those whose {labels_used[-1]} forward "
+                    "windows do not overlap"),
+            sample=f"{primary}, {samples[primary]}", vintage=dict(vintage or {}),
+            method=("mean forward return on the event days minus all days; interval and p-value from "
+                    "a random-date placebo (the event days shifted together to every other date of the "
+                    "sample, keeping their overlap and bunching); n = events whose forward windows do "
+                    "not overlap; events as in Brock, Lakonishok and LeBaron (1992)"),
             rule=rule, note=note))
 
     chart = pd.DataFrame()
@@ -523,7 +537,7 @@ def test(series: Mapping[str, pd.DataFrame], *, primary: str, rut: pd.DataFrame 
             "min_days_below": min_days_below, "min_record_age_days": min_record_age_days,
             "confirm_weeks": confirm_weeks, "horizons": list(horizons),
             "verdict_horizons": list(verdict_horizons), "measure": measure,
-            "min_events": min_events, "level": level, "hac_lags": hac_lags, "start": start, "end": end}
+            "min_events": min_events, "level": level, "start": start, "end": end}
     return TechnicalsResult(verdicts=tuple(verdicts), table=table, spec=spec, events=events,
                             checks=checks, chart=chart, chart_events=chart_events, samples=samples)
 
@@ -638,22 +652,21 @@ def _grid_forward(series: str, weighting: str, measure: str) -> pd.DataFrame:
 
 @cached(maxsize=128)
 def _grid_sample(series: str, weighting: str, measure: str, start: int,
-                 h: int) -> tuple[pd.DatetimeIndex, stats.EventSample, str]:
-    """One sample's forward returns at horizon ``h`` prepared for the event regressions of every
-    event rule (:func:`research.stats.event_sample`, lags = h as :func:`event_study` uses), their
-    days, and the sample's text."""
+                 h: int) -> tuple[pd.DatetimeIndex, stats.ShiftSample, str]:
+    """One sample's forward returns at horizon ``h`` prepared for the placebos of every event rule
+    (:func:`research.stats.shift_sample`), their days, and the sample's text."""
     fwd = _grid_forward(series, weighting, measure)
     first = start_date(start, DATA_START["russell_daily" if series == RUSSELL else "halves_daily"])
     fwd = fwd.loc[pd.Timestamp(first):] if first else fwd
     y = fwd[h].dropna()
-    return y.index, stats.event_sample(y.to_numpy(), h), f"{fwd.index[0]:%Y-%m-%d}..{fwd.index[-1]:%Y-%m-%d}"
+    return y.index, stats.shift_sample(y.to_numpy()), f"{fwd.index[0]:%Y-%m-%d}..{fwd.index[-1]:%Y-%m-%d}"
 
 
 def grid_estimate(*, event: str, series: str, weighting: str, start: int, measure: str, horizons: str,
                   sma_days: Any, days_below: Any, record_age_days: Any, confirm_weeks: Any,
                   level: float = 0.90, min_events: int = 10) -> dict[str, Any]:
     """C5: forward return after the events minus all days at the longest verdict horizon, pp
-    (event-dummy regression, Newey-West lags >= horizon, t(events - 1)); label by
+    (random-date placebo interval, n = independent events); label by
     :func:`research.claims.technicals.classify` on the verdict horizons. One series per
     specification, so the claim's cross-series "mixed" rule does not apply here. The rows are
     :func:`event_study`'s, from samples shared by the specifications that share them."""
@@ -664,10 +677,10 @@ def grid_estimate(*, event: str, series: str, weighting: str, start: int, measur
     rows = []
     for h in _HORIZON_SETS[horizons]:
         days, sample, text = _grid_sample(series, weighting, measure, start, h)
-        rows.append(event_row(h, sample.y, event_positions(days, dates), level, h, sample))
-    label, _ = classify({k: [r[k] for r in rows] for k in ("n_events", "ci_lower", "ci_upper")}, min_events)
+        rows.append(event_row(h, sample.y, event_positions(days, dates), level, sample))
+    label, _ = classify({k: [r[k] for r in rows] for k in ("n_independent", "ci_lower", "ci_upper")}, min_events)
     last = rows[-1]
-    return spec_row(last["excess"], last["ci_lower"], last["ci_upper"], label, last["n_events"],
+    return spec_row(last["excess"], last["ci_lower"], last["ci_upper"], label, last["n_independent"],
                     last["p_value"], text)
 
 
@@ -690,8 +703,8 @@ GRID = Grid(
            "in a row) above a record at least record_age_days old; crosses: a close above the "
            "sma_days average after days_below days at or below it. Horizons: the forward "
            "horizons the rule requires to beat all days (6m = 126, 12m = 252 trading days). "
-           "Label: supported if every required horizon beats all days with a 90% HAC interval "
-           "(t with events - 1 degrees of freedom) "
-           "above zero; contradicted if one is below and none above; mixed if they disagree; "
-           "inconclusive otherwise or with fewer than 10 events."),
+           "Label: supported if every required horizon beats all days with a 90% random-date "
+           "placebo interval (the events shifted together to every other date) above zero; contradicted if one is below and none above; mixed if they disagree; "
+           "inconclusive otherwise or with fewer than 10 independent events (forward windows "
+           "that do not overlap)."),
 )
