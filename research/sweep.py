@@ -405,8 +405,9 @@ def aspect_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str | None, pd.
 
 
 def view_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """``[(view, rows)]`` in declaration order, views with no row in ``frame`` left out (a subset
-    of the grid, or a grid restricted to another series, may hold none of their specifications)."""
+    """``[(view, rows)]`` in declaration order, ``is_default`` of the rows marking the view's own
+    default (:meth:`Grid.view_default`); views with no row in ``frame`` are left out (a subset of
+    the grid, or a grid restricted to another series, may hold none of their specifications)."""
     import numpy as np
 
     out = []
@@ -415,8 +416,17 @@ def view_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame
         for choice, values in keeps.items():
             mask &= frame[choice].isin(values).to_numpy()
         if mask.any():
-            out.append((name, frame[mask]))
+            rows = frame[mask]
+            out.append((name, rows.assign(is_default=_matches(rows, grid.view_default(name)))))
     return out
+
+
+def curve_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
+    """The rows of each curve to draw or break down: one per aspect; or the whole grid (None)
+    followed by each view (:func:`view_frames`), named with what it keeps; or the whole grid alone."""
+    if not grid.views:
+        return aspect_frames(grid, frame)
+    return [(None, frame), *((f"{name} ({grid.view_text(name)})", rows) for name, rows in view_frames(grid, frame))]
 
 
 def varied_choices(grid: Grid, frame: pd.DataFrame) -> list[str]:
@@ -432,11 +442,10 @@ def summarize(grid: Grid, frame: pd.DataFrame) -> dict[str, Any]:
     A grid with ``views`` keeps the whole grid as the claim's curve and adds each view's block
     under ``by_aspect``, with ``view`` saying what it keeps and its own default's label."""
 
-    def block(sub: pd.DataFrame, with_influence: bool, default_spec: dict[str, Any] | None = None) -> dict[str, Any]:
+    def block(sub: pd.DataFrame, with_influence: bool) -> dict[str, Any]:
         out = shares(sub)
         out["label"] = robustness_label(out) if out["valid"] else "inconclusive"
-        is_default = sub["is_default"].astype(bool) if default_spec is None else _matches(sub, default_spec)
-        default = sub.loc[is_default, "label"]
+        default = sub.loc[sub["is_default"], "label"]
         out["default_label"] = str(default.iloc[0]) if len(default) == 1 else None
         out["most_influential"] = None
         if with_influence and out["valid"]:
@@ -455,7 +464,7 @@ def summarize(grid: Grid, frame: pd.DataFrame) -> dict[str, Any]:
     if grid.aspect:
         summary["by_aspect"] = {str(a): block(sub, True) for a, sub in aspect_frames(grid, frame)}
     elif grid.views:
-        summary["by_aspect"] = {name: {**block(sub, True, grid.view_default(name)), "view": grid.view_text(name)}
+        summary["by_aspect"] = {name: {**block(sub, True), "view": grid.view_text(name)}
                                 for name, sub in view_frames(grid, frame)}
     return _json_safe(summary)
 
@@ -527,19 +536,19 @@ def shares_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def influence_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`influence` per aspect, for reading: each choice's eta squared and the median
-    estimate at its lowest and highest value."""
+    """:func:`influence` per aspect (or for the whole grid, then per view), for reading: each
+    choice's eta squared and the median estimate at its lowest and highest value."""
     import pandas as pd
 
     parts = {}
-    for aspect, sub in aspect_frames(grid, frame):
+    for aspect, sub in curve_frames(grid, frame):
         inf = influence(sub, varied_choices(grid, sub))
         parts[aspect or grid.claim] = pd.DataFrame({
             "share of variance (eta²)": inf["eta_squared"].round(3),
             "lowest median at": inf["lowest"] + " (" + inf["median_low"].round(3).astype(str) + ")",
             "highest median at": inf["highest"] + " (" + inf["median_high"].round(3).astype(str) + ")",
             "values": inf["values"]})
-    return pd.concat(parts, names=["aspect" if grid.aspect else "claim", "choice"])
+    return pd.concat(parts, names=["aspect" if grid.aspect else "curve" if grid.views else "claim", "choice"])
 
 
 def spec_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
@@ -652,9 +661,10 @@ def _focus(ax: Any, valid: pd.DataFrame, reference: float | None) -> str:
 
 
 def plot_curves(grid: Grid, frame: pd.DataFrame) -> list:
-    """One specification curve per aspect (or one), each with the choices that vary within it."""
+    """One specification curve per aspect (or the whole grid's, then one per view; or one), each
+    with the choices that vary within it."""
     figs = []
-    for aspect, sub in aspect_frames(grid, frame):
+    for aspect, sub in curve_frames(grid, frame):
         title = f"{grid.claim}: {aspect}" if aspect else f"{grid.claim}: {grid.title}"
         ylabel = grid.aspect_labels.get(aspect, grid.statistic_name) if aspect else grid.statistic_name
         levels = {c: grid.choices[c] for c in varied_choices(grid, sub)}

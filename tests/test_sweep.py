@@ -280,6 +280,23 @@ def test_a_view_without_rows_is_left_out_and_shown_by_name():
         ("specification curve: shallow (depth 5.0)", "supported"),
         ("specification curve: deep, early (depth 10.0, 20.0; start 1926)", "contradicted")]
     assert "over 2 reasonable specifications" in boxes[2].hypothesis
+    inf = sweep.influence_table(grid, frame)
+    assert inf.index.names == ["curve", "choice"]
+    # within a view, only the choices that still vary there: start (depth fixed), depth (start fixed)
+    assert inf.index.tolist() == [("T5", "depth"), ("T5", "start"), ("deep (depth 10.0)", "start"),
+                                  ("shallow (depth 5.0)", "start"), ("deep, early (depth 10.0, 20.0; start 1926)", "depth")]
+
+
+def test_each_view_gets_its_curve_ringed_at_its_own_default():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    figs = sweep.plot_curves(view_grid(), view_frame())
+    assert [f.axes[0].get_title(loc="left") for f in figs] == [
+        "T5: t", "T5: deep (depth 10.0)", "T5: shallow (depth 5.0)", "T5: deep, early (depth 10.0, 20.0; start 1926)"]
+    # the shallow view's ring sits on its own default (depth 5, 1926: estimate 1.0), not on the grid's
+    ring = [c for c in figs[2].axes[0].collections if c.get_label() == "default specification"]
+    assert ring[0].get_offsets().tolist() == [[0.0, 1.0]]
 
 
 def test_the_sweep_command_prints_the_whole_curve_then_each_view(tmp_path):
