@@ -57,6 +57,16 @@ class Grid:
     the report's own settings, so :func:`family_p_values` can give them a p-value for the
     multiple-testing family; ``family_basis`` says how the estimate computes that p-value (shown
     on the scorecard).
+
+    ``views`` gives the verdicts of a claim whose grid has no aspect choice their own curves
+    without restructuring it (C2's 2-year and 10-year yields, C6's two drawdown depths): each
+    maps a verdict's aspect, exactly as the verdict names it, to the values it keeps of one or
+    more choices, e.g. ``{"2-year yield": {"yield_series": ("dgs2", "gs2")}}``. The claim's curve
+    stays the whole grid; :func:`summarize` adds one block per view under ``by_aspect`` (where the
+    scorecard looks up a verdict's curve by its aspect), whose default specification is the
+    grid's default with each restricted choice moved to the view's first value when the default's
+    is not kept (:meth:`view_default`). A view that names an unknown choice or value, or a grid
+    with both views and ``aspect`` (both would fill ``by_aspect``), is refused at construction.
     """
 
     claim: str
@@ -74,6 +84,29 @@ class Grid:
     reference: float | None = 0.0  # the curve's reference line (0, or a threshold)
     family: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     family_basis: str = ""
+    views: dict[str, dict[str, tuple]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, keeps in self.views.items():
+            where = f"view {name!r} of the {self.claim} grid"
+            if self.aspect:
+                raise ParameterError(f"{where}: the grid already has a curve per value of its aspect choice "
+                                     f"{self.aspect!r}, and both would fill summary['by_aspect']. Fix: drop "
+                                     "`views`, or drop `aspect` and declare one view per verdict.")
+            if not keeps:
+                raise ParameterError(f"{where} keeps nothing. Fix: map a choice to the values the view keeps, "
+                                     "e.g. {'threshold': (10.0,)}.")
+            for choice, values in keeps.items():
+                if choice not in self.choices:
+                    raise ParameterError(f"{where}: {choice!r} is not a choice of the grid; its choices are "
+                                         f"{', '.join(self.choices)}. Fix: name one of them.")
+                if isinstance(values, str) or not isinstance(values, tuple | list) or not values:
+                    raise ParameterError(f"{where}: give the values of {choice!r} it keeps as a non-empty "
+                                         f"tuple, e.g. ({self.choices[choice][0]!r},); got {values!r}.")
+                unknown = [v for v in values if v not in self.choices[choice]]
+                if unknown:
+                    raise ParameterError(f"{where}: {unknown} not among the values of {choice!r} "
+                                         f"({', '.join(map(repr, self.choices[choice]))}). Fix: keep only those.")
 
     def specs(self) -> list[dict[str, Any]]:
         """Every valid specification, in grid order (the product of the choices)."""
@@ -96,6 +129,17 @@ class Grid:
     def is_default(self, spec: dict[str, Any]) -> bool:
         """Whether ``spec`` is a default specification (the one behind the claim's report)."""
         return any(all(spec.get(k) == v for k, v in d.items()) for d in self.defaults())
+
+    def view_default(self, name: str) -> dict[str, Any]:
+        """The default specification of view ``name``: the grid's default, each choice the view
+        restricts moved to its first kept value when the default's is not kept (C6's 5% view: the
+        default with threshold 5.0, the specification of the report's 5% verdict)."""
+        return {**self.default, **{c: self.default.get(c) if self.default.get(c) in values else values[0]
+                                   for c, values in self.views[name].items()}}
+
+    def view_text(self, name: str) -> str:
+        """What view ``name`` keeps, for reading: "yield_series dgs2, gs2"."""
+        return "; ".join(f"{c} {', '.join(map(str, values))}" for c, values in self.views[name].items())
 
 
 def _resolve(path: str) -> Callable:
@@ -360,6 +404,31 @@ def aspect_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str | None, pd.
             if (frame[grid.aspect] == a).any()]
 
 
+def view_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """``[(view, rows)]`` in declaration order, ``is_default`` of the rows marking the view's own
+    default (:meth:`Grid.view_default`); views with no row in ``frame`` are left out (a subset of
+    the grid, or a grid restricted to another series, may hold none of their specifications)."""
+    import numpy as np
+
+    out = []
+    for name, keeps in grid.views.items():
+        mask = np.ones(len(frame), dtype=bool)
+        for choice, values in keeps.items():
+            mask &= frame[choice].isin(values).to_numpy()
+        if mask.any():
+            rows = frame[mask]
+            out.append((name, rows.assign(is_default=_matches(rows, grid.view_default(name)))))
+    return out
+
+
+def curve_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
+    """The rows of each curve to draw or break down: one per aspect; or the whole grid (None)
+    followed by each view (:func:`view_frames`), named with what it keeps; or the whole grid alone."""
+    if not grid.views:
+        return aspect_frames(grid, frame)
+    return [(None, frame), *((f"{name} ({grid.view_text(name)})", rows) for name, rows in view_frames(grid, frame))]
+
+
 def varied_choices(grid: Grid, frame: pd.DataFrame) -> list[str]:
     """The choices that take more than one value in ``frame`` (the aspect itself excluded)."""
     return [c for c in grid.choices if c != grid.aspect and frame[c].astype(str).nunique() > 1]
@@ -369,7 +438,9 @@ def summarize(grid: Grid, frame: pd.DataFrame) -> dict[str, Any]:
     """A sweep in a JSON-safe dict, for the report's sidecar (``extra["spec_curve"]``) and the
     scorecard: the shares, the robustness label, the default specification's label and the
     choice that moves the estimate most, overall and per aspect. Across aspects the estimates
-    have different units, so the overall "most influential choice" is given per aspect only."""
+    have different units, so the overall "most influential choice" is given per aspect only.
+    A grid with ``views`` keeps the whole grid as the claim's curve and adds each view's block
+    under ``by_aspect``, with ``view`` saying what it keeps and its own default's label."""
 
     def block(sub: pd.DataFrame, with_influence: bool) -> dict[str, Any]:
         out = shares(sub)
@@ -392,7 +463,31 @@ def summarize(grid: Grid, frame: pd.DataFrame) -> dict[str, Any]:
                "rule": ROBUSTNESS_RULE, **block(frame, not grid.aspect)}
     if grid.aspect:
         summary["by_aspect"] = {str(a): block(sub, True) for a, sub in aspect_frames(grid, frame)}
+    elif grid.views:
+        summary["by_aspect"] = {name: {**block(sub, True), "view": grid.view_text(name)}
+                                for name, sub in view_frames(grid, frame)}
     return _json_safe(summary)
+
+
+def _matches(frame: pd.DataFrame, spec: dict[str, Any]) -> Any:
+    """Which rows of ``frame`` are specification ``spec`` (a boolean array)."""
+    import numpy as np
+
+    mask = np.ones(len(frame), dtype=bool)
+    for k, v in spec.items():
+        mask &= (frame[k] == v).to_numpy()
+    return mask
+
+
+def curve_parts(summary: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The blocks of a :func:`summarize` summary to show, each with its name: one per aspect; or
+    the claim's whole curve (named "") followed by each view, named with what it keeps ("2-year
+    yield (yield_series dgs2, gs2)"); or the whole curve alone."""
+    by = summary.get("by_aspect") or {}
+    views = [(f"{name} ({b['view']})", b) for name, b in by.items() if b.get("view")]
+    if views:
+        return [("", summary), *views]
+    return list(by.items()) or [("", summary)]
 
 
 def _json_safe(x: Any) -> Any:
@@ -424,36 +519,36 @@ def _default_text(grid: Grid, choice: str) -> str:
 
 
 def shares_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
-    """The shares for reading: one row per aspect (or one row), percentages of the valid
-    specifications, the curve's label and the default specification's label."""
+    """The shares for reading: one row per aspect (or one row, the claim's, followed by one per
+    view), percentages of the valid specifications, the curve's label and the default
+    specification's label."""
     import pandas as pd
 
-    s = summarize(grid, frame)
-    blocks = s.get("by_aspect") or {grid.claim: s}
     rows = {}
-    for name, b in blocks.items():
-        rows[name] = {"specifications": b["specifications"], "valid": b["valid"],
+    for name, b in curve_parts(summarize(grid, frame)):
+        rows[name or grid.claim] = {"specifications": b["specifications"], "valid": b["valid"],
                       **{f"{lab} %": round(100 * (b[f"share_{lab}"] or 0.0), 1) for lab in LABELS},
                       "median estimate": float(f"{b['median_estimate']:.3g}") if b["median_estimate"] is not None
                       else None, "curve": b["label"],
                       "default specification": b["default_label"] or "—"}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("aspect" if grid.aspect else "claim")
+    index = "aspect" if grid.aspect else "curve" if grid.views else "claim"
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(index)
 
 
 def influence_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`influence` per aspect, for reading: each choice's eta squared and the median
-    estimate at its lowest and highest value."""
+    """:func:`influence` per aspect (or for the whole grid, then per view), for reading: each
+    choice's eta squared and the median estimate at its lowest and highest value."""
     import pandas as pd
 
     parts = {}
-    for aspect, sub in aspect_frames(grid, frame):
+    for aspect, sub in curve_frames(grid, frame):
         inf = influence(sub, varied_choices(grid, sub))
         parts[aspect or grid.claim] = pd.DataFrame({
             "share of variance (eta²)": inf["eta_squared"].round(3),
             "lowest median at": inf["lowest"] + " (" + inf["median_low"].round(3).astype(str) + ")",
             "highest median at": inf["highest"] + " (" + inf["median_high"].round(3).astype(str) + ")",
             "values": inf["values"]})
-    return pd.concat(parts, names=["aspect" if grid.aspect else "claim", "choice"])
+    return pd.concat(parts, names=["aspect" if grid.aspect else "curve" if grid.views else "claim", "choice"])
 
 
 def spec_table(grid: Grid, frame: pd.DataFrame) -> pd.DataFrame:
@@ -566,9 +661,10 @@ def _focus(ax: Any, valid: pd.DataFrame, reference: float | None) -> str:
 
 
 def plot_curves(grid: Grid, frame: pd.DataFrame) -> list:
-    """One specification curve per aspect (or one), each with the choices that vary within it."""
+    """One specification curve per aspect (or the whole grid's, then one per view; or one), each
+    with the choices that vary within it."""
     figs = []
-    for aspect, sub in aspect_frames(grid, frame):
+    for aspect, sub in curve_frames(grid, frame):
         title = f"{grid.claim}: {aspect}" if aspect else f"{grid.claim}: {grid.title}"
         ylabel = grid.aspect_labels.get(aspect, grid.statistic_name) if aspect else grid.statistic_name
         levels = {c: grid.choices[c] for c in varied_choices(grid, sub)}
@@ -577,7 +673,8 @@ def plot_curves(grid: Grid, frame: pd.DataFrame) -> list:
 
 
 def robustness_verdict(grid: Grid, frame: pd.DataFrame) -> Any:
-    """The curve's conclusion as verdict boxes (one per aspect, or one) for the top of the report.
+    """The curve's conclusion as verdict boxes (one per aspect; or the claim's, then one per view;
+    or one) for the top of the report.
 
     Displayed, not recorded as the claim's verdict: the claim's verdict comes from its own report
     (the default specification); this says how much of the reasonable design space agrees with it.
@@ -587,7 +684,7 @@ def robustness_verdict(grid: Grid, frame: pd.DataFrame) -> Any:
 
     s = summarize(grid, frame)
     vintage = {name: str(d.get("vintage")) for name, d in provenance.inputs().items() if d.get("vintage")}
-    parts = list((s.get("by_aspect") or {}).items()) or [("", s)]
+    parts = curve_parts(s)
     verdicts = []
     for aspect, b in parts:
         top = b.get("most_influential")

@@ -209,3 +209,30 @@ def test_an_aspect_needs_at_least_min_aspect_specs_of_its_own():
     assert message(small(choices=choices, aspect="aspect", valid=f"{__name__}:fortynine_b")) == (
         f"{WHERE}: aspect 'b' has 49 specifications; each aspect's curve needs at least 50. Fix: add choices "
         "that apply to it, or loosen grid_valid.")
+
+
+def no_shallow_start(spec: dict) -> bool:
+    return not (spec["start"] == 0 and spec["depth"] == 5)
+
+
+def test_a_view_needs_at_least_min_aspect_specs_and_its_default():
+    choices, default = {"start": tuple(range(200)), "depth": (5, 10)}, {"start": 0, "depth": 10}
+    claims.validate_grid(small(choices=choices, default=default, views={"five": {"depth": (5,), "start": tuple(range(50))}}))
+    assert message(small(choices=choices, default=default, views={"five": {"depth": (5,), "start": tuple(range(49))}})) == (
+        f"{WHERE}: view 'five' has 49 specifications; each view's curve needs at least 50. Fix: keep more "
+        "values in it, or loosen grid_valid.")
+    # the view's default (the grid's, moved to depth 5) is dropped by the validity rule
+    assert message(small(choices=choices, default=default, valid=f"{__name__}:no_shallow_start",
+                         views={"five": {"depth": (5,)}})) == (
+        f"{WHERE}: the default of view 'five', {{'start': 0, 'depth': 5}}, is not in the grid. Fix: keep the "
+        "default's values in the view, or let grid_valid keep it.")
+
+
+def test_the_russell_curve_keeps_each_views_russell_values():
+    """A view of the series' choice keeps only the Russell 2000, and goes when it held none of it;
+    a view of another choice is kept as it is (C2's and C6's)."""
+    views = {"russell": {"size": ("deciles", RUSSELL)}, "deciles": {"size": ("deciles",)}, "early": {"start": (1926,)}}
+    moved = claims.on_series(toy(views=views))
+    assert moved.views == {"russell": {"size": (RUSSELL,)}, "early": {"start": (1926,)}}
+    for claim in ("C2", "C6"):
+        assert claims.grid(claim, "russell").views == claims.grid(claim).views

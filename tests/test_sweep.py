@@ -218,6 +218,117 @@ def test_summary_is_json_and_per_aspect():
     assert shares.loc["p", "supported %"] == 50.0 and shares.loc["q", "valid"] == 6
 
 
+# -- views: the curve of one verdict inside a grid without an aspect choice -----------------------
+
+VIEWS = {"deep": {"depth": (10.0,)}, "shallow": {"depth": (5.0,)},
+         "deep, early": {"depth": (10.0, 20.0), "start": (1926,)}}
+
+
+def view_grid(views=VIEWS) -> Grid:
+    return Grid(claim="T5", title="t", choices={"depth": (5.0, 10.0, 20.0), "start": (1926, 1963)},
+                estimate="x:y", statistic_name="s", default={"depth": 10.0, "start": 1926}, views=views)
+
+
+def view_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "depth": [5.0, 5.0, 10.0, 10.0, 20.0, 20.0],
+        "start": [1926, 1963, 1926, 1963, 1926, 1963],
+        "estimate": [1.0, 2.0, -1.0, -2.0, -3.0, np.nan],
+        "lower": 0.0, "upper": 1.0,
+        "label": ["supported", "supported", "contradicted", "contradicted", "contradicted", "skipped"],
+        "is_default": [False, False, True, False, False, False],
+    })
+    frame.attrs["backend"] = "serial"
+    return frame
+
+
+def test_views_add_their_own_blocks_beside_the_whole_curve():
+    s = sweep.summarize(view_grid(), view_frame())
+    json.dumps(s, allow_nan=False)
+    # the whole grid stays the claim's curve: 5 valid, 2 supported, 3 contradicted -> mixed
+    assert (s["valid"], s["share_supported"], s["share_contradicted"], s["label"]) == (5, 0.4, 0.6, "mixed")
+    assert s["default_label"] == "contradicted" and s["most_influential"]["choice"] == "depth"
+    deep, shallow, early = (s["by_aspect"][k] for k in ("deep", "shallow", "deep, early"))
+    assert list(s["by_aspect"]) == ["deep", "shallow", "deep, early"]
+    # depth 10: both contradicted; only start varies (-1 at 1926, -2 at 1963), so it explains all
+    assert (deep["valid"], deep["share_contradicted"], deep["label"], deep["view"]) == (2, 1.0, "contradicted",
+                                                                                        "depth 10.0")
+    assert deep["most_influential"]["choice"] == "start" and deep["most_influential"]["eta_squared"] == 1.0
+    assert (deep["most_influential"]["lowest"], deep["median_estimate"]) == ("1963", -1.5)
+    # depth 5: both supported, and its default is the grid's moved to depth 5 (not the ringed row)
+    assert (shallow["valid"], shallow["share_supported"], shallow["label"]) == (2, 1.0, "supported")
+    assert shallow["default_label"] == "supported" and view_grid().view_default("shallow") == {
+        "depth": 5.0, "start": 1926}
+    # two choices at once: depth 10 or 20, start 1926 -> two rows, both contradicted
+    assert (early["specifications"], early["valid"], early["share_contradicted"]) == (2, 2, 1.0)
+    assert early["view"] == "depth 10.0, 20.0; start 1926"
+
+
+def test_a_view_without_rows_is_left_out_and_shown_by_name():
+    grid, frame = view_grid(), view_frame()
+    s = sweep.summarize(grid, frame[frame["depth"] != 5.0])  # e.g. a subset, or another series
+    assert list(s["by_aspect"]) == ["deep", "deep, early"]
+    table = sweep.shares_table(grid, frame)
+    assert table.index.name == "curve"
+    assert table.index.tolist() == ["T5", "deep (depth 10.0)", "shallow (depth 5.0)",
+                                    "deep, early (depth 10.0, 20.0; start 1926)"]
+    assert table.loc["T5", "contradicted %"] == 60.0 and table.loc["shallow (depth 5.0)", "supported %"] == 100.0
+    assert table.loc["shallow (depth 5.0)", "default specification"] == "supported"
+    boxes = sweep.robustness_verdict(grid, frame).verdicts
+    assert [(b.aspect, b.label) for b in boxes] == [
+        ("specification curve", "mixed"), ("specification curve: deep (depth 10.0)", "contradicted"),
+        ("specification curve: shallow (depth 5.0)", "supported"),
+        ("specification curve: deep, early (depth 10.0, 20.0; start 1926)", "contradicted")]
+    assert "over 2 reasonable specifications" in boxes[2].hypothesis
+    inf = sweep.influence_table(grid, frame)
+    assert inf.index.names == ["curve", "choice"]
+    # within a view, only the choices that still vary there: start (depth fixed), depth (start fixed)
+    assert inf.index.tolist() == [("T5", "depth"), ("T5", "start"), ("deep (depth 10.0)", "start"),
+                                  ("shallow (depth 5.0)", "start"), ("deep, early (depth 10.0, 20.0; start 1926)", "depth")]
+
+
+def test_each_view_gets_its_curve_ringed_at_its_own_default():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    figs = sweep.plot_curves(view_grid(), view_frame())
+    assert [f.axes[0].get_title(loc="left") for f in figs] == [
+        "T5: t", "T5: deep (depth 10.0)", "T5: shallow (depth 5.0)", "T5: deep, early (depth 10.0, 20.0; start 1926)"]
+    # the shallow view's ring sits on its own default (depth 5, 1926: estimate 1.0), not on the grid's
+    ring = [c for c in figs[2].axes[0].collections if c.get_label() == "default specification"]
+    assert ring[0].get_offsets().tolist() == [[0.0, 1.0]]
+
+
+def test_the_sweep_command_prints_the_whole_curve_then_each_view(tmp_path):
+    from research.runner.state import state_path
+
+    summary = sweep.summarize(view_grid(), view_frame())
+    path = state_path(tmp_path, "robustness_t5")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"status": "ok", "success": {"extra": {"spec_curve": summary}}}))
+    lines = sweep_cmd.sweep_lines(tmp_path, ["robustness_t5"])
+    assert [line.split(":")[0] for line in lines] == ["T5", "T5 deep (depth 10.0)", "T5 shallow (depth 5.0)",
+                                                      "T5 deep, early (depth 10.0, 20.0; start 1926)"]
+    assert "5 specifications, supported 40%, contradicted 60%" in lines[0] and lines[0].endswith("robustness_t5.html")
+    assert "2 specifications, supported 100%, contradicted 0%" in lines[2] and "-> supported" in lines[2]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"views": {"v": {"depth": (7.5,)}}}, r"view 'v' of the T5 grid: \[7.5\] not among the values of 'depth'"),
+    ({"views": {"v": {"horizon": (1,)}}}, "'horizon' is not a choice of the grid; its choices are depth, start"),
+    ({"views": {"v": {"depth": "5.0"}}}, "as a non-empty tuple"),
+    ({"views": {"v": {"depth": ()}}}, "as a non-empty tuple"),
+    ({"views": {"v": {}}}, "keeps nothing"),
+    ({"views": {"v": {"depth": (5.0,)}}, "aspect": "start"}, "both would fill summary\\['by_aspect'\\]"),
+])
+def test_a_view_is_checked_when_the_grid_is_built(change, message):
+    import dataclasses
+
+    with pytest.raises(ParameterError, match=message):
+        dataclasses.replace(view_grid(), **change)
+    assert dataclasses.replace(view_grid(), views={"v": {"depth": (5.0, 20.0)}}).views  # known values pass
+
+
 def test_plot_curve_draws_every_estimate():
     import matplotlib
 
@@ -448,6 +559,50 @@ def test_each_report_is_paired_with_the_curve_of_its_own_series_and_headlined_by
     (c2_two, _) = rows_of(scorecard.index_html(reports, states, generated_at="now"), "C2")
     assert ">contradicted, fragile</span>" in c2_two and "default specification: contradicted" in c2_two
     assert "no specification curve of its own series yet" in c2_two
+
+
+def c2_summary_split_by_maturity() -> dict:
+    """C2's real grid with made-up labels: every 2-year specification contradicts the claim,
+    every 10-year one supports it, so the whole curve (264 vs 444) is mixed."""
+    from research.claims import rates
+
+    grid = rates.GRID
+    frame = pd.DataFrame(grid.specs())
+    two = frame["yield_series"].isin(["dgs2", "gs2"])
+    frame = frame.assign(label=np.where(two, "contradicted", "supported"), estimate=np.where(two, 1.0, -1.0),
+                         lower=0.0, upper=1.0, is_default=[grid.is_default(s) for s in grid.specs()])
+    return sweep.summarize(grid, frame)
+
+
+def test_each_verdict_is_headlined_by_its_own_views_curve():
+    summary = c2_summary_split_by_maturity()
+    assert summary["label"] == "mixed" and summary["valid"] == 708
+    assert set(summary["by_aspect"]) == {"2-year yield", "10-year yield"}  # the verdicts' own aspects
+    reports, states = scorecard_fixture()
+    states["robustness_c2"] = _state("robustness_c2", [], extra={"spec_curve": summary, "family": []})
+    curves = multiple_testing.spec_curves(reports, states)
+    two_year = multiple_testing.curve_block(curves[("C2", "")], "2-year yield")
+    assert (two_year["valid"], two_year["share_contradicted"]) == (264, 1.0)
+    assert multiple_testing.curve_block(curves[("C2", "")], "10-year yield")["share_supported"] == 1.0
+    family = multiple_testing.testing_family(reports, states)[0]
+    verdicts = [Verdict.from_dict(v) for v in states["rates"]["success"]["verdicts"]]
+    heads = [multiple_testing.headline(v, reports[2], states["rates"], family, curves) for v in verdicts]
+    # 2-year: Holm 0.04 < 0.05 and all of its own curve agrees (the whole curve, 37% agreeing
+    # against 63% supported, would make it "mixed"); 10-year: its own curve all points the other way
+    assert [h.label for h in heads] == ["contradicted", "mixed"]
+    assert "100% supported" in heads[1].reason
+    c2 = rows_of(scorecard.index_html(reports, states, generated_at="now"), "C2")
+    assert "100% contradicted" in c2[0] and "of 264 specifications on 2-year yield (yield_series dgs2, gs2)" in c2[0]
+    assert "100% supported" in c2[1] and "on 10-year yield (yield_series dgs10, gs10)" in c2[1]
+
+
+def test_c6_views_are_its_verdicts_depths():
+    from research.claims import drawdowns, rates
+
+    g = drawdowns.GRID
+    assert list(g.views) == [a for a, _ in g.family] == ["drawdowns >= 10%", "drawdowns >= 5%"]
+    assert [g.view_default(a) for a, _ in g.family] == [spec for _, spec in g.family]  # the reports' own specs
+    assert rates.GRID.view_default("10-year yield") == {**rates.GRID.default, "yield_series": "dgs10"}
 
 
 def test_a_variant_is_adjusted_in_place_of_its_main_verdict():

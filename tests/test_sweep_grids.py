@@ -316,3 +316,30 @@ def test_family_basis_names_the_method_each_verdict_uses():
     assert grid("C6").family_basis.startswith("Student-t")
     assert (grid("C7").family, grid("C7").family_basis) == ([], "")
     assert "bootstrap" not in grid("C1").family_basis
+
+
+@pytest.mark.mirror
+@pytest.mark.parametrize("claim", ["C2", "C6"])
+def test_each_view_block_is_the_shares_of_its_rows_of_the_full_grid(real_data, claim):
+    from research.claims import drawdowns
+
+    grid = GRIDS[claim]
+    frame = sweep.run_sweep(grid, serial=True)
+    summary = sweep.summarize(grid, frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = rates.run(decile_panel=False) if claim == "C2" else drawdowns.run()
+    assert list(summary["by_aspect"]) == [v.aspect for v in result.verdicts]  # each verdict finds its curve
+    key, kept = {"C2": ("yield_series", {"2-year yield": {"dgs2", "gs2"}, "10-year yield": {"dgs10", "gs10"}}),
+                 "C6": ("threshold", {"drawdowns >= 10%": {10.0}, "drawdowns >= 5%": {5.0}})}[claim]
+    for v in result.verdicts:
+        block = summary["by_aspect"][v.aspect]
+        rows = frame[frame[key].isin(kept[v.aspect])]
+        valid = rows[rows["label"].isin(sweep.LABELS)]
+        assert block["specifications"] == len(rows) and block["valid"] == len(valid) > 50
+        for label in sweep.LABELS:
+            assert block[f"share_{label}"] == pytest.approx((valid["label"] == label).mean(), abs=1e-15)
+        assert block["median_estimate"] == pytest.approx(valid["estimate"].median())
+        # the view's default is the report's own specification for this verdict: same label
+        assert block["default_label"] == v.label
+    assert summary["valid"] == frame["label"].isin(sweep.LABELS).sum()  # the claim's curve: the whole grid

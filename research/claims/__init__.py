@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 #: The fewest specifications a curve needs for its shares to say something about the design space.
 MIN_SPECS = 200
-#: Specifications each aspect's own curve needs (grids with several verdicts, ``Grid.aspect``).
+#: Specifications each aspect's own curve needs (grids with several verdicts, ``Grid.aspect`` or
+#: ``Grid.views``).
 MIN_ASPECT_SPECS = 50
 #: Names a sample-start choice may take: every curve varies where its sample begins.
 START_CHOICES = ("start", "first_year")
@@ -73,6 +74,14 @@ def validate_grid(grid: Grid) -> None:
                 raise GridError(f"{where}: aspect {aspect!r} has {count} specifications; each aspect's "
                                 f"curve needs at least {MIN_ASPECT_SPECS}. Fix: add choices that apply "
                                 "to it, or loosen grid_valid.")
+    for name in grid.views:
+        count = sum(all(s[c] in values for c, values in grid.views[name].items()) for s in specs)
+        if count < MIN_ASPECT_SPECS:
+            raise GridError(f"{where}: view {name!r} has {count} specifications; each view's curve needs "
+                            f"at least {MIN_ASPECT_SPECS}. Fix: keep more values in it, or loosen grid_valid.")
+        if grid.view_default(name) not in specs:
+            raise GridError(f"{where}: the default of view {name!r}, {grid.view_default(name)}, is not in the "
+                            "grid. Fix: keep the default's values in the view, or let grid_valid keep it.")
     for aspect, spec in grid.family:
         varied = {k: v for k, v in spec.items() if k in grid.choices}
         if varied not in specs:
@@ -175,4 +184,9 @@ def on_series(g: Grid) -> Grid:
 
     default = moved(g.default)
     family = [(aspect, {**spec, **{k: v for k, v in default.items() if k in spec}}) for aspect, spec in g.family]
-    return dataclasses.replace(g, choices={**g.choices, key: (RUSSELL,)}, default=default, family=family)
+    # a view of the series' choice keeps its Russell value alone, and goes if it had none
+    views = {name: {c: tuple(v for v in values if c != key or v == RUSSELL) for c, values in keeps.items()}
+             for name, keeps in g.views.items()}
+    views = {name: keeps for name, keeps in views.items() if all(keeps.values())}
+    return dataclasses.replace(g, choices={**g.choices, key: (RUSSELL,)}, default=default, family=family,
+                               views=views)

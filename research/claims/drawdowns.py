@@ -48,6 +48,12 @@ def levels_from_returns(returns_pct: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([start, growth])
 
 
+def aspect_of(threshold: float) -> str:
+    """The aspect of the verdict on drawdowns of at least ``threshold``% ("drawdowns >= 10%"),
+    also the name of its view of the grid and of its family entry."""
+    return f"drawdowns >= {threshold:g}%"
+
+
 def drawdown_episodes(level: pd.Series, threshold_pct: float = 5.0) -> pd.DataFrame:
     """Every peak-to-trough decline of at least ``threshold_pct`` percent from a record level.
 
@@ -243,7 +249,7 @@ def test(returns: pd.DataFrame, *, thresholds: Sequence[float] = (5.0, 10.0),
         all_episodes.append(episodes.assign(threshold_pct=threshold))
         finite = all(math.isfinite(x) for x in ci)
         verdicts.append(Verdict(
-            claim=CLAIM, aspect=f"drawdowns >= {threshold:g}%", label=label,
+            claim=CLAIM, aspect=aspect_of(threshold), label=label,
             hypothesis=(f"In large-cap drawdowns of at least {threshold:g}% (peak to trough), small caps "
                         "lose less than large caps, in most episodes and on average"),
             statistic=rel.mean() if len(rel) else None,
@@ -326,6 +332,7 @@ def grid_estimate(*, size: str, freq: str, weighting: str, start: int, threshold
                     share_small_lost_less=float((rel > 0).mean()) if len(rel) else float("nan"))
 
 
+VERDICT_THRESHOLDS = (10.0, 5.0)  # the report's verdicts, in its order
 _DEFAULT = {"size": HALVES, "freq": "daily", "weighting": "vw", "start": 1926, "threshold": 10.0,
             "include_ongoing": True}
 GRID = Grid(
@@ -344,6 +351,7 @@ GRID = Grid(
            "above zero; contradicted if the opposite; mixed if the mean and the "
            "majority disagree; inconclusive if the interval straddles zero or fewer than 10 "
            "episodes."),
-    family=[(f"drawdowns >= {t:g}%", {**_DEFAULT, "threshold": t}) for t in (10.0, 5.0)],
+    family=[(aspect_of(t), {**_DEFAULT, "threshold": t}) for t in VERDICT_THRESHOLDS],
     family_basis=stats.STUDENT_T_BASIS,
+    views={aspect_of(t): {"threshold": (t,)} for t in VERDICT_THRESHOLDS},  # each verdict's own depth
 )

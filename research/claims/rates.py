@@ -66,6 +66,12 @@ YIELDS: dict[str, YieldSeries] = {
 }
 
 
+def aspect_of(series: YieldSeries) -> str:
+    """The aspect of the verdict on ``series`` ("2-year yield"), also the name of its view of
+    the grid (:data:`GRID_VIEWS`)."""
+    return f"{series.label} yield"
+
+
 def rule_text(alpha: float = 0.05, majority: float = 0.5, window: int = 60) -> str:
     """The verdict rule of CLAIMS.md, with this run's thresholds filled in."""
     return (f"supported if the small-minus-large yield coefficient is < 0 with HAC p < {alpha:g} over "
@@ -289,7 +295,7 @@ def test(returns: pd.DataFrame, factors: pd.DataFrame, yield_changes: pd.DataFra
         label = verdict_label(coef, p, share_negative, alpha=alpha, majority=majority)
         direction = "lower" if coef < 0 else "higher"
         verdicts.append(Verdict(
-            claim=CLAIM, label=label, aspect=f"{series.label} yield", hypothesis=HYPOTHESIS,
+            claim=CLAIM, label=label, aspect=aspect_of(series), hypothesis=HYPOTHESIS,
             statistic=coef,
             statistic_name=("small-minus-large yield coefficient, % per month per 1 pp rise in "
                             f"the {series.label} yield"),
@@ -452,6 +458,10 @@ def grid_estimate(*, size: str, weighting: str, yield_series: str, start: int, h
                     share_windows_negative=share_negative)
 
 
+# The report's two verdicts (the daily series' month-end yields) each get the curve of their own
+# maturity, measured either way: the monthly average is the same yield read differently.
+GRID_VIEWS = {aspect_of(YIELDS[daily]): {"yield_series": (daily, average)}
+              for daily, average in (("dgs2", "gs2"), ("dgs10", "gs10"))}
 GRID = Grid(
     claim="C2", title="Are small caps more sensitive to interest rates?",
     choices={
@@ -468,4 +478,5 @@ GRID = Grid(
            "of the sign check. Label: supported if the coefficient is below zero with HAC p < 0.05 "
            "and below zero in most rolling windows; contradicted if above zero likewise; mixed "
            "if the full sample and the windows disagree; inconclusive if p >= 0.05."),
+    views=GRID_VIEWS,
 )

@@ -106,7 +106,7 @@ def _share(block: Mapping[str, Any], label: str) -> float:
 
 def spec_curve_context(curve: tuple[Any, Any] | None, aspect: str = "") -> dict[str, Any] | None:
     """The robustness cell of one verdict: the share of the claim's specification curve (the
-    verdict's aspect when the curve has one per aspect) by label, the curve's own label and its
+    verdict's aspect's when the curve has one per aspect or per view) by label, the curve's own label and its
     report; when it has not run, why and the ``research sweep`` command. None without a curve."""
     if curve is None:
         return None
@@ -125,7 +125,8 @@ def spec_curve_context(curve: tuple[Any, Any] | None, aspect: str = "") -> dict[
             "label": str(block.get("label", "")),
             "words": " · ".join(words) or "no valid specification",
             "count": f"{int(block.get('valid') or 0):,}",
-            "aspect": aspect if aspect and aspect in (summary.get("by_aspect") or {}) else ""}
+            "aspect": (f"{aspect} ({block['view']})" if block.get("view") else aspect)
+                      if aspect and aspect in (summary.get("by_aspect") or {}) else ""}
 
 
 def _last_run(state: Mapping[str, Any] | None) -> dict[str, Any]:

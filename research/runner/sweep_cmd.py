@@ -19,7 +19,7 @@ from research.errors import EXIT_OK, ParameterError
 from research.runner import orchestrate
 from research.runner.cli import ConsoleReporter
 from research.runner.state import state_path
-from research.sweep import percent
+from research.sweep import curve_parts, percent
 
 REPORT_PREFIX = "robustness_"
 SWEEP_EXAMPLES = """\
@@ -99,7 +99,8 @@ def _cli(args) -> int:
 
 
 def sweep_lines(reports_dir: Path | None, names: list[str]) -> list[str]:
-    """One line per swept claim from its state file: the shares and where the report is."""
+    """One line per curve of each swept claim from its state file (per aspect; or the claim's,
+    then per view): the shares and where the report is."""
     if reports_dir is None:
         return []
     lines = []
@@ -111,8 +112,7 @@ def sweep_lines(reports_dir: Path | None, names: list[str]) -> list[str]:
         spec = ((state.get("success") or {}).get("extra") or {}).get("spec_curve")
         if not spec or state.get("status") != "ok":
             continue
-        parts = [(a, b) for a, b in (spec.get("by_aspect") or {}).items()] or [("", spec)]
-        for aspect, b in parts:
+        for aspect, b in curve_parts(spec):
             lines.append(f"{spec['claim']}{' ' + aspect if aspect else ''}: {b['valid']} specifications, "
                          f"supported {percent(b['share_supported'])}, contradicted {percent(b['share_contradicted'])}, "
                          f"mixed {percent(b['share_mixed'])}, inconclusive {percent(b['share_inconclusive'])} "
