@@ -132,6 +132,15 @@ def test_no_froth_is_contradicted():
     result = froth.test(op, inv, as_of="2025-10-15", start="2006-01-31")
     assert result.verdicts[0].label == "contradicted"
     assert (result.table["percentile"] < 0.9).all()
+    # the test is one-sided (share of history at or above the reading): a gauge at the bottom of
+    # its history shows no froth, but the headline never says more than "contradicted, fragile",
+    # even with no other claim to adjust for and the whole curve agreeing (docs/claims.md, C4)
+    from research.verdict import reconcile
+
+    v = result.verdicts[0]
+    assert v.p_value == 1.0 and v.test_level == pytest.approx(0.1)
+    curve = {"valid": 100, "share_contradicted": 1.0, "share_supported": 0.0}
+    assert reconcile(v, v.p_value, curve).label == "contradicted, fragile"
 
 
 def test_daily_cross_check_at_the_exact_date():
