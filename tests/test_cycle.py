@@ -1007,3 +1007,15 @@ def test_the_curve_leaves_out_the_inference_whose_intervals_undercover():
     assert set(reversion) == {"hodrick", "non-overlapping"}
     assert reversion.count("hodrick") == reversion.count("non-overlapping") == 189
     assert cycle.test.__kwdefaults__["inference"] == "hodrick"
+
+
+@pytest.mark.parametrize(("agreement", "episodes", "text"), [
+    (0.7, 10, "7 of 10 recessions point the same way"),
+    (1 / 3, 3, "1 of 3 recessions point the same way"),
+    (float("nan"), 4, "4 recessions, none compared (the difference has no sign)"),  # a zero difference
+    (float("nan"), 0, "no recession"),
+])
+def test_the_note_counts_agreeing_recessions_and_survives_a_zero_difference(agreement, episodes, text):
+    assert cycle.agreement_text(agreement, episodes) == text
+    episodes_frame = pd.DataFrame({"difference": [0.5, -0.2, 0.1]})
+    assert np.isnan(cycle.episode_agreement(episodes_frame, 0.0))  # what the note then gets

@@ -252,6 +252,13 @@ def episode_agreement(episodes: pd.DataFrame, difference: float) -> float:
     return float((np.sign(episodes["difference"]) == np.sign(difference)).mean())
 
 
+def agreement_text(agreement: float, episodes: int) -> str:
+    """How many recessions point the way of the difference (:func:`episode_agreement`), in words."""
+    if not np.isfinite(agreement):  # no recession, or a difference of exactly zero: no way to point
+        return f"{episodes} recessions, none compared (the difference has no sign)" if episodes else "no recession"
+    return f"{int(round(agreement * episodes))} of {episodes} recessions point the same way"
+
+
 def reversion_rule_text(alpha: float = 0.05, horizons_years: Sequence[int] = (3, 5),
                         inference: str = "newey-west") -> str:
     years = " and ".join(str(y) for y in horizons_years)
@@ -527,8 +534,7 @@ def test(returns: pd.DataFrame | pd.Series, usrec: pd.Series, *, start: str = "1
         note=(f"In {n_rec} recession months ({len(episodes)} recessions) small caps did {abs(diff):.2f} pp "
               f"per month {'better' if diff > 0 else 'worse'} relative to large caps than in the "
               f"{fit.nobs - n_rec} expansion months (p = {p_diff:.3f}); "
-              f"{int(round(agreement * len(episodes))) if len(episodes) else 0} of {len(episodes)} "
-              f"recessions point the same way; in the first "
+              f"{agreement_text(agreement, len(episodes))}; in the first "
               f"{recovery_months} months of expansions they beat large caps by {early['mean']:.2f}% "
               "a month on average."),
     )
