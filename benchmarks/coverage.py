@@ -198,6 +198,60 @@ def event_study_placebo_covers(days: int, events: int, horizon: int, level: floa
     return one
 
 
+def regime_volatility(n: int, rng: np.random.Generator, calm: float = 0.7, turbulent: float = 2.0,
+                      mean_days: int = 400) -> np.ndarray:
+    """Daily volatility that switches between a calm and a turbulent level, each spell lasting
+    20 days plus an exponential number with mean ``mean_days`` (years of calm, years of turmoil)."""
+    vol, i, state = np.empty(n), 0, 0
+    while i < n:
+        spell = int(rng.exponential(mean_days)) + 20
+        vol[i:i + spell] = (calm, turbulent)[state]
+        i, state = i + spell, 1 - state
+    return vol
+
+
+def event_study_regimes_covers(days: int, events: int, bursts: int, horizon: int, level: float, method: str,
+                               turbulent_share: float, calm: float = 0.7,
+                               turbulent: float = 2.0) -> Callable[[np.random.Generator], bool]:
+    """C5 under volatility regimes (:func:`regime_volatility`): ``events`` in ``bursts`` bursts
+    whose first days fall in turbulent spells with probability ``turbulent_share`` (0.69 makes the
+    events' forward variance 1.3 times the average day's, as for the mirror's 200-day crosses;
+    breakouts come in calm years, 0.6 times, about 0.26 here). ``method``: "placebo" (the claim's:
+    :func:`research.claims.technicals.event_study`), "studentized placebo" (each shift divided by
+    the root mean 63-day trailing variance at its days: :func:`research.stats.shift_placebo` with a
+    scale; measured, not adopted) or "t(events - 1)" (the HAC dummy of before). ``calm`` =
+    ``turbulent`` = 1 is iid returns; ``bursts`` = ``events`` places single events at random."""
+    from scipy import stats as sps
+
+    from research.claims import technicals
+
+    index = pd.bdate_range("1988-01-04", periods=days - horizon)
+
+    def one(rng: np.random.Generator) -> bool:
+        vol = regime_volatility(days + 1, rng, calm, turbulent)
+        r = rng.standard_normal(days + 1) * vol
+        r[0] = 0.0
+        c = np.cumsum(r)  # c[t]: the level (log) at day t; r[t] the return into day t
+        y = c[horizon:days] - c[:days - horizon]  # r[t+1] + ... + r[t+horizon], t = 0 .. n - 1
+        n = len(y)
+        wild, quiet = np.flatnonzero(vol[:n] > 1), np.flatnonzero(vol[:n] <= 1)
+        k = min(rng.binomial(bursts, turbulent_share), len(wild))
+        starts = np.r_[rng.choice(wild, k, replace=False), rng.choice(quiet, bursts - k, replace=False)]
+        sizes = 1 + rng.multinomial(events - bursts, np.full(len(starts), 1 / len(starts)))
+        pos = np.unique(np.clip(np.concatenate([s + np.cumsum(np.r_[0, rng.integers(21, 127, m - 1)])
+                                                for s, m in zip(starts, sizes, strict=True)]), 0, n - 1))
+        if method == "t(events - 1)":
+            b, se = stats.event_dummy_hac(stats.event_sample(y, horizon), pos)
+            return bool(abs(b) <= sps.t.ppf(0.5 + level / 2, len(pos) - 1) * se)
+        if method == "studentized placebo":  # the volatility of the 63 days up to each day, from 20 on
+            scale = pd.Series(np.r_[np.nan, r[1:n]]).rolling(63, min_periods=20).std().bfill().to_numpy()
+            got = stats.shift_placebo(stats.shift_sample(y, scale), pos, level)
+            return bool(got.lower <= 0 <= got.upper)
+        row = technicals.event_study(pd.DataFrame({horizon: y}, index=index), index[pos], level=level).iloc[0]
+        return bool(row["ci_lower"] <= 0 <= row["ci_upper"])
+    return one
+
+
 def long_horizon_covers(method: str, months: int, window: int, horizon: int,
                         level: float) -> Callable[[np.random.Generator], bool]:
     """C8: next ``horizon`` months on the trailing ``window`` of iid monthly returns (true slope 0)."""
@@ -283,6 +337,22 @@ def cases() -> Iterator[Case]:
             n = f"9000 days / {events} events" + (f" in {bursts} bursts" if bursts else "")
             yield Case("C5", "random-date placebo (every circular shift)", n, f"overlapping {h}-day sums", 0.90,
                        event_study_placebo_covers(9000, events, h, 0.90, bursts))
+    # C5 under volatility regimes: bursts in turbulent years as often as the mirror's crosses (0.69),
+    # always (1.0), in calm years as the breakouts (0.2), and without regimes' pull (0.5)
+    for share in (0.69, 1.0, 0.2, 0.5):
+        for method in ("studentized placebo", "placebo", "t(events - 1)"):
+            if method == "t(events - 1)" and share != 0.69:
+                continue
+            for h in (126, 252):
+                yield Case("C5", f"{method}, volatility regimes", "9000 days / 36 events in 17 bursts",
+                           f"{h}-day sums; calm 0.7 / turbulent 2.0; bursts start turbulent {share:.0%}", 0.90,
+                           event_study_regimes_covers(9000, 36, 17, h, 0.90, method, share))
+    for events, bursts in ((19, 19), (36, 17)):  # without regimes: iid returns, as in the rows above
+        for h in (126, 252):
+            yield Case("C5", "studentized placebo", f"9000 days / {events} events"
+                       + (f" in {bursts} bursts" if bursts < events else ""), f"overlapping {h}-day sums", 0.90,
+                       event_study_regimes_covers(9000, events, bursts, h, 0.90, "studentized placebo", 0.0,
+                                                  1.0, 1.0))
 
 def run_case(job: tuple[int, int, int]) -> dict:
     """One case (by its position in :func:`cases`), ``reps`` replications, its own seeded stream."""

@@ -239,19 +239,40 @@ def event_dummy_hac(sample: EventSample, events: np.ndarray) -> tuple[float, flo
 
 @dataclass(frozen=True)
 class ShiftSample:
-    """A series prepared for many :func:`shift_placebo` calls: its discrete Fourier transform."""
+    """A series prepared for many :func:`shift_placebo` calls: the discrete Fourier transforms of
+    the series and, when it has one, of its local variance (``scale`` squared)."""
 
     y: np.ndarray
     mean: float
     spectrum: np.ndarray  # rfft(y)
+    variance: np.ndarray | None = None  # scale**2, floored (see shift_sample)
+    variance_spectrum: np.ndarray | None = None  # rfft(variance)
 
 
-def shift_sample(y: np.ndarray) -> ShiftSample:
-    """Prepare ``y`` (1-d, no NaN) for :func:`shift_placebo` on many event sets."""
+#: A day's local variance is floored at this share of the median one, so that a stretch of
+#: unchanged closes (a zero trailing volatility) cannot divide by zero.
+VARIANCE_FLOOR = 0.01
+
+
+def shift_sample(y: np.ndarray, scale: np.ndarray | None = None) -> ShiftSample:
+    """Prepare ``y`` (1-d, no NaN) for :func:`shift_placebo` on many event sets; ``scale`` (same
+    length, finite, not negative) is each day's local volatility, known on that day."""
     y = np.asarray(y, dtype=float)
     if y.ndim != 1 or not len(y) or not np.isfinite(y).all():
         raise ParameterError(f"shift_sample needs a non-empty 1-d series without NaN, got shape {y.shape}")
-    return ShiftSample(y=y, mean=float(y.mean()), spectrum=np.fft.rfft(y))
+    variance = variance_spectrum = None
+    if scale is not None:
+        scale = np.asarray(scale, dtype=float)
+        if scale.shape != y.shape or not np.isfinite(scale).all() or (scale < 0).any():
+            raise ParameterError(f"shift_sample needs a scale of {len(y)} finite, non-negative values, one per day "
+                                 f"of the series; got shape {scale.shape}")
+        variance = scale ** 2
+        positive = variance[variance > 0]
+        floor = VARIANCE_FLOOR * float(np.median(variance)) or (float(positive.min()) if len(positive) else 1.0)
+        variance = np.maximum(variance, floor)
+        variance_spectrum = np.fft.rfft(variance)
+    return ShiftSample(y=y, mean=float(y.mean()), spectrum=np.fft.rfft(y), variance=variance,
+                       variance_spectrum=variance_spectrum)
 
 
 @dataclass(frozen=True)
@@ -264,6 +285,13 @@ class ShiftPlacebo:
     upper: float
     p_value: float
     shifts: int
+    studentized: bool
+
+
+def _shifted_means(spectrum: np.ndarray, indicator_spectrum: np.ndarray, n: int, m: int) -> np.ndarray:
+    """Mean over the m events of a series at each circular shift k (the events moved k days on):
+    the cross-correlation of the series with the events' indicator, by FFT."""
+    return np.fft.irfft(spectrum * np.conj(indicator_spectrum), n) / m
 
 
 def shift_placebo(sample: ShiftSample | np.ndarray, events: np.ndarray, level: float = 0.90) -> ShiftPlacebo:
@@ -271,12 +299,17 @@ def shift_placebo(sample: ShiftSample | np.ndarray, events: np.ndarray, level: f
 
     Shifting every event by the same k days (circularly, k = 0 .. n - 1) keeps how the events
     bunch together and how the series depends on its own past; with no event effect the actual
-    excess is one draw from the n shifted ones, whose mean is exactly zero. The interval inverts
-    that distribution (the excess minus its (1 + level)/2 and (1 - level)/2 quantiles) and the
-    p-value is twice the smaller tail share at the actual excess (shift 0 counted), capped at 1.
-    It is for overlapping forward returns at clustered events, where a HAC standard error with
-    Bartlett weights undercovers (docs/methods.md, "Coverage"). The n sums come from one FFT
-    cross-correlation: a call costs O(n log n) whatever the number of events.
+    excess is one draw from the n shifted ones, whose mean is exactly zero. It is for overlapping
+    forward returns at clustered events, where a HAC standard error with Bartlett weights
+    undercovers (docs/methods.md, "Coverage").
+
+    With a local volatility (``shift_sample(y, scale)``), each shift's excess is divided by the
+    root mean local variance at its days (studentized): events that fall in turbulent years are
+    then judged against shifts scaled to their turbulence, not against calm ones. The interval is
+    the excess minus the (1 + level)/2 and (1 - level)/2 quantiles of those ratios times the
+    events' own scale; without a scale the quantiles of the excesses themselves. The p-value is
+    twice the smaller tail share at the actual shift (shift 0 counted), capped at 1. The n sums
+    come from FFT cross-correlations: a call costs O(n log n) whatever the number of events.
     """
     if not isinstance(sample, ShiftSample):
         sample = shift_sample(sample)
@@ -291,14 +324,20 @@ def shift_placebo(sample: ShiftSample | np.ndarray, events: np.ndarray, level: f
         raise ParameterError(f"level must be in (0, 1), got {level}")
     indicator = np.zeros(n)
     indicator[pos] = 1.0
-    # sums[k] = sum over events j of y[(p_j + k) mod n]: the cross-correlation of y with the events
-    sums = np.fft.irfft(sample.spectrum * np.conj(np.fft.rfft(indicator)), n)
-    placebo = sums / len(pos) - sample.mean
+    indicator_spectrum = np.fft.rfft(indicator)
+    placebo = _shifted_means(sample.spectrum, indicator_spectrum, n, len(pos)) - sample.mean
     actual = float(sample.y[pos].mean() - sample.mean)
     placebo[0] = actual  # shift 0 is the actual events: exactly, not up to the FFT's rounding
-    lo_q, hi_q = np.quantile(placebo, [(1 - level) / 2, (1 + level) / 2])
-    p = min(1.0, 2 * min(float((placebo >= actual).mean()), float((placebo <= actual).mean())))
-    return ShiftPlacebo(excess=actual, lower=actual - float(hi_q), upper=actual - float(lo_q), p_value=p, shifts=n)
+    scale_at = np.ones(n)
+    if sample.variance is not None:
+        scale_at = np.sqrt(np.maximum(_shifted_means(sample.variance_spectrum, indicator_spectrum, n, len(pos)), 0.0))
+        scale_at[0] = math.sqrt(float(sample.variance[pos].mean()))
+    ratio = placebo / scale_at
+    lo_q, hi_q = np.quantile(ratio, [(1 - level) / 2, (1 + level) / 2])
+    p = min(1.0, 2 * min(float((ratio >= ratio[0]).mean()), float((ratio <= ratio[0]).mean())))
+    return ShiftPlacebo(excess=actual, lower=actual - float(hi_q) * scale_at[0],
+                        upper=actual - float(lo_q) * scale_at[0], p_value=p, shifts=n,
+                        studentized=sample.variance is not None)
 
 
 # -- bootstrap ---------------------------------------------------------------------------------------

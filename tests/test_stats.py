@@ -376,6 +376,33 @@ def test_shift_placebo_is_every_shift_by_hand(level):
         assert got.p_value == pytest.approx(min(1.0, p)) and got.shifts == len(y) == 801
 
 
+def test_shift_placebo_studentized_worked_by_hand():
+    # y = 1, 2, 3, 4, 10, events on days 3 and 4, local volatility 1, 1, 1, 1, 3 (variances 1, 1,
+    # 1, 1, 9; the floor, 1% of the median 1, does not bind). Shifts k = 0..4: excesses 3, 1.5,
+    # -2.5, -1.5, -0.5 (test_shift_placebo_worked_by_hand); root mean variances at their days
+    # sqrt(5), sqrt(5), 1, 1, 1; ratios 3/sqrt(5) = 1.342, 0.671, -2.5, -1.5, -0.5. At 50% the
+    # quartiles of the sorted ratios -2.5, -1.5, -0.5, 0.671, 1.342 are -1.5 and 0.671, times the
+    # events' own sqrt(5): [3 - 0.671 sqrt(5), 3 + 1.5 sqrt(5)] = [1.5, 6.354]; p = 2 x 1/5
+    y, scale = np.array([1.0, 2.0, 3.0, 4.0, 10.0]), np.array([1.0, 1.0, 1.0, 1.0, 3.0])
+    got = stats.shift_placebo(stats.shift_sample(y, scale), np.array([3, 4]), level=0.5)
+    assert (got.excess, got.lower, got.upper) == pytest.approx((3.0, 1.5, 3 + 1.5 * math.sqrt(5)))
+    assert got.p_value == pytest.approx(0.4) and got.studentized
+    assert not stats.shift_placebo(y, np.array([3, 4])).studentized
+    # a constant scale changes nothing
+    flat = stats.shift_placebo(stats.shift_sample(y, np.full(5, 7.0)), np.array([3, 4]), level=0.5)
+    plain = stats.shift_placebo(y, np.array([3, 4]), level=0.5)
+    assert (flat.lower, flat.upper, flat.p_value) == pytest.approx((plain.lower, plain.upper, plain.p_value))
+
+
+def test_shift_sample_floors_a_zero_volatility():
+    # a flat stretch (zero volatility) is floored at 1% of the median variance: 0.01 x 4
+    sample = stats.shift_sample(np.arange(5.0), np.array([0.0, 2.0, 2.0, 2.0, 3.0]))
+    assert sample.variance.tolist() == pytest.approx([0.04, 4.0, 4.0, 4.0, 9.0])
+    # mostly flat: the smallest positive variance
+    assert stats.shift_sample(np.arange(4.0), np.array([0.0, 0.0, 0.0, 0.5])).variance.tolist() == pytest.approx(
+        [0.25, 0.25, 0.25, 0.25])
+
+
 def test_shift_placebo_rejects_bad_events_samples_and_levels():
     y = np.arange(10.0)
     for bad in ([], [1, 1, 2], [0, 10], [-1, 2]):
@@ -389,6 +416,9 @@ def test_shift_placebo_rejects_bad_events_samples_and_levels():
     for bad_y in (np.array([1.0, np.nan]), np.ones((2, 2)), np.array([])):
         with pytest.raises(ParameterError, match="non-empty 1-d series without NaN"):
             stats.shift_sample(bad_y)
+    for bad_scale in (np.ones(9), np.r_[np.ones(9), np.nan], np.r_[np.ones(9), -1.0]):
+        with pytest.raises(ParameterError, match="scale of 10 finite, non-negative values"):
+            stats.shift_sample(y, bad_scale)
 
 
 # -- sample_text ----------------------------------------------------------------------------------
