@@ -694,7 +694,7 @@ def robustness_verdict(grid: Grid, frame: pd.DataFrame) -> Any:
         name = grid.aspect_labels.get(aspect, grid.statistic_name) if aspect else grid.statistic_name
         verdicts.append(Verdict(
             claim=grid.claim, aspect=f"specification curve{f': {aspect}' if aspect else ''}", label=b["label"],
-            hypothesis=(f"{grid.claim}{f' ({aspect})' if aspect else ''} judged over {b['valid']:,} reasonable "
+            hypothesis=(f"{grid.claim}{f', {aspect},' if aspect else ''} judged over {b['valid']:,} reasonable "
                         "specifications instead of one, each labelled by the claim's own verdict rule"),
             statistic=b["median_estimate"], statistic_name=f"median estimate, {name}",
             n=None,  # specifications are not independent observations

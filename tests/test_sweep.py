@@ -280,6 +280,8 @@ def test_a_view_without_rows_is_left_out_and_shown_by_name():
         ("specification curve: shallow (depth 5.0)", "supported"),
         ("specification curve: deep, early (depth 10.0, 20.0; start 1926)", "contradicted")]
     assert "over 2 reasonable specifications" in boxes[2].hypothesis
+    assert boxes[1].hypothesis.startswith("T5, deep (depth 10.0), judged over")  # no brackets in brackets
+    assert boxes[0].hypothesis.startswith("T5 judged over")
     inf = sweep.influence_table(grid, frame)
     assert inf.index.names == ["curve", "choice"]
     # within a view, only the choices that still vary there: start (depth fixed), depth (start fixed)
