@@ -246,7 +246,8 @@ def test_event_row_with_a_shared_sample_is_the_row_without_it():
     events = np.array([10, 50, 51, 200, 333])
     alone = technicals.event_row(21, y, events, 0.9)
     assert technicals.event_row(21, y, events, 0.9, stats.shift_sample(y)) == alone
-    with pytest.raises(ParameterError, match="prepared sample has 399 days; this row needs 400"):
+    with pytest.raises(ParameterError, match=r"^the prepared sample has 399 days; this row needs 400: prepare it "
+                                             r"from the same returns$"):
         technicals.event_row(21, y, events, 0.9, stats.shift_sample(y[:-1]))
 
 
