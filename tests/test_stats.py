@@ -401,6 +401,28 @@ def test_shift_sample_floors_a_zero_volatility():
     # mostly flat: the smallest positive variance
     assert stats.shift_sample(np.arange(4.0), np.array([0.0, 0.0, 0.0, 0.5])).variance.tolist() == pytest.approx(
         [0.25, 0.25, 0.25, 0.25])
+    # all flat: every day weighs the same (variance 1), which is the unscaled placebo
+    flat = stats.shift_sample(np.array([1.0, 2.0, 3.0, 4.0, 10.0]), np.zeros(5))
+    assert flat.variance.tolist() == [1.0] * 5
+    plain = stats.shift_placebo(np.array([1.0, 2.0, 3.0, 4.0, 10.0]), np.array([3, 4]), level=0.5)
+    got = stats.shift_placebo(flat, np.array([3, 4]), level=0.5)
+    assert (got.lower, got.upper, got.p_value) == pytest.approx((plain.lower, plain.upper, plain.p_value))
+
+
+def test_shift_placebo_studentized_is_every_shift_by_hand():
+    rng = np.random.default_rng(12)
+    y = np.convolve(rng.normal(0.0, 1.0, 530), np.ones(30), "valid")
+    scale = rng.uniform(0.05, 0.6, len(y))  # variances well under 1, each day its own
+    pos = np.array([3, 8, 100, 101, 350, 480])
+    n = len(y)
+    var = np.maximum(scale ** 2, 0.01 * np.median(scale ** 2))
+    excess = np.array([y[(pos + k) % n].mean() for k in range(n)]) - y.mean()
+    root = np.array([math.sqrt(var[(pos + k) % n].mean()) for k in range(n)])
+    ratio = excess / root
+    lo, hi = np.quantile(ratio, [0.05, 0.95])
+    got = stats.shift_placebo(stats.shift_sample(y, scale), pos, 0.90)
+    assert (got.lower, got.upper) == pytest.approx((excess[0] - hi * root[0], excess[0] - lo * root[0]), rel=1e-9)
+    assert got.p_value == pytest.approx(2 * min((ratio >= ratio[0]).mean(), (ratio <= ratio[0]).mean()))
 
 
 def test_shift_placebo_rejects_bad_events_samples_and_levels():
