@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -150,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         dict.fromkeys(t for m in args.modules for t in unit_tests(m)))
     if any(m in SHARED_TESTS for m in args.modules):
         cfg.also_copy += [Path(p) for p in SHARED_COPY]
+        for p in SHARED_COPY:  # mutmut copies them only when missing: drop last run's, maybe stale
+            shutil.rmtree(ROOT / "mutants" / p, ignore_errors=True)
     for module in args.modules:
         if unmutated_copy(module):
             (ROOT / "mutants" / module).unlink()
