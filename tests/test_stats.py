@@ -388,6 +388,11 @@ def test_shift_placebo_studentized_worked_by_hand():
     assert (got.excess, got.lower, got.upper) == pytest.approx((3.0, 1.5, 3 + 1.5 * math.sqrt(5)))
     assert got.p_value == pytest.approx(0.4) and got.studentized
     assert not stats.shift_placebo(y, np.array([3, 4])).studentized
+    # one event on day 4 (volatility 3): shifts k = 0..4 put it on days 4, 0, 1, 2, 3, excesses 6,
+    # -3, -2, -1, 0 over roots 3, 1, 1, 1, 1; ratios 2, -3, -2, -1, 0, quartiles -2 and 0:
+    # [6 - 0 x 3, 6 + 2 x 3]; each shift keeps its own scale (shift 1's is 1, not the events' 3)
+    one = stats.shift_placebo(stats.shift_sample(y, scale), np.array([4]), level=0.5)
+    assert (one.excess, one.lower, one.upper, one.p_value) == pytest.approx((6.0, 6.0, 12.0, 0.4))
     # a constant scale changes nothing
     flat = stats.shift_placebo(stats.shift_sample(y, np.full(5, 7.0)), np.array([3, 4]), level=0.5)
     plain = stats.shift_placebo(y, np.array([3, 4]), level=0.5)
