@@ -41,6 +41,16 @@ SHARED_TESTS = {
 SHARED_COPY = ["docs", "notebooks"]
 
 
+def refresh_data_files() -> None:
+    """Copy the package's files that are not Python (the claim catalog, templates) into mutants/
+    afresh: mutmut copies them once, so an edited catalog.toml would meet last run's copy."""
+    for path in (ROOT / "research").rglob("*"):
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts:
+            target = ROOT / "mutants" / path.relative_to(ROOT)
+            if target.parent.is_dir():
+                shutil.copy2(path, target)
+
+
 def unit_tests(module: str) -> list[str]:
     """A module's unit tests: :data:`SHARED_TESTS`, else ``tests/test_<stem>.py`` (and the grid
     tests for a claim module)."""
@@ -153,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg.also_copy += [Path(p) for p in SHARED_COPY]
         for p in SHARED_COPY:  # mutmut copies them only when missing: drop last run's, maybe stale
             shutil.rmtree(ROOT / "mutants" / p, ignore_errors=True)
+    refresh_data_files()
     for module in args.modules:
         if unmutated_copy(module):
             (ROOT / "mutants" / module).unlink()
