@@ -360,6 +360,10 @@ def test_nonoverlapping_summary_by_hand():
     # 3 years: slopes -0.5, 0.2, -0.1, -0.3 (median -0.2), windows 10, 10, 9, 9; two of four significant
     assert out.loc[3].tolist() == [4, 9.5, -0.5, -0.2, 0.2, 0.75, 0.5]
     assert out.loc[5].tolist() == [2, 5.5, 0.0, 0.2, 0.4, 0.0, 0.0]  # a zero slope is not below zero
+    # rounded to 3 decimals: -0.5 + 0.00044 reads -0.5, not -0.4996
+    res = hand_result()
+    nudged = dataclasses.replace(res, nonoverlapping=res.nonoverlapping.assign(slope=res.nonoverlapping["slope"] + 0.00044))
+    assert nudged.nonoverlapping_summary().loc[3, "slope: min"] == -0.5
 
 
 # -- run and grid_estimate on synthetic publishers' files ----------------------------------------------------
