@@ -408,16 +408,13 @@ def view_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame
     """``[(view, rows)]`` in declaration order, ``is_default`` of the rows marking the view's own
     default (:meth:`Grid.view_default`); views with no row in ``frame`` are left out (a subset of
     the grid, or a grid restricted to another series, may hold none of their specifications)."""
-    import numpy as np
-
     out = []
     for name, keeps in grid.views.items():
-        mask = np.ones(len(frame), dtype=bool)
-        for choice, values in keeps.items():
-            mask &= frame[choice].isin(values).to_numpy()
+        mask = _rows_in(frame, keeps)
         if mask.any():
             rows = frame[mask]
-            out.append((name, rows.assign(is_default=_matches(rows, grid.view_default(name)))))
+            default = {c: (v,) for c, v in grid.view_default(name).items()}
+            out.append((name, rows.assign(is_default=_rows_in(rows, default))))
     return out
 
 
@@ -469,13 +466,13 @@ def summarize(grid: Grid, frame: pd.DataFrame) -> dict[str, Any]:
     return _json_safe(summary)
 
 
-def _matches(frame: pd.DataFrame, spec: dict[str, Any]) -> Any:
-    """Which rows of ``frame`` are specification ``spec`` (a boolean array)."""
+def _rows_in(frame: pd.DataFrame, keeps: dict[str, Any]) -> Any:
+    """Which rows of ``frame`` take, for each choice in ``keeps``, one of its values (a boolean array)."""
     import numpy as np
 
     mask = np.ones(len(frame), dtype=bool)
-    for k, v in spec.items():
-        mask &= (frame[k] == v).to_numpy()
+    for choice, values in keeps.items():
+        mask &= frame[choice].isin(values).to_numpy()
     return mask
 
 

@@ -71,8 +71,9 @@ class Verdict:
     rule: str = ""
     aspect: str = ""
     note: str = ""
-    #: What ``n`` counts when the raw count differs, shown beside it ("of 69 events; n counts those
-    #: whose 12m forward windows do not overlap").
+    #: What ``n`` counts when the raw count differs, shown beside it: the raw count first, then
+    #: after "; " what n counts ("of 69 events; n counts those whose 12m forward windows do not
+    #: overlap"). The scorecard shows the first part (:meth:`n_raw_text`).
     n_note: str = ""
     #: The significance level of the verdict's own test when it has no interval (C4's rank in its
     #: history: 1 minus the top-decile threshold); with an interval it is 1 - ``interval_level``.
@@ -134,6 +135,10 @@ class Verdict:
         if self.n is None:
             return "—"
         return f"{self.n} ({self.n_note})" if self.n_note else str(self.n)
+
+    def n_raw_text(self) -> str:
+        """The raw count of ``n_note`` ("of 69 events"), its part before "; "."""
+        return self.n_note.split("; ", 1)[0]
 
     def statistic_text(self, digits: int = 2) -> str:
         if self.statistic is None:

@@ -76,6 +76,7 @@ def test_n_is_shown_with_what_it_counts_and_old_sidecars_have_no_note():
     v = Verdict(claim="C5", label="inconclusive", hypothesis="h", statistic=1.0, n=45,
                 n_note="of 69 events; n counts those <whose> 12m windows do not overlap")
     assert v.n_text() == "45 (of 69 events; n counts those <whose> 12m windows do not overlap)"
+    assert v.n_raw_text() == "of 69 events"
     assert "\n  n:          45 (of 69 events;" in str(v)
     assert "n = 45 (of 69 events; n counts" in verdict_sentence(v)
     box = verdict_box([v])

@@ -704,7 +704,8 @@ GRID = Grid(
            "sma_days average after days_below days at or below it. Horizons: the forward "
            "horizons the rule requires to beat all days (6m = 126, 12m = 252 trading days). "
            "Label: supported if every required horizon beats all days with a 90% random-date "
-           "placebo interval (the events shifted together to every other date) above zero; contradicted if one is below and none above; mixed if they disagree; "
-           "inconclusive otherwise or with fewer than 10 independent events (forward windows "
-           "that do not overlap)."),
+           "placebo interval (the events shifted together to every other date) above zero; "
+           "contradicted if one is below and none above; mixed if they disagree; inconclusive "
+           "otherwise or with fewer than 10 independent events (forward windows that do not "
+           "overlap)."),
 )
