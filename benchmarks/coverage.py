@@ -154,13 +154,16 @@ def random_events(n_days: int, events: int, rng: np.random.Generator) -> np.ndar
 
 
 def burst_events(n_days: int, events: int, bursts: int, rng: np.random.Generator,
-                 gap: tuple[int, int] = (21, 126)) -> np.ndarray:
+                 gap: tuple[int, int] = (21, 126), starts: np.ndarray | None = None) -> np.ndarray:
     """``events`` days in ``bursts`` bursts, as 200-day crosses come: each burst starts on a random
-    day and each further event of it follows the one before by ``gap`` trading days (uniform; a
-    new cross needs 20 days below the average first). Sorted distinct positions."""
+    day (or on the given ``starts``, one per burst) and each further event of it follows the one
+    before by ``gap`` trading days (uniform; a new cross needs 20 days below the average first).
+    Sorted distinct positions."""
     sizes = 1 + rng.multinomial(events - bursts, np.full(bursts, 1 / bursts))
+    if starts is None:
+        starts = rng.choice(n_days, bursts, replace=False)
     out = []
-    for start, size in zip(rng.choice(n_days, bursts, replace=False), sizes, strict=True):
+    for start, size in zip(starts, sizes, strict=True):
         out.extend(start + np.cumsum(np.r_[0, rng.integers(gap[0], gap[1] + 1, size - 1)]))
     return np.unique(np.clip(out, 0, n_days - 1))
 
@@ -237,9 +240,7 @@ def event_study_regimes_covers(days: int, events: int, bursts: int, horizon: int
         wild, quiet = np.flatnonzero(vol[:n] > 1), np.flatnonzero(vol[:n] <= 1)
         k = min(rng.binomial(bursts, turbulent_share), len(wild))
         starts = np.r_[rng.choice(wild, k, replace=False), rng.choice(quiet, bursts - k, replace=False)]
-        sizes = 1 + rng.multinomial(events - bursts, np.full(len(starts), 1 / len(starts)))
-        pos = np.unique(np.clip(np.concatenate([s + np.cumsum(np.r_[0, rng.integers(21, 127, m - 1)])
-                                                for s, m in zip(starts, sizes, strict=True)]), 0, n - 1))
+        pos = burst_events(n, events, bursts, rng, starts=starts)
         if method == "t(events - 1)":
             b, se = stats.event_dummy_hac(stats.event_sample(y, horizon), pos)
             return bool(abs(b) <= sps.t.ppf(0.5 + level / 2, len(pos) - 1) * se)
