@@ -141,6 +141,11 @@ class Grid:
         """What view ``name`` keeps, for reading: "yield_series dgs2, gs2"."""
         return "; ".join(f"{c} {', '.join(map(str, values))}" for c, values in self.views[name].items())
 
+    def view_title(self, name: str) -> str:
+        """View ``name`` with what it keeps, as curves, tables and the scorecard name it:
+        "2-year yield (yield_series dgs2, gs2)"."""
+        return f"{name} ({self.view_text(name)})"
+
 
 def _resolve(path: str) -> Callable:
     mod, _, attr = path.partition(":")
@@ -423,7 +428,7 @@ def curve_frames(grid: Grid, frame: pd.DataFrame) -> list[tuple[str | None, pd.D
     followed by each view (:func:`view_frames`), named with what it keeps; or the whole grid alone."""
     if not grid.views:
         return aspect_frames(grid, frame)
-    return [(None, frame), *((f"{name} ({grid.view_text(name)})", rows) for name, rows in view_frames(grid, frame))]
+    return [(None, frame), *((grid.view_title(name), rows) for name, rows in view_frames(grid, frame))]
 
 
 def varied_choices(grid: Grid, frame: pd.DataFrame) -> list[str]:
@@ -461,7 +466,8 @@ def summarize(grid: Grid, frame: pd.DataFrame) -> dict[str, Any]:
     if grid.aspect:
         summary["by_aspect"] = {str(a): block(sub, True) for a, sub in aspect_frames(grid, frame)}
     elif grid.views:
-        summary["by_aspect"] = {name: {**block(sub, True), "view": grid.view_text(name)}
+        summary["by_aspect"] = {name: {**block(sub, True), "view": grid.view_text(name),
+                                       "title": grid.view_title(name)}
                                 for name, sub in view_frames(grid, frame)}
     return _json_safe(summary)
 
@@ -481,7 +487,7 @@ def curve_parts(summary: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     the claim's whole curve (named "") followed by each view, named with what it keeps ("2-year
     yield (yield_series dgs2, gs2)"); or the whole curve alone."""
     by = summary.get("by_aspect") or {}
-    views = [(f"{name} ({b['view']})", b) for name, b in by.items() if b.get("view")]
+    views = [(b["title"], b) for b in by.values() if b.get("view")]
     if views:
         return [("", summary), *views]
     return list(by.items()) or [("", summary)]

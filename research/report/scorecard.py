@@ -125,7 +125,7 @@ def spec_curve_context(curve: tuple[Any, Any] | None, aspect: str = "") -> dict[
             "label": str(block.get("label", "")),
             "words": " · ".join(words) or "no valid specification",
             "count": f"{int(block.get('valid') or 0):,}",
-            "aspect": (f"{aspect} ({block['view']})" if block.get("view") else aspect)
+            "aspect": (block["title"] if block.get("view") else aspect)
                       if aspect and aspect in (summary.get("by_aspect") or {}) else ""}
 
 
