@@ -445,25 +445,26 @@ def test_scorecard_summary_lines_and_forest(tmp_path):
     assert 'data-marks="2"' in summary
 
 
-def test_a_long_error_opens_on_demand_and_a_short_one_is_shown_whole(tmp_path):
+def test_a_long_error_opens_on_demand_its_first_line_and_fix_in_view(tmp_path):
     """Every place tried, then the fix: a data error runs to hundreds of characters. The "Last run"
-    cell shows its first 72 and the whole text in a details element, so the column stays narrow."""
+    cell shows its first line and its fix, and the whole text in a details element, so the
+    column stays narrow; a short error is shown whole."""
+    import html
+
     nb = tmp_path / "x.ipynb"
     reports = [Report("rate_sensitivity", nb, claims=("C2",)), Report("froth", nb, claims=("C4",))]
-    long = ("dataset 'ff_daily' is not on this machine: tried /data/raw/<F-F>_daily.zip and https://example.org/"
-            + "x" * 200 + ". Fix: set RESEARCH_DATA_MIRROR")
+    long = ("dataset 'ff_daily' is not available. Tried:\n  - local raw store: /data/raw/<F-F>_daily.zip\n"
+            "  - download: https://example.org/" + "x" * 200 + "\nFix: set RESEARCH_DATA_MIRROR (cell 3)")
     failed = {"status": "failed", "attempt": {"ran_at": "2025-11-01T06:00:00+00:00"}}
     states = {"rate_sensitivity": {**failed, "attempt": {**failed["attempt"],
                                                          "error": {"ename": "DataUnavailable", "evalue": long}}},
               "froth": {**failed, "attempt": {**failed["attempt"], "error": {"first_line": "ValueError: bad <x>"}}}}
     page = scorecard.index_html(reports, states)
     c2 = re.search(r'<tr data-claim="C2">(.*?)</tr>', page, re.S).group(1)
-    import html
-
-    text = html.escape(f"DataUnavailable: {long}")
     summary = re.search(r"<summary>(.*?)</summary>", c2, re.S).group(1)
-    assert summary == html.escape(f"DataUnavailable: {long}"[:72]) + "…"
-    assert f'<code class="error-text">{text}</code></details>' in c2
+    assert summary == html.escape("DataUnavailable: dataset 'ff_daily' is not available. Tried:")
+    assert f'<code class="error-text">{html.escape(f"DataUnavailable: {long}")}</code></details>' in c2
+    assert '</details><div class="error-text">Fix: set RESEARCH_DATA_MIRROR (cell 3)</div>' in c2
     c4 = re.search(r'<tr data-claim="C4">(.*?)</tr>', page, re.S).group(1)
     assert ': <code class="error-text">ValueError: bad &lt;x&gt;</code>' in c4 and "<details" not in c4
 

@@ -134,8 +134,12 @@ def _last_run(state: Mapping[str, Any] | None) -> dict[str, Any]:
         return {"state": "never"}
     if state.get("status") == "failed":
         attempt = state.get("attempt") or {}
-        return {"state": "failed", "ran_at": attempt.get("ran_at", ""),
-                "error": error_text(attempt.get("error"))}
+        text = error_text(attempt.get("error"))
+        # a data error runs to hundreds of characters (every place tried, then the fix): its first
+        # line and its "Fix:" (the errors' convention) stay in view, the rest opens on demand
+        fix = text.rfind("Fix:")
+        return {"state": "failed", "ran_at": attempt.get("ran_at", ""), "error": text,
+                "headline": text.splitlines()[0] if text else "", "fix": text[fix:] if fix >= 0 else ""}
     return {"state": "ok"}
 
 
